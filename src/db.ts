@@ -1,0 +1,54 @@
+// Database connections. The raw URL never reaches pg: its ssl* parameters would silently replace
+// our TLS settings (see actions-conventions.md §5), and a URL must never end up in an error message.
+import pg from 'pg'
+import { parse } from 'pg-connection-string'
+
+export type DatabaseRole = 'source' | 'restored'
+
+export interface DatabaseOptions {
+  role: DatabaseRole
+  /** Pool size; the source is kept to a few connections so production is not loaded. */
+  maxConnections: number
+  /** Per-statement limit in milliseconds (0 = none). */
+  statementTimeoutMs: number
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]'])
+
+/** Connection settings from a postgres:// URL: TLS for every host but loopback (the simulator). */
+export function connectionConfig(url: string): pg.ClientConfig {
+  const parsed = parse(url)
+  const host = parsed.host ?? 'localhost'
+  const isLoopback = LOOPBACK_HOSTS.has(host) || host.startsWith('127.') || host.startsWith('/')
+  return {
+    host,
+    port: parsed.port ? Number(parsed.port) : 5432,
+    user: parsed.user ?? undefined,
+    password: parsed.password ?? undefined,
+    database: parsed.database ?? undefined,
+    // Heroku's certificates do not chain to a public CA; the connection is still encrypted.
+    ssl: isLoopback ? false : { rejectUnauthorized: false }
+  }
+}
+
+/**
+ * A pool for one database. Every connection on the source is read-only by default
+ * (`default_transaction_read_only`), so no query of the action can write to production;
+ * the only source writes (the opt-in canary) must say so explicitly with `SET TRANSACTION READ WRITE`.
+ */
+export function openDatabase(url: string, options: DatabaseOptions): pg.Pool {
+  const settings: string[] = []
+  if (options.statementTimeoutMs > 0) settings.push(`-c statement_timeout=${options.statementTimeoutMs}`)
+  if (options.role === 'source') settings.push('-c default_transaction_read_only=on')
+  settings.push('-c application_name=restore-drill')
+  const pool = new pg.Pool({
+    ...connectionConfig(url),
+    max: options.maxConnections,
+    options: settings.join(' '),
+    idleTimeoutMillis: 10_000,
+    connectionTimeoutMillis: 30_000
+  })
+  // An idle client's error (e.g. the server went away) must not crash the action.
+  pool.on('error', () => {})
+  return pool
+}
