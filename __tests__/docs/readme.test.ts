@@ -1,0 +1,121 @@
+// The README's tables and the example workflows are what users copy: they must stay in step with action.yml.
+import { describe, expect, it } from '@jest/globals'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { parse } from 'yaml'
+
+interface ActionInput {
+  description: string
+  required?: boolean
+  default?: string
+}
+interface ActionYml {
+  inputs: Record<string, ActionInput>
+  outputs: Record<string, { description: string }>
+  runs: { using: string; main: string; post: string; 'post-if'?: string }
+}
+
+const root = join(import.meta.dirname ?? process.cwd(), '..', '..')
+const action = parse(readFileSync(join(root, 'action.yml'), 'utf8')) as ActionYml
+const readme = readFileSync(join(root, 'README.md'), 'utf8')
+
+/** Rows of the Markdown table that follows `## <heading>`, as arrays of cell texts. */
+function tableRows(heading: string): string[][] {
+  const section = readme.split(`\n## ${heading}\n`)[1]?.split('\n## ')[0] ?? ''
+  return section
+    .split('\n')
+    .filter((line) => line.startsWith('| `'))
+    .map((line) =>
+      line
+        .split('|')
+        .slice(1, -1)
+        .map((cell) => cell.trim())
+    )
+}
+
+const unquote = (cell: string) => cell.replace(/^`|`$/g, '')
+
+describe('README', () => {
+  it('lists every input of action.yml, with its default, and nothing else', () => {
+    const rows = tableRows('Inputs')
+    expect(rows.map((r) => unquote(r[0]))).toEqual(Object.keys(action.inputs))
+    for (const [name, input] of Object.entries(action.inputs)) {
+      const cell = rows.find((r) => unquote(r[0]) === name)![1]
+      if (input.required) expect(cell).toBe('**required**')
+      else if (name === 'report-name') expect(cell).toBe('`restore-drill-<app>`')
+      else if (input.default === '') expect(cell).toBe('empty')
+      else expect(cell).toBe(`\`${input.default}\``)
+    }
+  })
+
+  it('lists every output of action.yml, and nothing else', () => {
+    expect(tableRows('Outputs').map((r) => unquote(r[0]))).toEqual(Object.keys(action.outputs))
+  })
+
+  it('documents the two quick-start commands', () => {
+    expect(readme).toContain('npm ci && npm run demo')
+    expect(readme).toMatch(/^npm test\b/m)
+  })
+})
+
+describe('action.yml', () => {
+  it('runs main and an always-run post step on node24 from dist/', () => {
+    expect(action.runs).toEqual({
+      using: 'node24',
+      main: 'dist/index.js',
+      post: 'dist/post/index.js',
+      'post-if': 'always()'
+    })
+  })
+})
+
+describe('example workflows', () => {
+  const dir = join(root, '.github', 'examples')
+  const files = readdirSync(dir).filter((f) => f.endsWith('.yml'))
+
+  it('cover the schedule, the release gate, the incident and many apps', () => {
+    expect(files.sort()).toEqual([
+      'incident-restore.yml',
+      'many-apps.yml',
+      'nightly-drill.yml',
+      'release-gate.yml'
+    ])
+  })
+
+  it.each(files)(
+    '%s uses only declared inputs, gives the required ones, and serialises drills per app',
+    (file) => {
+      const workflow = parse(readFileSync(join(dir, file), 'utf8')) as {
+        concurrency?: { group: string }
+        jobs: Record<
+          string,
+          {
+            concurrency?: { group: string }
+            steps: { uses?: string; with?: Record<string, string> }[]
+          }
+        >
+      }
+      const drillJobs = Object.values(workflow.jobs).filter((job) =>
+        job.steps.some((s) => s.uses?.includes('heroku-postgres-restore-drill'))
+      )
+      expect(drillJobs.length).toBeGreaterThan(0)
+      for (const job of drillJobs) {
+        const group = job.concurrency?.group ?? workflow.concurrency?.group
+        expect(group).toMatch(/^restore-drill-/)
+        const step = job.steps.find((s) => s.uses?.includes('heroku-postgres-restore-drill'))!
+        const given = Object.keys(step.with ?? {})
+        for (const key of given) expect(Object.keys(action.inputs)).toContain(key)
+        for (const [name, input] of Object.entries(action.inputs)) {
+          if (input.required) expect(given).toContain(name)
+        }
+        for (const [key, value] of Object.entries(step.with ?? {})) {
+          if (
+            ['maintenance', 'canary', 'promote', 'keep-database', 'require-schedule'].includes(key)
+          ) {
+            expect(['true', 'false']).toContain(String(value))
+          }
+        }
+      }
+    }
+  )
+})
