@@ -1,0 +1,424 @@
+/**
+ * The one HTTP layer under both Heroku clients, built on heroku-client 3.1.4 with its traps handled
+ * (heroku-api.md §14):
+ * - heroku-client re-sends any request, POSTs included, after a socket reset: every request here is
+ *   sent by `SingleAttemptRequest`, whose transport retry is off; retries are decided below, where
+ *   the method is known (GETs retried; writes never re-sent blindly).
+ * - it never retries 429/5xx: GETs are retried here with jittered exponential backoff, honouring
+ *   Retry-After and slowing down when RateLimit-Remaining runs low (headers read via `middleware`).
+ * - it sends `Range: id ..; max=1000` on every request: kept only on list requests.
+ * - its debug output prints bodies (config var values) when DEBUG=http: never reached here.
+ */
+import type { ClientRequest, IncomingMessage } from 'node:http'
+import Heroku from 'heroku-client'
+import HerokuRequest from 'heroku-client/lib/request.js'
+import type { SecretRegistry } from '../safety.js'
+import { HerokuApiError } from './types.js'
+import { AbortError, sleepMs } from './wait.js'
+
+export type HerokuApiName = 'platform' | 'data'
+export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'
+
+export interface HerokuRequestSpec {
+  api: HerokuApiName
+  method: HttpMethod
+  path: string
+  body?: unknown
+  headers?: Record<string, string>
+  /** A list endpoint: send heroku-client's `Range: id ..; max=1000` and follow Next-Range. */
+  list?: boolean
+  /** A POST that only reads (e.g. /actions/addon-attachments/resolve): retried like a GET. */
+  readOnly?: boolean
+}
+
+export interface HerokuHttp {
+  /**
+   * GETs and read-only requests are retried on 429, 5xx and dropped connections. Writes are sent
+   * once; they are re-sent only after an answer proving they were not applied (429, connection
+   * refused). Any other failure throws a HerokuApiError; `ambiguous` tells the caller that the
+   * write may have been applied, so it must read the state back before sending it again.
+   */
+  request<T>(spec: HerokuRequestSpec): Promise<T>
+  get<T>(
+    api: HerokuApiName,
+    path: string,
+    opts?: { headers?: Record<string, string>; list?: boolean }
+  ): Promise<T>
+  readonly secrets: SecretRegistry
+  now(): Date
+  sleep(ms: number): Promise<void>
+  log(line: string): void
+}
+
+export interface HerokuHttpOptions {
+  token: string
+  /** e.g. https://api.heroku.com (HEROKU_API_URL) */
+  apiUrl: string
+  /** e.g. https://api.data.heroku.com (HEROKU_DATA_API_URL) */
+  dataApiUrl: string
+  secrets: SecretRegistry
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
+  random?: () => number
+  now?: () => number
+  /** Retry notices, already redacted. */
+  log?: (line: string) => void
+  /** Stops retries and their waits (the job was cancelled). */
+  signal?: AbortSignal
+  /** Per-request timeout; a timed-out write is ambiguous. Default 60 s. */
+  timeoutMs?: number
+  retry?: Partial<RetryPolicy>
+  userAgent?: string
+}
+
+export interface RetryPolicy {
+  /** Attempts in all, first included. */
+  maxAttempts: number
+  baseDelayMs: number
+  factor: number
+  maxDelayMs: number
+  /** Longest Retry-After honoured; longer values are cut to this. */
+  maxRetryAfterMs: number
+  /** Below this RateLimit-Remaining every request is delayed... */
+  rateLimitThreshold: number
+  /** ...by up to this much (reached at 0 remaining). */
+  rateLimitMaxDelayMs: number
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maxAttempts: 8,
+  baseDelayMs: 500,
+  factor: 2,
+  maxDelayMs: 20_000,
+  maxRetryAfterMs: 120_000,
+  rateLimitThreshold: 100,
+  rateLimitMaxDelayMs: 10_000
+}
+
+// ---- pure policy -------------------------------------------------------------------------------
+
+/** Exponential backoff with "equal jitter": half fixed, half random, so waits never collapse to 0. */
+export function backoffDelayMs(
+  attempt: number,
+  random: () => number,
+  policy: RetryPolicy = DEFAULT_RETRY_POLICY
+): number {
+  const exp = Math.min(
+    policy.maxDelayMs,
+    policy.baseDelayMs * policy.factor ** Math.max(0, attempt - 1)
+  )
+  return Math.round(exp / 2 + random() * (exp / 2))
+}
+
+/** Retry-After as milliseconds: delta-seconds or an HTTP date; undefined when absent or unreadable. */
+export function parseRetryAfterMs(value: string | undefined, nowMs: number): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined
+  const trimmed = value.trim()
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000)
+  const at = Date.parse(trimmed)
+  if (Number.isNaN(at)) return undefined
+  return Math.max(0, at - nowMs)
+}
+
+/** Extra wait before a request when the account's token pool runs low (Heroku refills ~75/min). */
+export function rateLimitDelayMs(
+  remaining: number | undefined,
+  policy: RetryPolicy = DEFAULT_RETRY_POLICY
+): number {
+  if (remaining === undefined || remaining >= policy.rateLimitThreshold) return 0
+  const shortfall = (policy.rateLimitThreshold - Math.max(0, remaining)) / policy.rateLimitThreshold
+  return Math.round(policy.rateLimitMaxDelayMs * shortfall)
+}
+
+/** The wait before attempt `attempt + 1`: backoff, or longer when the server asked for it. */
+export function retryDelayMs(
+  attempt: number,
+  retryAfterMs: number | undefined,
+  random: () => number,
+  policy: RetryPolicy = DEFAULT_RETRY_POLICY
+): number {
+  const backoff = backoffDelayMs(attempt, random, policy)
+  if (retryAfterMs === undefined) return backoff
+  return Math.max(backoff, Math.min(retryAfterMs, policy.maxRetryAfterMs))
+}
+
+const TRANSIENT_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'ESOCKETTIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'EAI_AGAIN',
+  'ECONNABORTED'
+])
+// Errors raised before a connection existed: the request cannot have reached Heroku.
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH'])
+
+/** A GET may be retried after this failure. */
+export function isRetryableFailure(err: HerokuApiError): boolean {
+  if (err.status === 0) return TRANSIENT_CODES.has(err.id)
+  return err.status === 429 || (err.status >= 500 && err.status !== 501)
+}
+
+/** A write failed in a way that proves it was not applied, so sending it again is safe. */
+export function provesNotApplied(err: HerokuApiError): boolean {
+  if (err.status === 0) return NOT_SENT_CODES.has(err.id) && err.id !== 'ENOTFOUND'
+  return err.status === 429
+}
+
+// ---- heroku-client without its transport retry -------------------------------------------------
+
+const DEFAULT_RANGE = 'id ..; max=1000'
+
+interface GuardedOptions {
+  omitDefaultRange?: boolean
+}
+
+/**
+ * heroku-client's Request, changed in three places:
+ * - `isRetryAllowed` is false: a reset no longer re-sends the request from inside heroku-client
+ *   (which re-sent POSTs up to 4 times, and re-sent even after its own timeout had rejected).
+ * - `logRequest` drops the default Range header from non-list requests (it is where the request
+ *   exists but its headers are not yet sent); heroku-client's own header removal is broken.
+ * - `handleResponse` is the original minus its debug lines, which print whole bodies when DEBUG=http.
+ */
+class SingleAttemptRequest extends HerokuRequest {
+  override isRetryAllowed(): boolean {
+    return false
+  }
+
+  override logRequest(req: ClientRequest): void {
+    const options = this.options as GuardedOptions
+    if (options.omitDefaultRange && this.nextRange === DEFAULT_RANGE) req.removeHeader('Range')
+  }
+
+  handleResponse(res: IncomingMessage): void {
+    const self = this as unknown as {
+      middleware: (res: IncomingMessage, next: () => void) => void
+      handleSuccess: (res: IncomingMessage, data: string) => void
+      handleFailure: (res: IncomingMessage, data: string) => void
+      reject: (err: unknown) => void
+    }
+    self.middleware(res, () => {
+      const chunks: Buffer[] = []
+      res.on('data', (chunk: Buffer) => chunks.push(chunk))
+      res.on('error', (err) => self.reject(err))
+      res.on('end', () => {
+        const data = Buffer.concat(chunks).toString('utf8')
+        try {
+          if (/^2\d\d$/.test(String(res.statusCode))) self.handleSuccess(res, data)
+          else self.handleFailure(res, data)
+        } catch (err) {
+          self.reject(err)
+        }
+      })
+    })
+  }
+}
+
+type HerokuClientOptions = NonNullable<ConstructorParameters<typeof Heroku>[0]>
+
+/** A heroku-client whose every request is sent at most once (see SingleAttemptRequest). */
+export class SingleAttemptHeroku extends Heroku {
+  override request(options: HerokuClientOptions): Promise<any> {
+    // Same merge as heroku-client's own request(): constructor options, then per-call ones.
+    const headers = { ...this.options.headers, ...options.headers }
+    const merged = { ...this.options, ...options, headers }
+    return new SingleAttemptRequest(merged as Record<string, unknown>).request()
+  }
+}
+
+// ---- the retrying layer ------------------------------------------------------------------------
+
+interface ResponseMeta {
+  status?: number
+  retryAfter?: string
+  rateLimitRemaining?: string
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value
+}
+
+function oneLine(text: string, max = 300): string {
+  const flat = text.replace(/\s+/g, ' ').trim()
+  return flat.length > max ? flat.slice(0, max) + '…' : flat
+}
+
+/** The user-facing line for a failed call; `redact` is applied by the caller. */
+export function describeFailure(
+  method: string,
+  path: string,
+  status: number,
+  id: string,
+  herokuMessage: string
+): string {
+  const where = `${method} ${path}`
+  if (status === 401)
+    return 'Heroku rejected the token (401 unauthorized): check the heroku-api-key secret'
+  if (status === 403 && id === 'two_factor') {
+    return `Heroku requires two-factor confirmation for ${where} (403 two_factor): use a token that does not need it (an OAuth authorization)`
+  }
+  if (status === 403)
+    return `Heroku refused ${where} (403 ${id}): the token lacks access${herokuMessage ? ': ' + herokuMessage : ''}`
+  if (status === 0)
+    return `Heroku API ${where} failed: no response (${id}${herokuMessage ? ': ' + herokuMessage : ''})`
+  return `Heroku API ${where} failed (${status} ${id})${herokuMessage ? ': ' + herokuMessage : ''}`
+}
+
+/** heroku-client's rejection (statusCode + parsed body, or a Node socket error) as a redacted HerokuApiError. */
+export function toHerokuApiError(
+  err: unknown,
+  method: string,
+  path: string,
+  secrets: SecretRegistry
+): HerokuApiError {
+  if (err instanceof HerokuApiError) return err
+  const e = (err ?? {}) as {
+    statusCode?: unknown
+    body?: unknown
+    code?: unknown
+    message?: unknown
+  }
+  const isWrite = method !== 'GET'
+  if (typeof e.statusCode === 'number') {
+    const status = e.statusCode
+    const body = e.body
+    let id = `http_${status}`
+    let message = ''
+    if (body && typeof body === 'object') {
+      const b = body as { id?: unknown; message?: unknown }
+      if (typeof b.id === 'string') id = b.id
+      if (typeof b.message === 'string') message = b.message
+    } else if (typeof body === 'string') {
+      message = body
+    }
+    message = oneLine(secrets.redact(message))
+    return new HerokuApiError(secrets.redact(describeFailure(method, path, status, id, message)), {
+      status,
+      id,
+      ambiguous: isWrite && status >= 500,
+      method,
+      path
+    })
+  }
+  const rawMessage = typeof e.message === 'string' ? e.message : String(err)
+  let code = typeof e.code === 'string' ? e.code : 'network_error'
+  if (code === 'network_error' && /took longer than/.test(rawMessage)) code = 'ETIMEDOUT'
+  const message = oneLine(secrets.redact(rawMessage))
+  return new HerokuApiError(secrets.redact(describeFailure(method, path, 0, code, message)), {
+    status: 0,
+    id: code,
+    ambiguous: isWrite && !NOT_SENT_CODES.has(code),
+    method,
+    path
+  })
+}
+
+export function createHerokuHttp(options: HerokuHttpOptions): HerokuHttp {
+  const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry }
+  const secrets = options.secrets
+  secrets.add(options.token)
+  secrets.add(Buffer.from(':' + options.token).toString('base64'))
+  const sleepImpl = options.sleep ?? sleepMs
+  const random = options.random ?? Math.random
+  const nowMs = options.now ?? Date.now
+  const signal = options.signal
+  const log = (line: string): void => options.log?.(secrets.redact(line))
+  const sleep = (ms: number): Promise<void> => (ms > 0 ? sleepImpl(ms, signal) : Promise.resolve())
+  const hosts: Record<HerokuApiName, string> = {
+    platform: options.apiUrl,
+    data: options.dataApiUrl
+  }
+
+  const client = new SingleAttemptHeroku({
+    token: options.token,
+    timeout: options.timeoutMs ?? 60_000,
+    userAgent: options.userAgent ?? 'heroku-postgres-restore-drill',
+    debug: false,
+    parseJSON: true
+  })
+
+  // The account's token pool as last reported (RateLimit-Remaining); shared by all requests.
+  let rateLimitRemaining: number | undefined
+  let warnedLowRate = false
+
+  async function sendOnce<T>(spec: HerokuRequestSpec): Promise<T> {
+    const meta: ResponseMeta = {}
+    const requestOptions = {
+      method: spec.method as 'GET',
+      path: spec.path,
+      host: hosts[spec.api],
+      headers: spec.headers ?? {},
+      body: spec.body,
+      partial: !spec.list,
+      omitDefaultRange: !spec.list && !(spec.headers && 'Range' in spec.headers),
+      middleware: (res: IncomingMessage, next: () => void) => {
+        meta.status = res.statusCode
+        meta.retryAfter = headerValue(res.headers['retry-after'])
+        meta.rateLimitRemaining = headerValue(res.headers['ratelimit-remaining'])
+        next()
+      }
+    }
+    try {
+      return (await client.request(requestOptions as unknown as HerokuClientOptions)) as T
+    } catch (err) {
+      const apiError = toHerokuApiError(err, spec.method, spec.path, secrets)
+      const retryAfterMs = parseRetryAfterMs(meta.retryAfter, nowMs())
+      if (retryAfterMs !== undefined) retryAfterByError.set(apiError, retryAfterMs)
+      throw apiError
+    } finally {
+      if (meta.rateLimitRemaining !== undefined && /^\d+$/.test(meta.rateLimitRemaining.trim())) {
+        rateLimitRemaining = Number(meta.rateLimitRemaining)
+      }
+    }
+  }
+  const retryAfterByError = new WeakMap<HerokuApiError, number>()
+
+  async function paceForRateLimit(): Promise<void> {
+    const delay = rateLimitDelayMs(rateLimitRemaining, policy)
+    if (delay <= 0) {
+      warnedLowRate = false
+      return
+    }
+    if (!warnedLowRate) {
+      log(`Heroku rate limit: ${rateLimitRemaining} requests remaining, slowing down`)
+      warnedLowRate = true
+    }
+    await sleep(delay)
+  }
+
+  async function request<T>(spec: HerokuRequestSpec): Promise<T> {
+    const retriesAllowed = spec.method === 'GET' || spec.readOnly === true
+    for (let attempt = 1; ; attempt++) {
+      if (signal?.aborted) throw new AbortError(`cancelled before ${spec.method} ${spec.path}`)
+      await paceForRateLimit()
+      try {
+        return await sendOnce<T>(spec)
+      } catch (err) {
+        const apiError = err as HerokuApiError
+        const mayRetry = retriesAllowed ? isRetryableFailure(apiError) : provesNotApplied(apiError)
+        if (!mayRetry || attempt >= policy.maxAttempts) throw apiError
+        const delay = retryDelayMs(attempt, retryAfterByError.get(apiError), random, policy)
+        log(
+          `${spec.method} ${spec.path}: ${apiError.status || apiError.id}${apiError.status ? ' ' + apiError.id : ''}, ` +
+            `retrying in ${(delay / 1000).toFixed(1)} s (attempt ${attempt + 1}/${policy.maxAttempts})`
+        )
+        await sleep(delay)
+      }
+    }
+  }
+
+  return {
+    request,
+    get: <T>(
+      api: HerokuApiName,
+      path: string,
+      opts: { headers?: Record<string, string>; list?: boolean } = {}
+    ) => request<T>({ api, method: 'GET', path, headers: opts.headers, list: opts.list }),
+    secrets,
+    now: () => new Date(nowMs()),
+    sleep,
+    log
+  }
+}

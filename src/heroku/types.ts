@@ -1,0 +1,122 @@
+/** Shapes of the Heroku Platform API and Postgres data API objects the drill reads (heroku-api.md). */
+
+export interface HerokuApp {
+  id: string
+  name: string
+  maintenance: boolean
+}
+
+export interface Addon {
+  id: string
+  name: string
+  /** provisioning | provisioned | deprovisioning | deprovisioned */
+  state: string
+  created_at: string
+  /** Names only, e.g. ["RESTORE_DRILL_URL"]. */
+  config_vars: string[]
+  plan: { id?: string; name: string }
+  app: { id: string; name: string }
+  addon_service?: { id?: string; name: string }
+}
+
+export interface Attachment {
+  id: string
+  name: string
+  namespace: string | null
+  addon: { id: string; name: string; app: { id: string; name: string }; plan?: { name: string } }
+  app: { id: string; name: string }
+  config_vars?: string[]
+}
+
+export interface Transfer {
+  uuid: string
+  num: number
+  from_type: string
+  to_type: string
+  from_name: string
+  to_name: string
+  /** May hold a database URL or a storage URL: a secret, never log it. */
+  from_url?: string
+  /** May hold a database URL or a storage URL: a secret, never log it. */
+  to_url?: string
+  schedule?: { uuid: string } | null
+  source_bytes: number
+  processed_bytes: number
+  succeeded: boolean
+  warnings: number
+  created_at: string
+  started_at: string | null
+  finished_at: string | null
+  canceled_at: string | null
+  /** Only with ?verbose=true. */
+  logs?: { created_at?: string; level?: string; message: string }[]
+}
+
+export interface TransferSchedule {
+  uuid: string
+  name: string
+  hour: number
+  timezone: string
+  days?: string[]
+}
+
+export interface WaitStatus {
+  'waiting?': boolean
+  'error?': boolean
+  message: string
+}
+
+/** GET /client/v11/databases/{id}, with `database_password` removed by the client. */
+export interface DatabaseInfo {
+  num_bytes: number
+  num_tables: number
+  postgres_version?: string
+  plan?: unknown
+  info?: { name: string; values: unknown[] }[]
+}
+
+/**
+ * A failed Heroku API call. `message` is one line, already redacted, and says what to do where
+ * that is known. `status` is the HTTP status, or 0 when no response arrived (reset, refused,
+ * timeout); `id` is Heroku's error id (`not_found`, `rate_limit`, ...) or the network error code.
+ */
+export class HerokuApiError extends Error {
+  readonly status: number
+  readonly id: string
+  /** True when a write may have been applied although it failed (5xx, reset, timeout). */
+  readonly ambiguous: boolean
+  readonly method: string
+  readonly path: string
+
+  constructor(
+    message: string,
+    fields: { status: number; id: string; ambiguous?: boolean; method?: string; path?: string }
+  ) {
+    super(message)
+    this.name = 'HerokuApiError'
+    this.status = fields.status
+    this.id = fields.id
+    this.ambiguous = fields.ambiguous ?? false
+    this.method = fields.method ?? ''
+    this.path = fields.path ?? ''
+  }
+}
+
+/** Manual backup (b), scheduled backup (a), copy (c) or restore (r): CLI rules of heroku-api.md §5.4. */
+export function transferKind(
+  t: Pick<Transfer, 'from_type' | 'to_type' | 'schedule'>
+): 'a' | 'b' | 'c' | 'r' {
+  if (t.to_type === 'pg_restore') return t.from_type === 'pg_dump' ? 'c' : 'r'
+  if (t.from_type === 'pg_dump' && t.schedule) return 'a'
+  return 'b'
+}
+
+/** The CLI's display name of a transfer: kind letter plus `num` padded to 3 digits (b007, a123, b1234). */
+export function backupName(t: Transfer): string {
+  return transferKind(t) + String(t.num).padStart(3, '0')
+}
+
+/** A backup in the CLI's sense: pg_dump to object storage (`gof3r`). */
+export function isBackup(t: Pick<Transfer, 'from_type' | 'to_type'>): boolean {
+  return t.from_type === 'pg_dump' && t.to_type === 'gof3r'
+}

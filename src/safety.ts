@@ -1,0 +1,178 @@
+/** The guards: which add-ons this run may touch, and redaction of secrets from any text. */
+
+/** Every add-on this action creates is named `restore-drill-<runId>-<attempt>-<random4>`. */
+export const DRILL_ADDON_PREFIX = 'restore-drill-'
+/** Attachment name of the fresh add-on, so its URL is `RESTORE_DRILL_URL`. */
+export const DRILL_ATTACHMENT_NAME = 'RESTORE_DRILL'
+/** An add-on of ours left behind by an earlier run is stale once it is this old. */
+export const STALE_AFTER_MS = 24 * 60 * 60 * 1000
+
+export interface AddonRef {
+  id: string
+  name: string
+  app?: { id?: string; name: string }
+}
+
+/** A left-over add-on of an earlier run: our name prefix AND created more than 24 h before `now`. */
+export function isStaleDrillAddon(addon: { name: string; created_at: string }, now: Date): boolean {
+  if (!addon.name.startsWith(DRILL_ADDON_PREFIX)) return false
+  const createdMs = Date.parse(addon.created_at)
+  if (Number.isNaN(createdMs)) return false
+  return now.getTime() - createdMs > STALE_AFTER_MS
+}
+
+export class OwnershipError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'OwnershipError'
+  }
+}
+
+/**
+ * What this run may touch. The Heroku clients consult it before every destructive request:
+ * restore only onto add-ons created by this run; delete those or recorded stale ones; attach
+ * (promote) those or the recorded original (the documented promote-back).
+ */
+export class Ownership {
+  private readonly created = new Map<string, AddonRef>()
+  private readonly stale = new Map<string, AddonRef>()
+  private readonly originals = new Map<string, AddonRef | { id: string; name?: string }>()
+
+  /** An add-on this run created (also used by the post step with the saved add-on). */
+  recordCreated(addon: AddonRef): void {
+    this.created.set(addon.id, { id: addon.id, name: addon.name, app: addon.app })
+  }
+
+  /** A left-over add-on of an earlier run; refused unless `isStaleDrillAddon` holds. */
+  recordStale(addon: AddonRef & { created_at: string }, now: Date = new Date()): void {
+    if (!isStaleDrillAddon(addon, now)) {
+      throw new OwnershipError(
+        `refusing to treat add-on ${addon.name} as stale: only add-ons named ${DRILL_ADDON_PREFIX}* and older than 24 h are`
+      )
+    }
+    this.stale.set(addon.id, { id: addon.id, name: addon.name, app: addon.app })
+  }
+
+  /** The source add-on, so that promoting it back to DATABASE is allowed. */
+  recordOriginal(addon: string | { id: string; name?: string }): void {
+    const ref = typeof addon === 'string' ? { id: addon } : { id: addon.id, name: addon.name }
+    this.originals.set(ref.id, ref)
+  }
+
+  isCreated(addonId: string): boolean {
+    return this.created.has(addonId)
+  }
+
+  isStale(addonId: string): boolean {
+    return this.stale.has(addonId)
+  }
+
+  isOriginal(addonId: string): boolean {
+    return this.originals.has(addonId)
+  }
+
+  /** The id of a created or original add-on with that name, if this run knows it by name. */
+  idForName(addonName: string): string | undefined {
+    for (const ref of [...this.created.values(), ...this.originals.values()]) {
+      if (ref.name === addonName) return ref.id
+    }
+    return undefined
+  }
+
+  createdAddons(): AddonRef[] {
+    return [...this.created.values()]
+  }
+
+  staleAddons(): AddonRef[] {
+    return [...this.stale.values()]
+  }
+
+  /** Throws "refusing to <action> add-on X: this run did not create it" unless it did. */
+  assertCreated(addonId: string, action: string): void {
+    if (!this.isCreated(addonId)) {
+      throw new OwnershipError(
+        `refusing to ${action} add-on ${addonId}: this run did not create it`
+      )
+    }
+  }
+
+  /** Delete is allowed for add-ons created by this run and recorded stale ones. */
+  assertDeletable(addonId: string): void {
+    if (!this.isCreated(addonId) && !this.isStale(addonId)) {
+      throw new OwnershipError(
+        `refusing to delete add-on ${addonId}: this run did not create it and it is not a stale drill add-on`
+      )
+    }
+  }
+
+  /** Attach (promote) is allowed for add-ons created by this run and the recorded original. */
+  assertAttachable(addonId: string, attachmentName: string): void {
+    if (!this.isCreated(addonId) && !this.isOriginal(addonId)) {
+      throw new OwnershipError(
+        `refusing to attach add-on ${addonId} as ${attachmentName}: it is neither created by this run nor the original source`
+      )
+    }
+  }
+}
+
+const MIN_SECRET_LENGTH = 6
+
+// user:password@ in any URL (postgres://, postgresql://, redis://, https://...).
+const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@:'"]*:[^\s/@'"]*@/gi
+const AUTH_HEADER_VALUE = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/g
+// libpq key/value connection strings: password=...
+const KEYWORD_PASSWORD = /\b(password\s*=\s*)('[^']*'|[^\s'"]+)/gi
+
+/** `text` with every secret, URL credential, Authorization value and password=... replaced by ***. */
+export function redact(text: string, secrets: Iterable<string>): string {
+  let out = text
+  // Longest first, so a secret containing a shorter one is removed whole.
+  const sorted = [...secrets]
+    .filter((s) => s.length >= MIN_SECRET_LENGTH)
+    .sort((a, b) => b.length - a.length)
+  for (const secret of sorted) out = out.split(secret).join('***')
+  return out
+    .replace(URL_CREDENTIALS, '$1***:***@')
+    .replace(AUTH_HEADER_VALUE, '$1 ***')
+    .replace(KEYWORD_PASSWORD, '$1***')
+}
+
+/**
+ * The secrets of this run (token, database URLs and passwords). `onAdd` lets the caller mask each
+ * new secret at once (e.g. core.setSecret). Values shorter than 6 characters are ignored: masking
+ * them would garble ordinary text.
+ */
+export class SecretRegistry {
+  private readonly secrets = new Set<string>()
+
+  constructor(private readonly onAdd?: (secret: string) => void) {}
+
+  add(secret: string | undefined | null): void {
+    if (!secret || secret.length < MIN_SECRET_LENGTH || this.secrets.has(secret)) return
+    this.secrets.add(secret)
+    this.onAdd?.(secret)
+  }
+
+  /** Registers a URL and, separately, its password (which may appear alone in error text). */
+  addUrl(url: string | undefined | null): void {
+    if (!url) return
+    this.add(url)
+    try {
+      const parsed = new URL(url)
+      if (parsed.password) {
+        this.add(parsed.password)
+        this.add(decodeURIComponent(parsed.password))
+      }
+    } catch {
+      // not a URL: registered whole above
+    }
+  }
+
+  has(secret: string): boolean {
+    return this.secrets.has(secret)
+  }
+
+  redact(text: string): string {
+    return redact(text, this.secrets)
+  }
+}
