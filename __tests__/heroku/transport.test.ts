@@ -194,6 +194,20 @@ describe('wire details', () => {
     expect(s.received.map((r) => r.headers.range)).toEqual(['id ..; max=1000', ']1..; max=1000'])
   })
 
+  it('sends no Range on data API lists but still follows a Next-Range the server sends', async () => {
+    const s = await serve((req) =>
+      req.headers.range === undefined
+        ? { status: 206, body: [{ num: 1 }], headers: { 'Next-Range': ']1..' } }
+        : ok([{ num: 2 }])
+    )
+    const { http } = httpFor(s)
+    await expect(http.get('data', '/client/v11/apps/shop/transfers')).resolves.toEqual([
+      { num: 1 },
+      { num: 2 }
+    ])
+    expect(s.received.map((r) => r.headers.range)).toEqual([undefined, ']1..'])
+  })
+
   it('redacts the token and database credentials from error messages', async () => {
     const s = await serve(() =>
       fail(

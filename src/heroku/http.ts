@@ -25,7 +25,10 @@ export interface HerokuRequestSpec {
   path: string
   body?: unknown
   headers?: Record<string, string>
-  /** A list endpoint: send heroku-client's `Range: id ..; max=1000` and follow Next-Range. */
+  /**
+   * A Platform list endpoint: send heroku-client's `Range: id ..; max=1000`. Without it no Range
+   * is sent (as the CLI does); a Next-Range in the answer is followed either way.
+   */
   list?: boolean
   /** A POST that only reads (e.g. /actions/addon-attachments/resolve): retried like a GET. */
   readOnly?: boolean
@@ -351,7 +354,6 @@ export function createHerokuHttp(options: HerokuHttpOptions): HerokuHttp {
       host: hosts[spec.api],
       headers: spec.headers ?? {},
       body: spec.body,
-      partial: !spec.list,
       omitDefaultRange: !spec.list && !(spec.headers && 'Range' in spec.headers),
       middleware: (res: IncomingMessage, next: () => void) => {
         meta.status = res.statusCode
