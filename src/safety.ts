@@ -117,9 +117,10 @@ export class Ownership {
 
 const MIN_SECRET_LENGTH = 6
 
-// user:password@ in any URL (postgres://, postgresql://, redis://, https://...).
-const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@:'"]*:[^\s/@'"]*@/gi
-const AUTH_HEADER_VALUE = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/g
+// user:password@ in any URL (postgres://, postgresql://, redis://, https://...); the password may hold a raw @.
+const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@:'"]*:[^\s/'"]*@/gi
+// 8+ characters, so prose like "Basic auth" survives.
+const AUTH_HEADER_VALUE = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/g
 // libpq key/value connection strings: password=...
 const KEYWORD_PASSWORD = /\b(password\s*=\s*)('[^']*'|[^\s'"]+)/gi
 

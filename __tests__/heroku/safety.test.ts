@@ -24,6 +24,10 @@ describe('redact', () => {
     expect(out).toContain('Bearer ***')
   })
 
+  it('removes a password holding a raw @ whole', () => {
+    expect(redact('postgres://u:p@ss@host/db', [])).toBe('postgres://***:***@host/db')
+  })
+
   it('removes password= in key/value connection strings', () => {
     expect(redact('host=x password=hunter22 user=y', [])).toBe('host=x password=*** user=y')
   })
