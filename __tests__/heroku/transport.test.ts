@@ -105,15 +105,27 @@ describe('writes are never re-sent blindly', () => {
     expect(s.count('POST', '/apps/shop/addons')).toBe(2)
   })
 
-  it('SingleAttemptHeroku sends a reset POST exactly once and rejects', async () => {
-    const s = await serve(() => 'reset')
-    const client = new SingleAttemptHeroku({ token: TEST_TOKEN, host: s.url })
-    await expect(client.post('/apps/shop/addons', { body: { name: 'x' } })).rejects.toMatchObject({
+  it('heroku-client also re-sends a POST after its own timeout has already rejected it (the trap)', async () => {
+    const s = await serve(() => 'hang')
+    const raw = new Heroku({ token: TEST_TOKEN, host: s.url, timeout: 100 })
+    await expect(raw.post('/apps/shop/addons', { body: { name: 'x' } })).rejects.toThrow(
+      /took longer/
+    )
+    await new Promise((r) => setTimeout(r, 1300))
+    expect(s.count('POST', '/apps/shop/addons')).toBe(2)
+  })
+
+  it('SingleAttemptHeroku sends a POST exactly once, whether its socket is reset or it times out', async () => {
+    const s = await serve((req) => (req.path === '/reset' ? 'reset' : 'hang'))
+    const client = new SingleAttemptHeroku({ token: TEST_TOKEN, host: s.url, timeout: 100 })
+    await expect(client.post('/reset', { body: { name: 'x' } })).rejects.toMatchObject({
       code: 'ECONNRESET'
     })
-    // heroku-client would have re-sent after 1 s: wait past that to show nothing else arrives.
+    await expect(client.post('/hang', { body: { name: 'x' } })).rejects.toThrow(/took longer/)
+    // heroku-client would have re-sent each after 1 s: wait past that to show nothing else arrives.
     await new Promise((r) => setTimeout(r, 1300))
-    expect(s.count('POST', '/apps/shop/addons')).toBe(1)
+    expect(s.count('POST', '/reset')).toBe(1)
+    expect(s.count('POST', '/hang')).toBe(1)
   })
 
   it('a POST that failed ambiguously (reset, 5xx, timeout) is sent once and reported as ambiguous', async () => {
