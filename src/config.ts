@@ -1,0 +1,32 @@
+// The validated inputs of one drill (PRODUCT.md §2). Built by inputs.ts, read by everything else.
+import type { VerifyOptions } from './verify/types.js'
+
+export type BackupChoice = { mode: 'capture' } | { mode: 'latest' } | { mode: 'id'; id: string }
+
+export interface DrillConfig {
+  app: string
+  apiKey: string
+  /** Attachment / config var name (DATABASE_URL, HEROKU_POSTGRESQL_CYAN_URL, CYAN) or add-on name. */
+  database: string
+  backup: BackupChoice
+  /** 'same' as the source, or a heroku-postgresql plan name such as `standard-0`. */
+  plan: string
+  maintenance: boolean
+  canary: boolean
+  checks: VerifyOptions['checks']
+  /** `schema.table` names, or ['*'] for every table; [] for none. */
+  checksumTables: string[]
+  promote: boolean
+  keepDatabase: boolean
+  /** null when the input is empty (no age limit). */
+  maxBackupAgeSeconds: number | null
+  requireSchedule: boolean
+  restoreWarnings: VerifyOptions['restoreWarnings']
+  maxRestoreMinutes: number | null
+  heartbeatUrl: string | null
+  timeoutMinutes: number
+  /** Artifact name; `restore-drill-<app>` when the input is empty. */
+  reportName: string
+  /** Connections per database for per-table verification work (input `verify-connections`). */
+  verifyConnections: number
+}

@@ -1,0 +1,109 @@
+// The drill report: restore-drill-report.json, and the single source of every figure in the
+// job summary and the outputs. Names, counts, hashes and timings only; never row contents,
+// tokens or database URLs.
+import type { BackupChoice } from '../config.js'
+import type { TransferLogLine, Verification } from '../verify/types.js'
+
+export const REPORT_VERSION = 1
+
+export type Outcome = 'passed' | 'failed' | 'error'
+
+export type PhaseName =
+  | 'preflight'
+  | 'snapshot'
+  | 'capture'
+  | 'provision'
+  | 'restore'
+  | 'verify'
+  | 'promote'
+  | 'report'
+  | 'cleanup'
+
+export interface PhaseRecord {
+  phase: PhaseName
+  startedAt: string
+  seconds: number
+  status: 'ok' | 'failed' | 'skipped'
+  detail?: string
+}
+
+/** Seconds per phase; absent phases are omitted. Kept exactly: users chart these. */
+export interface Timings {
+  preflightSeconds?: number
+  snapshotSeconds?: number
+  captureSeconds?: number
+  provisionSeconds?: number
+  restoreSeconds?: number
+  verifySeconds?: number
+  promoteSeconds?: number
+  cleanupSeconds?: number
+  drillSeconds: number
+}
+
+export interface BackupFacts {
+  /** a001 / b042 */
+  id: string
+  choice: BackupChoice['mode']
+  transferId?: string
+  sizeBytes: number | null
+  /** When the backup finished on Heroku. */
+  capturedAt: string | null
+  ageSeconds: number | null
+  sourceDatabase: string
+}
+
+export interface ScheduleFacts {
+  /** Question 1: is there an automatic backup schedule, and how old is the newest backup? */
+  scheduled: boolean
+  schedule: { name: string; hour: number; timezone: string } | null
+  newestBackup: { id: string; finishedAt: string; ageSeconds: number } | null
+  recentBackups: { id: string; finishedAt: string | null; succeeded: boolean }[]
+}
+
+export interface DrillReport {
+  version: typeof REPORT_VERSION
+  tool: { name: string; version: string }
+  app: string
+  outcome: Outcome
+  /** One line, the summary's first: what passed or what failed. */
+  verdict: string
+  /** The one-line error when outcome is `error`. */
+  error?: string
+  startedAt: string
+  finishedAt: string
+  source: {
+    addonName: string
+    attachment: string
+    plan: string
+    databaseBytes: number | null
+    postgresVersion?: string
+  }
+  backups: ScheduleFacts
+  backup: BackupFacts | null
+  restore: {
+    addonName: string
+    attachment: string
+    plan: string
+    transferId?: string
+    seconds: number | null
+    logs: TransferLogLine[]
+  } | null
+  verification: Verification | null
+  promote: {
+    promoted: boolean
+    promotedBack: boolean
+    finalDatabaseAddon: string | null
+    maintenanceOff: boolean
+  } | null
+  timings: Timings
+  timeline: PhaseRecord[]
+  cleanup: {
+    destroyed: string[]
+    staleDestroyed: string[]
+    kept: { addonName: string; attachment: string } | null
+    problems: string[]
+  }
+  /** Things a reader should know that did not fail the drill (rotation of manual backups, size guidance...). */
+  notes: string[]
+  runbook: { restoreSeconds: number | null; commands: string[] }
+}
