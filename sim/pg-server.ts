@@ -1,13 +1,22 @@
 // A throwaway PostgreSQL server for tests, the demo and the simulator: its own data directory,
-// a free loopback port, trust auth for the admin role, stopped and removed by stop().
+// a free loopback port, password auth on TCP, stopped and removed by stop().
 import { spawnSync, execFileSync } from 'node:child_process'
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  writeFileSync
+} from 'node:fs'
+import { randomBytes } from 'node:crypto'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 export interface PostgresServer {
-  /** Admin connection URL (superuser, loopback, no password). */
+  /** Admin connection URL (superuser, loopback, with its password). */
   adminUrl: string
   /** Directory holding postgres, pg_dump and pg_restore of the same version. */
   binDir: string
@@ -25,7 +34,9 @@ function majorVersion(binDir: string): number {
 }
 
 function hasServerTools(dir: string): boolean {
-  return ['postgres', 'initdb', 'pg_ctl', 'pg_dump', 'pg_restore'].every((b) => existsSync(join(dir, b)))
+  return ['postgres', 'initdb', 'pg_ctl', 'pg_dump', 'pg_restore'].every((b) =>
+    existsSync(join(dir, b))
+  )
 }
 
 /** Finds a directory with postgres, initdb, pg_dump and pg_restore (13+), newest first. */
@@ -67,13 +78,22 @@ function serverUser(): { uid: number; gid: number } | undefined {
       return { uid: Number(res.stdout.trim()), gid: Number(gid.stdout.trim()) }
     }
   }
-  throw new Error('running as root, but no unprivileged user (postgres or nobody) exists to run PostgreSQL')
+  throw new Error(
+    'running as root, but no unprivileged user (postgres or nobody) exists to run PostgreSQL'
+  )
 }
 
-function run(binDir: string, tool: string, args: string[], user?: { uid: number; gid: number }): void {
+function run(
+  binDir: string,
+  tool: string,
+  args: string[],
+  user?: { uid: number; gid: number }
+): void {
   const res = spawnSync(join(binDir, tool), args, { encoding: 'utf8', ...(user ?? {}) })
   if (res.status !== 0) {
-    throw new Error(`${tool} failed (exit ${res.status}): ${(res.stderr || res.stdout).trim().slice(0, 2000)}`)
+    throw new Error(
+      `${tool} failed (exit ${res.status}): ${(res.stderr || res.stdout).trim().slice(0, 2000)}`
+    )
   }
 }
 
@@ -86,7 +106,26 @@ export async function startPostgres(): Promise<PostgresServer> {
     chownSync(baseDir, user.uid, user.gid)
     chmodSync(baseDir, 0o700)
   }
-  run(binDir, 'initdb', ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync', '--locale=C'], user)
+  // Passwords are checked on TCP (as on Heroku), so a role's URL only works with its own password.
+  const adminPassword = randomBytes(18).toString('base64url')
+  const pwFile = join(baseDir, 'pwfile')
+  writeFileSync(pwFile, adminPassword + '\n', { mode: 0o600 })
+  if (user) chownSync(pwFile, user.uid, user.gid)
+  run(
+    binDir,
+    'initdb',
+    [
+      '-D',
+      dataDir,
+      '-U',
+      'postgres',
+      '--auth-local=trust',
+      '--auth-host=scram-sha-256',
+      `--pwfile=${pwFile}`
+    ].concat(['-E', 'UTF8', '--no-sync', '--locale=C']),
+    user
+  )
+  rmSync(pwFile)
   const port = await freePort()
   const options = [
     `-p ${port}`,
@@ -99,15 +138,26 @@ export async function startPostgres(): Promise<PostgresServer> {
     '-c shared_buffers=256MB'
   ].join(' ')
   const logFile = join(baseDir, 'server.log')
-  run(binDir, 'pg_ctl', ['-D', dataDir, '-l', logFile, '-o', options, '-w', '-t', '60', 'start'], user)
+  run(
+    binDir,
+    'pg_ctl',
+    ['-D', dataDir, '-l', logFile, '-o', options, '-w', '-t', '60', 'start'],
+    user
+  )
   let stopped = false
   const stop = async (): Promise<void> => {
     if (stopped) return
     stopped = true
-    spawnSync(join(binDir, 'pg_ctl'), ['-D', dataDir, '-m', 'immediate', '-w', 'stop'], { ...(user ?? {}) })
+    spawnSync(join(binDir, 'pg_ctl'), ['-D', dataDir, '-m', 'immediate', '-w', 'stop'], {
+      ...(user ?? {})
+    })
     rmSync(baseDir, { recursive: true, force: true })
   }
-  return { adminUrl: `postgres://postgres@127.0.0.1:${port}/postgres`, binDir, stop }
+  return {
+    adminUrl: `postgres://postgres:${adminPassword}@127.0.0.1:${port}/postgres`,
+    binDir,
+    stop
+  }
 }
 
 /** Uses PG_TEST_URL when set (its owner keeps it running), otherwise a throwaway server. */
@@ -116,5 +166,3 @@ export async function postgresForTests(): Promise<PostgresServer> {
   if (given) return { adminUrl: given, binDir: findPgBinDir(), stop: async () => {} }
   return startPostgres()
 }
-
-
