@@ -1,6 +1,7 @@
 // Every input of action.yml parsed and validated into one DrillConfig, before anything is created.
 // A bad value ends the run with one line: the input, what is wrong, and an example of a good value.
 import type { BackupChoice, DrillConfig } from './config.js'
+import type { DrillSettings } from './report/model.js'
 import { DRILL_ADDON_PREFIX, DRILL_ATTACHMENT_NAME } from './safety.js'
 
 /** A bad input value. `message` is one line; `input` names the offending input. */
@@ -423,4 +424,26 @@ function checkCombinations(config: DrillConfig): void {
 
 function backupLabel(choice: BackupChoice): string {
   return choice.mode === 'id' ? choice.id : choice.mode
+}
+
+/** The settings recorded in the report: everything that shaped the drill except secrets and SQL. */
+export function settingsOf(config: DrillConfig): DrillSettings {
+  return {
+    database: config.database,
+    backup: backupLabel(config.backup),
+    plan: config.plan,
+    maintenance: config.maintenance,
+    canary: config.canary,
+    promote: config.promote,
+    keepDatabase: config.keepDatabase,
+    checks: config.checks.map((check) => check.name),
+    checksumTables: config.checksumTables,
+    maxBackupAgeSeconds: config.maxBackupAgeSeconds,
+    requireSchedule: config.requireSchedule,
+    restoreWarnings: config.restoreWarnings,
+    maxRestoreMinutes: config.maxRestoreMinutes,
+    timeoutMinutes: config.timeoutMinutes,
+    verifyConnections: config.verifyConnections,
+    heartbeat: config.heartbeatUrl !== null
+  }
 }

@@ -60,6 +60,29 @@ export interface ScheduleFacts {
   recentBackups: { id: string; finishedAt: string | null; succeeded: boolean }[]
 }
 
+/** The inputs that shaped this drill, for audit evidence: never the token, check SQL or heartbeat URL. */
+export interface DrillSettings {
+  database: string
+  /** capture | latest | a backup ID such as b042 */
+  backup: string
+  plan: string
+  maintenance: boolean
+  canary: boolean
+  promote: boolean
+  keepDatabase: boolean
+  /** Names of the custom checks (their SQL stays in the workflow file). */
+  checks: string[]
+  checksumTables: string[]
+  maxBackupAgeSeconds: number | null
+  requireSchedule: boolean
+  restoreWarnings: 'triage' | 'strict' | 'allow'
+  maxRestoreMinutes: number | null
+  timeoutMinutes: number
+  verifyConnections: number
+  /** Whether a heartbeat URL was given (the URL itself may hold a monitor key). */
+  heartbeat: boolean
+}
+
 export interface DrillReport {
   version: typeof REPORT_VERSION
   tool: { name: string; version: string }
@@ -71,6 +94,8 @@ export interface DrillReport {
   error?: string
   startedAt: string
   finishedAt: string
+  /** Added after v1's first draft; optional so older producers stay valid. Build with settingsOf(config). */
+  settings?: DrillSettings
   source: {
     addonName: string
     attachment: string

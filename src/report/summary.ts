@@ -1,0 +1,617 @@
+// The job summary (GitHub Markdown) and its plain-text twin for a terminal, both rendered from
+// the report alone. One list of blocks holds the content; two small renderers turn it into text.
+// Names, counts, hashes and timings only: never row contents, tokens or URLs.
+import type { DrillReport, PhaseRecord } from './model.js'
+import { runbookSections } from './runbook.js'
+import type { Finding, TableResult } from '../verify/types.js'
+
+export interface SummaryOptions {
+  /** sha256 of restore-drill-report.json (see artifact.ts), printed so a kept copy can be checked. */
+  sha256?: string
+  /** Where the report was written, printed when given (outside GitHub). */
+  reportPath?: string
+}
+
+/** Rows shown per table before the rest is left to the JSON report (a step summary is capped at 1 MiB). */
+export const MAX_ROWS = 300
+
+// ---------------------------------------------------------------- content model
+
+type Span = string | { code: string } | { strong: string }
+type Inline = Span | Span[]
+
+type Block =
+  | { kind: 'verdict'; outcome: DrillReport['outcome']; text: string }
+  | { kind: 'heading'; text: string }
+  | { kind: 'para'; text: Inline }
+  | { kind: 'list'; items: Inline[] }
+  | { kind: 'table'; headers: string[]; rows: Inline[][]; numeric?: boolean[] }
+  | { kind: 'details'; label: string; blocks: Block[] }
+  | { kind: 'code'; lines: string[] }
+
+const ICON = { passed: '✅', failed: '❌', error: '⚠️' } as const
+const LABEL = { passed: 'PASSED', failed: 'FAILED', error: 'ERROR' } as const
+
+// ---------------------------------------------------------------- entry points
+
+export function renderSummary(report: DrillReport, options: SummaryOptions = {}): string {
+  return toMarkdown(summaryBlocks(report, options))
+}
+
+export function renderTerminal(report: DrillReport, options: SummaryOptions = {}): string {
+  return toText(summaryBlocks(report, options))
+}
+
+// ---------------------------------------------------------------- the content
+
+export function summaryBlocks(report: DrillReport, options: SummaryOptions = {}): Block[] {
+  const blocks: Block[] = [{ kind: 'verdict', outcome: report.outcome, text: verdictText(report) }]
+  if (
+    report.outcome === 'error' &&
+    report.error &&
+    !report.verdict.includes(oneLine(report.error))
+  ) {
+    blocks.push({ kind: 'para', text: [{ strong: 'Error:' }, ` ${oneLine(report.error)}`] })
+  }
+  blocks.push({ kind: 'list', items: threeAnswers(report) })
+  blocks.push(...timelineBlocks(report))
+  blocks.push(...backupBlocks(report))
+  blocks.push(...verificationBlocks(report))
+  blocks.push(...promoteBlocks(report))
+  blocks.push(...cleanupBlocks(report))
+  const notes = notesOf(report)
+  if (notes.length) blocks.push({ kind: 'heading', text: 'Notes' }, { kind: 'list', items: notes })
+  blocks.push(...runbookBlocks(report))
+  blocks.push(...footerBlocks(report, options))
+  return blocks
+}
+
+function verdictText(report: DrillReport): string {
+  if (report.verdict) return oneLine(report.verdict)
+  const what = { passed: 'passed', failed: 'failed verification', error: 'could not complete' }[
+    report.outcome
+  ]
+  return `Restore drill for ${report.app} ${what}`
+}
+
+function threeAnswers(report: DrillReport): Inline[] {
+  const b = report.backups
+  const newest = b.newestBackup
+  const newestText = newest
+    ? [
+        ' newest successful backup ',
+        { code: newest.id },
+        ` is ${duration(newest.ageSeconds)} old (${when(newest.finishedAt)}).`
+      ]
+    : [' no successful backup found.']
+  const automated: Inline = b.scheduled
+    ? [
+        { strong: 'Backups automated:' },
+        b.schedule
+          ? ` yes, daily at ${String(b.schedule.hour).padStart(2, '0')}:00 ${b.schedule.timezone} (${b.schedule.name});`
+          : ' yes;',
+        ...newestText
+      ]
+    : [{ strong: 'Backups automated:' }, ' no, the source has no backup schedule;', ...newestText]
+
+  const seconds = report.restore?.seconds ?? report.timings.restoreSeconds ?? null
+  const size = report.backup?.sizeBytes
+  const restore: Inline =
+    seconds === null
+      ? [{ strong: 'Restore time:' }, ' the restore did not complete.']
+      : [
+          { strong: 'Restore time:' },
+          ` restore took ${minutes(seconds)}`,
+          size != null ? ` for a ${bytes(size)} backup.` : '.'
+        ]
+
+  const v = report.verification
+  const mismatches = v ? v.findings.filter((f) => f.severity === 'mismatch').length : 0
+  const verified: Inline = v
+    ? [
+        { strong: 'Data verified:' },
+        ` ${count(v.tablesChecked)} tables, ${count(v.rowsChecked)} rows; `,
+        v.passed
+          ? 'everything matched.'
+          : `${count(mismatches)} mismatch${mismatches === 1 ? '' : 'es'}.`
+      ]
+    : [{ strong: 'Data verified:' }, ' not verified (the drill stopped before verification).']
+  return [automated, restore, verified]
+}
+
+function timelineBlocks(report: DrillReport): Block[] {
+  const rows: Inline[][] = report.timeline.map((p: PhaseRecord) => [
+    p.phase,
+    p.status,
+    clock(p.startedAt),
+    seconds(p.seconds),
+    p.detail ? oneLine(p.detail) : ''
+  ])
+  rows.push([
+    { strong: 'total' },
+    report.outcome,
+    clock(report.startedAt),
+    seconds(report.timings.drillSeconds),
+    ''
+  ])
+  return [
+    { kind: 'heading', text: 'Timeline' },
+    {
+      kind: 'table',
+      headers: ['phase', 'status', 'started (UTC)', 'seconds', 'detail'],
+      rows,
+      numeric: [false, false, false, true, false]
+    }
+  ]
+}
+
+function backupBlocks(report: DrillReport): Block[] {
+  const bk = report.backup
+  if (!bk) return []
+  const how = {
+    capture: 'fresh capture by this drill',
+    latest: 'latest successful backup',
+    id: 'chosen by ID'
+  }[bk.choice]
+  const rows: Inline[][] = [
+    ['backup', [{ code: bk.id }, ` (${how})`]],
+    [
+      'size',
+      bk.sizeBytes == null ? 'unknown' : `${bytes(bk.sizeBytes)} (${count(bk.sizeBytes)} bytes)`
+    ],
+    ['captured', bk.capturedAt ? when(bk.capturedAt) : 'unknown'],
+    ['age at restore', bk.ageSeconds == null ? 'unknown' : duration(bk.ageSeconds)],
+    [
+      'source database',
+      [
+        { code: bk.sourceDatabase || report.source.addonName },
+        ` (${report.source.plan || 'plan unknown'})`
+      ]
+    ]
+  ]
+  if (report.source.databaseBytes != null)
+    rows.push(['source size', bytes(report.source.databaseBytes)])
+  if (report.restore) {
+    rows.push([
+      'restored onto',
+      [{ code: report.restore.addonName }, ` (${report.restore.plan || 'plan unknown'})`]
+    ])
+  }
+  return [
+    { kind: 'heading', text: 'Backup' },
+    { kind: 'table', headers: ['', ''], rows }
+  ]
+}
+
+const STATUS_ORDER: Record<TableResult['status'], number> = {
+  mismatch: 0,
+  missing: 1,
+  drift: 2,
+  'within-bounds': 3,
+  match: 4
+}
+const SEVERITY_ORDER: Record<Finding['severity'], number> = { mismatch: 0, warning: 1, info: 2 }
+
+function verificationBlocks(report: DrillReport): Block[] {
+  const v = report.verification
+  if (!v) return []
+  const blocks: Block[] = [{ kind: 'heading', text: 'Verification' }]
+  const schemaFindings = v.findings.filter(isSchemaFinding)
+  const otherFindings = v.findings
+    .filter((f) => !isSchemaFinding(f))
+    .sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity])
+  const problems = otherFindings.filter((f) => f.severity !== 'info')
+  const infos = otherFindings.filter((f) => f.severity === 'info')
+  if (problems.length) blocks.push(findingsTable(problems))
+
+  const tables = [...v.tables].sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status])
+  const bad = tables.filter((t) => t.status === 'mismatch' || t.status === 'missing')
+  const rest = tables.filter((t) => t.status !== 'mismatch' && t.status !== 'missing')
+  if (bad.length) blocks.push(tableResults(bad))
+  if (rest.length) {
+    const label =
+      `${count(rest.length)} table${rest.length === 1 ? '' : 's'} ` +
+      (bad.length ? 'without a mismatch' : 'checked, none mismatched')
+    blocks.push({ kind: 'details', label, blocks: [tableResults(rest)] })
+  }
+  if (!tables.length) blocks.push({ kind: 'para', text: 'No tables were compared.' })
+
+  const moved = tables.filter((t) => t.note)
+  if (moved.length) {
+    blocks.push(
+      { kind: 'heading', text: 'Tables that moved during the drill' },
+      {
+        kind: 'list',
+        items: capped(moved).map((t) => [{ code: t.table }, `: ${oneLine(t.note ?? '')}`])
+      }
+    )
+  }
+  if (schemaFindings.length) {
+    blocks.push({ kind: 'heading', text: 'Schema differences' }, findingsTable(schemaFindings))
+  }
+  if (v.checks.length) {
+    const order = { failed: 0, skipped: 1, passed: 2 }
+    const checks = [...v.checks].sort((a, b) => order[a.status] - order[b.status])
+    blocks.push(
+      { kind: 'heading', text: 'Checks' },
+      {
+        kind: 'table',
+        headers: ['check', 'status', 'detail'],
+        rows: checks.map((c) => [c.title || c.id, c.status, oneLine(c.detail)])
+      }
+    )
+  }
+  blocks.push(...restoreWarningBlocks(report))
+  if (infos.length)
+    blocks.push({
+      kind: 'details',
+      label: `${infos.length} informational findings`,
+      blocks: [findingsTable(infos)]
+    })
+  return blocks
+}
+
+function isSchemaFinding(f: Finding): boolean {
+  return /schema/i.test(f.check)
+}
+
+function findingsTable(findings: Finding[]): Block {
+  const rows: Inline[][] = capped(findings).map((f) => [
+    f.severity,
+    f.check,
+    { code: oneLine(f.object) },
+    oneLine(f.message)
+  ])
+  if (findings.length > MAX_ROWS)
+    rows.push(['', '', '', `… ${count(findings.length - MAX_ROWS)} more in the JSON report`])
+  return { kind: 'table', headers: ['severity', 'check', 'object', 'what'], rows }
+}
+
+function tableResults(tables: TableResult[]): Block {
+  const rows: Inline[][] = capped(tables).map((t) => [
+    { code: t.table },
+    t.status,
+    count(t.sourceBefore),
+    count(t.sourceAfter),
+    t.restored == null ? '—' : count(t.restored),
+    t.expectedMin === t.expectedMax
+      ? count(t.expectedMin)
+      : `${count(t.expectedMin)}–${count(t.expectedMax)}`,
+    t.checksum ? (t.checksum.match ? 'match' : 'DIFFERS') : ''
+  ])
+  if (tables.length > MAX_ROWS)
+    rows.push([
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      `… ${count(tables.length - MAX_ROWS)} more in the JSON report`
+    ])
+  return {
+    kind: 'table',
+    headers: [
+      'table',
+      'status',
+      'source before',
+      'source after',
+      'restored',
+      'expected',
+      'checksum'
+    ],
+    rows,
+    numeric: [false, false, true, true, true, true, false]
+  }
+}
+
+function restoreWarningBlocks(report: DrillReport): Block[] {
+  const w = report.verification?.restoreWarnings
+  if (!w || (!w.real.length && !w.harmless.length)) return []
+  const blocks: Block[] = [{ kind: 'heading', text: 'Restore warnings' }]
+  if (w.real.length) {
+    blocks.push(
+      { kind: 'para', text: `${count(w.real.length)} real (data or objects may be missing):` },
+      { kind: 'list', items: capped(w.real).map((line) => ({ code: oneLine(line) })) }
+    )
+  }
+  if (w.harmless.length) {
+    blocks.push({
+      kind: 'details',
+      label: `${count(w.harmless.length)} known to be harmless on Heroku`,
+      blocks: [{ kind: 'list', items: capped(w.harmless).map((line) => ({ code: oneLine(line) })) }]
+    })
+  }
+  return blocks
+}
+
+function promoteBlocks(report: DrillReport): Block[] {
+  const p = report.promote
+  if (!p) return []
+  const yes = (b: boolean) => (b ? 'yes' : 'NO')
+  return [
+    { kind: 'heading', text: 'Promote drill' },
+    {
+      kind: 'table',
+      headers: ['', ''],
+      rows: [
+        ['restored add-on promoted to DATABASE_URL', yes(p.promoted)],
+        ['source promoted back', yes(p.promotedBack)],
+        ['DATABASE_URL now on', p.finalDatabaseAddon ? { code: p.finalDatabaseAddon } : 'unknown'],
+        ['maintenance mode off', yes(p.maintenanceOff)]
+      ]
+    }
+  ]
+}
+
+function cleanupBlocks(report: DrillReport): Block[] {
+  const c = report.cleanup
+  const items: Inline[] = []
+  for (const name of c.destroyed) items.push(['destroyed ', { code: name }])
+  for (const name of c.staleDestroyed)
+    items.push(['destroyed stale add-on of an earlier run ', { code: name }])
+  if (c.kept) {
+    items.push([
+      { strong: 'kept ' },
+      { code: c.kept.addonName },
+      ' as ',
+      { code: c.kept.attachment },
+      ` (billed by the hour until destroyed; commands in the runbook below)`
+    ])
+  }
+  for (const problem of c.problems) items.push([{ strong: 'problem: ' }, oneLine(problem)])
+  if (!items.length) items.push('nothing to clean up')
+  return [
+    { kind: 'heading', text: 'Cleanup' },
+    { kind: 'list', items }
+  ]
+}
+
+/** The report's notes, plus the two every reader of such a drill should know, unless already there. */
+function notesOf(report: DrillReport): Inline[] {
+  const notes: string[] = report.notes.map(oneLine)
+  const mentions = (pattern: RegExp) => notes.some((n) => pattern.test(n))
+  if (report.backup?.choice === 'capture' && !mentions(/rotat/i)) {
+    notes.push(
+      `The captured backup ${report.backup.id} is kept as a fresh manual backup. Manual backups rotate: ` +
+        'each capture can push the oldest manual backup out of retention (scheduled backups are not affected).'
+    )
+  }
+  if ((report.promote || report.settings?.maintenance) && !mentions(/web dyno/i)) {
+    notes.push(
+      'Maintenance mode stops web traffic only: worker and scheduler dynos keep running and writing during the drill.'
+    )
+  }
+  return notes
+}
+
+function runbookBlocks(report: DrillReport): Block[] {
+  const sections = runbookSections(report)
+  if (!sections.length) return []
+  const restoreSeconds = report.runbook.restoreSeconds ?? report.restore?.seconds ?? null
+  const provisionSeconds = report.timings.provisionSeconds
+  const timing: string[] = []
+  if (restoreSeconds != null) {
+    timing.push(
+      `The restore of ${report.backup?.id ?? 'this backup'} took ${minutes(restoreSeconds)} just now` +
+        (report.backup?.sizeBytes != null ? ` (${bytes(report.backup.sizeBytes)})` : '')
+    )
+  }
+  if (provisionSeconds != null)
+    timing.push(`a fresh add-on took ${minutes(provisionSeconds)} to provision`)
+  const blocks: Block[] = [{ kind: 'heading', text: 'Emergency runbook' }]
+  if (timing.length) blocks.push({ kind: 'para', text: `${timing.join('; ')}.` })
+  for (const section of sections) {
+    blocks.push({ kind: 'para', text: [{ strong: section.title }, `: ${section.explanation}`] })
+    blocks.push({ kind: 'code', lines: section.commands })
+  }
+  return blocks
+}
+
+function footerBlocks(report: DrillReport, options: SummaryOptions): Block[] {
+  const items: Inline[] = []
+  if (options.sha256) {
+    items.push(['restore-drill-report.json sha256 ', { code: options.sha256 }])
+  }
+  if (options.reportPath) items.push(['report written to ', { code: options.reportPath }])
+  items.push(
+    `${report.tool.name} ${report.tool.version}, report version ${report.version}, ${when(report.finishedAt)}`
+  )
+  return [
+    { kind: 'heading', text: 'Report' },
+    { kind: 'list', items }
+  ]
+}
+
+// ---------------------------------------------------------------- formatting helpers
+
+function capped<T>(items: T[]): T[] {
+  return items.slice(0, MAX_ROWS)
+}
+
+/** Any text from outside (API messages, notes) on one line. */
+function oneLine(text: string): string {
+  return text.replace(/\s*[\r\n]+\s*/g, ' ').trim()
+}
+
+export function count(n: number): string {
+  return Math.round(n).toLocaleString('en-US')
+}
+
+export function bytes(n: number): string {
+  const units = ['bytes', 'kB', 'MB', 'GB', 'TB']
+  let value = n
+  let unit = 0
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000
+    unit++
+  }
+  return unit === 0
+    ? `${count(n)} bytes`
+    : `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`
+}
+
+export function duration(totalSeconds: number): string {
+  const s = Math.max(0, Math.round(totalSeconds))
+  if (s < 60) return `${s}s`
+  if (s < 3600) return `${Math.floor(s / 60)}m ${s % 60}s`
+  if (s < 86400) return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`
+  return `${Math.floor(s / 86400)}d ${Math.floor((s % 86400) / 3600)}h`
+}
+
+function minutes(totalSeconds: number): string {
+  const m = totalSeconds / 60
+  return `${m < 10 ? m.toFixed(1) : Math.round(m)} minutes (${seconds(totalSeconds)} s)`
+}
+
+function seconds(n: number): string {
+  return n < 10 ? n.toFixed(1) : String(Math.round(n))
+}
+
+function when(iso: string): string {
+  const t = Date.parse(iso)
+  return Number.isNaN(t)
+    ? iso
+    : new Date(t)
+        .toISOString()
+        .replace('T', ' ')
+        .replace(/\.\d+Z$/, ' UTC')
+        .replace(/Z$/, ' UTC')
+}
+
+function clock(iso: string): string {
+  const t = Date.parse(iso)
+  return Number.isNaN(t) ? '' : new Date(t).toISOString().slice(11, 19)
+}
+
+function spans(inline: Inline): Span[] {
+  return Array.isArray(inline) ? inline : [inline]
+}
+
+// ---------------------------------------------------------------- Markdown
+
+function mdEscape(text: string): string {
+  return text.replace(/[\\`*_{}[\]<>()#+!|~&]/g, (ch) =>
+    ch === '<' ? '&lt;' : ch === '>' ? '&gt;' : ch === '&' ? '&amp;' : `\\${ch}`
+  )
+}
+
+function mdCode(text: string): string {
+  // A code span cannot escape; pick a fence longer than any backtick run inside. Pipes would end a table cell.
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length))
+  const fence = '`'.repeat(longest + 1)
+  const body = text.replace(/\|/g, '\\|')
+  return body.startsWith('`') || body.endsWith('`')
+    ? `${fence} ${body} ${fence}`
+    : `${fence}${body}${fence}`
+}
+
+function mdInline(inline: Inline): string {
+  return spans(inline)
+    .map((span) =>
+      typeof span === 'string'
+        ? mdEscape(span)
+        : 'code' in span
+          ? mdCode(span.code)
+          : `**${mdEscape(span.strong)}**`
+    )
+    .join('')
+}
+
+function htmlEscape(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+}
+
+function toMarkdown(blocks: Block[]): string {
+  return blocks.map(mdBlock).join('\n\n') + '\n'
+}
+
+function mdBlock(block: Block): string {
+  switch (block.kind) {
+    case 'verdict':
+      return `## ${ICON[block.outcome]} ${mdEscape(block.text)}`
+    case 'heading':
+      return `### ${mdEscape(block.text)}`
+    case 'para':
+      return mdInline(block.text)
+    case 'list':
+      return block.items.map((item) => `- ${mdInline(item)}`).join('\n')
+    case 'table': {
+      const header = `| ${block.headers.map((h) => mdEscape(h) || ' ').join(' | ')} |`
+      const rule = `| ${block.headers.map((_, i) => (block.numeric?.[i] ? '---:' : '---')).join(' | ')} |`
+      const rows = block.rows.map((row) => `| ${row.map(mdInline).join(' | ')} |`)
+      return [header, rule, ...rows].join('\n')
+    }
+    case 'details':
+      return `<details><summary>${htmlEscape(block.label)}</summary>\n\n${block.blocks.map(mdBlock).join('\n\n')}\n\n</details>`
+    case 'code':
+      return ['```sh', ...block.lines, '```'].join('\n')
+  }
+}
+
+// ---------------------------------------------------------------- plain text
+
+function textInline(inline: Inline): string {
+  return spans(inline)
+    .map((span) => (typeof span === 'string' ? span : 'code' in span ? span.code : span.strong))
+    .join('')
+}
+
+function toText(blocks: Block[]): string {
+  return blocks.map((block) => textBlock(block, '')).join('\n\n') + '\n'
+}
+
+function textBlock(block: Block, indent: string): string {
+  const lines = (text: string) =>
+    text
+      .split('\n')
+      .map((line) => (line ? indent + line : line))
+      .join('\n')
+  switch (block.kind) {
+    case 'verdict':
+      return lines(`${LABEL[block.outcome]}: ${block.text}`)
+    case 'heading':
+      return lines(`${block.text}\n${'-'.repeat(block.text.length)}`)
+    case 'para':
+      return lines(textInline(block.text))
+    case 'list':
+      return lines(block.items.map((item) => `- ${textInline(item)}`).join('\n'))
+    case 'table':
+      return lines(
+        textTable(
+          block.headers,
+          block.rows.map((row) => row.map(textInline)),
+          block.numeric ?? []
+        )
+      )
+    case 'details':
+      return [
+        lines(`${block.label}:`),
+        ...block.blocks.map((b) => textBlock(b, indent + '  '))
+      ].join('\n')
+    case 'code':
+      return lines(
+        block.lines.map((line) => `  ${line.startsWith('#') ? line : `$ ${line}`}`).join('\n')
+      )
+  }
+}
+
+function textTable(headers: string[], rows: string[][], numeric: boolean[]): string {
+  const all = headers.some((h) => h) ? [headers, ...rows] : rows
+  const widths = headers.map((_, i) => Math.max(...all.map((row) => [...(row[i] ?? '')].length)))
+  const format = (row: string[]) =>
+    row
+      .map((cell, i) => {
+        const pad = ' '.repeat(widths[i] - [...cell].length)
+        return numeric[i] ? pad + cell : cell + pad
+      })
+      .join('  ')
+      .trimEnd()
+  const out = all.map(format)
+  if (headers.some((h) => h)) out.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '))
+  return out.join('\n')
+}
