@@ -2,7 +2,7 @@
 // the report alone. One list of blocks holds the content; two small renderers turn it into text.
 // Names, counts, hashes and timings only: never row contents, tokens or URLs.
 import type { DrillReport, PhaseRecord } from './model.js'
-import { runbookSections } from './runbook.js'
+import { configVarOf, runbookSections } from './runbook.js'
 import type { Finding, TableResult } from '../verify/types.js'
 
 export interface SummaryOptions {
@@ -77,13 +77,28 @@ function verdictText(report: DrillReport): string {
 function threeAnswers(report: DrillReport): Inline[] {
   const b = report.backups
   const newest = b.newestBackup
-  const newestText = newest
+  const limit = report.settings?.maxBackupAgeSeconds ?? null
+  const overLimit = newest !== null && limit !== null && newest.ageSeconds > limit
+  const newestText: Span[] = newest
     ? [
         ' newest successful backup ',
         { code: newest.id },
-        ` is ${duration(newest.ageSeconds)} old (${when(newest.finishedAt)}).`
+        ` is ${duration(newest.ageSeconds)} old (${when(newest.finishedAt)})`,
+        limit === null
+          ? '.'
+          : overLimit
+            ? `, older than the ${limitText(limit)} limit.`
+            : `, within the ${limitText(limit)} limit.`
       ]
     : [' no successful backup found.']
+  const scheduleHint: Span[] = b.scheduled
+    ? []
+    : [
+        ' Schedule daily backups: ',
+        {
+          code: `heroku pg:backups:schedule ${configVarOf(report.source.attachment)} --at '02:00 UTC' --app ${report.app}`
+        }
+      ]
   const automated: Inline = b.scheduled
     ? [
         { strong: 'Backups automated:' },
@@ -92,7 +107,12 @@ function threeAnswers(report: DrillReport): Inline[] {
           : ' yes;',
         ...newestText
       ]
-    : [{ strong: 'Backups automated:' }, ' no, the source has no backup schedule;', ...newestText]
+    : [
+        { strong: 'Backups automated:' },
+        ' no, the source has no backup schedule;',
+        ...newestText,
+        ...scheduleHint
+      ]
 
   const seconds = report.restore?.seconds ?? report.timings.restoreSeconds ?? null
   const size = report.backup?.sizeBytes
@@ -242,12 +262,10 @@ function verificationBlocks(report: DrillReport): Block[] {
     )
   }
   blocks.push(...restoreWarningBlocks(report))
-  if (infos.length)
-    blocks.push({
-      kind: 'details',
-      label: `${infos.length} informational findings`,
-      blocks: [findingsTable(infos)]
-    })
+  if (infos.length) {
+    const label = `${count(infos.length)} informational finding${infos.length === 1 ? '' : 's'}`
+    blocks.push({ kind: 'details', label, blocks: [findingsTable(infos)] })
+  }
   return blocks
 }
 
@@ -429,9 +447,15 @@ function capped<T>(items: T[]): T[] {
   return items.slice(0, MAX_ROWS)
 }
 
-/** Any text from outside (API messages, notes) on one line. */
-function oneLine(text: string): string {
-  return text.replace(/\s*[\r\n]+\s*/g, ' ').trim()
+/**
+ * Any text from outside (API messages, notes, log lines) on one line, with URLs hidden: a URL may
+ * hold a database password or a signed backup link, and the summary never shows one.
+ */
+export function oneLine(text: string): string {
+  return text
+    .replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s'"<>)]+/gi, '(URL hidden)')
+    .replace(/\s*[\r\n]+\s*/g, ' ')
+    .trim()
 }
 
 export function count(n: number): string {
@@ -449,6 +473,13 @@ export function bytes(n: number): string {
   return unit === 0
     ? `${count(n)} bytes`
     : `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`
+}
+
+/** A limit as a user writes it: 26h, 3d, 90m. */
+function limitText(totalSeconds: number): string {
+  if (totalSeconds % 86400 === 0) return `${totalSeconds / 86400}d`
+  if (totalSeconds % 3600 === 0) return `${totalSeconds / 3600}h`
+  return `${Math.round(totalSeconds / 60)}m`
 }
 
 export function duration(totalSeconds: number): string {
@@ -490,29 +521,35 @@ function spans(inline: Inline): Span[] {
 
 // ---------------------------------------------------------------- Markdown
 
+/** Escapes what GitHub would turn into markup; `_` only at a word edge (DATABASE_URL stays readable). */
 function mdEscape(text: string): string {
-  return text.replace(/[\\`*_{}[\]<>()#+!|~&]/g, (ch) =>
-    ch === '<' ? '&lt;' : ch === '>' ? '&gt;' : ch === '&' ? '&amp;' : `\\${ch}`
-  )
+  return text
+    .replace(/[\\`*[\]|~]/g, (ch) => `\\${ch}`)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/(^|[^A-Za-z0-9])_|_(?=[^A-Za-z0-9]|$)/g, (m) => m.replace('_', '\\_'))
+    .replace(/^([#+-])/, '\\$1')
 }
 
-function mdCode(text: string): string {
-  // A code span cannot escape; pick a fence longer than any backtick run inside. Pipes would end a table cell.
+function mdCode(text: string, inTable: boolean): string {
+  // A code span cannot escape; pick a fence longer than any backtick run inside. In a table a pipe
+  // ends the cell even inside a code span, so GitHub wants it as \|.
   const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length))
   const fence = '`'.repeat(longest + 1)
-  const body = text.replace(/\|/g, '\\|')
+  const body = inTable ? text.replace(/\|/g, '\\|') : text
   return body.startsWith('`') || body.endsWith('`')
     ? `${fence} ${body} ${fence}`
     : `${fence}${body}${fence}`
 }
 
-function mdInline(inline: Inline): string {
+function mdInline(inline: Inline, inTable = false): string {
   return spans(inline)
     .map((span) =>
       typeof span === 'string'
         ? mdEscape(span)
         : 'code' in span
-          ? mdCode(span.code)
+          ? mdCode(span.code, inTable)
           : `**${mdEscape(span.strong)}**`
     )
     .join('')
@@ -543,7 +580,9 @@ function mdBlock(block: Block): string {
     case 'table': {
       const header = `| ${block.headers.map((h) => mdEscape(h) || ' ').join(' | ')} |`
       const rule = `| ${block.headers.map((_, i) => (block.numeric?.[i] ? '---:' : '---')).join(' | ')} |`
-      const rows = block.rows.map((row) => `| ${row.map(mdInline).join(' | ')} |`)
+      const rows = block.rows.map(
+        (row) => `| ${row.map((cell) => mdInline(cell, true)).join(' | ')} |`
+      )
       return [header, rule, ...rows].join('\n')
     }
     case 'details':
@@ -573,7 +612,10 @@ function textBlock(block: Block, indent: string): string {
       .join('\n')
   switch (block.kind) {
     case 'verdict':
-      return lines(`${LABEL[block.outcome]}: ${block.text}`)
+      // The drill's verdicts start with the word the label already says.
+      return lines(
+        `${LABEL[block.outcome]}: ${block.text.replace(/^(passed|failed|error):\s*/i, '')}`
+      )
     case 'heading':
       return lines(`${block.text}\n${'-'.repeat(block.text.length)}`)
     case 'para':
