@@ -370,14 +370,15 @@ function cleanupBlocks(report: DrillReport): Block[] {
     items.push(['destroyed stale add-on of an earlier run ', { code: name }])
   if (c.kept) {
     items.push([
-      { strong: 'kept ' },
+      { strong: 'kept' },
+      ' ',
       { code: c.kept.addonName },
       ' as ',
       { code: c.kept.attachment },
       ` (billed by the hour until destroyed; commands in the runbook below)`
     ])
   }
-  for (const problem of c.problems) items.push([{ strong: 'problem: ' }, oneLine(problem)])
+  for (const problem of c.problems) items.push([{ strong: 'problem:' }, ` ${oneLine(problem)}`])
   if (!items.length) items.push('nothing to clean up')
   return [
     { kind: 'heading', text: 'Cleanup' },

@@ -1,0 +1,365 @@
+// The job summary and its terminal twin: what a reader sees first, what is folded, what never appears.
+import { describe, expect, it } from '@jest/globals'
+import { renderSummary, renderTerminal } from '../../src/report/summary.js'
+import { runbookCommands, runbookSections } from '../../src/report/runbook.js'
+import type { DrillReport } from '../../src/report/model.js'
+import { failedReport, passedReport, SECRET_URL } from './report-fixture.js'
+
+const SHA = 'f'.repeat(64)
+
+function errorReport(): DrillReport {
+  const report = passedReport()
+  report.outcome = 'error'
+  report.verdict =
+    'Error: the add-on restore-drill-my-app-99-1-ab12 did not finish provisioning within 15 minutes'
+  report.error =
+    'the add-on restore-drill-my-app-99-1-ab12 did not finish provisioning within 15 minutes'
+  report.backup = null
+  report.restore = null
+  report.verification = null
+  report.timeline = [
+    { phase: 'preflight', startedAt: '2026-11-25T02:00:00.000Z', seconds: 3, status: 'ok' },
+    {
+      phase: 'provision',
+      startedAt: '2026-11-25T02:00:05.000Z',
+      seconds: 900,
+      status: 'failed',
+      detail: 'timed out'
+    }
+  ]
+  report.timings = { preflightSeconds: 3, provisionSeconds: 900, drillSeconds: 910 }
+  report.runbook = { restoreSeconds: null, commands: [] }
+  return report
+}
+
+/** The index of a line containing `text`, failing clearly when there is none. */
+function lineOf(text: string, lines: string[]): number {
+  const index = lines.findIndex((line) => line.includes(text))
+  if (index < 0) throw new Error(`no line contains ${JSON.stringify(text)}`)
+  return index
+}
+
+describe('renderSummary', () => {
+  it('starts with the verdict line: icon and the one-line verdict', () => {
+    expect(renderSummary(passedReport()).split('\n')[0]).toBe(
+      '## ✅ Passed: backup b042 restored in 4m 12s and matched production (4 tables, 15,607 rows)'
+    )
+    expect(renderSummary(failedReport()).split('\n')[0]).toMatch(
+      /^## ❌ Failed: backup b042 restored, but 2 mismatches/
+    )
+    expect(renderSummary(errorReport()).split('\n')[0]).toMatch(/^## ⚠️ Error: the add-on/)
+  })
+
+  it('answers the three questions right after the verdict, one line each', () => {
+    const lines = renderSummary(passedReport()).split('\n')
+    expect(lines[1]).toBe('')
+    expect(lines[2]).toBe(
+      '- **Backups automated:** yes, daily at 02:00 UTC (DATABASE_URL); newest successful backup `a041` is 23h 53m old (2026-11-24 02:10:00 UTC), within the 26h limit.'
+    )
+    expect(lines[3]).toBe(
+      '- **Restore time:** restore took 4.2 minutes (252 s) for a 12 MB backup.'
+    )
+    expect(lines[4]).toBe('- **Data verified:** 4 tables, 15,608 rows; everything matched.')
+  })
+
+  it('says when backups are not automated, are too old, and how to schedule them', () => {
+    const report = passedReport()
+    report.backups.scheduled = false
+    report.backups.schedule = null
+    report.backups.newestBackup!.ageSeconds = 3 * 86400
+    const md = renderSummary(report)
+    expect(md).toContain('**Backups automated:** no, the source has no backup schedule;')
+    expect(md).toContain('is 3d 0h old (2026-11-24 02:10:00 UTC), older than the 26h limit.')
+    expect(md).toContain("`heroku pg:backups:schedule DATABASE_URL --at '02:00 UTC' --app my-app`")
+  })
+
+  it('has a timeline of phases with seconds and a total', () => {
+    const md = renderSummary(passedReport())
+    expect(md).toContain('| phase | status | started (UTC) | seconds | detail |')
+    expect(md).toContain('| restore | ok | 02:02:10 | 252 |  |')
+    expect(md).toContain('| preflight | ok | 02:00:00 | 3.2 |  |')
+    expect(md).toContain('| **total** | passed | 02:00:00 | 570 |  |')
+  })
+
+  it('describes the backup: ID, size human-readable, age, capture time', () => {
+    const md = renderSummary(passedReport())
+    expect(md).toContain('| backup | `b042` (fresh capture by this drill) |')
+    expect(md).toContain('| size | 12 MB (12,345,678 bytes) |')
+    expect(md).toContain('| captured | 2026-11-25 02:03:00 UTC |')
+    expect(md).toContain('| age at restore | 15s |')
+  })
+
+  it('puts mismatches first and folds the rest', () => {
+    const md = renderSummary(failedReport())
+    const lines = md.split('\n')
+    const mismatch = lineOf('| `public.track` | mismatch |', lines)
+    const missing = lineOf('| `Sales Data.Line \\| Items` | missing |', lines)
+    const fold = lineOf('<details><summary>3 tables without a mismatch</summary>', lines)
+    const within = lineOf('| `public.invoice` | within-bounds |', lines)
+    const match = lineOf('| `public.album` | match |', lines)
+    expect(mismatch).toBeLessThan(fold)
+    expect(missing).toBeLessThan(fold)
+    expect(fold).toBeLessThan(within)
+    expect(within).toBeLessThan(match)
+    expect(lines[lineOf('| `public.invoice_line` | match |', lines) + 1]).toBe('')
+    expect(lines[lineOf('| `public.invoice_line` | match |', lines) + 2]).toBe('</details>')
+    // The failing findings come before the tables, mismatch before warning.
+    expect(lineOf('| mismatch | counts | `public.track` | 3 rows missing', lines)).toBeLessThan(
+      mismatch
+    )
+    expect(lineOf('| mismatch | counts |', lines)).toBeLessThan(
+      lineOf('| warning | sequences |', lines)
+    )
+    expect(md).toContain('DIFFERS')
+  })
+
+  it('folds every table when nothing mismatched', () => {
+    const md = renderSummary(passedReport())
+    expect(md).toContain('<details><summary>4 tables checked, none mismatched</summary>')
+    expect(md).not.toMatch(/\| (mismatch|missing) \|/)
+  })
+
+  it('explains the bounds of tables that moved', () => {
+    const md = renderSummary(passedReport())
+    expect(md).toContain('### Tables that moved during the drill')
+    expect(md).toContain(
+      '- `public.invoice`: 3 rows inserted during the capture window; restored count lies within 412–415'
+    )
+  })
+
+  it('shows the schema diff, checks (failed first), and restore warnings real vs harmless', () => {
+    const md = renderSummary(failedReport())
+    const lines = md.split('\n')
+    expect(md).toContain('### Schema differences')
+    expect(md).toContain(
+      '| mismatch | schema | `index public.track_pkey` | missing in the restore |'
+    )
+    expect(lineOf('| no orphans | failed | returned false |', lines)).toBeLessThan(
+      lineOf('| orders present | passed |', lines)
+    )
+    expect(md).toContain('1 real (data or objects may be missing):')
+    expect(md).toContain(
+      '- `pg_restore: error: COPY failed for table "track": ERROR: out of memory`'
+    )
+    expect(md).toContain('<details><summary>1 known to be harmless on Heroku</summary>')
+    expect(lineOf('COPY failed', lines)).toBeLessThan(
+      lineOf('must be owner of extension plpgsql', lines)
+    )
+    expect(renderSummary(passedReport())).not.toContain('### Schema differences')
+  })
+
+  it('lists the cleanup: destroyed, stale, kept, problems', () => {
+    const report = passedReport()
+    report.cleanup.problems.push(
+      'could not destroy restore-drill-my-app-99-1-ab12: 503 Service Unavailable'
+    )
+    const md = renderSummary(report)
+    expect(md).toContain('- destroyed `restore-drill-my-app-99-1-ab12`')
+    expect(md).toContain(
+      '- destroyed stale add-on of an earlier run `restore-drill-my-app-12-1-zz99`'
+    )
+    expect(md).toContain(
+      '- **problem:** could not destroy restore-drill-my-app-99-1-ab12: 503 Service Unavailable'
+    )
+  })
+
+  it('notes manual backup rotation after a capture, and what maintenance does not stop', () => {
+    const report = passedReport()
+    report.settings!.maintenance = true
+    const md = renderSummary(report)
+    expect(md).toContain(
+      '- The source is 23 MB, well under the 20 GB guidance for logical backups.'
+    )
+    expect(md).toContain('Manual backups rotate')
+    expect(md).toContain(
+      'Maintenance mode stops web traffic only: worker and scheduler dynos keep running'
+    )
+    expect(renderSummary(passedReport())).not.toContain('Maintenance mode stops web traffic only')
+  })
+
+  it('does not repeat a note the drill already wrote', () => {
+    const report = passedReport()
+    report.notes.push(
+      'The captured backup b042 is kept. Manual backups rotate: this capture may have pushed out the oldest one.'
+    )
+    expect(renderSummary(report).match(/rotate/g)).toHaveLength(1)
+  })
+
+  it('no rotation note for an existing backup', () => {
+    const report = passedReport()
+    report.backup!.choice = 'latest'
+    expect(renderSummary(report)).not.toContain('rotate')
+  })
+
+  it('has a runbook with the exact restore commands and the restore time just measured', () => {
+    const md = renderSummary(passedReport())
+    expect(md).toContain('### Emergency runbook')
+    expect(md).toContain(
+      'The restore of b042 took 4.2 minutes (252 s) just now (12 MB); a fresh add-on took 2.1 minutes (125 s) to provision.'
+    )
+    expect(md).toContain(
+      '```sh\nheroku maintenance:on --app my-app\nheroku pg:backups:restore my-app::b042 DATABASE_URL --app my-app --confirm my-app\nheroku maintenance:off --app my-app\n```'
+    )
+    expect(md).toContain(
+      'heroku addons:create heroku-postgresql:standard-0 --app my-app --as EMERGENCY_RESTORE'
+    )
+    expect(md).toContain(
+      'heroku pg:backups:restore my-app::b042 EMERGENCY_RESTORE_URL --app my-app --confirm my-app'
+    )
+    expect(md).toContain('heroku pg:promote EMERGENCY_RESTORE_URL --app my-app')
+  })
+
+  it('incident mode: the kept add-on with promote and destroy commands and a cost note, first', () => {
+    const report = passedReport()
+    report.backup = { ...report.backup!, id: 'a008', choice: 'id' }
+    report.cleanup.destroyed = []
+    report.cleanup.kept = {
+      addonName: 'restore-drill-my-app-99-1-ab12',
+      attachment: 'RESTORE_DRILL'
+    }
+    const md = renderSummary(report)
+    expect(md).toContain(
+      '- **kept** `restore-drill-my-app-99-1-ab12` as `RESTORE_DRILL` (billed by the hour until destroyed'
+    )
+    const lines = md.split('\n')
+    const promote = lineOf('heroku pg:promote RESTORE_DRILL_URL --app my-app', lines)
+    expect(promote).toBeLessThan(
+      lineOf('heroku pg:backups:restore my-app::a008 DATABASE_URL', lines)
+    )
+    expect(md).toContain(
+      'heroku addons:destroy restore-drill-my-app-99-1-ab12 --app my-app --confirm my-app'
+    )
+    expect(md).toContain('billed by the hour on plan heroku-postgresql:standard-0 until destroyed')
+    expect(md).toContain('| backup | `a008` (chosen by ID) |')
+  })
+
+  it('the runbook restores onto the source attachment the backup came from', () => {
+    const report = passedReport()
+    report.source.attachment = 'HEROKU_POSTGRESQL_CYAN'
+    report.source.plan = 'premium-2'
+    const commands = runbookCommands(report)
+    expect(commands).toContain(
+      'heroku pg:backups:restore my-app::b042 HEROKU_POSTGRESQL_CYAN_URL --app my-app --confirm my-app'
+    )
+    expect(commands).toContain(
+      'heroku addons:create heroku-postgresql:premium-2 --app my-app --as EMERGENCY_RESTORE'
+    )
+    expect(commands[0]).toMatch(/^# /)
+  })
+
+  it('prints the sha256 of the report and, outside GitHub, its path', () => {
+    const md = renderSummary(passedReport(), {
+      sha256: SHA,
+      reportPath: '/tmp/drill/restore-drill-report.json'
+    })
+    expect(md).toContain(`- restore-drill-report.json sha256 \`${SHA}\``)
+    expect(md).toContain('- report written to `/tmp/drill/restore-drill-report.json`')
+    expect(renderSummary(passedReport())).not.toContain('sha256')
+  })
+
+  it('an error: the verdict, the questions honestly unanswered, no runbook without a backup', () => {
+    const md = renderSummary(errorReport())
+    expect(md).toContain('**Restore time:** the restore did not complete.')
+    expect(md).toContain('**Data verified:** not verified (the drill stopped before verification).')
+    expect(md).toContain('| provision | failed | 02:00:05 | 900 | timed out |')
+    expect(md).not.toContain('### Emergency runbook')
+    expect(md).not.toContain('**Error:**') // already in the verdict
+    const other = errorReport()
+    other.verdict = 'Error: the drill could not complete'
+    expect(renderSummary(other)).toContain(
+      '**Error:** the add-on restore-drill-my-app-99-1-ab12 did not finish'
+    )
+    expect(runbookSections(other)).toEqual([])
+  })
+
+  it('never shows a URL, token or password, even when one slipped into free text', () => {
+    const report = failedReport()
+    report.notes.push(`connection to ${SECRET_URL} was slow`)
+    report.cleanup.problems.push(
+      `could not reach https://api.heroku.com/apps/my-app?token=hrku-abc`
+    )
+    report.verification!.restoreWarnings.real.push(`pg_restore: connecting to ${SECRET_URL}`)
+    report.verdict += ` (${SECRET_URL})`
+    for (const text of [renderSummary(report), renderTerminal(report)]) {
+      expect(text).not.toMatch(/p4ssw0rd|hrku-abc|:\/\//)
+      expect(text).toContain('(URL hidden)')
+    }
+  })
+
+  it('escapes Markdown and HTML in names and messages', () => {
+    const report = failedReport()
+    report.verification!.tables[0].table = 'public.<script>'
+    report.verification!.checks.push({
+      id: 'x',
+      title: '*bold* _it_ [link](x)',
+      status: 'failed',
+      detail: '<b>|</b>'
+    })
+    const md = renderSummary(report)
+    expect(md).toContain('| \\*bold\\* \\_it\\_ \\[link\\](x) | failed | &lt;b&gt;\\|&lt;/b&gt; |')
+    expect(md).toContain('| `public.<script>` |') // a code span shows it literally
+    expect(md.replace(/`[^`]*`/g, '')).not.toContain('<script>')
+    expect(md).not.toContain('<b>')
+  })
+
+  it('caps very long tables, leaving the rest to the JSON report', () => {
+    const report = passedReport()
+    const base = report.verification!.tables[0]
+    report.verification!.tables = Array.from({ length: 1000 }, (_, i) => ({
+      ...base,
+      table: `public.t${i}`
+    }))
+    const md = renderSummary(report)
+    expect(md).toContain('… 700 more in the JSON report')
+    expect(md.length).toBeLessThan(200_000)
+  })
+
+  it('is deterministic', () => {
+    expect(renderSummary(failedReport(), { sha256: SHA })).toBe(
+      renderSummary(failedReport(), { sha256: SHA })
+    )
+  })
+})
+
+describe('renderTerminal', () => {
+  it('is the same content as plain text: label, no HTML, no Markdown markup', () => {
+    const text = renderTerminal(failedReport(), { sha256: SHA })
+    expect(text.split('\n')[0]).toBe(
+      'FAILED: backup b042 restored, but 2 mismatches (first: public.track: 3 rows missing)'
+    )
+    expect(text).not.toMatch(/<details>|<\/?summary>|\*\*|```|^#+ |\| ---/m)
+    expect(text).toContain('- Data verified: 4 tables, 15,608 rows; 2 mismatches.')
+    expect(text).toContain(`restore-drill-report.json sha256 ${SHA}`)
+    expect(text).toContain(
+      '  $ heroku pg:backups:restore my-app::b042 DATABASE_URL --app my-app --confirm my-app'
+    )
+    expect(renderTerminal(passedReport()).split('\n')[0]).toMatch(/^PASSED: backup b042 restored/)
+    expect(renderTerminal(errorReport()).split('\n')[0]).toMatch(/^ERROR: the add-on/)
+  })
+
+  it('aligns table columns, numbers to the right', () => {
+    const lines = renderTerminal(passedReport()).split('\n')
+    const header = lineOf('phase      status  started (UTC)  seconds  detail', lines)
+    expect(lines[header + 1]).toBe('---------  ------  -------------  -------  ------')
+    expect(lines[header + 2]).toBe('preflight  ok      02:00:00           3.2')
+    expect(lines[header + 6]).toBe('restore    ok      02:02:10           252')
+    const tableHeader = lines[lineOf('table                status         source before', lines)]
+    const restoredEnd = tableHeader.indexOf('restored') + 'restored'.length - 1
+    const rows = lines.filter((line) => /^\s+public\.\S+\s+(match|within-bounds)/.test(line))
+    expect(rows).toHaveLength(4)
+    for (const row of rows) {
+      expect(row[restoredEnd]).toMatch(/\d/)
+      expect(row[restoredEnd + 1]).toBe(' ')
+    }
+  })
+
+  it('lists mismatches before the folded rest', () => {
+    const lines = renderTerminal(failedReport()).split('\n')
+    expect(lineOf('public.track             mismatch', lines)).toBeLessThan(
+      lineOf('3 tables without a mismatch:', lines)
+    )
+    expect(lineOf('3 tables without a mismatch:', lines)).toBeLessThan(
+      lineOf('public.album', lines)
+    )
+  })
+})
