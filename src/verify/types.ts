@@ -3,7 +3,10 @@
 
 /** Anything that can run a query: a pg.Pool or pg.Client. */
 export interface Queryable {
-  query<R extends object = Record<string, unknown>>(text: string, values?: unknown[]): Promise<{ rows: R[] }>
+  query<R extends object = Record<string, unknown>>(
+    text: string,
+    values?: unknown[]
+  ): Promise<{ rows: R[] }>
 }
 
 /** One table's exact row count and write counters (pg_stat_user_tables n_tup_ins / n_tup_del). */
@@ -13,12 +16,33 @@ export interface TableCount {
   schema: string
   name: string
   rows: number
+  /** Write counters read before the count (the opening read). */
   inserted: number
   deleted: number
+  updated?: number
+  /** The same counters read again after the count (a closing read for this snapshot). */
+  countersAfterCount?: TableCounters
+}
+
+/** pg_stat_user_tables n_tup_ins / n_tup_upd / n_tup_del of one table. */
+export interface TableCounters {
+  inserted: number
+  updated: number
+  deleted: number
+}
+
+/** Write counters of every counted table at one moment, keyed by display name `schema.table`. */
+export interface WriteCounters {
+  takenAt: string
+  /** pg_stat_database.stats_reset: a change between two reads means the counters restarted. */
+  statsResetAt: string | null
+  tables: Record<string, TableCounters>
 }
 
 export interface CountSnapshot {
   takenAt: string
+  /** pg_stat_database.stats_reset when the counters were read (null: never reset). */
+  statsResetAt?: string | null
   tables: TableCount[]
 }
 
@@ -27,6 +51,8 @@ export interface SchemaObject {
   kind: string
   name: string
   definition: string
+  /** Indexes: valid, ready and live. Constraints: validated. Compared by the integrity check, not the schema diff. */
+  valid?: boolean
 }
 
 /** What the drill reads from the source before the capture. */
@@ -58,6 +84,10 @@ export interface VerifyOptions {
   canary?: { id: string }
   /** Connections used per database for per-table work. */
   parallelism: number
+  /** Statement timeout of each custom check on the restored database (default 60 s). */
+  checkTimeoutMs?: number
+  /** Wait before the source's write counters are re-read after hashing (default 1.5 s; stats flush about once a second). */
+  counterSettleMs?: number
 }
 
 export type FindingSeverity = 'mismatch' | 'warning' | 'info'

@@ -1,0 +1,150 @@
+// Row-count bounds under live writes (pure). The restore holds the table as it was at one moment
+// of the capture window: after the `before` count B and before the `after` count A. Every insert
+// and delete in between is in the write counters' deltas I and D (the counters are read before B
+// and as late as possible after A; counters only ever over-count: aborted inserts count too), so
+//   restored = B + ins - del  with 0 <= ins <= I, 0 <= del <= D   ->  [B - D, B + I]
+//   restored = A - ins + del  (the writes after the dump)          ->  [A - I, A + D]
+// and the restored count must lie in the intersection [max(B - D, A - I), min(B + I, A + D)].
+// With no writes counted and B = A that is exactly B.
+//
+// When the bound cannot be trusted:
+// - The intersection is empty (lo > hi): the source changed by more than was counted. TRUNCATE is
+//   not counted as deletes, and a COPY not yet flushed to the statistics looks the same. The
+//   restored count cannot be proven right, so it is reported (honestly) as a mismatch with that note.
+// - A counter went backwards, or pg_stat_database.stats_reset changed: the statistics were reset in
+//   the window and the writes are unknown. The only remaining evidence is B and A; a restored count
+//   between them is accepted (it is right whenever the table only grew or only shrank) and one
+//   outside them is reported as drift (a warning, not a failure), because nothing can prove either way.
+// - With backup `latest` or an ID the backup predates B: writes before B are not in any counter, so
+//   an out-of-bound count is drift, not mismatch (PRODUCT.md §4).
+import type { BackupMode, TableCounters, TableStatus } from './types.js'
+
+export interface WindowWrites {
+  inserted: number
+  deleted: number
+  updated: number
+}
+
+/**
+ * Counter deltas from the opening read to the latest closing read, or null when they cannot be
+ * trusted: a read is missing, a counter went backwards, or the statistics were reset in between.
+ * `laterReads` are in time order; a later read only widens the window (that is safe).
+ */
+export function writesInWindow(
+  opening: TableCounters | undefined,
+  laterReads: (TableCounters | undefined)[],
+  statsResetChanged = false
+): WindowWrites | null {
+  const reads = laterReads.filter((read): read is TableCounters => read !== undefined)
+  if (!opening || reads.length === 0 || statsResetChanged) return null
+  let previous = opening
+  for (const read of reads) {
+    if (
+      read.inserted < previous.inserted ||
+      read.deleted < previous.deleted ||
+      read.updated < previous.updated
+    ) {
+      return null
+    }
+    previous = read
+  }
+  return {
+    inserted: previous.inserted - opening.inserted,
+    deleted: previous.deleted - opening.deleted,
+    updated: previous.updated - opening.updated
+  }
+}
+
+export interface CountInput {
+  /** B: the source count before the capture. */
+  before: number
+  /** A: the source count after the capture; null when the table left the source in between. */
+  after: number | null
+  /** The restored count; null when the table is missing from the restore. */
+  restored: number | null
+  writes: WindowWrites | null
+  backupMode: BackupMode
+}
+
+export interface CountJudgement {
+  min: number
+  max: number
+  status: TableStatus
+  /** Why the bound is what it is (set whenever the table moved or the bound is not exact). */
+  note?: string
+  /** A finding to raise, if any. */
+  finding?: { severity: 'mismatch' | 'warning'; message: string }
+}
+
+/** The expected range of the restored count, and whether the restored count lies in it. */
+export function judgeCount(input: CountInput): CountJudgement {
+  const { before: b, after, restored, writes, backupMode } = input
+  const a = after ?? b
+  let min: number
+  let max: number
+  let note: string | undefined
+  let provable = true
+  if (after === null) {
+    min = Math.min(b, a)
+    max = Math.max(b, a)
+    provable = false
+    note = `table left the source during the drill; only the before count (${b}) is known`
+  } else if (writes === null) {
+    min = Math.min(b, a)
+    max = Math.max(b, a)
+    provable = false
+    note =
+      `write counters were reset or unavailable during the window, so the writes are unknown; ` +
+      `bound is the before/after counts ${b}..${a}`
+  } else {
+    const { inserted: i, deleted: d } = writes
+    const lo = Math.max(b - d, a - i, 0)
+    const hi = Math.min(b + i, a + d)
+    if (lo > hi) {
+      min = Math.min(lo, hi)
+      max = Math.max(lo, hi)
+      note =
+        `source went from ${b} to ${a} rows with only ${i} inserts and ${d} deletes counted: ` +
+        `rows changed without being counted (TRUNCATE is not counted as deletes), so no restored count can be proven`
+      const message = `${note}; restored ${restored ?? 'nothing'}`
+      return {
+        min,
+        max,
+        status: backupMode === 'capture' ? 'mismatch' : 'drift',
+        note,
+        finding: { severity: backupMode === 'capture' ? 'mismatch' : 'warning', message }
+      }
+    }
+    min = lo
+    max = hi
+    if (i > 0 || d > 0 || b !== a) {
+      note =
+        `source had ${b} rows before and ${a} after the capture, with ${i} inserts and ${d} deletes counted ` +
+        `in between: the restore must hold ${min}..${max}`
+    }
+  }
+  if (backupMode !== 'capture') {
+    const reason = `backup ${backupMode === 'latest' ? 'latest' : 'chosen by ID'} predates the source snapshot`
+    note = note ? `${note}; ${reason}` : reason
+  }
+  if (restored === null) {
+    return {
+      min,
+      max,
+      status: 'missing',
+      note,
+      finding: { severity: 'mismatch', message: 'table missing from the restore' }
+    }
+  }
+  if (restored >= min && restored <= max) {
+    const exact =
+      min === max && provable && (writes?.inserted ?? 0) === 0 && (writes?.deleted ?? 0) === 0
+    return { min, max, status: exact ? 'match' : 'within-bounds', note }
+  }
+  const expected = min === max ? `${min}` : `${min}..${max}`
+  const message = `restored ${restored} rows, expected ${expected}` + (note ? ` (${note})` : '')
+  if (!provable || backupMode !== 'capture') {
+    return { min, max, status: 'drift', note, finding: { severity: 'warning', message } }
+  }
+  return { min, max, status: 'mismatch', note, finding: { severity: 'mismatch', message } }
+}

@@ -1,0 +1,45 @@
+// What every check module receives and returns. Adding a check = adding a module to CHECKS in verify.ts.
+import type pg from 'pg'
+import type {
+  CountSnapshot,
+  Finding,
+  SchemaObject,
+  SourceSnapshot,
+  TableResult,
+  TransferLogLine,
+  VerifyOptions,
+  WriteCounters
+} from '../types.js'
+
+export interface CheckContext {
+  source: pg.Pool
+  restored: pg.Pool
+  before: SourceSnapshot
+  after: CountSnapshot
+  restoreLogs: TransferLogLine[]
+  options: VerifyOptions
+  /** The restored database's schema, read once. */
+  restoredSchema(): Promise<SchemaObject[]>
+  /** The restored database's exact counts, read once. */
+  restoredCounts(): Promise<CountSnapshot>
+  /** The source's write counters read at verify time (the latest closing read); null if unreadable. */
+  closingCounters(): Promise<WriteCounters | null>
+}
+
+export interface CheckOutcome {
+  findings: Finding[]
+  /** Per-table results; merged by table name across modules. */
+  tables?: (Partial<TableResult> & { table: string })[]
+  detail: string
+  /** Nothing to check (e.g. no canary requested). */
+  skipped?: boolean
+}
+
+export interface CheckModule {
+  id: string
+  title: string
+  run(ctx: CheckContext): Promise<CheckOutcome>
+}
+
+export const mismatches = (findings: Finding[]): number =>
+  findings.filter((f) => f.severity === 'mismatch').length

@@ -1,0 +1,92 @@
+// Schema comparison (pure): the restored database's objects against the source's, object by object.
+import type { Finding, SchemaObject } from './types.js'
+
+const MAX_DEFINITION = 160
+const key = (object: SchemaObject): string => `${object.kind}\u0000${object.name}`
+const clip = (text: string): string => {
+  const flat = text.replace(/\s+/g, ' ').trim()
+  return flat.length > MAX_DEFINITION ? `${flat.slice(0, MAX_DEFINITION - 1)}…` : flat
+}
+/** Objects listed as `schema.table.part` belong to a table (columns, constraints, triggers). */
+const TABLE_PARTS = new Set(['column', 'constraint', 'trigger'])
+
+/** Differences between the two schemas; a missing table is one finding, not one per column. */
+export function diffSchema(
+  source: SchemaObject[],
+  restored: SchemaObject[],
+  check = 'schema'
+): Finding[] {
+  const findings: Finding[] = []
+  const restoredByKey = new Map(restored.map((object) => [key(object), object]))
+  const sourceByKey = new Map(source.map((object) => [key(object), object]))
+  const missingTables = source
+    .filter((object) => object.kind === 'table' && !restoredByKey.has(key(object)))
+    .map((object) => `${object.name}.`)
+  const partOfMissingTable = (object: SchemaObject): boolean =>
+    TABLE_PARTS.has(object.kind) && missingTables.some((prefix) => object.name.startsWith(prefix))
+
+  for (const object of source) {
+    const twin = restoredByKey.get(key(object))
+    if (!twin) {
+      if (partOfMissingTable(object)) continue
+      if (object.kind === 'index' && object.valid === false) {
+        findings.push({
+          check,
+          object: object.name,
+          message:
+            'index is invalid in the source and so not in the backup (pg_dump leaves out invalid indexes)',
+          severity: 'warning'
+        })
+        continue
+      }
+      findings.push({
+        check,
+        object: object.name,
+        message: `${object.kind} missing from the restore`,
+        severity: 'mismatch'
+      })
+    } else if (twin.definition !== object.definition) {
+      findings.push({
+        check,
+        object: object.name,
+        message: `${object.kind} differs: source \`${clip(object.definition)}\`, restored \`${clip(twin.definition)}\``,
+        severity: 'mismatch'
+      })
+    }
+  }
+  for (const object of restored) {
+    if (sourceByKey.has(key(object))) continue
+    // A target database may come with extensions of its own (Heroku installs some); nothing is lost.
+    const severity = object.kind === 'extension' ? 'info' : 'mismatch'
+    findings.push({
+      check,
+      object: object.name,
+      message: `${object.kind} in the restore but not in the source`,
+      severity
+    })
+  }
+  return findings
+}
+
+/** Invalid indexes and constraints not validated in the restore (a warning when the source has the same). */
+export function integrityFindings(
+  source: SchemaObject[],
+  restored: SchemaObject[],
+  check = 'integrity'
+): Finding[] {
+  const sourceByKey = new Map(source.map((object) => [key(object), object]))
+  const findings: Finding[] = []
+  for (const object of restored) {
+    if (object.valid !== false) continue
+    const sameInSource = sourceByKey.get(key(object))?.valid === false
+    const what =
+      object.kind === 'index' ? 'index is not valid' : 'constraint is not validated (NOT VALID)'
+    findings.push({
+      check,
+      object: object.name,
+      message: sameInSource ? `${what} in the restore, as in the source` : `${what} in the restore`,
+      severity: sameInSource ? 'warning' : 'mismatch'
+    })
+  }
+  return findings
+}

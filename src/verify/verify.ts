@@ -1,0 +1,112 @@
+// Verification of a restored database against the source: runs every check module in CHECKS and
+// gathers their findings. Adding a check = adding a module to the list.
+import type pg from 'pg'
+import { canaryCheck } from './checks/canary.js'
+import { checksumsCheck } from './checks/checksums.js'
+import type { CheckContext, CheckModule, CheckOutcome } from './checks/context.js'
+import { countsCheck } from './checks/counts.js'
+import { customCheck } from './checks/custom.js'
+import { integrityCheck } from './checks/integrity.js'
+import { restoreWarningsCheck } from './checks/restore-warnings.js'
+import { schemaCheck } from './checks/schema.js'
+import { sequencesCheck } from './checks/sequences.js'
+import { countTables, readWriteCounters, snapshotSchema } from './snapshot.js'
+import type {
+  CheckSummary,
+  CountSnapshot,
+  Finding,
+  SchemaObject,
+  SourceSnapshot,
+  TableResult,
+  TransferLogLine,
+  Verification,
+  VerifyOptions,
+  WriteCounters
+} from './types.js'
+import { classifyRestoreLog } from './warnings.js'
+
+export const CHECKS: CheckModule[] = [
+  restoreWarningsCheck,
+  schemaCheck,
+  integrityCheck,
+  countsCheck,
+  sequencesCheck,
+  checksumsCheck,
+  canaryCheck,
+  customCheck
+]
+
+export interface VerifyArgs {
+  source: pg.Pool
+  restored: pg.Pool
+  before: SourceSnapshot
+  after: CountSnapshot
+  restoreLogs: TransferLogLine[]
+  options: VerifyOptions
+}
+
+const once = <T>(read: () => Promise<T>): (() => Promise<T>) => {
+  let result: Promise<T> | undefined
+  return () => (result ??= read())
+}
+
+function contextFor(args: VerifyArgs): CheckContext {
+  const restoredSchema = once<SchemaObject[]>(() => snapshotSchema(args.restored))
+  const restoredCounts = once<CountSnapshot>(() =>
+    countTables(args.restored, { parallelism: args.options.parallelism })
+  )
+  // The latest closing read of the source's counters: long after the capture, so every write of
+  // the window has been flushed to the statistics by now (a later read only widens the bound).
+  const closingCounters = once<WriteCounters | null>(() =>
+    readWriteCounters(args.source).catch(() => null)
+  )
+  return { ...args, restoredSchema, restoredCounts, closingCounters }
+}
+
+async function runCheck(check: CheckModule, ctx: CheckContext): Promise<CheckOutcome> {
+  try {
+    return await check.run(ctx)
+  } catch (err) {
+    const message = `check could not run: ${(err as Error).message}`
+    return {
+      findings: [{ check: check.id, object: check.title, message, severity: 'mismatch' }],
+      detail: message
+    }
+  }
+}
+
+/** Verifies the restored database; `passed` when no finding is a mismatch. */
+export async function verifyRestore(args: VerifyArgs): Promise<Verification> {
+  const ctx = contextFor(args)
+  const findings: Finding[] = []
+  const checks: CheckSummary[] = []
+  const tables = new Map<string, Partial<TableResult> & { table: string }>()
+  for (const check of CHECKS) {
+    const outcome = await runCheck(check, ctx)
+    findings.push(...outcome.findings)
+    for (const table of outcome.tables ?? [])
+      tables.set(table.table, { ...tables.get(table.table), ...table })
+    const failed = outcome.findings.some((f) => f.severity === 'mismatch')
+    checks.push({
+      id: check.id,
+      title: check.title,
+      status: outcome.skipped ? 'skipped' : failed ? 'failed' : 'passed',
+      detail: outcome.detail
+    })
+  }
+  // Only tables the counts check judged are reported (a checksum alone does not make a row).
+  const tableResults = [...tables.values()].filter((t): t is TableResult => t.status !== undefined)
+  const ordered = [
+    ...findings.filter((f) => f.severity === 'mismatch'),
+    ...findings.filter((f) => f.severity !== 'mismatch')
+  ]
+  return {
+    passed: !findings.some((f) => f.severity === 'mismatch'),
+    tables: tableResults,
+    checks,
+    findings: ordered,
+    restoreWarnings: classifyRestoreLog(args.restoreLogs),
+    tablesChecked: tableResults.length,
+    rowsChecked: tableResults.reduce((sum, t) => sum + (t.restored ?? 0), 0)
+  }
+}
