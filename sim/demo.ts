@@ -1,0 +1,109 @@
+// `npm run demo`: a full drill of the bundled action (dist/) against the simulated Heroku, with
+// Chinook as the "production" database of app demo-shop (a daily schedule and one scheduled backup,
+// a001). Prints the summary and where the report was written; exits non-zero unless the drill passed.
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import type { DrillReport } from '../src/report/model.js'
+import { renderTerminal } from '../src/report/summary.js'
+import { postgresForTests } from './pg-server.js'
+import { assertNoLeaks, REPO_ROOT, runAction, secretsOf } from './run-action.js'
+import { startSimulator } from './server.js'
+
+const APP = 'demo-shop'
+
+/** The sample production database: in the repository when bundled there, else the shared fixture. */
+export function chinookSqlPath(): string {
+  const candidates = [
+    process.env.DEMO_SQL,
+    join(REPO_ROOT, 'sim', 'fixtures', 'chinook.sql'),
+    join(REPO_ROOT, 'sim', 'fixtures', 'chinook', 'chinook.sql'),
+    join(REPO_ROOT, '__tests__', 'fixtures', 'chinook.sql'),
+    join(REPO_ROOT, '__tests__', 'fixtures', 'chinook', 'chinook.sql'),
+    '/work/shared/fixtures/chinook/chinook.sql'
+  ].filter((p): p is string => Boolean(p))
+  const found = candidates.find((p) => existsSync(p))
+  if (!found)
+    throw new Error(`Chinook SQL not found (looked in: ${candidates.join(', ')}); set DEMO_SQL`)
+  return found
+}
+
+function step(line: string): void {
+  process.stdout.write(`» ${line}\n`)
+}
+
+async function main(): Promise<number> {
+  const t0 = Date.now()
+  step('starting a throwaway PostgreSQL server')
+  const pg = await postgresForTests()
+  let sim: Awaited<ReturnType<typeof startSimulator>> | undefined
+  try {
+    sim = await startSimulator({
+      adminUrl: pg.adminUrl,
+      binDir: pg.binDir,
+      provisionDelaySeconds: 2,
+      captureDelaySeconds: 1,
+      restoreDelaySeconds: 1
+    })
+    step(`simulated Heroku at ${sim.apiUrl}`)
+    const app = await sim.createApp(APP, {
+      sqlFile: chinookSqlPath(),
+      schedule: true,
+      initialBackup: true
+    })
+    step(
+      `app ${APP}: DATABASE add-on ${app.addonName} loaded with Chinook, daily backup schedule, backup a001`
+    )
+    step('running the action (node dist/index.js, then the post step) as the runner would')
+    const run = await runAction({
+      inputs: { app: APP, 'heroku-api-key': sim.token },
+      env: { HEROKU_API_URL: sim.apiUrl, HEROKU_DATA_API_URL: sim.dataApiUrl },
+      echo: process.env.DEMO_VERBOSE === '1'
+    })
+    assertNoLeaks(run, secretsOf(sim.token, [app.databaseUrl]))
+    if (!run.reportJson) {
+      process.stdout.write(run.stdout + '\n' + run.stderr + '\n')
+      throw new Error(`the action wrote no report (exit ${run.exitCode})`)
+    }
+    const report = JSON.parse(run.reportJson) as DrillReport
+    process.stdout.write(
+      '\n' + renderTerminal(report, { reportPath: run.outputs['report-path'] }) + '\n\n'
+    )
+    step(
+      `outputs: ${Object.entries(run.outputs)
+        .filter(([k]) => k !== 'report-path')
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')}`
+    )
+    step(`report: ${run.outputs['report-path']}`)
+    step(`job summary (Markdown): ${join(run.dir, 'step_summary.md')}`)
+    step(`post step: exit ${run.postExitCode}; no secret found in any output`)
+    const left = (await fetch(`${sim.apiUrl}/apps/${APP}/addons`, {
+      headers: {
+        Authorization: `Bearer ${sim.token}`,
+        Accept: 'application/vnd.heroku+json; version=3'
+      }
+    }).then((r) => r.json())) as { name: string }[]
+    step(`add-ons left on ${APP}: ${left.map((a) => a.name).join(', ')}`)
+    step(`demo took ${((Date.now() - t0) / 1000).toFixed(1)} s`)
+    if (report.outcome !== 'passed' || run.exitCode !== 0) {
+      process.stdout.write(
+        `\nthe drill did not pass (outcome ${report.outcome}, exit ${run.exitCode})\n`
+      )
+      if (process.env.DEMO_VERBOSE !== '1')
+        process.stdout.write(run.stdout + '\n' + run.stderr + '\n')
+      return 1
+    }
+    return 0
+  } finally {
+    await sim?.close()
+    await pg.stop()
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`demo failed: ${err instanceof Error ? err.message : String(err)}\n`)
+    process.exit(1)
+  }
+)

@@ -1,0 +1,789 @@
+// The drill, phase by phase (PRODUCT.md §3): preflight, source snapshot, capture ∥ provision,
+// after-snapshot, restore, verify, promote (opt-in), clean up, report. Every Heroku write goes
+// through the guarded clients; everything this run creates is saved to state before and after
+// it is created, so the post step can clean up when main is killed.
+import { randomBytes } from 'node:crypto'
+import type pg from 'pg'
+import { cleanUp, type CleanupResult } from './cleanup.js'
+import type { DrillConfig } from './config.js'
+import { openDatabase } from './db.js'
+import type { DataApi } from './heroku/data.js'
+import type { HerokuHttp } from './heroku/http.js'
+import type { PlatformApi } from './heroku/platform.js'
+import { backupName, type Addon, type Transfer } from './heroku/types.js'
+import { AbortError, waitFor, WaitTimeoutError } from './heroku/wait.js'
+import { settingsOf } from './inputs.js'
+import { DrillError, formatAge, preflight, type Preflight } from './preflight.js'
+import { runPromoteDrill, type PromoteResult } from './promote.js'
+import type {
+  BackupFacts,
+  DrillReport,
+  Outcome,
+  PhaseName,
+  PhaseRecord,
+  Timings
+} from './report/model.js'
+import { REPORT_VERSION } from './report/model.js'
+import { reportSha256, writeReport } from './report/artifact.js'
+import { outputsFor } from './report/outputs.js'
+import { runbookCommands } from './report/runbook.js'
+import { renderSummary, renderTerminal } from './report/summary.js'
+import {
+  DRILL_ADDON_PREFIX,
+  DRILL_ATTACHMENT_NAME,
+  type Ownership,
+  type SecretRegistry
+} from './safety.js'
+import type { DrillState } from './state.js'
+import { writeCanary } from './verify/canary.js'
+import { countTables, snapshotSource } from './verify/snapshot.js'
+import type {
+  CountSnapshot,
+  SourceSnapshot,
+  TransferLogLine,
+  Verification
+} from './verify/types.js'
+import { verifyRestore } from './verify/verify.js'
+
+export const TOOL_NAME = 'heroku-postgres-restore-drill'
+export const TOOL_VERSION = '0.1.0'
+
+/** Statement timeout on the source: exact counts of big tables take a while, but never forever. */
+const SOURCE_STATEMENT_TIMEOUT_MS = 10 * 60_000
+const RESTORED_STATEMENT_TIMEOUT_MS = 30 * 60_000
+
+export interface DrillLog {
+  info(line: string): void
+  warning(line: string): void
+  /** An error annotation (a mismatch). */
+  error(line: string, title?: string): void
+  startGroup(name: string): void
+  endGroup(): void
+}
+
+export interface DrillDeps {
+  config: DrillConfig
+  /** Clients whose requests stop when the drill is aborted (deadline or cancel). */
+  platform: PlatformApi
+  data: DataApi
+  http: HerokuHttp
+  /** Clients for the clean-up, which must still work after the deadline. */
+  cleanupPlatform: PlatformApi
+  ownership: Ownership
+  secrets: SecretRegistry
+  state: DrillState
+  log: DrillLog
+  /** Fires at the deadline (reason 'deadline') or on cancel (reason 'cancel'). */
+  signal: AbortSignal
+  /** Fires on cancel only: then main exits at once and the post step cleans up. */
+  cancelSignal: AbortSignal
+  deadline: Date
+  runId: string
+  runAttempt: string
+  now?: () => Date
+  openDb?: typeof openDatabase
+}
+
+/** The drill was cancelled (SIGINT/SIGTERM): main exits and leaves the clean-up to the post step. */
+export class CancelledError extends Error {
+  constructor() {
+    super('cancelled')
+    this.name = 'CancelledError'
+  }
+}
+
+/** `restore-drill-<app-ish>-<runId>-<attempt>-<rand4>`: recognisable, globally unique, ≤ 60 chars. */
+export function drillAddonName(app: string, runId: string, attempt: string, rand: string): string {
+  const appish =
+    app
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+/, '')
+      .slice(0, 20)
+      .replace(/-+$/, '') || 'app'
+  const run = runId.replace(/[^A-Za-z0-9]/g, '').slice(-12) || 'local'
+  const att = attempt.replace(/[^0-9]/g, '').slice(0, 3) || '1'
+  return `${DRILL_ADDON_PREFIX}${appish}-${run}-${att}-${rand}`
+}
+
+function seconds(fromMs: number, toMs: number): number {
+  return Math.round((toMs - fromMs) / 100) / 10
+}
+
+function planOnly(plan: string): string {
+  return plan.replace(/^heroku-postgresql:/, '')
+}
+
+function lastLogLines(logs: TransferLogLine[] | undefined, n = 3): string {
+  const lines = (logs ?? []).map((l) => l.message.trim()).filter((m) => m !== '')
+  return lines.slice(-n).join(' | ')
+}
+
+/** `promise`, or the signal's abort as an AbortError, whichever comes first. */
+function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    if (signal.aborted) return reject(new AbortError())
+    const onAbort = (): void => reject(new AbortError())
+    signal.addEventListener('abort', onAbort, { once: true })
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort)
+        resolve(v)
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort)
+        reject(e)
+      }
+    )
+  })
+}
+
+async function endPool(pool: pg.Pool | undefined): Promise<void> {
+  if (!pool) return
+  await Promise.race([pool.end().catch(() => undefined), new Promise((r) => setTimeout(r, 5000))])
+}
+
+interface Work {
+  pre?: Preflight
+  before?: SourceSnapshot
+  after?: CountSnapshot
+  canary?: { id: string }
+  created?: Addon
+  backup?: Transfer
+  backupFacts?: BackupFacts
+  restoreTransfer?: Transfer
+  restoreSeconds?: number
+  restoreLogs: TransferLogLine[]
+  verification?: Verification
+  promote?: PromoteResult
+  staleDestroyed: string[]
+  /** Policy failures that do not stop the drill (max-restore-minutes). */
+  failures: string[]
+  warnings: string[]
+  notes: string[]
+  sourcePool?: pg.Pool
+  restoredPool?: pg.Pool
+}
+
+export async function runDrill(deps: DrillDeps): Promise<DrillReport> {
+  const { config, platform, data, state, log, ownership } = deps
+  const now = deps.now ?? (() => new Date())
+  const openDb = deps.openDb ?? openDatabase
+  const startedAt = now()
+  const timeline: PhaseRecord[] = []
+  const timings: Timings = { drillSeconds: 0 }
+  const work: Work = { restoreLogs: [], staleDestroyed: [], failures: [], warnings: [], notes: [] }
+  const signal = deps.signal
+  const say = (line: string): void => log.info(deps.secrets.redact(line))
+
+  async function phase<T>(
+    name: PhaseName,
+    title: string,
+    fn: () => Promise<T>,
+    opts: { group?: boolean } = {}
+  ): Promise<T> {
+    const startMs = Date.now()
+    const record: PhaseRecord = {
+      phase: name,
+      startedAt: new Date(startMs).toISOString(),
+      seconds: 0,
+      status: 'ok'
+    }
+    timeline.push(record)
+    if (opts.group !== false) log.startGroup(title)
+    try {
+      return await fn()
+    } catch (err) {
+      record.status = 'failed'
+      record.detail = deps.secrets.redact((err as Error).message)
+      throw err
+    } finally {
+      record.seconds = seconds(startMs, Date.now())
+      const key = `${name}Seconds` as keyof Timings
+      if (key !== 'drillSeconds') timings[key] = (timings[key] ?? 0) + record.seconds
+      if (opts.group !== false) log.endGroup()
+    }
+  }
+
+  async function waitTransfer(
+    app: string,
+    transfer: Transfer,
+    what: string,
+    sig: AbortSignal
+  ): Promise<Transfer> {
+    return waitFor(
+      async () => {
+        const t = await data.getTransfer(app, transfer.uuid)
+        return t.finished_at ? t : undefined
+      },
+      { what, deadline: deps.deadline, signal: sig }
+    )
+  }
+
+  // ---- phase 3a: capture (or the chosen backup) ----------------------------------------------
+  async function captureFlow(sig: AbortSignal): Promise<void> {
+    const pre = work.pre as Preflight
+    if (pre.chosenBackup) {
+      work.backup = pre.chosenBackup
+      return
+    }
+    await phase(
+      'capture',
+      'Capture',
+      async () => {
+        say(`capturing a fresh backup of ${pre.source.addonName}`)
+        const started = await data.captureBackup(pre.source.addonId, { app: pre.source.addonApp })
+        say(`capture ${backupName(started)} started`)
+        const done = await waitTransfer(
+          pre.source.addonApp,
+          started,
+          `capture ${backupName(started)}`,
+          sig
+        )
+        if (!done.succeeded) {
+          const verbose = await data
+            .getTransfer(pre.source.addonApp, done.uuid, { verbose: true })
+            .catch(() => done)
+          const tail = lastLogLines(verbose.logs)
+          throw new DrillError(`capture ${backupName(done)} failed${tail ? ': ' + tail : ''}`)
+        }
+        work.backup = done
+        say(`capture ${backupName(done)} finished (${done.processed_bytes} bytes)`)
+      },
+      { group: false }
+    )
+    // Phase 4: the closing counts, as soon as the capture is done.
+    work.after = await phase(
+      'snapshot',
+      'Snapshot after',
+      () =>
+        countTables(work.sourcePool as pg.Pool, {
+          parallelism: config.verifyConnections,
+          pool: work.sourcePool
+        }),
+      { group: false }
+    )
+    await maintenanceOff()
+  }
+
+  // ---- phase 3b: provision ---------------------------------------------------------------------
+  async function provisionFlow(sig: AbortSignal): Promise<void> {
+    const pre = work.pre as Preflight
+    await phase(
+      'provision',
+      'Provision',
+      async () => {
+        const rand = randomBytes(2).toString('hex')
+        const name = drillAddonName(config.app, deps.runId, deps.runAttempt, rand)
+        const plan = config.plan === 'same' ? planOnly(pre.source.plan) : planOnly(config.plan)
+        if (!plan)
+          throw new DrillError(`the plan of ${pre.source.addonName} is unknown: set the plan input`)
+        // Saved before the request, so post can find it by name if main dies while it is in flight.
+        state.update({ created: { name, app: config.app } })
+        say(`creating add-on ${name} (heroku-postgresql:${plan}) as ${DRILL_ATTACHMENT_NAME}`)
+        const created = await platform.createAddon(config.app, {
+          plan,
+          name,
+          attachmentName: DRILL_ATTACHMENT_NAME
+        })
+        state.update({ created: { id: created.id, name: created.name, app: config.app } })
+        work.created = created
+        say(`created add-on ${created.name} (${created.state})`)
+        const ready = await waitFor(
+          async () => {
+            const addon = await platform.getAddon(config.app, created.id)
+            if (!addon) return undefined
+            if (addon.state === 'deprovisioned' || addon.state === 'deprovisioning') {
+              throw new DrillError(
+                `add-on ${created.name} could not be provisioned (state ${addon.state})`
+              )
+            }
+            return addon.state === 'provisioning' ? undefined : addon
+          },
+          { what: `add-on ${created.name} to be provisioned`, deadline: deps.deadline, signal: sig }
+        )
+        work.created = { ...created, ...ready }
+        await waitFor(
+          async () => {
+            const status = await data.waitStatus(created.id)
+            if (!status) return undefined
+            if (status['error?']) {
+              throw new DrillError(
+                `add-on ${created.name} failed to become available: ${status.message}`
+              )
+            }
+            return status['waiting?'] ? undefined : true
+          },
+          { what: `database ${created.name} to be available`, deadline: deps.deadline, signal: sig }
+        )
+        say(`add-on ${created.name} is available`)
+      },
+      { group: false }
+    )
+  }
+
+  async function maintenanceOn(): Promise<void> {
+    const pre = work.pre as Preflight
+    if (!config.maintenance || config.backup.mode !== 'capture') return
+    const app = await platform.getApp(config.app)
+    if (app.maintenance) {
+      work.notes.push('Maintenance mode was already on; the drill left it as it was.')
+      return
+    }
+    state.update({ maintenanceOn: true })
+    await platform.setMaintenance(pre.app.name, true)
+    say('maintenance mode on for the capture window')
+  }
+
+  async function maintenanceOff(): Promise<void> {
+    if (!state.value.maintenanceOn) return
+    await deps.cleanupPlatform.setMaintenance(config.app, false)
+    state.update({ maintenanceOn: false })
+    say('maintenance mode off')
+  }
+
+  let caught: unknown
+  try {
+    await raceAbort(
+      (async () => {
+        // ---- 1. preflight ----
+        work.pre = await phase('preflight', 'Preflight', async () => {
+          const pre = await preflight({ config, platform, data, now, log: say })
+          for (const w of pre.warnings) {
+            log.warning(w)
+            work.warnings.push(w)
+          }
+          work.notes.push(...pre.notes)
+          ownership.recordOriginal({ id: pre.source.addonId, name: pre.source.addonName })
+          state.update({ original: { id: pre.source.addonId, name: pre.source.addonName } })
+          for (const stale of pre.stale) {
+            ownership.recordStale({ ...stale, created_at: stale.created_at }, now())
+            say(
+              `destroying stale add-on ${stale.name} of an earlier run (created ${stale.created_at})`
+            )
+            await platform.deleteAddon(config.app, stale.id)
+            work.staleDestroyed.push(stale.name)
+          }
+          return pre
+        })
+        const pre = work.pre
+
+        // ---- 2. source snapshot (and canary) ----
+        await phase('snapshot', 'Source snapshot', async () => {
+          work.sourcePool = openDb(pre.sourceUrl, {
+            role: 'source',
+            maxConnections: config.verifyConnections,
+            statementTimeoutMs: SOURCE_STATEMENT_TIMEOUT_MS
+          })
+          await maintenanceOn()
+          if (config.canary) {
+            const canary = await writeCanary(work.sourcePool)
+            work.canary = canary
+            say(`canary ${canary.id} written to the source`)
+          }
+          work.before = await snapshotSource(work.sourcePool, {
+            parallelism: config.verifyConnections
+          })
+          say(
+            `source: ${work.before.counts.tables.length} tables, ${work.before.counts.tables
+              .reduce((n, t) => n + t.rows, 0)
+              .toLocaleString('en-US')} rows, ${work.before.schema.length} schema objects`
+          )
+        })
+
+        // ---- 3. capture ∥ provision (4. after-snapshot inside the capture flow) ----
+        log.startGroup(pre.chosenBackup ? 'Provision' : 'Capture and provision')
+        try {
+          const local = new AbortController()
+          const sig = AbortSignal.any([signal, local.signal])
+          const results = await Promise.allSettled([
+            captureFlow(sig).catch((e: unknown) => {
+              local.abort()
+              throw e
+            }),
+            provisionFlow(sig).catch((e: unknown) => {
+              local.abort()
+              throw e
+            })
+          ])
+          const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected')
+          if (failed.length > 0) {
+            // The first real error, not the AbortError it caused in the other flow.
+            const real = failed.find((r) => !(r.reason instanceof AbortError)) ?? failed[0]
+            throw real.reason
+          }
+        } finally {
+          log.endGroup()
+        }
+        const backup = work.backup as Transfer
+        const created = work.created as Addon
+        const id = backupName(backup)
+        work.backupFacts = {
+          id,
+          choice: config.backup.mode,
+          transferId: backup.uuid,
+          sizeBytes: backup.processed_bytes ?? null,
+          capturedAt: backup.finished_at,
+          ageSeconds: backup.finished_at
+            ? Math.max(0, Math.round((now().getTime() - Date.parse(backup.finished_at)) / 1000))
+            : null,
+          sourceDatabase: pre.source.addonName
+        }
+        if (config.backup.mode === 'capture') {
+          work.notes.push(
+            `The captured backup ${id} is kept (it is a good fresh backup). Manual backups rotate: this capture may have pushed out the oldest manual backup.`
+          )
+        }
+
+        // ---- 5. restore ----
+        await phase('restore', 'Restore', async () => {
+          const backupUrl = await backupUrlOf(backup)
+          const extensions = (work.before as SourceSnapshot).extensions.filter(
+            (e) => e !== 'plpgsql'
+          )
+          say(
+            `restoring ${id} onto ${created.name}${extensions.length ? ` (extensions: ${extensions.join(', ')})` : ''}`
+          )
+          const startMs = Date.now()
+          const started = await data.restoreBackup(created.id, { backupUrl, extensions })
+          const done = await waitTransfer(
+            config.app,
+            started,
+            `restore of ${id} onto ${created.name}`,
+            signal
+          )
+          const endMs = Date.now()
+          const serverSeconds =
+            done.finished_at && (done.created_at || done.started_at)
+              ? seconds(
+                  Date.parse(done.started_at ?? done.created_at),
+                  Date.parse(done.finished_at)
+                )
+              : NaN
+          work.restoreSeconds =
+            Number.isFinite(serverSeconds) && serverSeconds >= 0
+              ? serverSeconds
+              : seconds(startMs, endMs)
+          work.restoreTransfer = done
+          const verbose = await data
+            .getTransfer(config.app, done.uuid, { verbose: true })
+            .catch((e: Error) => {
+              log.warning(`could not read the restore logs: ${e.message}`)
+              return done
+            })
+          work.restoreLogs = (verbose.logs ?? []).map((l) => ({
+            created_at: l.created_at,
+            level: l.level,
+            message: deps.secrets.redact(l.message)
+          }))
+          if (!done.succeeded) {
+            const tail = lastLogLines(work.restoreLogs)
+            throw new DrillError(
+              `restore of ${id} onto ${created.name} failed${tail ? ': ' + tail : ''}`
+            )
+          }
+          say(
+            `restore finished in ${work.restoreSeconds} s${done.warnings ? ` with ${done.warnings} warnings` : ''}`
+          )
+          if (
+            config.maxRestoreMinutes !== null &&
+            work.restoreSeconds > config.maxRestoreMinutes * 60
+          ) {
+            work.failures.push(
+              `restore took ${formatAge(work.restoreSeconds)}, longer than max-restore-minutes ${config.maxRestoreMinutes}`
+            )
+          }
+        })
+
+        // ---- 6. verify ----
+        work.verification = await phase('verify', 'Verify', async () => {
+          if (!work.after) {
+            // latest / ID: the source moved on since the backup; read its counts now.
+            work.after = await countTables(work.sourcePool as pg.Pool, {
+              parallelism: config.verifyConnections,
+              pool: work.sourcePool
+            })
+          }
+          const vars = await platform.getConfigVars(config.app)
+          const varName =
+            (work.created?.config_vars ?? []).find((v) => vars[v]) ?? `${DRILL_ATTACHMENT_NAME}_URL`
+          const restoredUrl = vars[varName]
+          if (!restoredUrl)
+            throw new DrillError(`config var ${varName} of the restored add-on is not set`)
+          work.restoredPool = openDb(restoredUrl, {
+            role: 'restored',
+            maxConnections: config.verifyConnections,
+            statementTimeoutMs: RESTORED_STATEMENT_TIMEOUT_MS
+          })
+          const checksumTables =
+            config.checksumTables.length === 0 &&
+            config.maintenance &&
+            config.backup.mode === 'capture'
+              ? ['*']
+              : config.checksumTables
+          const verification = await verifyRestore({
+            source: work.sourcePool as pg.Pool,
+            restored: work.restoredPool,
+            before: work.before as SourceSnapshot,
+            after: work.after,
+            restoreLogs: work.restoreLogs,
+            options: {
+              backupMode: config.backup.mode,
+              checksumTables,
+              checks: config.checks,
+              restoreWarnings: config.restoreWarnings,
+              canary: work.canary,
+              parallelism: config.verifyConnections
+            }
+          })
+          say(
+            `verification ${verification.passed ? 'passed' : 'failed'}: ${verification.tablesChecked} tables, ` +
+              `${verification.rowsChecked.toLocaleString('en-US')} rows, ` +
+              `${verification.findings.filter((f) => f.severity === 'mismatch').length} mismatches`
+          )
+          return verification
+        })
+
+        // ---- 7. promote drill ----
+        if (config.promote) {
+          if (!work.verification.passed || work.failures.length > 0) {
+            work.notes.push('The promote drill was skipped: the restore did not pass verification.')
+          } else {
+            work.promote = await phase('promote', 'Promote drill', async () => {
+              const r = await runPromoteDrill(
+                {
+                  app: config.app,
+                  platform,
+                  http: deps.http,
+                  ownership,
+                  state,
+                  signal,
+                  deadline: deps.deadline,
+                  log: say,
+                  openRestored: (url) =>
+                    openDb(url, {
+                      role: 'restored',
+                      maxConnections: 1,
+                      statementTimeoutMs: RESTORED_STATEMENT_TIMEOUT_MS
+                    })
+                },
+                { id: created.id, name: created.name },
+                { id: pre.source.addonId, name: pre.source.addonName },
+                config.checks
+              )
+              work.notes.push(
+                'Maintenance mode stops web traffic only: worker and scheduler dynos kept running during the promote drill and may have written to the promoted database.'
+              )
+              if (r.problem) throw new DrillError(`promote drill: ${r.problem}`)
+              return r
+            })
+          }
+        }
+      })(),
+      signal
+    )
+  } catch (err) {
+    caught = err
+  }
+
+  // Cancelled: exit at once; the post step cleans up from the saved state.
+  if (deps.cancelSignal.aborted) throw new CancelledError()
+
+  // ---- 9. clean up (before the report, so the report says what was destroyed) ----
+  await Promise.all([endPool(work.sourcePool), endPool(work.restoredPool)])
+  state.update({ keep: config.keepDatabase && caught === undefined && work.created !== undefined })
+  let cleanup: CleanupResult = {
+    destroyed: [],
+    kept: null,
+    problems: [],
+    promotedBack: false,
+    maintenanceOff: false
+  }
+  try {
+    cleanup = await phase('cleanup', 'Clean up', () =>
+      cleanUp(
+        { platform: deps.cleanupPlatform, ownership, state, log: say, signal: deps.cancelSignal },
+        DRILL_ATTACHMENT_NAME
+      )
+    )
+  } catch (err) {
+    if (deps.cancelSignal.aborted) throw new CancelledError()
+    cleanup.problems.push((err as Error).message)
+  }
+  if (deps.cancelSignal.aborted) throw new CancelledError()
+  for (const p of cleanup.problems) log.error(deps.secrets.redact(p), 'Clean-up')
+
+  // ---- outcome ----
+  let outcome: Outcome = 'passed'
+  let verdict: string
+  let errorLine: string | undefined
+  const backupId = work.backupFacts?.id
+  if (caught !== undefined) {
+    const message = describeError(caught, deps, signal)
+    outcome = caught instanceof DrillError ? caught.outcome : 'error'
+    if (outcome === 'error') errorLine = message
+    verdict = `${outcome === 'failed' ? 'Failed' : 'Error'}: ${message}`
+  } else if (!work.verification?.passed || work.failures.length > 0) {
+    outcome = 'failed'
+    const mismatches = (work.verification?.findings ?? []).filter((f) => f.severity === 'mismatch')
+    const parts = [...work.failures]
+    if (mismatches.length > 0) {
+      const first = mismatches[0]
+      parts.push(
+        `${mismatches.length} mismatch${mismatches.length === 1 ? '' : 'es'} (first: ${first.object}: ${first.message})`
+      )
+    }
+    verdict = `Failed: backup ${backupId} restored, but ${parts.join('; ') || 'verification failed'}`
+  } else {
+    const v = work.verification as Verification
+    verdict =
+      `Passed: backup ${backupId} restored in ${formatAge(work.restoreSeconds ?? 0)} and matched production ` +
+      `(${v.tablesChecked} tables, ${v.rowsChecked.toLocaleString('en-US')} rows)`
+  }
+  if (cleanup.problems.length > 0 && outcome === 'passed') {
+    outcome = 'error'
+    errorLine = `clean-up failed: ${cleanup.problems[0]}`
+    verdict = `Error: ${errorLine}`
+  }
+  verdict = deps.secrets.redact(verdict)
+
+  const finishedAt = now()
+  timings.drillSeconds = seconds(startedAt.getTime(), finishedAt.getTime())
+  const pre = work.pre
+  const created = work.created
+  const report: DrillReport = {
+    version: REPORT_VERSION,
+    tool: { name: TOOL_NAME, version: TOOL_VERSION },
+    app: config.app,
+    outcome,
+    verdict,
+    ...(errorLine ? { error: deps.secrets.redact(errorLine) } : {}),
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    settings: settingsOf(config),
+    source: {
+      addonName: pre?.source.addonName ?? '',
+      attachment: pre?.source.attachment ?? config.database,
+      plan: pre?.source.plan ?? '',
+      databaseBytes: work.before?.databaseBytes ?? pre?.databaseBytes ?? null,
+      ...(pre?.postgresVersion ? { postgresVersion: String(pre.postgresVersion) } : {})
+    },
+    backups: pre?.scheduleFacts ?? {
+      scheduled: false,
+      schedule: null,
+      newestBackup: null,
+      recentBackups: []
+    },
+    backup: work.backupFacts ?? null,
+    restore: created
+      ? {
+          addonName: created.name,
+          attachment: DRILL_ATTACHMENT_NAME,
+          plan: created.plan?.name ?? '',
+          ...(work.restoreTransfer ? { transferId: work.restoreTransfer.uuid } : {}),
+          seconds: work.restoreSeconds ?? null,
+          logs: work.restoreLogs
+        }
+      : null,
+    verification: work.verification ?? null,
+    promote: work.promote
+      ? {
+          promoted: work.promote.promoted,
+          promotedBack: work.promote.promotedBack,
+          finalDatabaseAddon: work.promote.finalDatabaseAddon,
+          maintenanceOff: work.promote.maintenanceOff
+        }
+      : null,
+    timings,
+    timeline,
+    cleanup: {
+      destroyed: cleanup.destroyed,
+      staleDestroyed: work.staleDestroyed,
+      kept: cleanup.kept,
+      problems: cleanup.problems.map((p) => deps.secrets.redact(p))
+    },
+    notes: [...work.warnings, ...work.notes, ...work.failures].map((n) => deps.secrets.redact(n)),
+    runbook: { restoreSeconds: work.restoreSeconds ?? null, commands: [] }
+  }
+  report.runbook.commands = runbookCommands(report)
+  if (work.promote) {
+    // Checks run through DATABASE_URL during the promote drill join the verification table.
+    report.verification?.checks.push(...work.promote.checks)
+  }
+  return report
+
+  async function backupUrlOf(backup: Transfer): Promise<string> {
+    if (backup.to_url) return backup.to_url
+    // The transfer list normally carries to_url (heroku-api.md §7); otherwise ask for a signed URL.
+    const res = await deps.http.request<{ url: string }>({
+      api: 'data',
+      method: 'POST',
+      path: `/client/v11/apps/${encodeURIComponent((work.pre as Preflight).source.addonApp)}/transfers/${backup.num}/actions/public-url`,
+      readOnly: true
+    })
+    deps.secrets.addUrl(res.url)
+    return res.url
+  }
+}
+
+function describeError(err: unknown, deps: DrillDeps, signal: AbortSignal): string {
+  if (signal.aborted && signal.reason === 'deadline') {
+    return `the drill did not finish within timeout-minutes ${deps.config.timeoutMinutes}; everything it created was cleaned up`
+  }
+  if (err instanceof WaitTimeoutError) return deps.secrets.redact(err.message)
+  const message = err instanceof Error ? err.message : String(err)
+  return deps.secrets.redact(message.split('\n')[0])
+}
+
+/** The poll options the drill uses, for tests. */
+export const POLL_BOUNDS = { minIntervalMs: 1000, maxIntervalMs: 5000 }
+
+export interface PublishDeps {
+  core: {
+    info(line: string): void
+    error(line: string, props?: { title?: string }): void
+    setFailed(line: string): void
+    setOutput(name: string, value: string): void
+    summary: { addRaw(text: string, addEOL?: boolean): { write(): Promise<unknown> } }
+  }
+  secrets: SecretRegistry
+  reportName: string
+  dir: string
+  upload: boolean
+}
+
+/** Phase 8: job summary, report artifact, outputs, annotations, and the one failure line. */
+export async function publishReport(
+  report: DrillReport,
+  deps: PublishDeps
+): Promise<{ reportPath: string }> {
+  const { core } = deps
+  const sha256 = reportSha256(report)
+  const markdown = renderSummary(report, { sha256 })
+  const written = await writeReport(report, markdown, {
+    dir: deps.dir,
+    name: deps.reportName,
+    upload: deps.upload
+  })
+  if (process.env.GITHUB_STEP_SUMMARY) {
+    await core.summary.addRaw(markdown, true).write()
+  } else {
+    core.info(renderTerminal(report, { sha256: written.sha256, reportPath: written.reportPath }))
+  }
+  core.info(
+    written.uploaded
+      ? `report uploaded as artifact ${deps.reportName} (sha256 ${written.sha256})`
+      : `report written to ${written.reportPath} (sha256 ${written.sha256})`
+  )
+  const outputs = outputsFor(report, { reportPath: written.reportPath })
+  for (const [name, value] of Object.entries(outputs))
+    core.setOutput(name, deps.secrets.redact(String(value)))
+  for (const finding of report.verification?.findings ?? []) {
+    if (finding.severity !== 'mismatch') continue
+    core.error(deps.secrets.redact(`${finding.object}: ${finding.message}`), {
+      title: `Restore drill: ${finding.check}`
+    })
+  }
+  if (report.outcome !== 'passed') core.setFailed(deps.secrets.redact(report.verdict))
+  return { reportPath: written.reportPath }
+}

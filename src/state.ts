@@ -1,0 +1,70 @@
+// Everything the post step needs to clean up after main, saved with core.saveState as soon as it
+// changes (before and after each create), so a killed, cancelled or timed-out main leaves a trail.
+// One JSON value under one key; it never holds a token, URL or password.
+
+/** The state key (the runner exposes it to the post step as STATE_drill). */
+export const STATE_KEY = 'drill'
+
+export interface CreatedAddonState {
+  /** Known once the create request returned (or was read back). */
+  id?: string
+  /** Chosen before the create request is sent, so post can find the add-on by name. */
+  name: string
+  /** The app the add-on was created on. */
+  app: string
+}
+
+export interface SavedState {
+  version: 1
+  app: string
+  /** The add-on this run created (or was creating). */
+  created?: CreatedAddonState
+  /** keep-database: the created add-on must survive the post step. */
+  keep?: boolean
+  /** Main already destroyed the created add-on. */
+  destroyed?: boolean
+  /** We switched maintenance on (it was off): post switches it off unless main already did. */
+  maintenanceOn?: boolean
+  /** A promote of the created add-on to DATABASE is under way: post promotes the original back. */
+  promoteInProgress?: boolean
+  /** The source add-on (DATABASE before any promote). */
+  original?: { id: string; name: string }
+}
+
+export interface StateWriter {
+  saveState(name: string, value: string): void
+}
+
+/** Keeps the current state and writes it through `core.saveState` on every change. */
+export class DrillState {
+  private current: SavedState
+
+  constructor(
+    private readonly writer: StateWriter,
+    app: string
+  ) {
+    this.current = { version: 1, app }
+  }
+
+  get value(): Readonly<SavedState> {
+    return this.current
+  }
+
+  update(change: Partial<SavedState>): void {
+    this.current = { ...this.current, ...change }
+    this.writer.saveState(STATE_KEY, JSON.stringify(this.current))
+  }
+}
+
+/** The state saved by main, or null when main saved none (it failed before touching anything). */
+export function readSavedState(getState: (name: string) => string): SavedState | null {
+  const raw = getState(STATE_KEY)
+  if (!raw) return null
+  try {
+    const parsed = JSON.parse(raw) as SavedState
+    if (!parsed || typeof parsed !== 'object' || typeof parsed.app !== 'string') return null
+    return parsed
+  } catch {
+    return null
+  }
+}
