@@ -2,7 +2,8 @@
 import type { DrillReport } from '../../src/report/model.js'
 import type { TableResult } from '../../src/verify/types.js'
 
-export const SECRET_URL = 'postgres://u1abc:p4ssw0rd-secret@ec2-1-2-3-4.compute-1.amazonaws.com:5432/d9x'
+export const SECRET_URL =
+  'postgres://u1abc:p4ssw0rd-secret@ec2-1-2-3-4.compute-1.amazonaws.com:5432/d9x'
 
 function table(name: string, rows: number, extra: Partial<TableResult> = {}): TableResult {
   return {
@@ -24,7 +25,8 @@ export function passedReport(): DrillReport {
     tool: { name: 'heroku-postgres-restore-drill', version: '0.1.0' },
     app: 'my-app',
     outcome: 'passed',
-    verdict: 'Passed: backup b042 restored in 4m 12s and matched production (4 tables, 15,607 rows)',
+    verdict:
+      'Passed: backup b042 restored in 4m 12s and matched production (4 tables, 15,607 rows)',
     startedAt: '2026-11-25T02:00:00.000Z',
     finishedAt: '2026-11-25T02:09:30.000Z',
     settings: {
@@ -79,7 +81,9 @@ export function passedReport(): DrillReport {
       passed: true,
       tables: [
         table('public.album', 347),
-        table('public.track', 3503, { checksum: { source: 'aa11', restored: 'aa11', match: true } }),
+        table('public.track', 3503, {
+          checksum: { source: 'aa11', restored: 'aa11', match: true }
+        }),
         table('public.invoice', 412, {
           sourceAfter: 415,
           restored: 413,
@@ -94,8 +98,18 @@ export function passedReport(): DrillReport {
         { id: 'schema', title: 'Schema', status: 'passed', detail: '86 objects identical' },
         { id: 'custom:orders present', title: 'orders present', status: 'passed', detail: 'true' }
       ],
-      findings: [{ check: 'counts', object: 'public.invoice', message: 'moved during the drill', severity: 'info' }],
-      restoreWarnings: { harmless: ['pg_restore: error: must be owner of extension plpgsql'], real: [] },
+      findings: [
+        {
+          check: 'counts',
+          object: 'public.invoice',
+          message: 'moved during the drill',
+          severity: 'info'
+        }
+      ],
+      restoreWarnings: {
+        harmless: ['pg_restore: error: must be owner of extension plpgsql'],
+        real: []
+      },
       tablesChecked: 4,
       rowsChecked: 15_608
     },
@@ -134,7 +148,8 @@ export function passedReport(): DrillReport {
 export function failedReport(): DrillReport {
   const report = passedReport()
   report.outcome = 'failed'
-  report.verdict = 'Failed: backup b042 restored, but 2 mismatches (first: public.track: 3 rows missing)'
+  report.verdict =
+    'Failed: backup b042 restored, but 3 mismatches (first: public.track: 3 rows missing)'
   const v = report.verification!
   v.passed = false
   v.tables[1] = {
@@ -153,11 +168,47 @@ export function failedReport(): DrillReport {
     status: 'missing'
   })
   v.findings.push(
-    { check: 'counts', object: 'public.track', message: '3 rows missing (3,500 restored, 3,503 expected)', severity: 'mismatch' },
-    { check: 'schema', object: 'index public.track_pkey', message: 'missing in the restore', severity: 'mismatch' },
-    { check: 'sequences', object: 'public.track_id_seq', message: 'at 10, below max(track_id) 3503', severity: 'warning' }
+    {
+      check: 'counts',
+      object: 'public.track',
+      message: '3 rows missing (3,500 restored, 3,503 expected)',
+      severity: 'mismatch'
+    },
+    {
+      check: 'schema',
+      object: 'index public.track_pkey',
+      message: 'missing in the restore',
+      severity: 'mismatch'
+    },
+    {
+      check: 'sequences',
+      object: 'public.track_id_seq',
+      message: 'at 10, below max(track_id) 3503',
+      severity: 'warning'
+    }
   )
-  v.checks.push({ id: 'custom:no orphans', title: 'no orphans', status: 'failed', detail: 'returned false' })
-  v.restoreWarnings.real.push('pg_restore: error: COPY failed for table "track": ERROR: out of memory')
+  v.checks.push({
+    id: 'custom:no orphans',
+    title: 'no orphans',
+    status: 'failed',
+    detail: 'returned false'
+  })
+  const copyFailed = 'pg_restore: error: COPY failed for table "track": ERROR: out of memory'
+  v.restoreWarnings.real.push(copyFailed)
+  // As the restore-warnings check reports them under restore-warnings: triage.
+  v.findings.push(
+    {
+      check: 'restore-warnings',
+      object: copyFailed,
+      message: `restore problem: ${copyFailed}`,
+      severity: 'mismatch'
+    },
+    {
+      check: 'restore-warnings',
+      object: v.restoreWarnings.harmless[0],
+      message: `known harmless on Heroku: ${v.restoreWarnings.harmless[0]}`,
+      severity: 'info'
+    }
+  )
   return report
 }

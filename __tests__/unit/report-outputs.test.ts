@@ -41,7 +41,7 @@ describe('outputsFor', () => {
   it('a failed drill counts the findings that failed it', () => {
     const outputs = outputsFor(failedReport())
     expect(outputs.outcome).toBe('failed')
-    expect(outputs.mismatches).toBe('2')
+    expect(outputs.mismatches).toBe('3')
     expect(outputs['report-path']).toBe('')
     expect(outputs).not.toHaveProperty('restored-attachment')
   })

@@ -45,7 +45,7 @@ describe('renderSummary', () => {
       '## ✅ Passed: backup b042 restored in 4m 12s and matched production (4 tables, 15,607 rows)'
     )
     expect(renderSummary(failedReport()).split('\n')[0]).toMatch(
-      /^## ❌ Failed: backup b042 restored, but 2 mismatches/
+      /^## ❌ Failed: backup b042 restored, but 3 mismatches/
     )
     expect(renderSummary(errorReport()).split('\n')[0]).toMatch(/^## ⚠️ Error: the add-on/)
   })
@@ -137,7 +137,9 @@ describe('renderSummary', () => {
     expect(lineOf('| no orphans | failed | returned false |', lines)).toBeLessThan(
       lineOf('| orders present | passed |', lines)
     )
-    expect(md).toContain('1 real (data or objects may be missing):')
+    expect(md).toContain(
+      '1 real (data or objects may be missing), failing the drill (restore-warnings: triage):'
+    )
     expect(md).toContain(
       '- `pg_restore: error: COPY failed for table "track": ERROR: out of memory`'
     )
@@ -146,6 +148,27 @@ describe('renderSummary', () => {
       lineOf('must be owner of extension plpgsql', lines)
     )
     expect(renderSummary(passedReport())).not.toContain('### Schema differences')
+  })
+
+  it('shows each restore warning once, in its own section, not among the findings', () => {
+    const md = renderSummary(failedReport())
+    expect(md.match(/COPY failed/g)).toHaveLength(1)
+    expect(md.match(/must be owner of extension plpgsql/g)).toHaveLength(1)
+    expect(md).not.toContain('restore problem:')
+  })
+
+  it('under restore-warnings: strict the harmless warnings fail too, and are not folded', () => {
+    const report = failedReport()
+    report.settings!.restoreWarnings = 'strict'
+    const harmless = report.verification!.findings.find((f) =>
+      f.message.startsWith('known harmless')
+    )!
+    harmless.severity = 'mismatch'
+    const md = renderSummary(report)
+    expect(md).toContain(
+      '1 known to be harmless on Heroku, failing the drill (restore-warnings: strict):\n\n- `pg_restore: error: must be owner of extension plpgsql`'
+    )
+    expect(md).not.toContain('<summary>1 known to be harmless')
   })
 
   it('lists the cleanup: destroyed, stale, kept, problems', () => {
@@ -325,10 +348,10 @@ describe('renderTerminal', () => {
   it('is the same content as plain text: label, no HTML, no Markdown markup', () => {
     const text = renderTerminal(failedReport(), { sha256: SHA })
     expect(text.split('\n')[0]).toBe(
-      'FAILED: backup b042 restored, but 2 mismatches (first: public.track: 3 rows missing)'
+      'FAILED: backup b042 restored, but 3 mismatches (first: public.track: 3 rows missing)'
     )
     expect(text).not.toMatch(/<details>|<\/?summary>|\*\*|```|^#+ |\| ---/m)
-    expect(text).toContain('- Data verified: 4 tables, 15,608 rows; 2 mismatches.')
+    expect(text).toContain('- Data verified: 4 tables, 15,608 rows; 3 mismatches.')
     expect(text).toContain(`restore-drill-report.json sha256 ${SHA}`)
     expect(text).toContain(
       '  $ heroku pg:backups:restore my-app::b042 DATABASE_URL --app my-app --confirm my-app'

@@ -210,6 +210,8 @@ const STATUS_ORDER: Record<TableResult['status'], number> = {
   'within-bounds': 3,
   match: 4
 }
+/** Finding.check of the restore-warnings check module (src/verify/checks/restore-warnings.ts). */
+const RESTORE_WARNINGS = 'restore-warnings'
 const SEVERITY_ORDER: Record<Finding['severity'], number> = { mismatch: 0, warning: 1, info: 2 }
 
 function verificationBlocks(report: DrillReport): Block[] {
@@ -217,8 +219,9 @@ function verificationBlocks(report: DrillReport): Block[] {
   if (!v) return []
   const blocks: Block[] = [{ kind: 'heading', text: 'Verification' }]
   const schemaFindings = v.findings.filter(isSchemaFinding)
+  // Restore warnings have their own section below (real and harmless, with what failed).
   const otherFindings = v.findings
-    .filter((f) => !isSchemaFinding(f))
+    .filter((f) => !isSchemaFinding(f) && f.check !== RESTORE_WARNINGS)
     .sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity])
   const problems = otherFindings.filter((f) => f.severity !== 'info')
   const infos = otherFindings.filter((f) => f.severity === 'info')
@@ -324,21 +327,38 @@ function tableResults(tables: TableResult[]): Block {
 }
 
 function restoreWarningBlocks(report: DrillReport): Block[] {
-  const w = report.verification?.restoreWarnings
-  if (!w || (!w.real.length && !w.harmless.length)) return []
+  const v = report.verification
+  const w = v?.restoreWarnings
+  if (!v || !w || (!w.real.length && !w.harmless.length)) return []
+  // Whether a kind of warning failed the drill is what the restore-warnings check decided.
+  const failing = new Set(
+    v.findings
+      .filter((f) => f.check === RESTORE_WARNINGS && f.severity === 'mismatch')
+      .map((f) => f.object)
+  )
+  const mode = report.settings?.restoreWarnings
+  const fails = (lines: string[]) =>
+    lines.some((line) => failing.has(line))
+      ? `, failing the drill${mode ? ` (restore-warnings: ${mode})` : ''}`
+      : ''
+  const list = (lines: string[]): Block => ({
+    kind: 'list',
+    items: capped(lines).map((line) => ({ code: oneLine(line) }))
+  })
   const blocks: Block[] = [{ kind: 'heading', text: 'Restore warnings' }]
   if (w.real.length) {
     blocks.push(
-      { kind: 'para', text: `${count(w.real.length)} real (data or objects may be missing):` },
-      { kind: 'list', items: capped(w.real).map((line) => ({ code: oneLine(line) })) }
+      {
+        kind: 'para',
+        text: `${count(w.real.length)} real (data or objects may be missing)${fails(w.real)}:`
+      },
+      list(w.real)
     )
   }
   if (w.harmless.length) {
-    blocks.push({
-      kind: 'details',
-      label: `${count(w.harmless.length)} known to be harmless on Heroku`,
-      blocks: [{ kind: 'list', items: capped(w.harmless).map((line) => ({ code: oneLine(line) })) }]
-    })
+    const label = `${count(w.harmless.length)} known to be harmless on Heroku${fails(w.harmless)}`
+    if (fails(w.harmless)) blocks.push({ kind: 'para', text: `${label}:` }, list(w.harmless))
+    else blocks.push({ kind: 'details', label, blocks: [list(w.harmless)] })
   }
   return blocks
 }
