@@ -75,6 +75,16 @@ describe('readConfig: defaults', () => {
     })
   })
 
+  it('reads every input of action.yml, and only those', () => {
+    const asked = new Set<string>()
+    const get = inputs()
+    readConfig((name) => {
+      asked.add(name)
+      return get(name)
+    })
+    expect([...asked].sort()).toEqual(Object.keys(action.inputs).sort())
+  })
+
   it('applies the defaults itself when a harness passes empty strings', () => {
     const config = readConfig((name) => ({ app: 'my-app', 'heroku-api-key': TOKEN })[name] ?? '')
     expect(config.database).toBe('DATABASE_URL')

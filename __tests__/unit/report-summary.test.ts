@@ -270,6 +270,14 @@ describe('renderSummary', () => {
     expect(commands[0]).toMatch(/^# /)
   })
 
+  it('the runbook names a source given as an add-on name as it is', () => {
+    const report = passedReport()
+    report.source.attachment = 'postgresql-shaped-12345'
+    expect(runbookCommands(report)).toContain(
+      'heroku pg:backups:restore my-app::b042 postgresql-shaped-12345 --app my-app --confirm my-app'
+    )
+  })
+
   it('prints the sha256 of the report and, outside GitHub, its path', () => {
     const md = renderSummary(passedReport(), {
       sha256: SHA,

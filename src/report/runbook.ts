@@ -13,9 +13,13 @@ export interface RunbookSection {
   commands: string[]
 }
 
-/** `DATABASE` → `DATABASE_URL`; `HEROKU_POSTGRESQL_CYAN_URL` unchanged; empty → `DATABASE_URL`. */
+/**
+ * How the CLI should name the database: `DATABASE` → `DATABASE_URL`, `HEROKU_POSTGRESQL_CYAN_URL`
+ * unchanged, an add-on name (lowercase, the CLI accepts those too) unchanged, empty → `DATABASE_URL`.
+ */
 export function configVarOf(attachment: string): string {
   if (!attachment) return 'DATABASE_URL'
+  if (!/^[A-Z][A-Z0-9_]*$/.test(attachment)) return attachment
   return attachment.endsWith('_URL') ? attachment : `${attachment}_URL`
 }
 
