@@ -102,7 +102,7 @@ const SCHEMA_QUERIES: string[] = [
     WHERE ${schemaFilter('n')} AND ${notExtensionMember('pg_proc', 'p.oid')}`,
 
   `SELECT 'trigger' AS kind, n.nspname || '.' || c.relname || '.' || t.tgname AS name,
-          pg_get_triggerdef(t.oid) || CASE t.tgenabled WHEN 'O' THEN '' ELSE ' [enabled=' || t.tgenabled || ']' END
+          pg_get_triggerdef(t.oid) || CASE t.tgenabled WHEN 'O' THEN '' ELSE ' [enabled=' || t.tgenabled::text || ']' END
             AS definition
      ${fromRelations('JOIN pg_trigger t ON t.tgrelid = c.oid AND NOT t.tgisinternal')}`,
 
@@ -142,7 +142,7 @@ export async function snapshotSchema(db: Queryable): Promise<SchemaObject[]> {
           name: string
           definition: string | null
           valid?: boolean
-        }>(sql, [EXCLUDED_SCHEMAS])
+        }>(sql, sql.includes('$1') ? [EXCLUDED_SCHEMAS] : [])
         for (const row of rows) {
           const object: SchemaObject = {
             kind: row.kind,

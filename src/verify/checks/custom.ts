@@ -1,5 +1,6 @@
 // Check: each user assertion (`checks` input) returns exactly one value, and it is true.
 // Runs on the restored database in a read-only transaction with a statement timeout.
+import type pg from 'pg'
 import { inReadOnlyTransaction } from '../session.js'
 import type { Finding } from '../types.js'
 import type { CheckModule } from './context.js'
@@ -7,9 +8,9 @@ import type { CheckModule } from './context.js'
 const DEFAULT_TIMEOUT_MS = 60_000
 
 /** What a check's result says, without echoing row contents. */
-function verdict(rows: Record<string, unknown>[]): string | null {
+function verdict(rows: unknown[][]): string | null {
   if (rows.length !== 1) return `returned ${rows.length} rows, expected exactly one value`
-  const values = Object.values(rows[0])
+  const values = rows[0]
   if (values.length !== 1) return `returned ${values.length} columns, expected exactly one value`
   const value = values[0]
   if (value === true) return null
@@ -32,7 +33,13 @@ export const customCheck: CheckModule = {
           ctx.restored,
           { statement_timeout: timeout },
           async (session) => {
-            return (await session.query(check.sql)).rows
+            // Rows as arrays: two columns of the same name must still count as two values.
+            return (
+              await (session as unknown as pg.ClientBase).query<unknown[]>({
+                text: check.sql,
+                rowMode: 'array'
+              })
+            ).rows
           }
         )
         problem = verdict(rows)

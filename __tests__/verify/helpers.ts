@@ -1,0 +1,131 @@
+// Test helpers: throwaway databases on the test server, real pg_dump -Fc / pg_restore between them.
+import { execFileSync, spawnSync } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import pg from 'pg'
+import { openDatabase } from '../../src/db.js'
+import { quoteIdent } from '../../src/verify/sql.js'
+import type { TransferLogLine, VerifyOptions } from '../../src/verify/types.js'
+
+export const adminUrl = (): string => {
+  const url = process.env.PG_TEST_URL
+  if (!url) throw new Error('PG_TEST_URL is not set: run the tests through `npm test`')
+  return url
+}
+const binDir = (): string => process.env.PG_BIN_DIR ?? '/usr/lib/postgresql/15/bin'
+
+export function databaseUrl(name: string): string {
+  const url = new URL(adminUrl())
+  url.pathname = `/${name}`
+  return url.toString()
+}
+
+async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: adminUrl() })
+  await client.connect()
+  try {
+    return await work(client)
+  } finally {
+    await client.end()
+  }
+}
+
+export async function createDatabase(prefix: string): Promise<string> {
+  const name = `${prefix}_${randomBytes(4).toString('hex')}`
+  await admin((c) => c.query(`CREATE DATABASE ${quoteIdent(name)}`))
+  return name
+}
+
+export async function dropDatabase(name: string): Promise<void> {
+  await admin((c) => c.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`))
+}
+
+export function loadSqlFile(database: string, file: string): void {
+  execFileSync(
+    join(binDir(), 'psql'),
+    ['-q', '-v', 'ON_ERROR_STOP=1', '-d', databaseUrl(database), '-f', file],
+    {
+      stdio: ['ignore', 'ignore', 'pipe']
+    }
+  )
+}
+
+/** pg_dump -Fc of a database into a temporary file; remove it with removeDump. */
+export function dumpDatabase(source: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'verify-dump-')), 'backup.dump')
+  execFileSync(join(binDir(), 'pg_dump'), ['-Fc', '-f', file, '-d', databaseUrl(source)], {
+    stdio: 'pipe'
+  })
+  return file
+}
+
+export function removeDump(file: string): void {
+  rmSync(dirname(file), { recursive: true, force: true })
+}
+
+/** pg_restore --verbose of a dump into `target`; returns its log as transfer log lines. */
+export function restoreDump(
+  file: string,
+  target: string,
+  extraArgs: string[] = []
+): TransferLogLine[] {
+  const restore = spawnSync(
+    join(binDir(), 'pg_restore'),
+    ['--verbose', '--no-owner', '--no-acl', ...extraArgs, '-d', databaseUrl(target), file],
+    { encoding: 'utf8' }
+  )
+  return restore.stderr
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((message) => ({ level: 'info', message }))
+}
+
+export function dumpAndRestore(source: string, target: string): TransferLogLine[] {
+  const file = dumpDatabase(source)
+  try {
+    return restoreDump(file, target)
+  } finally {
+    removeDump(file)
+  }
+}
+
+export function sourcePool(database: string, maxConnections = 3): pg.Pool {
+  return openDatabase(databaseUrl(database), {
+    role: 'source',
+    maxConnections,
+    statementTimeoutMs: 60_000
+  })
+}
+
+export function restoredPool(database: string, maxConnections = 3): pg.Pool {
+  return openDatabase(databaseUrl(database), {
+    role: 'restored',
+    maxConnections,
+    statementTimeoutMs: 60_000
+  })
+}
+
+/** Runs SQL as superuser on a database (for damage and setup). */
+export async function sql(database: string, text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl(database) })
+  await client.connect()
+  try {
+    await client.query(text)
+  } finally {
+    await client.end()
+  }
+}
+
+export function options(overrides: Partial<VerifyOptions> = {}): VerifyOptions {
+  return {
+    backupMode: 'capture',
+    checksumTables: [],
+    checks: [],
+    restoreWarnings: 'triage',
+    parallelism: 3,
+    counterSettleMs: 50,
+    ...overrides
+  }
+}
