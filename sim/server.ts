@@ -286,15 +286,10 @@ export async function startSimulator(o: SimOptions): Promise<Simulator> {
         .map((s) => decodeURIComponent(s))
       const found = matchRoute(isSim ? simRoutes : apiRoutes, method, segments)
       if (!('route' in found)) {
-        throw found.methodMismatch
-          ? new SimHttpError(
-              405,
-              'method_not_allowed',
-              `${method} is not allowed on ${url.pathname}.`
-            )
-          : notFound(
-              'The requested API endpoint was not found. Are you using the right HTTP verb (i.e. `GET` vs. `POST`), and did you specify your intended version with the `Accept` header?'
-            )
+        // Heroku answers an unsupported verb like an unknown path.
+        throw notFound(
+          'The requested API endpoint was not found. Are you using the right HTTP verb (i.e. `GET` vs. `POST`), and did you specify your intended version with the `Accept` header?'
+        )
       }
       const simReq: SimRequest = {
         method,

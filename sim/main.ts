@@ -1,0 +1,111 @@
+// `npm run sim -- [--port N] [--pg ADMIN_URL] [--app NAME --sql FILE] [--provision-delay S]
+//   [--capture-delay S] [--restore-delay S] [--no-schedule] [--token T]`
+// Starts the simulated Heroku (PRODUCT.md §7.1), prints one JSON line
+// {apiUrl, dataApiUrl, token, app, databaseUrl} when ready, serves until SIGTERM/SIGINT, then drops
+// everything it created (and its own PostgreSQL server, when it started one).
+import { resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import { startPostgres, type PostgresServer } from './pg-server.js'
+import { startSimulator, type Simulator } from './server.js'
+
+const USAGE =
+  'usage: npm run sim -- [--port N] [--pg ADMIN_URL] [--app NAME --sql FILE] [--provision-delay S] ' +
+  '[--capture-delay S] [--restore-delay S] [--no-schedule] [--token TOKEN]'
+
+function seconds(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined
+  const n = Number(value)
+  if (!Number.isFinite(n) || n < 0)
+    throw new Error(`--${name} must be a number of seconds >= 0, e.g. --${name} 2`)
+  return n
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string' },
+      pg: { type: 'string' },
+      app: { type: 'string' },
+      sql: { type: 'string' },
+      'provision-delay': { type: 'string' },
+      'capture-delay': { type: 'string' },
+      'restore-delay': { type: 'string' },
+      'no-schedule': { type: 'boolean' },
+      token: { type: 'string' },
+      help: { type: 'boolean' }
+    },
+    strict: true
+  })
+  if (values.help) {
+    process.stderr.write(USAGE + '\n')
+    return
+  }
+  const port = values.port === undefined ? 0 : Number(values.port)
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error('--port must be 0..65535, e.g. --port 5050')
+  if (values.sql && !values.app)
+    throw new Error('--sql needs --app NAME, e.g. --app shop --sql chinook.sql')
+
+  let server: PostgresServer | undefined
+  let sim: Simulator | undefined
+  let stopping: Promise<void> | undefined
+  const stop = (code: number): Promise<void> => {
+    stopping ??= (async () => {
+      await sim
+        ?.close()
+        .catch((err: Error) => process.stderr.write(`heroku-sim: close: ${err.message}\n`))
+      await server?.stop().catch(() => {})
+      process.exit(code)
+    })()
+    return stopping
+  }
+  process.on('SIGTERM', () => void stop(0))
+  process.on('SIGINT', () => void stop(0))
+
+  try {
+    const adminUrl = values.pg ?? process.env.PG_TEST_URL
+    let binDir = process.env.PG_BIN_DIR
+    if (!adminUrl) {
+      server = await startPostgres()
+      binDir = server.binDir
+    }
+    sim = await startSimulator({
+      adminUrl: adminUrl ?? server!.adminUrl,
+      binDir,
+      port,
+      token: values.token ?? process.env.HEROKU_SIM_TOKEN,
+      provisionDelaySeconds: seconds('provision-delay', values['provision-delay']),
+      captureDelaySeconds: seconds('capture-delay', values['capture-delay']),
+      restoreDelaySeconds: seconds('restore-delay', values['restore-delay'])
+    })
+    let app: string | null = null
+    let databaseUrl: string | null = null
+    if (values.app) {
+      const schedule = !values['no-schedule']
+      const created = await sim.createApp(values.app, {
+        sqlFile: values.sql ? resolve(values.sql) : undefined,
+        schedule,
+        initialBackup: schedule
+      })
+      app = created.name
+      databaseUrl = created.databaseUrl
+    }
+    process.stdout.write(
+      JSON.stringify({
+        apiUrl: sim.apiUrl,
+        dataApiUrl: sim.dataApiUrl,
+        token: sim.token,
+        app,
+        databaseUrl
+      }) + '\n'
+    )
+  } catch (err) {
+    process.stderr.write(`heroku-sim: ${(err as Error).message}\n`)
+    await stop(1)
+  }
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`heroku-sim: ${err.message}\n${USAGE}\n`)
+  process.exit(2)
+})
