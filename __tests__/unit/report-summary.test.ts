@@ -59,7 +59,27 @@ describe('renderSummary', () => {
     expect(lines[3]).toBe(
       '- **Restore time:** restore took 4.2 minutes (252 s) for a 12 MB backup.'
     )
-    expect(lines[4]).toBe('- **Data verified:** 4 tables, 15,608 rows; everything matched.')
+    expect(lines[4]).toBe(
+      '- **Data verified:** 4 tables, 15,608 rows; no mismatches (1 within the bounds of live writes).'
+    )
+  })
+
+  it('a pass with moved or drifted tables says so instead of "everything matched"', () => {
+    const report = passedReport()
+    report.verification!.tables[0].status = 'drift'
+    expect(renderSummary(report)).toContain(
+      '**Data verified:** 4 tables, 15,608 rows; no mismatches (1 within the bounds of live writes, 1 changed since the backup (drift)).'
+    )
+  })
+
+  it('shortens very long free-text lines', () => {
+    const report = failedReport()
+    report.verification!.restoreWarnings.real.push('pg_restore: ' + 'x'.repeat(5000))
+    const line = renderSummary(report)
+      .split('\n')
+      .find((l) => l.includes('xxxx'))!
+    expect(line.length).toBeLessThan(420)
+    expect(line).toContain('…')
   })
 
   it('says when backups are not automated, are too old, and how to schedule them', () => {

@@ -14,6 +14,8 @@ export interface SummaryOptions {
 
 /** Rows shown per table before the rest is left to the JSON report (a step summary is capped at 1 MiB). */
 export const MAX_ROWS = 300
+/** Characters of one free-text line (a log line, a message) shown in the summary. */
+export const MAX_LINE = 400
 
 // ---------------------------------------------------------------- content model
 
@@ -132,11 +134,22 @@ function threeAnswers(report: DrillReport): Inline[] {
         { strong: 'Data verified:' },
         ` ${count(v.tablesChecked)} tables, ${count(v.rowsChecked)} rows; `,
         v.passed
-          ? 'everything matched.'
+          ? passedDetail(v.tables)
           : `${count(mismatches)} mismatch${mismatches === 1 ? '' : 'es'}.`
       ]
     : [{ strong: 'Data verified:' }, ' not verified (the drill stopped before verification).']
   return [automated, restore, verified]
+}
+
+/** "everything matched", or how many tables were judged by bounds or drifted instead. */
+function passedDetail(tables: TableResult[]): string {
+  const within = tables.filter((t) => t.status === 'within-bounds').length
+  const drift = tables.filter((t) => t.status === 'drift').length
+  if (!within && !drift) return 'everything matched.'
+  const parts: string[] = []
+  if (within) parts.push(`${count(within)} within the bounds of live writes`)
+  if (drift) parts.push(`${count(drift)} changed since the backup (drift)`)
+  return `no mismatches (${parts.join(', ')}).`
 }
 
 function timelineBlocks(report: DrillReport): Block[] {
@@ -473,10 +486,12 @@ function capped<T>(items: T[]): T[] {
  * hold a database password or a signed backup link, and the summary never shows one.
  */
 export function oneLine(text: string): string {
-  return text
+  const line = text
     .replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s'"<>)]+/gi, '(URL hidden)')
     .replace(/\s*[\r\n]+\s*/g, ' ')
     .trim()
+  // Log lines can be long; the JSON report keeps them whole.
+  return line.length > MAX_LINE ? `${line.slice(0, MAX_LINE - 1)}…` : line
 }
 
 export function count(n: number): string {
