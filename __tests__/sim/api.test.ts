@@ -379,7 +379,7 @@ describe('simulator HTTP API', () => {
         note: app.databaseUrl
       })
       const r = await fetch(`${s.apiUrl}/__sim/audit`)
-      const audit: any[] = await r.json()
+      const audit = (await r.json()) as any[]
       expect(audit.length).toBeGreaterThan(10)
       expect(audit[0]).toEqual({
         at: expect.any(String),

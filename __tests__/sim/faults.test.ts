@@ -75,7 +75,7 @@ describe('simulator faults', () => {
         body: JSON.stringify(bad)
       })
       expect(r.status).toBe(422)
-      expect((await r.json()).id).toBe('invalid_params')
+      expect(((await r.json()) as any).id).toBe('invalid_params')
     }
   })
 
