@@ -3,7 +3,7 @@ import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'yaml'
-import { InputError, readConfig } from '../../src/inputs.js'
+import { InputError, readConfig, settingsOf } from '../../src/inputs.js'
 
 const root = join(import.meta.dirname ?? process.cwd(), '..', '..')
 const action = parse(readFileSync(join(root, 'action.yml'), 'utf8')) as {
@@ -523,5 +523,22 @@ describe('readConfig: combinations', () => {
 
   it('canary with capture is fine', () => {
     expect(readConfig(inputs({ canary: 'true' })).canary).toBe(true)
+  })
+})
+
+describe('settingsOf', () => {
+  it('records what shaped the drill for the report, without the token, check SQL or heartbeat URL', () => {
+    const config = readConfig(
+      inputs({
+        backup: 'b042',
+        checks: 'orders present: select count(*) > 0 from orders',
+        'heartbeat-url': 'https://hc-ping.com/secret-check-uuid'
+      })
+    )
+    const settings = settingsOf(config)
+    expect(settings).toMatchObject({ backup: 'b042', checks: ['orders present'], heartbeat: true })
+    const text = JSON.stringify(settings)
+    for (const secret of [TOKEN, 'secret-check-uuid', 'select count'])
+      expect(text).not.toContain(secret)
   })
 })

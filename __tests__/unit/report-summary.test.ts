@@ -191,6 +191,20 @@ describe('renderSummary', () => {
     expect(md).not.toContain('<summary>1 known to be harmless')
   })
 
+  it('reports the promote drill, loudly when the source was not promoted back', () => {
+    const report = passedReport()
+    report.promote = {
+      promoted: true,
+      promotedBack: false,
+      finalDatabaseAddon: 'restore-drill-my-app-99-1-ab12',
+      maintenanceOff: true
+    }
+    const md = renderSummary(report)
+    expect(md).toContain('| source promoted back | NO |')
+    expect(md).toContain('| DATABASE_URL now on | `restore-drill-my-app-99-1-ab12` |')
+    expect(md).toContain('Maintenance mode stops web traffic only')
+  })
+
   it('lists the cleanup: destroyed, stale, kept, problems', () => {
     const report = passedReport()
     report.cleanup.problems.push(
