@@ -414,6 +414,14 @@ function checkCombinations(config: DrillConfig): void {
       `Input "promote" needs backup: capture (taken under maintenance); promoting an older backup would point the app at stale data, e.g. promote: true with backup: capture (got backup "${backupLabel(config.backup)}").`
     )
   }
+  // Maintenance covers the capture window only; with an existing backup there is none, and taking
+  // the app's web traffic down for nothing is the opposite of what a drill is for.
+  if (config.maintenance && config.backup.mode !== 'capture') {
+    throw new InputError(
+      'maintenance',
+      `Input "maintenance" needs backup: capture: it stops web traffic for the capture window, and an existing backup has none, e.g. maintenance: false with backup: ${backupLabel(config.backup)} (got backup "${backupLabel(config.backup)}").`
+    )
+  }
   if (config.canary && config.backup.mode !== 'capture') {
     throw new InputError(
       'canary',

@@ -516,6 +516,16 @@ describe('readConfig: combinations', () => {
     )
   })
 
+  it('maintenance with an existing backup (no capture window to protect)', () => {
+    expectRefused(
+      { maintenance: 'true', backup: 'latest' },
+      'maintenance',
+      /backup: capture/,
+      /"latest"/
+    )
+    expectRefused({ maintenance: 'true', backup: 'b042' }, 'maintenance', /maintenance: false/)
+  })
+
   it('canary with a backup that is not a fresh capture', () => {
     expectRefused({ canary: 'true', backup: 'latest' }, 'canary', /backup: capture/)
     expectRefused({ canary: 'true', backup: 'a008' }, 'canary', /"a008"/)
