@@ -93,6 +93,17 @@ describe('renderSummary', () => {
     expect(md).toContain("`heroku pg:backups:schedule DATABASE_URL --at '02:00 UTC' --app my-app`")
   })
 
+  it('does not guess about backups when the drill stopped before reading them', () => {
+    const report = errorReport()
+    report.backups = { scheduled: false, schedule: null, newestBackup: null, recentBackups: [] }
+    report.timeline = [
+      { phase: 'preflight', startedAt: '2026-11-25T02:00:00.000Z', seconds: 1, status: 'failed' }
+    ]
+    expect(renderSummary(report)).toContain(
+      '**Backups automated:** unknown (the drill stopped before reading the backups).'
+    )
+  })
+
   it('has a timeline of phases with seconds and a total', () => {
     const md = renderSummary(passedReport())
     expect(md).toContain('| phase | status | started (UTC) | seconds | detail |')

@@ -101,20 +101,28 @@ function threeAnswers(report: DrillReport): Inline[] {
           code: `heroku pg:backups:schedule ${configVarOf(report.source.attachment)} --at '02:00 UTC' --app ${report.app}`
         }
       ]
-  const automated: Inline = b.scheduled
-    ? [
-        { strong: 'Backups automated:' },
-        b.schedule
-          ? ` yes, daily at ${String(b.schedule.hour).padStart(2, '0')}:00 ${b.schedule.timezone} (${b.schedule.name});`
-          : ' yes;',
-        ...newestText
-      ]
-    : [
-        { strong: 'Backups automated:' },
-        ' no, the source has no backup schedule;',
-        ...newestText,
-        ...scheduleHint
-      ]
+  // Before preflight has read the backups, "no schedule" would be a guess: say it is unknown.
+  const backupsRead =
+    b.scheduled ||
+    newest !== null ||
+    b.recentBackups.length > 0 ||
+    report.timeline.some((p) => p.phase === 'preflight' && p.status === 'ok')
+  const automated: Inline = !backupsRead
+    ? [{ strong: 'Backups automated:' }, ' unknown (the drill stopped before reading the backups).']
+    : b.scheduled
+      ? [
+          { strong: 'Backups automated:' },
+          b.schedule
+            ? ` yes, daily at ${String(b.schedule.hour).padStart(2, '0')}:00 ${b.schedule.timezone} (${b.schedule.name});`
+            : ' yes;',
+          ...newestText
+        ]
+      : [
+          { strong: 'Backups automated:' },
+          ' no, the source has no backup schedule;',
+          ...newestText,
+          ...scheduleHint
+        ]
 
   const seconds = report.restore?.seconds ?? report.timings.restoreSeconds ?? null
   const size = report.backup?.sizeBytes
