@@ -46,7 +46,7 @@ export function renderTerminal(report: DrillReport, options: SummaryOptions = {}
 
 // ---------------------------------------------------------------- the content
 
-export function summaryBlocks(report: DrillReport, options: SummaryOptions = {}): Block[] {
+function summaryBlocks(report: DrillReport, options: SummaryOptions = {}): Block[] {
   const blocks: Block[] = [{ kind: 'verdict', outcome: report.outcome, text: verdictText(report) }]
   if (
     report.outcome === 'error' &&
