@@ -125,7 +125,7 @@ export function options(overrides: Partial<VerifyOptions> = {}): VerifyOptions {
     checks: [],
     restoreWarnings: 'triage',
     parallelism: 3,
-    counterSettleMs: 50,
+    statsFlushWaitMs: 0,
     ...overrides
   }
 }

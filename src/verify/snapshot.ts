@@ -203,6 +203,20 @@ export async function readWriteCounters(db: Queryable): Promise<WriteCounters> {
   return { takenAt: new Date().toISOString(), statsResetAt, tables }
 }
 
+/** See VerifyOptions.statsFlushWaitMs. */
+export const STATS_FLUSH_WAIT_MS = 11_000
+
+/** Reads the write counters once every write made before `windowClosedAt` (ms) must have been flushed. */
+export async function readCountersAfterFlush(
+  db: Queryable,
+  windowClosedAt: number,
+  opts: { statsFlushWaitMs?: number } = {}
+): Promise<WriteCounters> {
+  const wait = windowClosedAt + (opts.statsFlushWaitMs ?? STATS_FLUSH_WAIT_MS) - Date.now()
+  if (Number.isFinite(wait) && wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
+  return readWriteCounters(db)
+}
+
 const UNDEFINED_TABLE = '42P01'
 
 /**
@@ -246,7 +260,7 @@ export async function countTables(
       countersAfterCount: closing.tables[table]
     })
   })
-  return { takenAt, statsResetAt, tables }
+  return { takenAt, finishedAt: closing.takenAt, statsResetAt, tables }
 }
 
 /** Installed extensions, for the restore request's `extensions` field. */

@@ -41,6 +41,8 @@ export interface WriteCounters {
 
 export interface CountSnapshot {
   takenAt: string
+  /** When the last count finished: the end of the window the counts describe. */
+  finishedAt?: string
   /** pg_stat_database.stats_reset when the counters were read (null: never reset). */
   statsResetAt?: string | null
   tables: TableCount[]
@@ -86,8 +88,13 @@ export interface VerifyOptions {
   parallelism: number
   /** Statement timeout of each custom check on the restored database (default 60 s). */
   checkTimeoutMs?: number
-  /** Wait before the source's write counters are re-read after hashing (default 1.5 s; stats flush about once a second). */
-  counterSettleMs?: number
+  /**
+   * How long after a write its counters are surely in pg_stat_user_tables (default 11 s): a backend
+   * flushes when idle, at most once a second, and retries after 10 s when the stats entry was locked.
+   * The closing counter read waits until this long after the window closed (the after counts, or
+   * the source hashes); in a real drill the restore has long taken longer.
+   */
+  statsFlushWaitMs?: number
 }
 
 export type FindingSeverity = 'mismatch' | 'warning' | 'info'

@@ -10,7 +10,7 @@ import { integrityCheck } from './checks/integrity.js'
 import { restoreWarningsCheck } from './checks/restore-warnings.js'
 import { schemaCheck } from './checks/schema.js'
 import { sequencesCheck } from './checks/sequences.js'
-import { countTables, readWriteCounters, snapshotSchema } from './snapshot.js'
+import { countTables, readCountersAfterFlush, snapshotSchema } from './snapshot.js'
 import type {
   CheckSummary,
   CountSnapshot,
@@ -55,10 +55,11 @@ function contextFor(args: VerifyArgs): CheckContext {
   const restoredCounts = once<CountSnapshot>(() =>
     countTables(args.restored, { parallelism: args.options.parallelism })
   )
-  // The latest closing read of the source's counters: long after the capture, so every write of
-  // the window has been flushed to the statistics by now (a later read only widens the bound).
+  // The latest closing read of the source's counters, at least statsFlushWaitMs after the window
+  // closed, so every write of the window has reached the statistics (a later read only widens the bound).
+  const windowClosedAt = Date.parse(args.after.finishedAt ?? args.after.takenAt)
   const closingCounters = once<WriteCounters | null>(() =>
-    readWriteCounters(args.source).catch(() => null)
+    readCountersAfterFlush(args.source, windowClosedAt, args.options).catch(() => null)
   )
   return { ...args, restoredSchema, restoredCounts, closingCounters }
 }

@@ -4,7 +4,7 @@
 // source hash and a short settle delay, decide between mismatch and drift.
 import { writesInWindow } from '../bounds.js'
 import { checksumTable } from '../checksum.js'
-import { readWriteCounters } from '../snapshot.js'
+import { readCountersAfterFlush } from '../snapshot.js'
 import { mapLimit } from '../sql.js'
 import type { Finding, TableCount } from '../types.js'
 import type { CheckContext, CheckModule, CheckOutcome } from './context.js'
@@ -60,8 +60,6 @@ export function checksumTargets(
   return { targets, unknown }
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
-
 async function hashBoth(ctx: CheckContext, target: Target) {
   const [source, restored] = await Promise.all([
     checksumTable(ctx.source, target.schema, target.name, target.only),
@@ -101,9 +99,13 @@ export const checksumsCheck: CheckModule = {
     const hashed = await mapLimit(targets, ctx.options.parallelism, (target) =>
       hashBoth(ctx, target)
     )
-    // The closing read for quietness comes after the source hashes, once pending statistics had time to flush.
-    await sleep(ctx.options.counterSettleMs ?? 1500)
-    const closing = await readWriteCounters(ctx.source).catch(() => null)
+    // Only a difference needs the counters: read them after the source hashes, once every write
+    // made before the hashes has reached the statistics.
+    const hashedAt = Date.now()
+    const anyDifference = hashed.some(({ source, restored }) => restored?.hash !== source.hash)
+    const closing = anyDifference
+      ? await readCountersAfterFlush(ctx.source, hashedAt, ctx.options).catch(() => null)
+      : null
     const tables: CheckOutcome['tables'] & object = []
     for (const { target, source, restored } of hashed) {
       const match = restored !== null && restored.hash === source.hash
