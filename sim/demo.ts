@@ -11,15 +11,11 @@ import { startSimulator } from './server.js'
 
 const APP = 'demo-shop'
 
-/** The sample production database: in the repository when bundled there, else the shared fixture. */
+/** The sample production database (DEMO_SQL overrides it). */
 export function chinookSqlPath(): string {
   const candidates = [
     process.env.DEMO_SQL,
-    join(REPO_ROOT, 'sim', 'fixtures', 'chinook.sql'),
-    join(REPO_ROOT, 'sim', 'fixtures', 'chinook', 'chinook.sql'),
-    join(REPO_ROOT, '__tests__', 'fixtures', 'chinook.sql'),
-    join(REPO_ROOT, '__tests__', 'fixtures', 'chinook', 'chinook.sql'),
-    '/work/shared/fixtures/chinook/chinook.sql'
+    join(REPO_ROOT, '__tests__', 'fixtures', 'chinook', 'chinook.sql')
   ].filter((p): p is string => Boolean(p))
   const found = candidates.find((p) => existsSync(p))
   if (!found)

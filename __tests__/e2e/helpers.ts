@@ -22,8 +22,7 @@ import {
 } from '../../sim/server.js'
 
 export const CHINOOK_SQL = [
-  join(REPO_ROOT, 'sim', 'fixtures', 'chinook.sql'),
-  join(REPO_ROOT, '__tests__', 'fixtures', 'chinook.sql'),
+  join(REPO_ROOT, '__tests__', 'fixtures', 'chinook', 'chinook.sql'),
   '/work/shared/fixtures/chinook/chinook.sql'
 ].find((p) => existsSync(p)) as string
 

@@ -1,0 +1,116 @@
+// Issue 5, cancellation: SIGINT then SIGTERM mid-restore (as the runner does on cancel), then the
+// post step → no add-on left. Main killed with SIGKILL after the create → post alone destroys it,
+// by id when main saved it, by name when main died before learning the id.
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
+import {
+  addonsOf,
+  armFault,
+  chinookApp,
+  disarmFaults,
+  drill,
+  startE2E,
+  transcript,
+  writesOf,
+  type E2E
+} from './helpers.js'
+
+let e2e: E2E
+beforeAll(async () => {
+  // A slow restore and provisioning, so signals land in the middle of them.
+  e2e = await startE2E({ restoreDelaySeconds: 8, provisionDelaySeconds: 3 })
+})
+afterAll(async () => {
+  await e2e?.close()
+})
+
+function savedState(run: { state: Record<string, string> }): Record<string, any> {
+  return JSON.parse(run.state.drill ?? '{}') as Record<string, any>
+}
+
+describe('cancel and kill', () => {
+  test('SIGINT then SIGTERM mid-restore: main exits, post destroys the add-on', async () => {
+    const app = await chinookApp(e2e, 'cancel')
+    const start = e2e.sim.audit().length
+    const run = await drill(
+      e2e,
+      app,
+      {},
+      {
+        signals: [
+          { signal: 'SIGINT', whenStdout: /restoring b\d+ onto/, afterMs: 1000 },
+          { signal: 'SIGTERM', afterMs: 300 }
+        ]
+      }
+    )
+    expect(run.exitCode === 1 || run.exitSignal !== null).toBe(true)
+    expect(run.stdout).toMatch(/SIGINT received/)
+    const state = savedState(run)
+    expect(state.created?.id).toBeTruthy()
+    expect(run.postExitCode).toBe(0)
+    expect(run.postStdout).toMatch(/destroy/)
+    expect((await addonsOf(e2e, app.name)).map((a) => a.id)).toEqual([app.addonId])
+    const writes = writesOf(e2e.sim.audit(), start)
+    expect(writes.filter((w) => /\/restores$/.test(w.path))).toHaveLength(1)
+    expect(writes.filter((w) => w.method === 'DELETE')).toHaveLength(1)
+  }, 120_000)
+
+  test('SIGKILL right after the create: post alone destroys the add-on by its saved id', async () => {
+    const app = await chinookApp(e2e, 'killed')
+    const run = await drill(
+      e2e,
+      app,
+      {},
+      { signals: [{ signal: 'SIGKILL', whenStdout: /created add-on/ }] }
+    )
+    expect(run.exitSignal).toBe('SIGKILL')
+    const state = savedState(run)
+    expect(state.created?.id).toBeTruthy()
+    expect(run.postExitCode).toBe(0)
+    expect(run.postStdout).toMatch(new RegExp(`destroying add-on ${state.created.name}`))
+    expect((await addonsOf(e2e, app.name)).map((a) => a.id)).toEqual([app.addonId])
+  }, 120_000)
+
+  test('SIGKILL while the create answer is lost: post finds the add-on by its saved name', async () => {
+    const app = await chinookApp(e2e, 'byname')
+    await armFault(e2e, [
+      {
+        kind: 'reset',
+        count: 1,
+        method: 'POST',
+        path: `^/apps/${app.name}/addons$`,
+        when: 'after'
+      },
+      // The read-back is slowed down (retried), so the kill surely lands before main learns the id.
+      {
+        kind: 'http',
+        status: 503,
+        count: 4,
+        method: 'GET',
+        path: `^/apps/${app.name}/addons/restore-drill-`
+      }
+    ])
+    try {
+      const run = await drill(
+        e2e,
+        app,
+        {},
+        {
+          signals: [{ signal: 'SIGKILL', whenStdout: /checking whether it was created/ }]
+        }
+      )
+      expect(run.exitSignal).toBe('SIGKILL')
+      const state = savedState(run)
+      expect(state.created?.name).toMatch(/^restore-drill-/)
+      expect(state.created?.id).toBeUndefined()
+      expect({ post: run.postExitCode, out: run.postStdout }).toEqual({
+        post: 0,
+        out: expect.stringMatching(new RegExp(`destroying add-on ${state.created.name}`))
+      })
+      expect((await addonsOf(e2e, app.name)).map((a) => a.id)).toEqual([app.addonId])
+    } finally {
+      await disarmFaults(e2e)
+    }
+  }, 120_000)
+})
+
+export { transcript }
