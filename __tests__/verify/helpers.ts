@@ -42,6 +42,21 @@ export async function dropDatabase(name: string): Promise<void> {
   await admin((c) => c.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`))
 }
 
+/** A login role (no password: the test server trusts loopback); dropped with dropRole. */
+export async function createRole(prefix: string, attributes = ''): Promise<string> {
+  const name = `${prefix}_${randomBytes(4).toString('hex')}`
+  await admin((c) => c.query(`CREATE ROLE ${quoteIdent(name)} LOGIN ${attributes}`))
+  return name
+}
+
+export async function dropRole(name: string): Promise<void> {
+  await admin((c) => c.query(`DROP ROLE IF EXISTS ${quoteIdent(name)}`))
+}
+
+export async function adminSql(text: string): Promise<void> {
+  await admin((c) => c.query(text))
+}
+
 export function loadSqlFile(database: string, file: string): void {
   execFileSync(
     join(binDir(), 'psql'),
@@ -65,15 +80,16 @@ export function removeDump(file: string): void {
   rmSync(dirname(file), { recursive: true, force: true })
 }
 
-/** pg_restore --verbose of a dump into `target`; returns its log as transfer log lines. */
-export function restoreDump(
-  file: string,
-  target: string,
-  extraArgs: string[] = []
-): TransferLogLine[] {
+/**
+ * pg_restore --verbose of a dump into `target`; returns its log as transfer log lines. As superuser
+ * with --no-owner --no-acl by default; `asRole` restores as that role, with owners and grants.
+ */
+export function restoreDump(file: string, target: string, asRole?: string): TransferLogLine[] {
+  const url = new URL(databaseUrl(target))
+  if (asRole) url.username = asRole
   const restore = spawnSync(
     join(binDir(), 'pg_restore'),
-    ['--verbose', '--no-owner', '--no-acl', ...extraArgs, '-d', databaseUrl(target), file],
+    ['--verbose', ...(asRole ? [] : ['--no-owner', '--no-acl']), '-d', url.toString(), file],
     { encoding: 'utf8' }
   )
   return restore.stderr
@@ -107,9 +123,11 @@ export function restoredPool(database: string, maxConnections = 3): pg.Pool {
   })
 }
 
-/** Runs SQL as superuser on a database (for damage and setup). */
-export async function sql(database: string, text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: databaseUrl(database) })
+/** Runs SQL as superuser (or `asRole`) on a database (for damage and setup). */
+export async function sql(database: string, text: string, asRole?: string): Promise<void> {
+  const url = new URL(databaseUrl(database))
+  if (asRole) url.username = asRole
+  const client = new pg.Client({ connectionString: url.toString() })
   await client.connect()
   try {
     await client.query(text)

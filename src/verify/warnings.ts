@@ -33,8 +33,8 @@ export const HARMLESS_RESTORE_PROBLEMS: { pattern: RegExp; why: string }[] = [
   },
   {
     // GRANT/REVOKE ... ON SCHEMA public by a non-owner only warns.
-    pattern: /no privileges (were granted|could be revoked) for "public"/i,
-    why: 'default privileges of the public schema; Heroku manages them'
+    pattern: /no privileges (were granted|could be revoked) for "(public|heroku_ext)"/i,
+    why: 'privileges on the public and heroku_ext schemas, which Heroku manages'
   },
   {
     // ALTER ... OWNER TO an existing role the restoring role cannot act as: the object exists, owned by the restorer.

@@ -1,9 +1,30 @@
 // Check: every table's restored row count lies within the bound derived from the source's
 // before/after counts and write counters (bounds.ts explains the bound).
 import { judgeCount, writesInWindow } from '../bounds.js'
-import type { Finding, TableResult } from '../types.js'
+import type { Finding, Queryable, TableResult } from '../types.js'
 import type { CheckModule } from './context.js'
 import { mismatches } from './context.js'
+
+/**
+ * A backend flushes its write counters only between statements, so writes made just before a
+ * long statement are not counted while it runs. Such sessions are named in a count mismatch,
+ * so a reader can tell a possible counting delay from a lost row (the finding stays a mismatch).
+ */
+async function longStatementHint(source: Queryable): Promise<string | null> {
+  const { rows } = await source
+    .query<{ n: number; oldest: string | null }>(
+      `SELECT count(*)::int AS n, min(query_start)::text AS oldest FROM pg_stat_activity
+        WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active'
+          AND query_start < now() - interval '10 seconds'`
+    )
+    .catch(() => ({ rows: [] as { n: number; oldest: string | null }[] }))
+  const n = rows[0]?.n ?? 0
+  if (n === 0) return null
+  return (
+    `${n} source session(s) were running a statement started more than 10 s ago (oldest ${rows[0].oldest}); ` +
+    `writes made just before such a statement are not in the statistics until it ends, so re-run the drill to confirm`
+  )
+}
 
 export const countsCheck: CheckModule = {
   id: 'counts',
@@ -59,6 +80,15 @@ export const countsCheck: CheckModule = {
       })
       if (judgement.finding)
         findings.push({ check: 'counts', object: before.table, ...judgement.finding })
+    }
+    const outOfBounds = findings.filter(
+      (f) =>
+        f.severity === 'mismatch' &&
+        tables.some((t) => t.table === f.object && t.status === 'mismatch')
+    )
+    if (outOfBounds.length > 0) {
+      const hint = await longStatementHint(ctx.source)
+      if (hint) for (const finding of outOfBounds) finding.message += `; ${hint}`
     }
     const rows = tables.reduce((sum, t) => sum + (t.restored ?? 0), 0)
     const count = mismatches(findings)
