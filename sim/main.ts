@@ -3,6 +3,7 @@
 // Starts the simulated Heroku (PRODUCT.md §7.1), prints one JSON line
 // {apiUrl, dataApiUrl, token, app, databaseUrl} when ready, serves until SIGTERM/SIGINT, then drops
 // everything it created (and its own PostgreSQL server, when it started one).
+import { existsSync, readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { startPostgres, type PostgresServer } from './pg-server.js'
@@ -18,6 +19,38 @@ function seconds(name: string, value: string | undefined): number | undefined {
   if (!Number.isFinite(n) || n < 0)
     throw new Error(`--${name} must be a number of seconds >= 0, e.g. --${name} 2`)
   return n
+}
+
+function parentOf(pid: number): number | undefined {
+  try {
+    // /proc/PID/stat: "pid (comm) state ppid ..."; comm may hold spaces and parentheses.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * `npm run sim` answers SIGTERM by exiting without signalling its script (tsx, then this process),
+ * which would leave the simulator and its databases behind. On Linux, when our parent or its parent
+ * goes away (we or tsx are re-parented), we shut down as if signalled.
+ */
+function watchLauncher(onGone: () => void): void {
+  if (!existsSync('/proc/self/stat')) return
+  const parent = process.ppid
+  const grandparent = parentOf(parent)
+  const timer = setInterval(() => {
+    const now = parentOf(parent)
+    if (
+      process.ppid !== parent ||
+      (grandparent !== undefined && grandparent !== 1 && now !== grandparent)
+    ) {
+      clearInterval(timer)
+      onGone()
+    }
+  }, 1000)
+  timer.unref()
 }
 
 async function main(): Promise<void> {
@@ -61,6 +94,7 @@ async function main(): Promise<void> {
   }
   process.on('SIGTERM', () => void stop(0))
   process.on('SIGINT', () => void stop(0))
+  watchLauncher(() => void stop(0))
 
   try {
     const adminUrl = values.pg ?? process.env.PG_TEST_URL

@@ -499,8 +499,8 @@ export class SimState {
   ): Promise<Record<string, unknown>> {
     const stats = await this.o.pg.databaseStats(creds.database)
     const size = formatBytes(stats.bytes)
-    const names = this.addonAttachments(addon).map((a) => a.name)
-    const major = stats.version.split(/[. ]/)[0]
+    const version = stats.version.split(' ')[0]
+    const major = version.split('.')[0]
     return {
       addon_id: addon.id,
       name: addon.name,
@@ -511,7 +511,7 @@ export class SimState {
         { name: 'Status', values: ['Available'] },
         { name: 'Data Size', values: [`${size}`] },
         { name: 'Tables', values: [stats.tables] },
-        { name: 'PG Version', values: [stats.version] },
+        { name: 'PG Version', values: [version] },
         { name: 'Connections', values: [`${stats.connections}/20`] },
         { name: 'Connection Pooling', values: ['Available'] },
         { name: 'Credentials', values: [1] },
@@ -519,8 +519,7 @@ export class SimState {
         { name: 'Rollback', values: ['Unsupported'] },
         { name: 'Continuous Protection', values: ['Off'] },
         { name: 'Created', values: [addon.createdAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')] },
-        { name: 'Maintenance', values: ['not required'] },
-        ...(names.length ? [{ name: 'Add-on', values: [addon.name] }] : [])
+        { name: 'Maintenance', values: ['not required'] }
       ],
       num_bytes: stats.bytes,
       num_tables: stats.tables,

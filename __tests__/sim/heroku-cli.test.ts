@@ -1,0 +1,223 @@
+// Compatibility check: the official Heroku CLI (npm `heroku`, pinned) runs the manual checklist of
+// PRODUCT.md §7.1 against the simulator, pointed at it as heroku-api.md §17 describes. The CLI is
+// installed on demand into node_modules/.cache/heroku-cli; the test is skipped (loudly) only when
+// the npm registry cannot be reached.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { execFile } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { promisify } from 'node:util'
+import type { SimApp, Simulator } from '../../sim/server.js'
+import { CHINOOK, appName, client, dumpTables, sim, type Client } from './helpers.js'
+
+const run = promisify(execFile)
+const HEROKU_VERSION = '11.10.0'
+const CACHE = resolve('node_modules/.cache/heroku-cli')
+const BIN = join(CACHE, 'node_modules', '.bin', 'heroku')
+
+async function registryReachable(): Promise<boolean> {
+  try {
+    await run('npm', ['view', `heroku@${HEROKU_VERSION}`, 'version'], { timeout: 30_000 })
+    return true
+  } catch {
+    return false
+  }
+}
+
+async function installCli(): Promise<'installed' | 'unreachable'> {
+  const pkg = join(CACHE, 'node_modules', 'heroku', 'package.json')
+  if (existsSync(BIN) && existsSync(pkg)) {
+    const { version } = JSON.parse((await import('node:fs')).readFileSync(pkg, 'utf8'))
+    if (version === HEROKU_VERSION) return 'installed'
+  }
+  if (!(await registryReachable())) return 'unreachable'
+  mkdirSync(CACHE, { recursive: true })
+  await run(
+    'npm',
+    [
+      'install',
+      '--prefix',
+      CACHE,
+      `heroku@${HEROKU_VERSION}`,
+      '--no-audit',
+      '--no-fund',
+      '--loglevel=error'
+    ],
+    {
+      timeout: 280_000
+    }
+  )
+  return 'installed'
+}
+
+describe(`official Heroku CLI ${HEROKU_VERSION} against the simulator`, () => {
+  let available = false
+  let s: Simulator
+  let c: Client
+  let app: SimApp
+  let home: string
+
+  async function heroku(...args: string[]): Promise<{ code: number; out: string }> {
+    try {
+      const { stdout, stderr } = await run(BIN, args, {
+        timeout: 90_000,
+        env: {
+          PATH: process.env.PATH,
+          HOME: home,
+          XDG_CACHE_HOME: join(home, '.cache'),
+          XDG_CONFIG_HOME: join(home, '.config'),
+          XDG_DATA_HOME: join(home, '.local'),
+          HEROKU_API_KEY: s.token,
+          HEROKU_HOST: s.apiUrl,
+          HEROKU_DATA_HOST: new URL(s.dataApiUrl).hostname,
+          HEROKU_SKIP_ANALYTICS: '1',
+          HEROKU_DISABLE_AUTOUPDATE: '1',
+          NO_COLOR: '1',
+          CI: '1'
+        }
+      })
+      return { code: 0, out: stdout + stderr }
+    } catch (err) {
+      const e = err as { code?: number; stdout?: string; stderr?: string }
+      return {
+        code: typeof e.code === 'number' ? e.code : 1,
+        out: (e.stdout ?? '') + (e.stderr ?? '')
+      }
+    }
+  }
+
+  /** Runs a command that must succeed; its output must never hold the token or a password. */
+  async function ok(...args: string[]): Promise<string> {
+    const r = await heroku(...args)
+    expect(r.out).not.toContain(s.token)
+    expect(r.out).not.toContain(new URL(app.databaseUrl).password)
+    if (r.code !== 0) throw new Error(`heroku ${args.join(' ')} failed (${r.code}):\n${r.out}`)
+    return r.out
+  }
+
+  beforeAll(async () => {
+    const status = await installCli()
+    if (status === 'unreachable') {
+      console.warn(
+        `\n\n*** SKIPPED: the npm registry is unreachable, so the official Heroku CLI ${HEROKU_VERSION} could not be installed.\n` +
+          '*** The simulator was NOT checked against the real CLI in this run.\n\n'
+      )
+      return
+    }
+    available = true
+    home = mkdtempSync(join(tmpdir(), 'heroku-cli-home-'))
+    s = await sim({ provisionDelaySeconds: 2, captureDelaySeconds: 1, restoreDelaySeconds: 1 })
+    c = client(s)
+    app = await s.createApp(appName('cli'), { sqlFile: CHINOOK })
+  }, 300_000)
+
+  afterAll(async () => {
+    await s?.close()
+    if (home) rmSync(home, { recursive: true, force: true })
+  })
+
+  it('runs the manual checklist of PRODUCT.md §7.1', async () => {
+    if (!available) return
+    const a = app.name
+    const drill = `restore-drill-${a}-1-1-abcd`
+
+    const created = await ok(
+      'addons:create',
+      'heroku-postgresql:essential-0',
+      '--app',
+      a,
+      '--as',
+      'RESTORE_DRILL',
+      '--name',
+      drill
+    )
+    expect(created).toMatch(/being created in the background|Database is being provisioned/)
+    expect((await c.get(`/apps/${a}/addons/${drill}`)).body.state).toBe('provisioning')
+
+    const waited = await ok('pg:wait', 'RESTORE_DRILL', '--app', a)
+    expect(waited).toMatch(/available|^$/)
+    expect((await c.get(`/apps/${a}/addons/${drill}`)).body.state).toBe('provisioned')
+
+    const captured = await ok('pg:backups:capture', '--app', a)
+    expect(captured).toMatch(/Backing up DATABASE to b002\.\.\. done/)
+
+    const list = await ok('pg:backups', '--app', a)
+    expect(list).toMatch(/a001\s+\S+\s+Completed/)
+    expect(list).toMatch(/b002\s+\S+\s+Completed/)
+
+    expect(await ok('pg:backups:schedules', '--app', a)).toMatch(/DATABASE_URL: daily at 2:00 UTC/)
+
+    const restored = await ok(
+      'pg:backups:restore',
+      'b002',
+      'RESTORE_DRILL',
+      '--app',
+      a,
+      '--confirm',
+      a
+    )
+    expect(restored).toMatch(/Restoring\.\.\. done/)
+    expect(await ok('pg:backups', '--app', a)).toMatch(/r003\s+\S+\s+Completed.*RESTORE_DRILL/)
+    const vars = (await c.get(`/apps/${a}/config-vars`)).body
+    expect(await dumpTables(vars.RESTORE_DRILL_URL)).toEqual(await dumpTables(app.databaseUrl))
+
+    expect(await ok('maintenance:on', '--app', a)).toMatch(/Enabling maintenance mode.*done/)
+    expect((await ok('maintenance', '--app', a)).trim()).toMatch(/^on/)
+
+    const promoted = await ok('pg:promote', 'RESTORE_DRILL', '--app', a)
+    const alias = /alternate alias for existing DATABASE_URL\.\.\. (\w+)_URL/.exec(promoted)?.[1]
+    expect(alias).toMatch(/^HEROKU_POSTGRESQL_/)
+    expect(promoted).toMatch(new RegExp(`Promoting ${drill} to DATABASE_URL on ${a}\\.\\.\\. done`))
+    const afterPromote = (await c.get(`/apps/${a}/config-vars`)).body
+    expect(afterPromote.DATABASE_URL).toBe(vars.RESTORE_DRILL_URL)
+    expect(afterPromote[`${alias}_URL`]).toBe(app.databaseUrl)
+
+    await ok('pg:promote', alias!, '--app', a)
+    expect((await c.get(`/apps/${a}/config-vars`)).body.DATABASE_URL).toBe(app.databaseUrl)
+
+    expect(await ok('maintenance:off', '--app', a)).toMatch(/Disabling maintenance mode.*done/)
+    expect((await c.get(`/apps/${a}`)).body.maintenance).toBe(false)
+
+    expect(await ok('addons:destroy', drill, '--app', a, '--confirm', a)).toMatch(
+      /Destroying .* done/
+    )
+    expect((await c.get(`/apps/${a}/addons/${drill}`)).status).toBe(404)
+    expect(Object.keys((await c.get(`/apps/${a}/config-vars`)).body).sort()).toEqual(
+      ['DATABASE_URL', `${alias}_URL`].sort()
+    )
+  }, 300_000)
+
+  it('shows failures as the CLI shows real ones: a failed capture, a failed provisioning, restore warnings', async () => {
+    if (!available) return
+    const a = app.name
+    s.armFaults([{ kind: 'transfer-fail', transfer: 'capture' }, { kind: 'provision-fail' }])
+    const failed = await heroku('pg:backups:capture', '--app', a)
+    expect(failed.code).not.toBe(0)
+    expect(failed.out).toMatch(/An error occurred and the backup did not finish/)
+    const prov = await heroku(
+      'addons:create',
+      'heroku-postgresql:essential-0',
+      '--app',
+      a,
+      '--wait'
+    )
+    expect(prov.code).not.toBe(0)
+    expect(prov.out).toMatch(/unable to be created/)
+
+    await ok(
+      'addons:create',
+      'heroku-postgresql:essential-0',
+      '--app',
+      a,
+      '--as',
+      'SECOND',
+      '--wait'
+    )
+    s.armFaults({ kind: 'transfer-warnings', transfer: 'restore', count: 2, benign: true })
+    await ok('pg:backups:restore', 'a001', 'SECOND', '--app', a, '--confirm', a)
+    expect(await ok('pg:backups', '--app', a)).toMatch(/Finished with 2 warnings\s+\S+\s+SECOND/)
+    const info = await ok('pg:info', 'SECOND', '--app', a)
+    expect(info).toMatch(/Tables:\s+11/)
+  }, 300_000)
+})
