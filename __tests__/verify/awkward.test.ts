@@ -257,6 +257,24 @@ describe('verifyRestore on the awkward database', () => {
     expect(v.tables.find((t) => t.table === 'select.table')?.checksum?.match).toBe(true)
   })
 
+  test('checksums ignore physical row order', async () => {
+    const v = await restoreAndVerify(
+      'CREATE TEMP TABLE shuffled AS SELECT * FROM audit.log ORDER BY random(); ' +
+        'DELETE FROM audit.log; INSERT INTO audit.log SELECT * FROM shuffled',
+      { checksumTables: ['audit.log'] }
+    )
+    expect(mismatchObjects(v)).toEqual([])
+    expect(v.tables.find((t) => t.table === 'audit.log')?.checksum?.match).toBe(true)
+  })
+
+  test('checksums catch two duplicate rows replaced by two other duplicates (XOR would not)', async () => {
+    const v = await restoreAndVerify(
+      `UPDATE audit.log SET what = 'other' WHERE ctid IN (SELECT ctid FROM audit.log WHERE what = 'dup' LIMIT 2)`,
+      { checksumTables: ['audit.log'] }
+    )
+    expect(mismatchObjects(v)).toEqual(['checksums:audit.log'])
+  })
+
   test('a missing canary, a false check and an erroring check each name themselves', async () => {
     const v = await restoreAndVerify('DELETE FROM restore_drill.canary', {
       canary,
