@@ -42,15 +42,36 @@ export async function dropDatabase(name: string): Promise<void> {
   await admin((c) => c.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`))
 }
 
-/** A login role (no password: the test server trusts loopback); dropped with dropRole. */
-export async function createRole(prefix: string, attributes = ''): Promise<string> {
-  const name = `${prefix}_${randomBytes(4).toString('hex')}`
-  await admin((c) => c.query(`CREATE ROLE ${quoteIdent(name)} LOGIN ${attributes}`))
-  return name
+export interface Role {
+  name: string
+  password: string
 }
 
-export async function dropRole(name: string): Promise<void> {
-  await admin((c) => c.query(`DROP ROLE IF EXISTS ${quoteIdent(name)}`))
+/** A login role with a random password (the test server checks passwords); dropped with dropRole. */
+export async function createRole(prefix: string): Promise<Role> {
+  const role = {
+    name: `${prefix}_${randomBytes(4).toString('hex')}`,
+    password: randomBytes(12).toString('hex')
+  }
+  // The password is hex: safe inside a literal.
+  await admin((c) =>
+    c.query(`CREATE ROLE ${quoteIdent(role.name)} LOGIN PASSWORD '${role.password}'`)
+  )
+  return role
+}
+
+export async function dropRole(role: Role): Promise<void> {
+  await admin((c) => c.query(`DROP ROLE IF EXISTS ${quoteIdent(role.name)}`))
+}
+
+/** The URL of a database, as `role` when given (else as the admin). */
+function urlAs(database: string, role?: Role): string {
+  const url = new URL(databaseUrl(database))
+  if (role) {
+    url.username = role.name
+    url.password = role.password
+  }
+  return url.toString()
 }
 
 export async function adminSql(text: string): Promise<void> {
@@ -84,12 +105,11 @@ export function removeDump(file: string): void {
  * pg_restore --verbose of a dump into `target`; returns its log as transfer log lines. As superuser
  * with --no-owner --no-acl by default; `asRole` restores as that role, with owners and grants.
  */
-export function restoreDump(file: string, target: string, asRole?: string): TransferLogLine[] {
-  const url = new URL(databaseUrl(target))
-  if (asRole) url.username = asRole
+export function restoreDump(file: string, target: string, asRole?: Role): TransferLogLine[] {
+  const url = urlAs(target, asRole)
   const restore = spawnSync(
     join(binDir(), 'pg_restore'),
-    ['--verbose', ...(asRole ? [] : ['--no-owner', '--no-acl']), '-d', url.toString(), file],
+    ['--verbose', ...(asRole ? [] : ['--no-owner', '--no-acl']), '-d', url, file],
     { encoding: 'utf8' }
   )
   return restore.stderr
@@ -107,16 +127,16 @@ export function dumpAndRestore(source: string, target: string): TransferLogLine[
   }
 }
 
-export function sourcePool(database: string, maxConnections = 3): pg.Pool {
-  return openDatabase(databaseUrl(database), {
+export function sourcePool(database: string, maxConnections = 3, asRole?: Role): pg.Pool {
+  return openDatabase(urlAs(database, asRole), {
     role: 'source',
     maxConnections,
     statementTimeoutMs: 60_000
   })
 }
 
-export function restoredPool(database: string, maxConnections = 3): pg.Pool {
-  return openDatabase(databaseUrl(database), {
+export function restoredPool(database: string, maxConnections = 3, asRole?: Role): pg.Pool {
+  return openDatabase(urlAs(database, asRole), {
     role: 'restored',
     maxConnections,
     statementTimeoutMs: 60_000
@@ -124,10 +144,8 @@ export function restoredPool(database: string, maxConnections = 3): pg.Pool {
 }
 
 /** Runs SQL as superuser (or `asRole`) on a database (for damage and setup). */
-export async function sql(database: string, text: string, asRole?: string): Promise<void> {
-  const url = new URL(databaseUrl(database))
-  if (asRole) url.username = asRole
-  const client = new pg.Client({ connectionString: url.toString() })
+export async function sql(database: string, text: string, asRole?: Role): Promise<void> {
+  const client = new pg.Client({ connectionString: urlAs(database, asRole) })
   await client.connect()
   try {
     await client.query(text)

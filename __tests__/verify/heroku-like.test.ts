@@ -21,12 +21,13 @@ import {
   removeDump,
   restoreDump,
   restoredPool,
+  type Role,
   sourcePool,
   sql
 } from './helpers.js'
 
-let owner: string
-let drillRole: string
+let owner: Role
+let drillRole: Role
 let sourceName: string
 let targetName: string
 let before: SourceSnapshot
@@ -37,8 +38,8 @@ beforeAll(async () => {
   drillRole = await createRole('verify_drill')
   sourceName = await createDatabase('verify_heroku_src')
   targetName = await createDatabase('verify_heroku_dst')
-  await adminSql(`ALTER DATABASE ${sourceName} OWNER TO ${owner}`)
-  await adminSql(`ALTER DATABASE ${targetName} OWNER TO ${drillRole}`)
+  await adminSql(`ALTER DATABASE ${sourceName} OWNER TO ${owner.name}`)
+  await adminSql(`ALTER DATABASE ${targetName} OWNER TO ${drillRole.name}`)
   // Heroku's side of the source: its schema for extensions, an extension in it, an event trigger.
   await sql(
     sourceName,
@@ -60,7 +61,7 @@ beforeAll(async () => {
     targetName,
     'CREATE SCHEMA heroku_ext; GRANT USAGE ON SCHEMA heroku_ext TO PUBLIC; CREATE EXTENSION citext; CREATE EXTENSION pg_trgm WITH SCHEMA heroku_ext;'
   )
-  const source = sourcePool(sourceName)
+  const source = sourcePool(sourceName, 2, owner)
   try {
     before = await snapshotSource(source, { parallelism: 2 })
   } finally {
@@ -80,8 +81,9 @@ afterAll(async () => {
 })
 
 async function verify(overrides: Partial<VerifyOptions>): Promise<Verification> {
-  const source = sourcePool(sourceName)
-  const restored = restoredPool(targetName)
+  // Each side as its own non-superuser role, as the action connects on Heroku.
+  const source = sourcePool(sourceName, 2, owner)
+  const restored = restoredPool(targetName, 2, drillRole)
   try {
     const after = await countTables(source, { parallelism: 2 })
     return await verifyRestore({
