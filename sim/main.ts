@@ -110,7 +110,8 @@ async function main(): Promise<void> {
       token: values.token ?? process.env.HEROKU_SIM_TOKEN,
       provisionDelaySeconds: seconds('provision-delay', values['provision-delay']),
       captureDelaySeconds: seconds('capture-delay', values['capture-delay']),
-      restoreDelaySeconds: seconds('restore-delay', values['restore-delay'])
+      restoreDelaySeconds: seconds('restore-delay', values['restore-delay']),
+      runSchedules: true
     })
     let app: string | null = null
     let databaseUrl: string | null = null

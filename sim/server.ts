@@ -38,6 +38,11 @@ export interface SimOptions {
   provisionDelaySeconds?: number
   captureDelaySeconds?: number
   restoreDelaySeconds?: number
+  /**
+   * Take the daily scheduled backups at their hour while running (default false, so tests see only
+   * the backups they make; `npm run sim` turns it on).
+   */
+  runSchedules?: boolean | { checkEveryMs: number }
 }
 
 export interface SimApp {
@@ -185,6 +190,11 @@ export async function startSimulator(o: SimOptions): Promise<Simulator> {
     if (opts.ageSeconds) state.ageTransfer(t, opts.ageSeconds)
     return { name: state.transferName(t), uuid: t.uuid }
   }
+
+  if (o.runSchedules)
+    state.startScheduler(
+      typeof o.runSchedules === 'object' ? o.runSchedules.checkEveryMs : undefined
+    )
 
   const simRoutes: Route[] = [
     route('GET', '/__sim/audit', () => ({ status: 200, body: auditLog })),

@@ -180,6 +180,8 @@ export interface ScheduleRec {
   days: string[]
   createdAt: string
   updatedAt: string
+  /** Local date (in the schedule's time zone) of the last scheduled capture. */
+  lastRunDate?: string
 }
 
 export interface StateOptions {
@@ -886,7 +888,9 @@ export class SimState {
         ...this.o.pg.adminCredentials(),
         database: creds.database
       },
-      (line) => this.log(t, line)
+      (line) => {
+        if (line.trim() !== '') this.log(t, line)
+      }
     )
     t.kill = () => {
       proc.child.kill('SIGTERM')
@@ -1018,7 +1022,9 @@ export class SimState {
       'pg_restore',
       ['--verbose', '--no-owner', '--no-acl', '--no-password', file],
       creds,
-      (line) => this.log(t, line)
+      (line) => {
+        if (line.trim() !== '') this.log(t, line)
+      }
     )
     t.kill = () => {
       proc.child.kill('SIGTERM')
@@ -1036,8 +1042,18 @@ export class SimState {
     }
     t.warnings = ignored ? Number(ignored[1]) : 0
     if (warn && warn.kind === 'transfer-warnings') {
+      const tables = await this.o.pg
+        .withAdminClient(creds.database, async (client) => {
+          const r = await client.query<{ t: string }>(
+            `select tablename as t from pg_tables where schemaname = 'public' order by 1`
+          )
+          return r.rows.map((x) => x.t)
+        })
+        .catch(() => [] as string[])
       for (let i = 0; i < warn.count; i++) {
         if (warn.benign) {
+          this.log(t, 'pg_restore: while PROCESSING TOC:')
+          this.log(t, `pg_restore: from TOC entry ${4100 + i}; 0 0 COMMENT EXTENSION plpgsql `)
           this.log(
             t,
             'pg_restore: error: could not execute query: ERROR:  must be owner of extension plpgsql'
@@ -1047,11 +1063,17 @@ export class SimState {
             "Command was: COMMENT ON EXTENSION plpgsql IS 'PL/pgSQL procedural language';"
           )
         } else {
+          const table = tables.length ? tables[i % tables.length] : `table_${i + 1}`
+          this.log(t, 'pg_restore: while PROCESSING TOC:')
           this.log(
             t,
-            `pg_restore: error: COPY failed for table "sim_lost_${i + 1}": ERROR:  invalid byte sequence for encoding "UTF8": 0x00`
+            `pg_restore: from TOC entry ${3300 + i}; 0 ${16400 + i} TABLE DATA public ${table} ${creds.user}`
           )
-          this.log(t, `CONTEXT:  COPY sim_lost_${i + 1}, line ${i + 1}`)
+          this.log(
+            t,
+            `pg_restore: error: COPY failed for table "${table}": ERROR:  invalid byte sequence for encoding "UTF8": 0x00`
+          )
+          this.log(t, `CONTEXT:  COPY ${table}, line ${i + 1}`)
         }
       }
       t.warnings += warn.count
@@ -1150,6 +1172,41 @@ export class SimState {
     }
     this.schedules.set(s.uuid, s)
     return s
+  }
+
+  /**
+   * Runs the schedules as Heroku does: one scheduled (`a…`) capture of the app's DATABASE per day,
+   * in the schedule's hour and time zone. Checked every `everyMs`.
+   */
+  startScheduler(everyMs = 30_000): void {
+    const tick = (): void => {
+      if (this.closing) return
+      for (const sched of this.schedules.values()) {
+        const parts = Object.fromEntries(
+          new Intl.DateTimeFormat('en-CA', {
+            timeZone: sched.timezone,
+            year: 'numeric',
+            month: '2-digit',
+            day: '2-digit',
+            hour: '2-digit',
+            hourCycle: 'h23'
+          })
+            .formatToParts(new Date())
+            .map((p) => [p.type, p.value])
+        )
+        const today = `${parts.year}-${parts.month}-${parts.day}`
+        if (Number(parts.hour) !== sched.hour || sched.lastRunDate === today) continue
+        const app = this.apps.get(sched.appId)
+        const att =
+          app && this.appAttachments(app).find((a) => `${a.name}_URL` === sched.name.toUpperCase())
+        const addon = att && this.addons.get(att.addonId)
+        if (!addon || addon.state !== 'provisioned') continue
+        sched.lastRunDate = today
+        this.startCapture(addon, { scheduleUuid: sched.uuid }).catch(() => {})
+      }
+      this.later(everyMs, tick)
+    }
+    this.later(everyMs, tick)
   }
 
   // ---------- shutdown ----------

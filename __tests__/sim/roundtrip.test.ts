@@ -161,3 +161,93 @@ describe('simulator round trip (Chinook)', () => {
     await expect(query(restoredUrl, 'select 1')).rejects.toThrow()
   })
 })
+
+describe('simulator restores with extensions', () => {
+  let s: Simulator
+  let c: Client
+  let app: SimApp
+  const SQL = `create extension pg_trgm; create extension citext;
+    create table person (id serial primary key, name citext not null);
+    create index person_trgm on person using gin (name gin_trgm_ops);
+    insert into person (name) select 'person ' || g from generate_series(1, 100) g;`
+
+  beforeAll(async () => {
+    s = await sim()
+    c = client(s)
+    app = await s.createApp(appName('ext'), { sql: SQL })
+  })
+  afterAll(async () => {
+    await s?.close()
+  })
+
+  async function restore(extensions?: string[]): Promise<{ t: any; url: string }> {
+    const add = await c.post(`/apps/${app.name}/addons`, { plan: 'heroku-postgresql:essential-0' })
+    const backup = (await c.get(`/client/v11/apps/${app.name}/transfers/1`)).body
+    const body = extensions
+      ? { backup_url: backup.to_url, extensions }
+      : { backup_url: backup.to_url }
+    const r = await c.post(`/client/v11/databases/${add.body.id}/restores`, body)
+    expect(r.status).toBe(201)
+    const t = await waitTransfer(c, app.name, r.body.uuid)
+    const vars = (await c.get(`/apps/${app.name}/config-vars`)).body
+    return { t, url: vars[`${add.body.config_vars[0]}`] }
+  }
+
+  it('pre-installs the requested extensions: the restore then logs harmless ownership warnings, as on Heroku', async () => {
+    const { t, url } = await restore(['pg_trgm', 'citext'])
+    expect(t).toMatchObject({ succeeded: true, warnings: 2 })
+    const messages = t.logs.map((l: any) => l.message)
+    expect(messages).toContain(
+      'pg_restore: error: could not execute query: ERROR:  must be owner of extension citext'
+    )
+    expect(messages).toContain('pg_restore: warning: errors ignored on restore: 2')
+    expect(messages.every((m: string) => m.trim() !== '')).toBe(true)
+    expect(await dumpTables(url)).toEqual(await dumpTables(app.databaseUrl))
+    const owners = await query(
+      url,
+      `select e.extname, r.rolsuper from pg_extension e join pg_roles r on r.oid = e.extowner where extname in ('citext','pg_trgm') order by 1`
+    )
+    expect(owners).toEqual([
+      { extname: 'citext', rolsuper: true },
+      { extname: 'pg_trgm', rolsuper: true }
+    ])
+  })
+
+  it('without extensions the target role creates trusted extensions itself, with no warnings', async () => {
+    const { t, url } = await restore()
+    expect(t).toMatchObject({ succeeded: true, warnings: 0 })
+    expect(await dumpTables(url)).toEqual(await dumpTables(app.databaseUrl))
+  })
+
+  it('takes the daily scheduled backup at its hour when schedules run', async () => {
+    const running = await sim({ runSchedules: { checkEveryMs: 100 } })
+    try {
+      const rc = client(running)
+      const a = await running.createApp(appName('sched'), {
+        sql: 'create table x (id int)',
+        schedule: false
+      })
+      const hour = new Date().getUTCHours()
+      expect(
+        (
+          await rc.post(`/client/v11/databases/${a.addonId}/transfer-schedules`, {
+            hour: String(hour),
+            timezone: 'UTC',
+            schedule_name: 'DATABASE_URL'
+          })
+        ).status
+      ).toBe(201)
+      let list: any[] = []
+      for (let i = 0; i < 100 && list.length === 0; i++) {
+        await new Promise((r) => setTimeout(r, 100))
+        list = (await rc.get(`/client/v11/apps/${a.name}/transfers`)).body
+      }
+      expect(list).toHaveLength(1)
+      expect(list[0].schedule).toEqual({ uuid: expect.any(String) })
+      await new Promise((r) => setTimeout(r, 500))
+      expect((await rc.get(`/client/v11/apps/${a.name}/transfers`)).body).toHaveLength(1)
+    } finally {
+      await running.close()
+    }
+  })
+})
