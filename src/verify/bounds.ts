@@ -123,8 +123,9 @@ export function judgeCount(input: CountInput): CountJudgement {
         `in between: the restore must hold ${min}..${max}`
     }
   }
-  if (backupMode !== 'capture') {
-    const reason = `backup ${backupMode === 'latest' ? 'latest' : 'chosen by ID'} predates the source snapshot`
+  const inBounds = restored !== null && restored >= min && restored <= max
+  if (backupMode !== 'capture' && !inBounds) {
+    const reason = `the backup (${backupMode === 'latest' ? 'latest' : 'chosen by ID'}) predates the source snapshot`
     note = note ? `${note}; ${reason}` : reason
   }
   if (restored === null) {
@@ -136,7 +137,7 @@ export function judgeCount(input: CountInput): CountJudgement {
       finding: { severity: 'mismatch', message: 'table missing from the restore' }
     }
   }
-  if (restored >= min && restored <= max) {
+  if (inBounds) {
     const exact =
       min === max && provable && (writes?.inserted ?? 0) === 0 && (writes?.deleted ?? 0) === 0
     return { min, max, status: exact ? 'match' : 'within-bounds', note }

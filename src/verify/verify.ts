@@ -3,7 +3,7 @@
 import type pg from 'pg'
 import { canaryCheck } from './checks/canary.js'
 import { checksumsCheck } from './checks/checksums.js'
-import type { CheckContext, CheckModule, CheckOutcome } from './checks/context.js'
+import type { CheckContext, CheckModule, CheckOutcome, TablePart } from './checks/context.js'
 import { countsCheck } from './checks/counts.js'
 import { customCheck } from './checks/custom.js'
 import { integrityCheck } from './checks/integrity.js'
@@ -81,7 +81,7 @@ export async function verifyRestore(args: VerifyArgs): Promise<Verification> {
   const ctx = contextFor(args)
   const findings: Finding[] = []
   const checks: CheckSummary[] = []
-  const tables = new Map<string, Partial<TableResult> & { table: string }>()
+  const tables = new Map<string, TablePart>()
   for (const check of CHECKS) {
     const outcome = await runCheck(check, ctx)
     findings.push(...outcome.findings)

@@ -1,13 +1,13 @@
 // Check: the content of the chosen tables (or all, with '*') hashes the same on both sides.
 // The source is hashed at verify time, so a difference proves a loss only for a table nobody wrote
-// to since the before snapshot: the write counters (inserts, updates, deletes), read after the
-// source hash and a short settle delay, decide between mismatch and drift.
+// to since the before snapshot: the write counters (inserts, updates, deletes), read once the
+// statistics of every write before the source hash have been flushed, decide mismatch or drift.
 import { writesInWindow } from '../bounds.js'
 import { checksumTable } from '../checksum.js'
 import { readCountersAfterFlush } from '../snapshot.js'
 import { mapLimit } from '../sql.js'
 import type { Finding, TableCount } from '../types.js'
-import type { CheckContext, CheckModule, CheckOutcome } from './context.js'
+import type { CheckContext, CheckModule, TablePart } from './context.js'
 import { mismatches } from './context.js'
 
 interface Target {
@@ -106,7 +106,7 @@ export const checksumsCheck: CheckModule = {
     const closing = anyDifference
       ? await readCountersAfterFlush(ctx.source, hashedAt, ctx.options).catch(() => null)
       : null
-    const tables: CheckOutcome['tables'] & object = []
+    const tables: TablePart[] = []
     for (const { target, source, restored } of hashed) {
       const match = restored !== null && restored.hash === source.hash
       if (target.counted) {

@@ -26,10 +26,13 @@ export interface CheckContext {
   closingCounters(): Promise<WriteCounters | null>
 }
 
+/** Part of a table's result; verify.ts merges the parts of all modules by table name. */
+export type TablePart = Partial<TableResult> & { table: string }
+
 export interface CheckOutcome {
   findings: Finding[]
   /** Per-table results; merged by table name across modules. */
-  tables?: (Partial<TableResult> & { table: string })[]
+  tables?: TablePart[]
   detail: string
   /** Nothing to check (e.g. no canary requested). */
   skipped?: boolean
