@@ -628,9 +628,8 @@ export async function runDrill(deps: DrillDeps): Promise<DrillReport> {
     const mismatches = (work.verification?.findings ?? []).filter((f) => f.severity === 'mismatch')
     const parts = [...work.failures]
     if (mismatches.length > 0) {
-      const first = mismatches[0]
       parts.push(
-        `${mismatches.length} mismatch${mismatches.length === 1 ? '' : 'es'} (first: ${first.object}: ${first.message})`
+        `${mismatches.length} mismatch${mismatches.length === 1 ? '' : 'es'}: ${mismatchObjects(mismatches)}`
       )
     }
     verdict = `Failed: backup ${backupId} restored, but ${parts.join('; ') || 'verification failed'}`
@@ -724,6 +723,22 @@ export async function runDrill(deps: DrillDeps): Promise<DrillReport> {
     deps.secrets.addUrl(res.url)
     return res.url
   }
+}
+
+/**
+ * The objects that differ, shortest names first (a missing table before its columns and indexes),
+ * at most three: `public.track (table missing), public.track.track_pkey, ... and 4 more`.
+ */
+export function mismatchObjects(mismatches: { object: string; message: string }[]): string {
+  const objects = [...new Set(mismatches.map((m) => m.object))].sort(
+    (a, b) => a.length - b.length || (a < b ? -1 : 1)
+  )
+  const shown = objects.slice(0, 3).map((o) => {
+    const m = mismatches.find((x) => x.object === o) as { message: string }
+    return objects.length === 1 ? `${o}: ${m.message}` : o
+  })
+  const rest = objects.length - shown.length
+  return shown.join(', ') + (rest > 0 ? ` and ${rest} more` : '')
 }
 
 function describeError(err: unknown, deps: DrillDeps, signal: AbortSignal): string {
