@@ -120,7 +120,9 @@ describe('snapshot of the awkward database', () => {
       'trigger',
       'extension',
       'enum',
-      'domain'
+      'domain',
+      'policy',
+      'type'
     ]) {
       expect(kinds).toContain(kind)
     }
@@ -233,6 +235,16 @@ describe('verifyRestore on the awkward database', () => {
       'drop a view',
       'DROP VIEW "Sales Data"."Happy Customers"',
       ['schema:Sales Data.Happy Customers']
+    ],
+    [
+      'drop a policy',
+      'DROP POLICY "own notes" ON audit."Empty Table"',
+      ['schema:audit.Empty Table.own notes']
+    ],
+    [
+      'switch off row-level security',
+      'ALTER TABLE audit."Empty Table" DISABLE ROW LEVEL SECURITY',
+      ['schema:audit.Empty Table']
     ],
     [
       'drop an extension',

@@ -47,6 +47,8 @@ const SCHEMA_QUERIES: string[] = [
   `SELECT 'table' AS kind, n.nspname || '.' || c.relname AS name,
           CASE c.relkind WHEN 'p' THEN 'partitioned table' ELSE 'table' END
           || CASE c.relpersistence WHEN 'u' THEN ' UNLOGGED' ELSE '' END
+          || CASE WHEN c.relrowsecurity THEN ' ROW LEVEL SECURITY' ELSE '' END
+          || CASE WHEN c.relforcerowsecurity THEN ' FORCE ROW LEVEL SECURITY' ELSE '' END
           || CASE WHEN c.relkind = 'p' THEN ' PARTITION BY ' || pg_get_partkeydef(c.oid) ELSE '' END
           || COALESCE((SELECT ' PARTITION OF ' || pn.nspname || '.' || p.relname || ' ' || pg_get_expr(c.relpartbound, c.oid)
                          FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent
@@ -106,7 +108,25 @@ const SCHEMA_QUERIES: string[] = [
             AS definition
      ${fromRelations('JOIN pg_trigger t ON t.tgrelid = c.oid AND NOT t.tgisinternal')}`,
 
+  // Row-level security policies: a restore without them would expose rows.
+  `SELECT 'policy' AS kind, n.nspname || '.' || c.relname || '.' || p.polname AS name,
+          CASE WHEN p.polpermissive THEN 'PERMISSIVE' ELSE 'RESTRICTIVE' END
+          || ' FOR ' || CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE'
+                                      WHEN 'd' THEN 'DELETE' ELSE 'ALL' END
+          || ' TO ' || COALESCE((SELECT string_agg(CASE WHEN r = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(r)) END, ', '
+                                                   ORDER BY 1)
+                                   FROM unnest(p.polroles) AS r), 'PUBLIC')
+          || COALESCE(' USING (' || pg_get_expr(p.polqual, p.polrelid) || ')', '')
+          || COALESCE(' WITH CHECK (' || pg_get_expr(p.polwithcheck, p.polrelid) || ')', '') AS definition
+     ${fromRelations('JOIN pg_policy p ON p.polrelid = c.oid')}`,
+
   `SELECT 'extension' AS kind, x.extname AS name, '' AS definition FROM pg_extension x`,
+
+  `SELECT 'type' AS kind, n.nspname || '.' || t.typname AS name,
+          (SELECT string_agg(quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod), ', ' ORDER BY a.attnum)
+             FROM pg_attribute a WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped) AS definition
+     FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace JOIN pg_class c ON c.oid = t.typrelid
+    WHERE t.typtype = 'c' AND c.relkind = 'c' AND ${schemaFilter('n')} AND ${notExtensionMember('pg_type', 't.oid')}`,
 
   `SELECT 'enum' AS kind, n.nspname || '.' || t.typname AS name,
           (SELECT string_agg(quote_literal(e.enumlabel), ', ' ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid)
