@@ -140,6 +140,9 @@ export async function runPromoteDrill(
         namespace: null
       })
       result.promoted = true
+      log(
+        `${created.name} is now ${DATABASE_ATTACHMENT}; running the checks through ${DATABASE_ATTACHMENT}_URL`
+      )
       await waitForReleasePhase(deps)
       const vars = await platform.getConfigVars(app)
       const url = vars[`${DATABASE_ATTACHMENT}_URL`]

@@ -4,7 +4,9 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import {
   addonsOf,
+  api,
   armFault,
+  attachmentsOf,
   chinookApp,
   disarmFaults,
   drill,
@@ -114,3 +116,27 @@ describe('cancel and kill', () => {
 })
 
 export { transcript }
+
+describe('killed during the promote drill', () => {
+  test('post promotes the original back, switches maintenance off and destroys the add-on', async () => {
+    const app = await chinookApp(e2e, 'promokill')
+    const varsBefore = await api<Record<string, string>>(e2e, `/apps/${app.name}/config-vars`)
+    const run = await drill(
+      e2e,
+      app,
+      { maintenance: 'true', promote: 'true' },
+      { signals: [{ signal: 'SIGKILL', whenStdout: /is now DATABASE; running the checks/ }] }
+    )
+    expect(run.exitSignal).toBe('SIGKILL')
+    const state = savedState(run)
+    expect(state).toMatchObject({ promoteInProgress: true, maintenanceOn: true })
+    expect(run.postExitCode).toBe(0)
+    expect(run.postStdout).toMatch(/promoting the original .* back to DATABASE/)
+    const database = (await attachmentsOf(e2e, app.name)).find((a) => a.name === 'DATABASE')
+    expect(database?.addon.id).toBe(app.addonId)
+    const varsAfter = await api<Record<string, string>>(e2e, `/apps/${app.name}/config-vars`)
+    expect(varsAfter.DATABASE_URL).toBe(varsBefore.DATABASE_URL)
+    expect((await api<{ maintenance: boolean }>(e2e, `/apps/${app.name}`)).maintenance).toBe(false)
+    expect((await addonsOf(e2e, app.name)).map((a) => a.id)).toEqual([app.addonId])
+  }, 180_000)
+})

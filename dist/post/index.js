@@ -33914,6 +33914,7 @@ async function runPromoteDrill(deps, created, original, checks) {
                 namespace: null
             });
             result.promoted = true;
+            log(`${created.name} is now ${DATABASE_ATTACHMENT}; running the checks through ${DATABASE_ATTACHMENT}_URL`);
             await waitForReleasePhase(deps);
             const vars = await platform.getConfigVars(app);
             const url = vars[`${DATABASE_ATTACHMENT}_URL`];
