@@ -98,6 +98,16 @@ describe('classifyRestoreLog', () => {
     ])
   })
 
+  test('a repeated summary line is a total, not added up', () => {
+    const lines = [
+      'pg_restore: error: could not execute query: ERROR:  must be owner of extension plpgsql',
+      'pg_restore: warning: errors ignored on restore: 1',
+      'pg_restore: error: could not execute query: ERROR:  must be owner of extension plpgsql',
+      'pg_restore: warning: errors ignored on restore: 2'
+    ].map((message) => ({ message }))
+    expect(classifyRestoreLog(lines).real).toEqual([])
+  })
+
   test('transfer lines at level error or warning are problems even without pg_restore wording', () => {
     const { real } = classifyRestoreLog([
       { level: 'error', message: 'restore failed: download interrupted' }

@@ -145,7 +145,8 @@ export function classifyRestoreLog(lines: TransferLogLine[]): {
   for (const problem of collectProblems(lines)) {
     const whole = [problem.text, ...problem.context].join('\n')
     const summary = ERRORS_IGNORED.exec(problem.text)
-    if (summary) reportedErrors += Number(summary[1])
+    // One summary per pg_restore run; if a log repeats it, the largest is the total.
+    if (summary) reportedErrors = Math.max(reportedErrors, Number(summary[1]))
     else if (/could not execute query|pg_restore: (error|\[)/i.test(problem.text)) errorsSeen++
     if (HARMLESS_RESTORE_PROBLEMS.some((entry) => entry.pattern.test(whole)))
       harmless.push(describe(problem))
