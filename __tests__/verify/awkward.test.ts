@@ -15,6 +15,7 @@ import { verifyRestore } from '../../src/verify/verify.js'
 import {
   createDatabase,
   dropDatabase,
+  dumpAndRestore,
   dumpDatabase,
   loadSqlFile,
   options,
@@ -285,6 +286,44 @@ describe('verifyRestore on the awkward database', () => {
       { checksumTables: ['audit.log'] }
     )
     expect(mismatchObjects(v)).toEqual(['checksums:audit.log'])
+  })
+
+  test('a sequence already behind in the source is a warning, not a restore failure', async () => {
+    // Rows inserted with explicit ids past the sequence, in the source itself.
+    const behindSource = await createDatabase('verify_awkward_seq')
+    created.push(behindSource)
+    await sql(
+      behindSource,
+      `CREATE TABLE t (id serial PRIMARY KEY); INSERT INTO t (id) VALUES (1), (2), (50)`
+    )
+    const src = sourcePool(behindSource)
+    const target = await createDatabase('verify_awkward_seq_dst')
+    created.push(target)
+    const restored = restoredPool(target)
+    try {
+      const before = await snapshotSource(src, { parallelism: 1 })
+      const logs = dumpAndRestore(behindSource, target)
+      const after = await countTables(src, { parallelism: 1 })
+      const v = await verifyRestore({
+        source: src,
+        restored,
+        before,
+        after,
+        restoreLogs: logs,
+        options: options()
+      })
+      expect(v.passed).toBe(true)
+      expect(v.findings).toEqual([
+        expect.objectContaining({
+          object: 'public.t_id_seq',
+          severity: 'warning',
+          message: expect.stringMatching(/behind too/)
+        })
+      ])
+    } finally {
+      await src.end()
+      await restored.end()
+    }
   })
 
   test('a missing canary, a false check and an erroring check each name themselves', async () => {

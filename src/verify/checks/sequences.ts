@@ -1,7 +1,7 @@
 // Check: no sequence of the restore would hand out a value its column already holds.
 import { EXCLUDED_SCHEMAS } from '../snapshot.js'
 import { displayName, mapLimit, qualifiedName, quoteIdent } from '../sql.js'
-import type { Finding } from '../types.js'
+import type { Finding, Queryable } from '../types.js'
 import type { CheckModule } from './context.js'
 import { mismatches } from './context.js'
 
@@ -44,6 +44,34 @@ const SEQUENCE_USES = `
      AND a.atttypid IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype, 'numeric'::regtype)
    ORDER BY 1, 2, 4, 5, 6`
 
+interface SequenceState {
+  next: bigint
+  last: string
+  /** The column's max (ascending) or min (descending); null when the table is empty. */
+  used: bigint | null
+}
+
+/** The value the sequence hands out next, and the extreme value its column already holds. */
+async function sequenceState(db: Queryable, use: SequenceUse): Promise<SequenceState> {
+  const ascending = BigInt(use.increment) > 0n
+  const { rows: state } = await db.query<{ last_value: string; is_called: boolean }>(
+    `SELECT last_value::text, is_called FROM ${qualifiedName(use.seq_schema, use.seq_name)}`
+  )
+  const { rows: extreme } = await db.query<{ v: string | null }>(
+    `SELECT ${ascending ? 'max' : 'min'}(${quoteIdent(use.column_name)})::text AS v ` +
+      `FROM ${qualifiedName(use.table_schema, use.table_name)}`
+  )
+  const last = state[0].last_value
+  const next = state[0].is_called ? BigInt(last) + BigInt(use.increment) : BigInt(last)
+  // A numeric column with a fraction cannot collide with an integer sequence value in a useful sense.
+  const v = extreme[0].v
+  return { next, last, used: v === null || v.includes('.') ? null : BigInt(v) }
+}
+
+const collides = (use: SequenceUse, state: SequenceState): boolean =>
+  state.used !== null &&
+  (BigInt(use.increment) > 0n ? state.next <= state.used : state.next >= state.used)
+
 export const sequencesCheck: CheckModule = {
   id: 'sequences',
   title: 'Sequences ahead of their columns',
@@ -51,41 +79,32 @@ export const sequencesCheck: CheckModule = {
     const { rows } = await ctx.restored.query<SequenceUse>(SEQUENCE_USES, [EXCLUDED_SCHEMAS])
     // A partition's rows are already in its parent's max, when the parent uses the same sequence.
     const uses = rows.filter((use) => !(use.is_partition && use.parent_linked))
-    const results = await mapLimit(uses, ctx.options.parallelism, async (use) => {
-      const ascending = BigInt(use.increment) > 0n
-      const seq = qualifiedName(use.seq_schema, use.seq_name)
-      const { rows: state } = await ctx.restored.query<{ last_value: string; is_called: boolean }>(
-        `SELECT last_value::text, is_called FROM ${seq}`
+    const states = await mapLimit(uses, ctx.options.parallelism, (use) =>
+      sequenceState(ctx.restored, use)
+    )
+    const behind = uses
+      .map((use, i) => ({ use, state: states[i] }))
+      .filter(({ use, state }) => collides(use, state))
+    // A sequence already behind in the source is the source's problem, not the restore's.
+    const inSource = await mapLimit(behind, ctx.options.parallelism, ({ use }) =>
+      sequenceState(ctx.source, use).then(
+        (state) => collides(use, state),
+        () => false
       )
-      const { rows: extreme } = await ctx.restored.query<{ v: string | null }>(
-        `SELECT ${ascending ? 'max' : 'min'}(${quoteIdent(use.column_name)})::text AS v ` +
-          `FROM ${qualifiedName(use.table_schema, use.table_name)}`
-      )
-      return {
-        use,
-        ascending,
-        last: state[0].last_value,
-        isCalled: state[0].is_called,
-        extreme: extreme[0].v
-      }
-    })
-    const findings: Finding[] = []
-    for (const { use, ascending, last, isCalled, extreme } of results) {
-      if (extreme === null || extreme.includes('.')) continue
-      const next = isCalled ? BigInt(last) + BigInt(use.increment) : BigInt(last)
-      const used = BigInt(extreme)
-      const collides = ascending ? next <= used : next >= used
-      if (!collides) continue
+    )
+    const findings: Finding[] = behind.map(({ use, state }, i) => {
       const column = `${displayName(use.table_schema, use.table_name)}.${use.column_name}`
-      findings.push({
+      const extreme = BigInt(use.increment) > 0n ? 'max' : 'min'
+      const message =
+        `next value ${state.next} would collide: ${column} already holds ${extreme} ${state.used} ` +
+        `(sequence last_value ${state.last}); the first insert after a restore would fail`
+      return {
         check: 'sequences',
         object: displayName(use.seq_schema, use.seq_name),
-        message:
-          `next value ${next} would collide: ${column} already holds ${ascending ? 'max' : 'min'} ${used} ` +
-          `(sequence last_value ${last}); the first insert after a restore would fail`,
-        severity: 'mismatch'
-      })
-    }
+        message: inSource[i] ? `${message}; the source's sequence is behind too` : message,
+        severity: inSource[i] ? 'warning' : 'mismatch'
+      }
+    })
     const count = mismatches(findings)
     const sequences = new Set(uses.map((u) => `${u.seq_schema}.${u.seq_name}`)).size
     return {
