@@ -201,4 +201,38 @@ describe('verification under live writes', () => {
       await source.end()
     }
   })
+
+  test('statistics reset during the window: no false alarm, and the note says the counters were reset', async () => {
+    const source = sourcePool(sourceName)
+    const target = await createDatabase('verify_live_dst')
+    created.push(target)
+    try {
+      const before = await snapshotSource(source, { parallelism: 2 })
+      await sql(sourceName, `INSERT INTO busy (v) SELECT 'r' FROM generate_series(1, 10)`)
+      const file = join(dir, `${target}.dump`)
+      await run(join(binDir, 'pg_dump'), ['-Fc', '-f', file, '-d', databaseUrl(sourceName)])
+      await sql(sourceName, 'SELECT pg_stat_reset()')
+      const after = await countTables(source, { parallelism: 2 })
+      const logs = restoreDump(file, target)
+      const restored = restoredPool(target)
+      try {
+        const v = await verifyRestore({
+          source,
+          restored,
+          before,
+          after,
+          restoreLogs: logs,
+          options: options()
+        })
+        expect(v.passed).toBe(true)
+        const busy = v.tables.find((t) => t.table === 'public.busy')
+        expect(busy?.status).toBe('within-bounds')
+        expect(busy?.note).toMatch(/reset or unavailable/)
+      } finally {
+        await restored.end()
+      }
+    } finally {
+      await source.end()
+    }
+  })
 })
