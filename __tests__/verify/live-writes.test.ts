@@ -235,4 +235,40 @@ describe('verification under live writes', () => {
       await source.end()
     }
   })
+
+  test('a migration on the source during the window is not blamed on the restore', async () => {
+    const source = sourcePool(sourceName)
+    const target = await createDatabase('verify_live_dst')
+    created.push(target)
+    try {
+      const before = await snapshotSource(source, { parallelism: 2 })
+      await sql(
+        sourceName,
+        'ALTER TABLE quiet ADD COLUMN added_by_deploy int; CREATE INDEX quiet_v ON quiet (v)'
+      )
+      const file = join(dir, `${target}.dump`)
+      await run(join(binDir, 'pg_dump'), ['-Fc', '-f', file, '-d', databaseUrl(sourceName)])
+      const after = await countTables(source, { parallelism: 2 })
+      const logs = restoreDump(file, target)
+      const restored = restoredPool(target)
+      try {
+        const v = await verifyRestore({
+          source,
+          restored,
+          before,
+          after,
+          restoreLogs: logs,
+          options: options()
+        })
+        expect(v.passed).toBe(true)
+        expect(
+          v.findings.filter((f) => f.check === 'schema').map((f) => `${f.severity} ${f.object}`)
+        ).toEqual(['info public.quiet.added_by_deploy', 'info public.quiet_v'])
+      } finally {
+        await restored.end()
+      }
+    } finally {
+      await source.end()
+    }
+  })
 })

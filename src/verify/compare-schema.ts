@@ -16,7 +16,16 @@ export function diffSchema(
   restored: SchemaObject[],
   check = 'schema'
 ): Finding[] {
-  const findings: Finding[] = []
+  return schemaDifferences(source, restored, check).map((difference) => difference.finding)
+}
+
+/** The same, each with the key (`kind NUL name`) of the object it is about. */
+export function schemaDifferences(
+  source: SchemaObject[],
+  restored: SchemaObject[],
+  check = 'schema'
+): { key: string; finding: Finding }[] {
+  const findings: { key: string; finding: Finding }[] = []
   const restoredByKey = new Map(restored.map((object) => [key(object), object]))
   const sourceByKey = new Map(source.map((object) => [key(object), object]))
   const missingTables = source
@@ -31,26 +40,35 @@ export function diffSchema(
       if (partOfMissingTable(object)) continue
       if (object.kind === 'index' && object.valid === false) {
         findings.push({
-          check,
-          object: object.name,
-          message:
-            'index is invalid in the source and so not in the backup (pg_dump leaves out invalid indexes)',
-          severity: 'warning'
+          key: key(object),
+          finding: {
+            check,
+            object: object.name,
+            message:
+              'index is invalid in the source and so not in the backup (pg_dump leaves out invalid indexes)',
+            severity: 'warning'
+          }
         })
         continue
       }
       findings.push({
-        check,
-        object: object.name,
-        message: `${object.kind} missing from the restore`,
-        severity: 'mismatch'
+        key: key(object),
+        finding: {
+          check,
+          object: object.name,
+          message: `${object.kind} missing from the restore`,
+          severity: 'mismatch'
+        }
       })
     } else if (twin.definition !== object.definition) {
       findings.push({
-        check,
-        object: object.name,
-        message: `${object.kind} differs: source \`${clip(object.definition)}\`, restored \`${clip(twin.definition)}\``,
-        severity: 'mismatch'
+        key: key(object),
+        finding: {
+          check,
+          object: object.name,
+          message: `${object.kind} differs: source \`${clip(object.definition)}\`, restored \`${clip(twin.definition)}\``,
+          severity: 'mismatch'
+        }
       })
     }
   }
@@ -59,10 +77,13 @@ export function diffSchema(
     // A target database may come with extensions of its own (Heroku installs some); nothing is lost.
     const severity = object.kind === 'extension' ? 'info' : 'mismatch'
     findings.push({
-      check,
-      object: object.name,
-      message: `${object.kind} in the restore but not in the source`,
-      severity
+      key: key(object),
+      finding: {
+        check,
+        object: object.name,
+        message: `${object.kind} in the restore but not in the source`,
+        severity
+      }
     })
   }
   return findings
