@@ -147,6 +147,26 @@ describe(`official Heroku CLI ${HEROKU_VERSION} against the simulator`, () => {
     expect(list).toMatch(/b002\s+\S+\s+Completed/)
 
     expect(await ok('pg:backups:schedules', '--app', a)).toMatch(/DATABASE_URL: daily at 2:00 UTC/)
+    await ok('pg:backups:schedule', 'DATABASE_URL', '--at', '04:00 America/New_York', '--app', a)
+    expect(await ok('pg:backups:schedules', '--app', a)).toMatch(
+      /DATABASE_URL: daily at 4:00 America\/New_York/
+    )
+    await ok('pg:backups:unschedule', 'DATABASE_URL', '--app', a)
+    expect(await ok('pg:backups:schedules', '--app', a)).toMatch(/No backup schedules found/)
+    await ok('pg:backups:schedule', 'DATABASE_URL', '--at', '02:00 UTC', '--app', a)
+
+    const info = await ok('pg:backups:info', 'b002', '--app', a)
+    expect(info).toMatch(/Status:\s+Completed/)
+    expect(info).toMatch(/Type:\s+Manual/)
+    expect(info).toMatch(/pg_dump: dumping contents of table "public.track"/)
+    expect(await ok('pg:backups:info', 'a001', '--app', a)).toMatch(/Type:\s+Scheduled/)
+    const url = (await ok('pg:backups:url', 'b002', '--app', a)).trim().split('\n').pop()!
+    const dump = await fetch(url)
+    expect(
+      Buffer.from(await dump.arrayBuffer())
+        .subarray(0, 5)
+        .toString()
+    ).toBe('PGDMP')
 
     const restored = await ok(
       'pg:backups:restore',
@@ -178,6 +198,10 @@ describe(`official Heroku CLI ${HEROKU_VERSION} against the simulator`, () => {
 
     expect(await ok('maintenance:off', '--app', a)).toMatch(/Disabling maintenance mode.*done/)
     expect((await c.get(`/apps/${a}`)).body.maintenance).toBe(false)
+
+    const pgInfo = await ok('pg:info', 'DATABASE', '--app', a)
+    expect(pgInfo).toMatch(/Plan:\s+Essential 0/)
+    expect(pgInfo).toMatch(/Tables:\s+11/)
 
     expect(await ok('addons:destroy', drill, '--app', a, '--confirm', a)).toMatch(
       /Destroying .* done/
@@ -219,5 +243,13 @@ describe(`official Heroku CLI ${HEROKU_VERSION} against the simulator`, () => {
     expect(await ok('pg:backups', '--app', a)).toMatch(/Finished with 2 warnings\s+\S+\s+SECOND/)
     const info = await ok('pg:info', 'SECOND', '--app', a)
     expect(info).toMatch(/Tables:\s+11/)
+    const manual = (await c.get(`/client/v11/apps/${a}/transfers`)).body.filter(
+      (t: any) => t.succeeded && t.to_type === 'gof3r' && !t.schedule
+    )
+    const name = `b${String(manual[manual.length - 1].num).padStart(3, '0')}`
+    expect(await ok('pg:backups:delete', name, '--app', a, '--confirm', a)).toMatch(
+      /Deleting backup .* done/
+    )
+    expect(await ok('pg:backups', '--app', a)).not.toMatch(new RegExp(`^\\s*${name}\\s`, 'm'))
   }, 300_000)
 })
