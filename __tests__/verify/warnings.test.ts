@@ -80,6 +80,31 @@ describe('classifyRestoreLog', () => {
     expect(real).toEqual([expect.stringMatching(/COPY failed for table "orders"/)])
   })
 
+  test('row values quoted in errors, DETAIL and CONTEXT lines are not repeated', () => {
+    const lines = [
+      'pg_restore: error: COPY failed for table "people": ERROR:  invalid input syntax for type integer: "4111 1111 1111 1111"',
+      'CONTEXT:  COPY people, line 3, column age: "4111 1111 1111 1111"',
+      'pg_restore: error: could not execute query: ERROR:  could not create unique index "people_email_key"',
+      'DETAIL:  Key (email)=(someone@example.com) is duplicated.',
+      'Command was: ALTER TABLE ONLY public.people ADD CONSTRAINT people_email_key UNIQUE (email);'
+    ].map((message) => ({ message }))
+    const { real } = classifyRestoreLog(lines)
+    expect(real).toEqual([
+      'pg_restore: error: COPY failed for table "people": ERROR:  invalid input syntax for type integer: "…"',
+      'pg_restore: error: could not execute query: ERROR:  could not create unique index "people_email_key" ' +
+        '(Command was: ALTER TABLE ONLY public.people ADD CONSTRAINT people_email_key UNIQUE (email);)'
+    ])
+    expect(real.join('\n')).not.toMatch(/4111|someone@/)
+  })
+
+  test('a timestamp before `Command was:` still attaches the command', () => {
+    const lines = [
+      'pg_restore: error: could not execute query: ERROR:  role "u8a7" does not exist',
+      '2026-11-25T10:00:00Z Command was: ALTER TABLE public.t OWNER TO u8a7;'
+    ].map((message) => ({ message }))
+    expect(classifyRestoreLog(lines).harmless).toHaveLength(1)
+  })
+
   test('a role missing outside OWNER/GRANT (e.g. a policy) is real', () => {
     const lines = [
       'pg_restore: error: could not execute query: ERROR:  role "reporting" does not exist',

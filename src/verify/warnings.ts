@@ -76,7 +76,7 @@ export const HARMLESS_RESTORE_PROBLEMS: { pattern: RegExp; why: string }[] = [
 const CONTEXT_BEFORE =
   /(while PROCESSING TOC|Error while PROCESSING TOC|from TOC entry|Error from TOC entry)/i
 /** Lines that give context to the error before them (the statement, hints, the error position). */
-const CONTEXT_AFTER = /^\s*(Command was:|LINE \d+:|HINT:|DETAIL:|CONTEXT:|QUERY:|\^)/
+const CONTEXT_AFTER = /^\s*(LINE \d+:|HINT:|DETAIL:|CONTEXT:|QUERY:|\^)|Command was:/
 /**
  * A line reporting a problem, in pg_restore's formats (12+: `pg_restore: error:` / `warning:`;
  * up to 11: `pg_restore: [archiver (db)] ...`) or a server message. Not a bare word match:
@@ -127,10 +127,18 @@ function collectProblems(lines: TransferLogLine[]): Problem[] {
 const shorten = (text: string): string =>
   text.length > MAX_LINE ? `${text.slice(0, MAX_LINE - 1)}…` : text
 
-/** How a problem is listed: its line, and the command it came from (never row data: COPY data is not logged). */
+/** A value quoted from a row (e.g. `invalid input syntax for type integer: "abc"`) is not repeated. */
+const withoutRowValues = (text: string): string =>
+  text.replace(/(invalid input (?:syntax|value) for [^:]*: )"[^"]*"/gi, '$1"…"')
+
+/**
+ * How a problem is listed: its line and the command it came from. DETAIL and CONTEXT lines are
+ * left out (they can quote row values: keys, COPY input lines); so are values quoted in the line.
+ */
 function describe(problem: Problem): string {
-  const command = problem.context.find((line) => /^Command was:/i.test(line))
-  return shorten(command ? `${problem.text} (${command})` : problem.text)
+  const context = problem.context.find((line) => line.includes('Command was:'))
+  const command = context?.slice(context.indexOf('Command was:'))
+  return shorten(withoutRowValues(command ? `${problem.text} (${command})` : problem.text))
 }
 
 /** Splits the restore log's problems into known-harmless and real ones. */
