@@ -34,3 +34,8 @@ export async function mapLimit<T, R>(
   await Promise.all(Array.from({ length: workers }, worker))
   return results
 }
+
+/** A value quoted from a row in a server error (`invalid input syntax for type integer: "abc"`) is not repeated. */
+export function withoutRowValues(text: string): string {
+  return text.replace(/(invalid input (?:syntax|value) for [^:]*: )"[^"]*"/gi, '$1"…"')
+}

@@ -2,6 +2,7 @@
 // and which are real. A restore onto a fresh Heroku database runs as a non-superuser role that
 // differs from the source's, so some ownership and privilege statements of every dump fail;
 // anything else that failed (a COPY, a CREATE, a missing extension) means something is missing.
+import { withoutRowValues } from './sql.js'
 import type { FindingSeverity, TransferLogLine } from './types.js'
 
 /** Known-harmless problems: the ONE list. Each entry says why it loses nothing on Heroku. */
@@ -126,10 +127,6 @@ function collectProblems(lines: TransferLogLine[]): Problem[] {
 
 const shorten = (text: string): string =>
   text.length > MAX_LINE ? `${text.slice(0, MAX_LINE - 1)}…` : text
-
-/** A value quoted from a row (e.g. `invalid input syntax for type integer: "abc"`) is not repeated. */
-const withoutRowValues = (text: string): string =>
-  text.replace(/(invalid input (?:syntax|value) for [^:]*: )"[^"]*"/gi, '$1"…"')
 
 /**
  * How a problem is listed: its line and the command it came from. DETAIL and CONTEXT lines are

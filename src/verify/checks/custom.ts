@@ -2,6 +2,7 @@
 // Runs on the restored database in a read-only transaction with a statement timeout.
 import type pg from 'pg'
 import { inReadOnlyTransaction } from '../session.js'
+import { withoutRowValues } from '../sql.js'
 import type { Finding } from '../types.js'
 import type { CheckModule } from './context.js'
 
@@ -44,7 +45,7 @@ export const customCheck: CheckModule = {
         )
         problem = verdict(rows)
       } catch (err) {
-        problem = `failed: ${(err as Error).message}`
+        problem = `failed: ${withoutRowValues((err as Error).message)}`
       }
       if (problem)
         findings.push({
