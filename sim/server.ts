@@ -1,6 +1,26 @@
 // The simulated Heroku (PRODUCT.md §7): the Platform API and the Postgres data API on one local
 // port, backed by a real PostgreSQL server. Add-ons are real databases and roles, captures are real
 // `pg_dump -Fc`, restores real `pg_restore`. Test and admin endpoints live under /__sim/ only.
+//
+// Served (auth: Bearer token, or Basic with the token as password; errors {id, message}):
+//   Platform  GET /account, /account/rate-limits, /apps, /apps/{app}, /apps/{app}/formation,
+//             /apps/{app}/releases[/{id|version}], /apps/{app}/config-vars,
+//             /apps/{app}/addons[/{id|name}], /addons[/{id|name}], /addons/{id}/addon-attachments,
+//             /apps/{app}/addon-attachments[/{id|name}], /addon-attachments[/{id}],
+//             /addon-services[/heroku-postgresql[/plans[/{plan}]]], /plans/{plan}
+//             PATCH /apps/{app} {maintenance}; POST /apps/{app}/addons; DELETE /apps/{app}/addons/{id};
+//             POST /addon-attachments (promote: name DATABASE + confirm moves DATABASE_URL);
+//             DELETE /addon-attachments/{id}; POST /actions/addon-attachments/resolve, /actions/addons/resolve
+//             Lists page with Range (`id ..; max=N`, `]after..`, `order=desc`) and Next-Range (206).
+//   Data      GET /client/v11/databases/{id}, .../wait_status, .../transfer-schedules;
+//             POST .../backups, .../restores {backup_url, extensions}, .../transfer-schedules;
+//             DELETE .../transfer-schedules/{uuid}; GET /client/v11/apps/{app}/transfers[/{num|uuid}[?verbose=true]];
+//             DELETE .../transfers/{num|uuid}; POST .../transfers/{id}/actions/cancel, .../actions/public-url
+//   /__sim    GET /__sim/audit; GET|POST|DELETE /__sim/faults; POST /__sim/apps {name, sql|sqlFile,
+//             schedule, initialBackup, plan}; POST /__sim/apps/{app}/backups {scheduled, ageSeconds};
+//             GET /__sim/storage/{uuid}/backup.dump (the backup file behind to_url / public URLs)
+// Faults (PRODUCT.md §7.1) also take `method` and `when: "after"` (http/reset: apply the request,
+// then fail the answer, i.e. an ambiguous write).
 import { randomBytes, randomUUID } from 'node:crypto'
 import { createReadStream, existsSync, mkdtempSync } from 'node:fs'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
@@ -246,7 +266,8 @@ export async function startSimulator(o: SimOptions): Promise<Simulator> {
     const path = url.pathname + url.search
     const isSim = url.pathname.startsWith('/__sim/')
     const entry: AuditEntry = { at: new Date().toISOString(), method, path, status: 0 }
-    const audited = !(isSim && method === 'GET')
+    // Everything but reading the simulator's own state (backup downloads are audited too).
+    const audited = !(method === 'GET' && /^\/__sim\/(audit|faults)$/.test(url.pathname))
     let parsedBody: unknown
     const finish = (r: SimResponse): void => {
       entry.status = r.status

@@ -1030,6 +1030,7 @@ export class SimState {
       proc.child.kill('SIGTERM')
     }
     const result = await proc.done
+    t.processedBytes = t.sourceBytes
     await waitMin()
     if (t.canceledAt || t.finishedAt) return
     const ignored = result.stderrLines
