@@ -4,9 +4,10 @@ import { spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { CHINOOK, adminUrl, appName, client, query } from './helpers.js'
 
-function startSim(args: string[]) {
+function startSim(args: string[], env: NodeJS.ProcessEnv = process.env) {
   const child = spawn(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'sim/main.ts', ...args], {
     cwd: process.cwd(),
+    env,
     stdio: ['ignore', 'pipe', 'pipe']
   })
   let stderr = ''
@@ -93,6 +94,19 @@ describe('npm run sim (sim/main.ts)', () => {
     )
     run.child.kill('SIGINT')
     expect(await run.exited).toBe(0)
+  })
+
+  it('starts and stops its own PostgreSQL when given neither --pg nor PG_TEST_URL', async () => {
+    const env = { ...process.env }
+    delete env.PG_TEST_URL
+    const name = appName('ownpg')
+    const run = startSim(['--app', name, '--sql', CHINOOK], env)
+    const info = JSON.parse(await run.firstLine)
+    expect(new URL(info.databaseUrl).port).not.toBe(new URL(adminUrl()).port)
+    expect((await query(info.databaseUrl, 'select count(*)::int as n from album'))[0].n).toBe(347)
+    run.child.kill('SIGTERM')
+    expect(await run.exited).toBe(0)
+    await expect(query(info.databaseUrl, 'select 1')).rejects.toThrow()
   })
 
   it('fails with one clear line on a bad option', async () => {
