@@ -31,21 +31,36 @@ function parentOf(pid: number): number | undefined {
   }
 }
 
+function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ')
+  } catch {
+    return ''
+  }
+}
+
 /**
- * `npm run sim` answers SIGTERM by exiting without signalling its script (tsx, then this process),
- * which would leave the simulator and its databases behind. On Linux, when our parent or its parent
- * goes away (we or tsx are re-parented), we shut down as if signalled.
+ * `npm run sim` (and npx) answer SIGTERM by exiting without signalling their script (tsx, then this
+ * process), which would leave the simulator and its databases behind. On Linux, when an npm
+ * ancestor (within three levels) goes away, we shut down as if signalled. Launched any other way
+ * (node, tsx, a shell that exits after starting us in the background) nothing is watched.
  */
 function watchLauncher(onGone: () => void): void {
   if (!existsSync('/proc/self/stat')) return
-  const parent = process.ppid
-  const grandparent = parentOf(parent)
+  let pid: number | undefined = process.ppid
+  let npm: number | undefined
+  for (let level = 0; level < 3 && pid && pid > 1; level++) {
+    if (/^(npm|npx)( |$)|npm-cli\.js|npx-cli\.js/.test(commandLine(pid))) {
+      npm = pid
+      break
+    }
+    pid = parentOf(pid)
+  }
+  if (!npm) return
+  const watched = npm
+  const startLine = commandLine(watched)
   const timer = setInterval(() => {
-    const now = parentOf(parent)
-    if (
-      process.ppid !== parent ||
-      (grandparent !== undefined && grandparent !== 1 && now !== grandparent)
-    ) {
+    if (commandLine(watched) !== startLine) {
       clearInterval(timer)
       onGone()
     }
