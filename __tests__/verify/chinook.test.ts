@@ -1,6 +1,9 @@
 // The Chinook sample database, dumped and restored for real: verification passes with
 // 11 tables and 15,607 rows, content checksums included.
 import { afterAll, beforeAll, expect, test } from '@jest/globals'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { checksumTable } from '../../src/verify/checksum.js'
 import { countTables, snapshotSource } from '../../src/verify/snapshot.js'
 import { verifyRestore } from '../../src/verify/verify.js'
 import {
@@ -10,10 +13,11 @@ import {
   loadSqlFile,
   options,
   restoredPool,
-  sourcePool
+  sourcePool,
+  sql
 } from './helpers.js'
 
-const CHINOOK = '/work/shared/fixtures/chinook/chinook.sql'
+const CHINOOK = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/chinook/chinook.sql')
 let sourceName: string
 let targetName: string
 
@@ -48,6 +52,34 @@ test('Chinook round trip passes: 11 tables, 15,607 rows, checksums and the 10 se
     expect(v.rowsChecked).toBe(15_607)
     expect(v.tables.every((t) => t.status === 'match' && t.checksum?.match)).toBe(true)
     expect(v.checks.find((c) => c.id === 'sequences')?.detail).toMatch(/^10 sequences ahead/)
+  } finally {
+    await source.end()
+    await restored.end()
+  }
+})
+
+test('the fast record hash covers Chinook, and one altered price in the restore is caught', async () => {
+  const source = sourcePool(sourceName)
+  const restored = restoredPool(targetName)
+  try {
+    // Restored by the previous test; hashed with hash_record_extended (no enum or user type).
+    const hashed = await checksumTable(source, 'public', 'track')
+    expect(hashed.method).toBe('record')
+    expect(hashed.rows).toBe(3503)
+    expect((await checksumTable(restored, 'public', 'track')).hash).toBe(hashed.hash)
+    await sql(targetName, 'UPDATE track SET unit_price = unit_price + 0.01 WHERE track_id = 1')
+    const before = await snapshotSource(source, { parallelism: 3 })
+    const v = await verifyRestore({
+      source,
+      restored,
+      before,
+      after: before.counts,
+      restoreLogs: [],
+      options: options({ checksumTables: ['track', 'album'] })
+    })
+    expect(v.findings.filter((f) => f.severity === 'mismatch').map((f) => f.object)).toEqual([
+      'public.track'
+    ])
   } finally {
     await source.end()
     await restored.end()

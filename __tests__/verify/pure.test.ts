@@ -1,7 +1,7 @@
 // Pure parts of the verification engine: quoting, the schema diff, checksum SQL and targets.
 import { describe, expect, test } from '@jest/globals'
 import { checksumTargets } from '../../src/verify/checks/checksums.js'
-import { checksumSql } from '../../src/verify/checksum.js'
+import { checksumSql, recordHashIsStable } from '../../src/verify/checksum.js'
 import { diffSchema, integrityFindings } from '../../src/verify/compare-schema.js'
 import { mapLimit, qualifiedName, quoteIdent } from '../../src/verify/sql.js'
 import type { SchemaObject, TableCount } from '../../src/verify/types.js'
@@ -113,6 +113,35 @@ describe('checksumSql', () => {
     expect(text).toMatch(/sum\(\('x' \|\| substr\(h, 1, 16\)\)::bit\(64\)::bigint::numeric\)/)
     expect(text).toMatch(/substr\(h, 17, 16\)/)
     expect(checksumSql('s', 't', ['a'], false)).toContain('FROM "s"."t" AS r')
+  })
+})
+
+describe('record hashing', () => {
+  test('hashes the row with hash_record_extended, summed as numeric', () => {
+    const text = checksumSql('s', 't', ['b', 'a'], true, 'record')
+    expect(text).toContain('sum(pg_catalog.hash_record_extended(ROW(r."a", r."b"), 0)::numeric)')
+    expect(text).toContain('FROM ONLY "s"."t" AS r')
+  })
+
+  const column = (typname: string, more: Record<string, unknown> = {}) => ({
+    attname: 'c',
+    nspname: 'pg_catalog',
+    typname,
+    typtype: 'b',
+    deterministic: true,
+    ...more
+  })
+  test('is used only when every column hashes the same on any server', () => {
+    expect(recordHashIsStable([column('int8'), column('text'), column('jsonb')])).toBe(true)
+    expect(recordHashIsStable([column('int4range', { typtype: 'r' })])).toBe(true)
+    // enums and OID-based types hash by OID, which a restore changes
+    expect(recordHashIsStable([column('mood', { typtype: 'e', nspname: 'public' })])).toBe(false)
+    expect(recordHashIsStable([column('regclass')])).toBe(false)
+    expect(recordHashIsStable([column('oid')])).toBe(false)
+    // user-defined types and nondeterministic collations
+    expect(recordHashIsStable([column('pair', { typtype: 'c', nspname: 'public' })])).toBe(false)
+    expect(recordHashIsStable([column('citext', { nspname: 'public' })])).toBe(false)
+    expect(recordHashIsStable([column('text', { deterministic: false })])).toBe(false)
   })
 })
 

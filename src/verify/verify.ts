@@ -10,7 +10,12 @@ import { integrityCheck } from './checks/integrity.js'
 import { restoreWarningsCheck } from './checks/restore-warnings.js'
 import { schemaCheck } from './checks/schema.js'
 import { sequencesCheck } from './checks/sequences.js'
-import { countTables, readCountersAfterFlush, snapshotSchema } from './snapshot.js'
+import {
+  countTables,
+  readCountersAfterFlush,
+  readWriteCounters,
+  snapshotSchema
+} from './snapshot.js'
 import type {
   CheckSummary,
   CountSnapshot,
@@ -55,13 +60,17 @@ function contextFor(args: VerifyArgs): CheckContext {
   const restoredCounts = once<CountSnapshot>(() =>
     countTables(args.restored, { parallelism: args.options.parallelism })
   )
-  // The latest closing read of the source's counters, at least statsFlushWaitMs after the window
-  // closed, so every write of the window has reached the statistics (a later read only widens the bound).
+  // Closing reads of the source's counters: one now, and one at least statsFlushWaitMs after the
+  // window closed, when every write of the window has reached the statistics. A later read only
+  // widens a bound, so the second (which may wait) is taken only when the first leaves a count out.
   const windowClosedAt = Date.parse(args.after.finishedAt ?? args.after.takenAt)
   const closingCounters = once<WriteCounters | null>(() =>
+    readWriteCounters(args.source).catch(() => null)
+  )
+  const closingCountersAfterFlush = once<WriteCounters | null>(() =>
     readCountersAfterFlush(args.source, windowClosedAt, args.options).catch(() => null)
   )
-  return { ...args, restoredSchema, restoredCounts, closingCounters }
+  return { ...args, restoredSchema, restoredCounts, closingCounters, closingCountersAfterFlush }
 }
 
 async function runCheck(check: CheckModule, ctx: CheckContext): Promise<CheckOutcome> {

@@ -3,7 +3,7 @@
 // to since the before snapshot: the write counters (inserts, updates, deletes), read once the
 // statistics of every write before the source hash have been flushed, decide mismatch or drift.
 import { writesInWindow } from '../bounds.js'
-import { checksumTable } from '../checksum.js'
+import { checksumTable, type ChecksumMethod } from '../checksum.js'
 import { readCountersAfterFlush } from '../snapshot.js'
 import { mapLimit } from '../sql.js'
 import type { Finding, TableCount } from '../types.js'
@@ -61,15 +61,20 @@ export function checksumTargets(
 }
 
 async function hashBoth(ctx: CheckContext, target: Target) {
-  const [source, restored] = await Promise.all([
-    checksumTable(ctx.source, target.schema, target.name, target.only),
-    checksumTable(ctx.restored, target.schema, target.name, target.only).catch(
-      (err: { code?: string }) => {
-        if (err.code === '42P01') return null
-        throw err
-      }
-    )
-  ])
+  const hash = (db: typeof ctx.source, method?: ChecksumMethod) =>
+    checksumTable(db, target.schema, target.name, target.only, method)
+  const missing = (err: { code?: string }) => {
+    if (err.code === '42P01') return null
+    throw err
+  }
+  let [source, restored] = await Promise.all([hash(ctx.source), hash(ctx.restored).catch(missing)])
+  // The two servers chose different methods (e.g. different versions): compare by text on both.
+  if (restored && restored.method !== source.method) {
+    ;[source, restored] = await Promise.all([
+      hash(ctx.source, 'text'),
+      hash(ctx.restored, 'text').catch(missing)
+    ])
+  }
   return { target, source, restored }
 }
 

@@ -22,8 +22,14 @@ export interface CheckContext {
   restoredSchema(): Promise<SchemaObject[]>
   /** The restored database's exact counts, read once. */
   restoredCounts(): Promise<CountSnapshot>
-  /** The source's write counters read at verify time (the latest closing read); null if unreadable. */
+  /** The source's write counters read now, at verify time (a closing read); null if unreadable. */
   closingCounters(): Promise<WriteCounters | null>
+  /**
+   * The same, read once every write of the capture window must have reached the statistics
+   * (waits for that when needed). Only worth the wait when an earlier read leaves a count out of
+   * bounds: a later read can only widen a bound.
+   */
+  closingCountersAfterFlush(): Promise<WriteCounters | null>
 }
 
 /** Part of a table's result; verify.ts merges the parts of all modules by table name. */
