@@ -285,15 +285,20 @@ export async function applyDamage(client: pg.Client, fault: DamageFault): Promis
 /** Changes one value in one row (row count unchanged), in a column no key or constraint uses. */
 async function alterOneRow(client: pg.Client, table: string): Promise<string> {
   const t = qualifiedName(table)
-  const { rows } = await client.query<{ attname: string; typ: string }>(
-    `select a.attname, format_type(a.atttypid, a.atttypmod) as typ
+  // Columns no key, constraint or index uses first; then any column outside unique keys.
+  const { rows } = await client.query<{ attname: string; typ: string; free: boolean }>(
+    `select a.attname, format_type(a.atttypid, a.atttypmod) as typ,
+            not exists (select 1 from pg_constraint c where c.conrelid = a.attrelid
+                        and a.attnum = any(c.conkey))
+            and not exists (select 1 from pg_index i where i.indrelid = a.attrelid
+                            and a.attnum = any(i.indkey::int2[])) as free
      from pg_attribute a
      where a.attrelid = $1::regclass and a.attnum > 0 and not a.attisdropped and a.attgenerated = ''
        and not exists (select 1 from pg_constraint c where c.conrelid = a.attrelid
-                       and a.attnum = any(c.conkey) and c.contype in ('p','u','f','c','x'))
-       and not exists (select 1 from pg_index i where i.indrelid = a.attrelid
+                       and a.attnum = any(c.conkey) and c.contype in ('p','u','x'))
+       and not exists (select 1 from pg_index i where i.indrelid = a.attrelid and i.indisunique
                        and a.attnum = any(i.indkey::int2[]))
-     order by a.attnum`,
+     order by 3 desc, a.attnum`,
     [t]
   )
   const expressionFor = (typ: string, col: string): string | undefined => {

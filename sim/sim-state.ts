@@ -1120,6 +1120,7 @@ export class SimState {
     t.kill?.()
     this.log(t, 'Transfer canceled by user')
     this.finish(t, false)
+    if (t.kind === 'capture' && t.file) rmSync(t.file, { force: true })
   }
 
   deleteTransfer(t: TransferRec): void {

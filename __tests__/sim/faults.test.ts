@@ -206,6 +206,16 @@ describe('simulator faults', () => {
     expect(diff).toHaveLength(1)
   })
 
+  it('restore-alter-row on another table changes exactly one value there too', async () => {
+    const target = await freshAddon()
+    await arm({ kind: 'restore-alter-row', table: 'public.album' })
+    await restoreOnto(target.id)
+    const sql = `select album_id, title, artist_id from album order by album_id`
+    const [src, dst] = await Promise.all([query(app.databaseUrl, sql), query(target.url, sql)])
+    expect(dst).toHaveLength(src.length)
+    expect(src.filter((row, i) => JSON.stringify(row) !== JSON.stringify(dst[i]))).toHaveLength(1)
+  })
+
   it('restore-reset-sequence: the sequence falls behind the column it feeds', async () => {
     const target = await freshAddon()
     await arm({ kind: 'restore-reset-sequence', sequence: 'public.album_album_id_seq' })
