@@ -53,6 +53,17 @@ export const PLANS: PlanRec[] = PLAN_TABLE.map(([short, human, cents]) => ({
   is_default: short === 'essential-0'
 }))
 
+/**
+ * Manual backups kept per plan: an assumption (heroku-api.md §13.2 lists retention as unverified):
+ * Essential 5, Standard 25, Premium/Private/Shield 50.
+ */
+export function manualBackupsKept(plan: PlanRec): number {
+  const short = plan.name.split(':')[1] ?? ''
+  if (short.startsWith('essential')) return 5
+  if (short.startsWith('standard')) return 25
+  return 50
+}
+
 export function planJson(p: PlanRec): Record<string, unknown> {
   return {
     id: p.id,
@@ -157,6 +168,8 @@ export interface TransferRec {
   file?: string
   sourceBytes: number
   processedBytes: number
+  /** How many manual backups of the source are kept (older ones are evicted). */
+  numKeep: number
   succeeded: boolean
   warnings: number
   createdAt: string
@@ -466,7 +479,7 @@ export class SimState {
       processed_bytes: processed,
       succeeded: t.succeeded,
       warnings: t.warnings,
-      num_keep: 25,
+      num_keep: t.numKeep,
       created_at: t.createdAt,
       started_at: t.startedAt,
       finished_at: t.finishedAt,
@@ -789,6 +802,7 @@ export class SimState {
       appId: app.id,
       sourceBytes: 0,
       processedBytes: 0,
+      numKeep: 25,
       succeeded: false,
       warnings: 0,
       createdAt: now,
@@ -851,7 +865,8 @@ export class SimState {
       toUrl: '',
       sourceAddonId: addon.id,
       scheduleUuid: opts.scheduleUuid,
-      sourceBytes: stats.bytes
+      sourceBytes: stats.bytes,
+      numKeep: manualBackupsKept(addon.plan)
     })
     t.toUrl = this.storageUrl(t)
     t.file = join(this.o.dumpDir, `${t.uuid}.dump`)
@@ -928,6 +943,31 @@ export class SimState {
     t.processedBytes = existsSync(t.file!) ? statSync(t.file!).size : 0
     this.log(t, `Backup completed: ${t.processedBytes} bytes`)
     this.finish(t, true)
+    if (!t.scheduleUuid) this.evictManualBackups(t)
+  }
+
+  /**
+   * Manual backups rotate (heroku-api.md §5.5, transferatu's evictor): after a successful manual
+   * capture, older succeeded manual backups of the same database beyond `num_keep` are deleted.
+   */
+  private evictManualBackups(latest: TransferRec): void {
+    const keep = latest.numKeep
+    const manual = [...this.transfers.values()]
+      .filter(
+        (x) =>
+          x.appId === latest.appId &&
+          x.kind === 'capture' &&
+          !x.scheduleUuid &&
+          x.succeeded &&
+          !x.deletedAt &&
+          x.fromName === latest.fromName
+      )
+      .sort((a, b) => b.num - a.num)
+    for (const old of manual.slice(keep)) {
+      old.deletedAt = iso()
+      old.updatedAt = old.deletedAt
+      if (old.file) rmSync(old.file, { force: true })
+    }
   }
 
   /** Starts a real `pg_restore --no-owner --no-acl` of a backup onto `target`. */

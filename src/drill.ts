@@ -753,6 +753,9 @@ function describeError(err: unknown, deps: DrillDeps, signal: AbortSignal): stri
 /** The poll options the drill uses, for tests. */
 export const POLL_BOUNDS = { minIntervalMs: 1000, maxIntervalMs: 5000 }
 
+/** GitHub shows at most 10 error annotations per step. */
+export const MAX_ANNOTATIONS = 10
+
 export interface PublishDeps {
   core: {
     info(line: string): void
@@ -793,12 +796,21 @@ export async function publishReport(
   const outputs = outputsFor(report, { reportPath: written.reportPath })
   for (const [name, value] of Object.entries(outputs))
     core.setOutput(name, deps.secrets.redact(String(value)))
-  for (const finding of report.verification?.findings ?? []) {
-    if (finding.severity !== 'mismatch') continue
+  // The failure line first: GitHub shows only the first 10 error annotations of a step.
+  if (report.outcome !== 'passed') core.setFailed(deps.secrets.redact(report.verdict))
+  const mismatches = (report.verification?.findings ?? []).filter((f) => f.severity === 'mismatch')
+  const room = MAX_ANNOTATIONS - 1
+  const shown = mismatches.length > room ? mismatches.slice(0, room - 1) : mismatches
+  for (const finding of shown) {
     core.error(deps.secrets.redact(`${finding.object}: ${finding.message}`), {
       title: `Restore drill: ${finding.check}`
     })
   }
-  if (report.outcome !== 'passed') core.setFailed(deps.secrets.redact(report.verdict))
+  if (shown.length < mismatches.length) {
+    core.error(
+      `${mismatches.length - shown.length} more mismatches: every one is in the job summary and the report`,
+      { title: 'Restore drill' }
+    )
+  }
   return { reportPath: written.reportPath }
 }

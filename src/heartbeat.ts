@@ -20,8 +20,10 @@ export async function sendHeartbeat(
     if (res.status >= 400) return `heartbeat answered ${res.status}`
     return null
   } catch (err) {
-    const e = err as { name?: string; cause?: { code?: string }; message?: string }
+    const e = err as { name?: string; cause?: { code?: string; errors?: { code?: string }[] } }
     if (e.name === 'TimeoutError') return `heartbeat timed out after ${timeoutMs / 1000} s`
-    return `heartbeat failed: ${e.cause?.code ?? e.name ?? 'error'}`
+    // Error codes only: messages could repeat the URL, which may hold a monitor key.
+    const code = e.cause?.code ?? e.cause?.errors?.find((x) => x.code)?.code ?? 'network error'
+    return `heartbeat failed: ${code}`
   }
 }

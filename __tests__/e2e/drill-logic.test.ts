@@ -16,6 +16,9 @@ import {
   sourceBackupsOf
 } from '../../src/preflight.js'
 import { isTruthy } from '../../src/promote.js'
+import { sendHeartbeat } from '../../src/heartbeat.js'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { Ownership } from '../../src/safety.js'
 import { DrillState, readSavedState, type SavedState } from '../../src/state.js'
 import { parseCommandFile } from '../../sim/run-action.js'
@@ -402,5 +405,26 @@ describe('small helpers', () => {
   test('isTruthy: what a check returning true looks like', () => {
     for (const v of [true, 't', 'true', 1, 2n, 'yes']) expect(isTruthy(v)).toBe(true)
     for (const v of [false, 'f', 0, null, undefined, '', 'no']) expect(isTruthy(v)).toBe(false)
+  })
+})
+
+describe('sendHeartbeat', () => {
+  test('2xx is fine; an error status, a refused connection or a timeout is a problem, never a throw', async () => {
+    const server = createServer((req, res) => {
+      if (req.url === '/slow') return // never answers
+      res.writeHead(req.url === '/ok' ? 200 : 500)
+      res.end()
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    try {
+      expect(await sendHeartbeat(`${base}/ok`)).toBeNull()
+      expect(await sendHeartbeat(`${base}/fail`)).toBe('heartbeat answered 500')
+      expect(await sendHeartbeat(`${base}/slow`, 300)).toBe('heartbeat timed out after 0.3 s')
+      expect(await sendHeartbeat('http://127.0.0.1:1/x')).toMatch(/^heartbeat failed: /)
+    } finally {
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    }
   })
 })

@@ -56,6 +56,30 @@ describe('bad inputs are refused before any Heroku request', () => {
   })
 })
 
+describe('Heroku refuses: error before anything is created', () => {
+  test('a wrong token: one line saying so, no write', async () => {
+    const app = await chinookApp(e2e, 'badtoken')
+    const start = e2e.sim.audit().length
+    const run = await drill(e2e, app, { 'heroku-api-key': 'wrong-token-0123456789' })
+    expect(run.outputs.outcome).toBe('error')
+    const lines = run.stdout.split('\n').filter((l) => l.startsWith('::error::'))
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toMatch(/401.*heroku-api-key/)
+    expect(writesOf(e2e.sim.audit(), start)).toEqual([])
+  })
+
+  test('an unknown app: one line naming it, no write', async () => {
+    const app = await chinookApp(e2e, 'realapp')
+    const start = e2e.sim.audit().length
+    const run = await drill(e2e, { ...app, name: 'no-such-app' })
+    expect(run.outputs.outcome).toBe('error')
+    expect(run.stdout.split('\n').find((l) => l.startsWith('::error::'))).toMatch(
+      /app no-such-app not found/
+    )
+    expect(writesOf(e2e.sim.audit(), start)).toEqual([])
+  })
+})
+
 describe('transient API failures', () => {
   test('429/503/reset storms on polled paths and ambiguous writes: passes, no create or restore sent twice', async () => {
     const app = await chinookApp(e2e, 'storm')

@@ -340,6 +340,18 @@ describe('simulator HTTP API', () => {
       expect(restoreDeleted.status).toBe(422)
     })
 
+    it('rotates manual backups beyond num_keep (5 on essential plans); scheduled ones stay', async () => {
+      const a = await s.createApp(appName('rotate'), { sql: SMALL_SQL })
+      const names: string[] = []
+      for (let i = 0; i < 6; i++)
+        names.push((await s.takeBackup(a.name, { scheduled: false })).name)
+      expect(names).toEqual(['b002', 'b003', 'b004', 'b005', 'b006', 'b007'])
+      const list = (await c.get(`/client/v11/apps/${a.name}/transfers`)).body
+      expect(list.map((t: any) => t.num)).toEqual([1, 3, 4, 5, 6, 7])
+      expect(list[list.length - 1].num_keep).toBe(5)
+      expect((await c.get(`/client/v11/apps/${a.name}/transfers/2`)).status).toBe(410)
+    })
+
     it('cancels a running capture', async () => {
       const slow = await sim({ captureDelaySeconds: 30 })
       try {
