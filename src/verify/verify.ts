@@ -2,7 +2,8 @@
 // gathers their findings. Adding a check = adding a module to the list.
 import type pg from 'pg'
 import { canaryCheck } from './checks/canary.js'
-import { checksumsCheck } from './checks/checksums.js'
+import { checksumsCheck, type SourceHashes } from './checks/checksums.js'
+export { hashSourceTables, type SourceHashes } from './checks/checksums.js'
 import type { CheckContext, CheckModule, CheckOutcome, TablePart } from './checks/context.js'
 import { countsCheck } from './checks/counts.js'
 import { customCheck } from './checks/custom.js'
@@ -48,6 +49,8 @@ export interface VerifyArgs {
   after: CountSnapshot
   restoreLogs: TransferLogLine[]
   options: VerifyOptions
+  /** From hashSourceTables, started while the restore ran; hashed during the verify otherwise. */
+  sourceChecksums?: Promise<SourceHashes>
 }
 
 const once = <T>(read: () => Promise<T>): (() => Promise<T>) => {

@@ -3,10 +3,11 @@
 // to since the before snapshot: the write counters (inserts, updates, deletes), read once the
 // statistics of every write before the source hash have been flushed, decide mismatch or drift.
 import { writesInWindow } from '../bounds.js'
-import { checksumTable, type ChecksumMethod } from '../checksum.js'
+import { checksumTable, type ChecksumMethod, type TableChecksum } from '../checksum.js'
 import { readCountersAfterFlush } from '../snapshot.js'
 import { mapLimit } from '../sql.js'
-import type { Finding, TableCount } from '../types.js'
+import type pg from 'pg'
+import type { Finding, SourceSnapshot, TableCount, VerifyOptions } from '../types.js'
 import type { CheckContext, CheckModule, TablePart } from './context.js'
 import { mismatches } from './context.js'
 
@@ -60,14 +61,55 @@ export function checksumTargets(
   return { targets, unknown }
 }
 
-async function hashBoth(ctx: CheckContext, target: Target) {
+/** The source's hashes, computed ahead (e.g. while the restore runs), with when they were taken. */
+export interface SourceHashes {
+  hashedAt: number
+  byTable: Map<string, TableChecksum>
+}
+
+function partitionedTables(before: SourceSnapshot): { schema: string; name: string }[] {
+  return before.schema
+    .filter((o) => o.kind === 'table' && o.definition.startsWith('partitioned table'))
+    .map((o) => {
+      const dot = o.name.indexOf('.')
+      return { schema: o.name.slice(0, dot), name: o.name.slice(dot + 1) }
+    })
+}
+
+function targetsFor(before: SourceSnapshot, options: VerifyOptions) {
+  return checksumTargets(options.checksumTables, before.counts.tables, partitionedTables(before))
+}
+
+/**
+ * Hashes the chosen source tables now. The drill runs this while the restore runs, so the verify
+ * phase only hashes the restored copy; the write counters still decide whether a difference is a
+ * loss (they are read after these hashes).
+ */
+export async function hashSourceTables(
+  source: pg.Pool,
+  before: SourceSnapshot,
+  options: VerifyOptions
+): Promise<SourceHashes> {
+  const { targets } = targetsFor(before, options)
+  const byTable = new Map<string, TableChecksum>()
+  await mapLimit(targets, options.parallelism, async (t) => {
+    byTable.set(t.table, await checksumTable(source, t.schema, t.name, t.only))
+  })
+  return { hashedAt: Date.now(), byTable }
+}
+
+async function hashBoth(ctx: CheckContext, target: Target, ahead: SourceHashes | null) {
   const hash = (db: typeof ctx.source, method?: ChecksumMethod) =>
     checksumTable(db, target.schema, target.name, target.only, method)
   const missing = (err: { code?: string }) => {
     if (err.code === '42P01') return null
     throw err
   }
-  let [source, restored] = await Promise.all([hash(ctx.source), hash(ctx.restored).catch(missing)])
+  const known = ahead?.byTable.get(target.table)
+  let [source, restored] = await Promise.all([
+    known ? Promise.resolve(known) : hash(ctx.source),
+    hash(ctx.restored).catch(missing)
+  ])
   // The two servers chose different methods (e.g. different versions): compare by text on both.
   if (restored && restored.method !== source.method) {
     ;[source, restored] = await Promise.all([
@@ -84,17 +126,8 @@ export const checksumsCheck: CheckModule = {
   async run(ctx) {
     if (ctx.options.checksumTables.length === 0)
       return { findings: [], detail: 'no tables chosen', skipped: true }
-    const partitioned = ctx.before.schema
-      .filter((o) => o.kind === 'table' && o.definition.startsWith('partitioned table'))
-      .map((o) => {
-        const dot = o.name.indexOf('.')
-        return { schema: o.name.slice(0, dot), name: o.name.slice(dot + 1) }
-      })
-    const { targets, unknown } = checksumTargets(
-      ctx.options.checksumTables,
-      ctx.before.counts.tables,
-      partitioned
-    )
+    const { targets, unknown } = targetsFor(ctx.before, ctx.options)
+    const ahead = ctx.sourceChecksums ? await ctx.sourceChecksums.catch(() => null) : null
     const findings: Finding[] = unknown.map((name) => ({
       check: 'checksums',
       object: name,
@@ -102,7 +135,7 @@ export const checksumsCheck: CheckModule = {
       severity: 'mismatch'
     }))
     const hashed = await mapLimit(targets, ctx.options.parallelism, (target) =>
-      hashBoth(ctx, target)
+      hashBoth(ctx, target, ahead)
     )
     // Only a difference needs the counters: read them after the source hashes, once every write
     // made before the hashes has reached the statistics.

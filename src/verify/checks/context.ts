@@ -1,5 +1,6 @@
 // What every check module receives and returns. Adding a check = adding a module to CHECKS in verify.ts.
 import type pg from 'pg'
+import type { SourceHashes } from './checksums.js'
 import type {
   CountSnapshot,
   Finding,
@@ -18,6 +19,8 @@ export interface CheckContext {
   after: CountSnapshot
   restoreLogs: TransferLogLine[]
   options: VerifyOptions
+  /** The source's content hashes computed ahead by the drill (while the restore ran), if any. */
+  sourceChecksums?: Promise<SourceHashes>
   /** The restored database's schema, read once. */
   restoredSchema(): Promise<SchemaObject[]>
   /** The restored database's exact counts, read once. */
