@@ -1,0 +1,74 @@
+// Damaged restores (faults the simulator applies right after a successful restore) end with
+// outcome=failed, an annotation and a failure line naming the object: table, rows, one altered
+// value (checksum-tables), sequence, index.
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
+import {
+  addonsOf,
+  armFault,
+  chinookApp,
+  disarmFaults,
+  drill,
+  startE2E,
+  type E2E
+} from './helpers.js'
+
+let e2e: E2E
+beforeAll(async () => {
+  e2e = await startE2E()
+})
+afterAll(async () => {
+  await e2e?.close()
+})
+
+describe('damaged restores fail naming the object', () => {
+  const cases: [string, unknown, Record<string, string>, RegExp][] = [
+    ['a dropped table', { kind: 'restore-drop-table', table: 'public.track' }, {}, /public\.track/],
+    [
+      'deleted rows',
+      { kind: 'restore-delete-rows', table: 'public.invoice_line', count: 5 },
+      {},
+      /public\.invoice_line/
+    ],
+    [
+      'an altered row',
+      { kind: 'restore-alter-row', table: 'public.album' },
+      { 'checksum-tables': 'public.album' },
+      /public\.album/
+    ],
+    [
+      'a reset sequence',
+      { kind: 'restore-reset-sequence', sequence: 'public.invoice_invoice_id_seq' },
+      {},
+      /invoice_invoice_id_seq/
+    ],
+    [
+      'a dropped index',
+      { kind: 'restore-drop-index', index: 'public.track_album_id_idx' },
+      {},
+      /track_album_id_idx/
+    ]
+  ]
+  test.each(cases)(
+    '%s',
+    async (_label, fault, inputs, object) => {
+      const app = await chinookApp(e2e, 'damage')
+      await armFault(e2e, fault)
+      try {
+        const run = await drill(e2e, app, inputs)
+        expect({ exit: run.exitCode, outcome: run.outputs.outcome }).toEqual({
+          exit: 1,
+          outcome: 'failed'
+        })
+        expect(Number(run.outputs.mismatches)).toBeGreaterThan(0)
+        const errors = run.stdout.split('\n').filter((l) => l.startsWith('::error'))
+        // One annotation per mismatch names the object, and the failure line does too.
+        expect(errors.some((l) => l.startsWith('::error title=') && object.test(l))).toBe(true)
+        expect(errors.some((l) => l.startsWith('::error::Failed') && object.test(l))).toBe(true)
+        expect((await addonsOf(e2e, app.name)).map((a) => a.id)).toEqual([app.addonId])
+      } finally {
+        await disarmFaults(e2e)
+      }
+    },
+    120_000
+  )
+})
