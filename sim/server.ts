@@ -122,7 +122,9 @@ function send(res: ServerResponse, r: SimResponse, rateRemaining: number): void 
   }
   if (r.file) {
     res.writeHead(r.status, { ...headers, 'Content-Type': 'application/octet-stream' })
-    createReadStream(r.file).pipe(res)
+    createReadStream(r.file)
+      .on('error', () => res.destroy())
+      .pipe(res)
     return
   }
   const text = r.body === undefined ? '' : JSON.stringify(r.body)
@@ -314,7 +316,13 @@ export async function startSimulator(o: SimOptions): Promise<Simulator> {
       const segments = url.pathname
         .split('/')
         .filter(Boolean)
-        .map((s) => decodeURIComponent(s))
+        .map((s) => {
+          try {
+            return decodeURIComponent(s)
+          } catch {
+            throw notFound('The requested API endpoint was not found.')
+          }
+        })
       const found = matchRoute(isSim ? simRoutes : apiRoutes, method, segments)
       if (!('route' in found)) {
         // Heroku answers an unsupported verb like an unknown path.

@@ -819,6 +819,15 @@ export class SimState {
     return t
   }
 
+  /** A transfer whose run throws fails (with the reason in its logs) instead of crashing the simulator. */
+  private guard(t: TransferRec, run: Promise<void>): Promise<void> {
+    return run.catch((err: Error) => {
+      if (t.finishedAt) return
+      this.log(t, `transfer failed: ${err.message}`, 'error')
+      this.finish(t, false)
+    })
+  }
+
   private log(t: TransferRec, message: string, level = 'info'): void {
     t.logs.push({ created_at: iso(), level, message })
     t.updatedAt = iso()
@@ -876,12 +885,9 @@ export class SimState {
     const warn = this.o.faults.takeOne(
       (f) => f.kind === 'transfer-warnings' && f.transfer === 'capture'
     )
-    t.done = this.runCapture(
+    t.done = this.guard(
       t,
-      creds,
-      opts.noDelay ? 0 : this.o.captureDelaySeconds * 1000,
-      fail,
-      warn
+      this.runCapture(t, creds, opts.noDelay ? 0 : this.o.captureDelaySeconds * 1000, fail, warn)
     )
     return t
   }
@@ -997,7 +1003,7 @@ export class SimState {
     const warn = this.o.faults.takeOne(
       (f) => f.kind === 'transfer-warnings' && f.transfer === 'restore'
     )
-    t.done = this.runRestore(t, creds, source, backupUrl, extensions, fail, warn)
+    t.done = this.guard(t, this.runRestore(t, creds, source, backupUrl, extensions, fail, warn))
     return t
   }
 
