@@ -41,9 +41,10 @@ import type {
   CountSnapshot,
   SourceSnapshot,
   TransferLogLine,
-  Verification
+  Verification,
+  VerifyOptions
 } from './verify/types.js'
-import { verifyRestore } from './verify/verify.js'
+import { hashSourceTables, verifyRestore, type SourceHashes } from './verify/verify.js'
 
 export const TOOL_NAME = 'heroku-postgres-restore-drill'
 export const TOOL_VERSION = '0.1.0'
@@ -435,7 +436,30 @@ export async function runDrill(deps: DrillDeps): Promise<DrillReport> {
           )
         }
 
-        // ---- 5. restore ----
+        // ---- 5. restore (the source's content hashes are computed meanwhile) ----
+        const verifyOptions: VerifyOptions = {
+          backupMode: config.backup.mode,
+          checksumTables:
+            config.checksumTables.length === 0 &&
+            config.maintenance &&
+            config.backup.mode === 'capture'
+              ? ['*']
+              : config.checksumTables,
+          checks: config.checks,
+          restoreWarnings: config.restoreWarnings,
+          canary: work.canary,
+          parallelism: config.verifyConnections
+        }
+        let sourceChecksums: Promise<SourceHashes> | undefined
+        if (verifyOptions.checksumTables.length > 0) {
+          sourceChecksums = hashSourceTables(
+            work.sourcePool as pg.Pool,
+            work.before as SourceSnapshot,
+            verifyOptions
+          )
+          // Handled here so a restore failure does not leave an unhandled rejection behind.
+          sourceChecksums.catch(() => undefined)
+        }
         await phase('restore', 'Restore', async () => {
           const backupUrl = await backupUrlOf(backup)
           const extensions = (work.before as SourceSnapshot).extensions.filter(
@@ -515,26 +539,14 @@ export async function runDrill(deps: DrillDeps): Promise<DrillReport> {
             maxConnections: config.verifyConnections,
             statementTimeoutMs: RESTORED_STATEMENT_TIMEOUT_MS
           })
-          const checksumTables =
-            config.checksumTables.length === 0 &&
-            config.maintenance &&
-            config.backup.mode === 'capture'
-              ? ['*']
-              : config.checksumTables
           const verification = await verifyRestore({
             source: work.sourcePool as pg.Pool,
             restored: work.restoredPool,
             before: work.before as SourceSnapshot,
             after: work.after,
             restoreLogs: work.restoreLogs,
-            options: {
-              backupMode: config.backup.mode,
-              checksumTables,
-              checks: config.checks,
-              restoreWarnings: config.restoreWarnings,
-              canary: work.canary,
-              parallelism: config.verifyConnections
-            }
+            options: verifyOptions,
+            ...(sourceChecksums ? { sourceChecksums } : {})
           })
           say(
             `verification ${verification.passed ? 'passed' : 'failed'}: ${verification.tablesChecked} tables, ` +
