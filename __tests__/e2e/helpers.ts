@@ -82,14 +82,20 @@ export async function chinookApp(
   })
 }
 
+export type DrillRun = ActionRun & {
+  /** Every request the simulator received during the run (main and post). */
+  requests: AuditEntry[]
+}
+
 /** Runs the action for `app` and scans every text of the run for the token and database passwords. */
 export async function drill(
   e2e: E2E,
   app: SimApp,
   inputs: Record<string, string> = {},
   extra: Omit<RunActionOptions, 'inputs'> = {}
-): Promise<ActionRun> {
-  const run = await runAction({
+): Promise<DrillRun> {
+  const start = e2e.sim.audit().length
+  const action = await runAction({
     inputs: { app: app.name, 'heroku-api-key': e2e.sim.token, ...inputs },
     ...extra,
     env: {
@@ -99,7 +105,14 @@ export async function drill(
     },
     echo: extra.echo ?? process.env.E2E_ECHO === '1'
   })
-  assertNoLeaks(run, secretsOf(e2e.sim.token, [app.databaseUrl]))
+  const run: DrillRun = { ...action, requests: e2e.sim.audit().slice(start) }
+  // Every database URL the app holds now (a kept add-on's too) besides the source's; the values the
+  // action masked itself (::add-mask::) are searched for by assertNoLeaks as well.
+  const vars = await api<Record<string, string>>(e2e, `/apps/${app.name}/config-vars`).catch(
+    () => ({})
+  )
+  const urls = Object.values(vars as Record<string, string>).filter((v) => /^postgres/i.test(v))
+  assertNoLeaks(run, secretsOf(e2e.sim.token, [app.databaseUrl, ...urls]))
   return run
 }
 

@@ -76,8 +76,13 @@ describe('which backup', () => {
 describe('incident and promote', () => {
   test('keep-database leaves exactly the restored add-on and prints the promote command', async () => {
     const app = await chinookApp(e2e, 'keep')
-    const run = await drill(e2e, app, { backup: 'latest', 'keep-database': 'true' })
+    const run = await drill(e2e, app, {
+      backup: 'latest',
+      'keep-database': 'true',
+      plan: 'standard-0'
+    })
     expect(run.outputs.outcome).toBe('passed')
+    expect(report(run).restore.plan).toBe('heroku-postgresql:standard-0')
     expect(run.outputs['restored-attachment']).toBe('RESTORE_DRILL')
     const r = report(run)
     const kept = r.restore.addonName as string
