@@ -113,6 +113,7 @@ export interface Simulator {
 }
 
 const DEFAULT_TOKEN_BYTES = 24
+const PLATFORM_ACCEPT = /application\/vnd\.heroku\+json;\s*version=3/i
 
 function send(res: ServerResponse, r: SimResponse, rateRemaining: number): void {
   const headers: Record<string, string> = {
@@ -304,6 +305,13 @@ export async function startSimulator(o: SimOptions): Promise<Simulator> {
         if (before?.kind === 'http') throw httpFaultError(before.status)
         if (!authorized(req, token))
           throw new SimHttpError(401, 'unauthorized', 'Invalid credentials provided.')
+        // The Platform API wants its media type and version (heroku-api.md §1.2, §12.3).
+        if (!url.pathname.startsWith('/client/') && !PLATFORM_ACCEPT.test(req.headers.accept ?? ''))
+          throw new SimHttpError(
+            406,
+            'not_acceptable',
+            'Please specify a version along with the MIME type. For example, `Accept: application/vnd.heroku+json; version=3`.'
+          )
         if (url.pathname !== '/account/rate-limits' && !pool.take())
           throw new SimHttpError(
             429,

@@ -25,7 +25,10 @@ describe('simulator HTTP API', () => {
     it('accepts Bearer and Basic (token as password), refuses anything else with 401 unauthorized', async () => {
       expect((await c.get('/account')).status).toBe(200)
       const basic = await fetch(`${s.apiUrl}/account`, {
-        headers: { Authorization: 'Basic ' + Buffer.from(':' + s.token).toString('base64') }
+        headers: {
+          Authorization: 'Basic ' + Buffer.from(':' + s.token).toString('base64'),
+          Accept: 'application/vnd.heroku+json; version=3'
+        }
       })
       expect(basic.status).toBe(200)
       for (const token of ['', 'wrong-token']) {
@@ -88,6 +91,20 @@ describe('simulator HTTP API', () => {
         await c.post('/actions/addon-attachments/resolve', {})
       ]
       for (const r of bad) expect([r.status, r.body.id]).toEqual([422, 'invalid_params'])
+    })
+
+    it('answers 406 not_acceptable on the Platform API without its Accept header (data API: any)', async () => {
+      const auth = { Authorization: `Bearer ${s.token}` }
+      const platform = await fetch(`${s.apiUrl}/apps/${app.name}`, { headers: auth })
+      expect(platform.status).toBe(406)
+      expect(((await platform.json()) as any).id).toBe('not_acceptable')
+      const sdk = await fetch(`${s.apiUrl}/apps/${app.name}`, {
+        headers: { ...auth, Accept: 'application/vnd.heroku+json; version=3.sdk' }
+      })
+      expect(sdk.status).toBe(200)
+      expect(
+        (await fetch(`${s.apiUrl}/client/v11/apps/${app.name}/transfers`, { headers: auth })).status
+      ).toBe(200)
     })
 
     it('answers 416 for a Range header on a field it cannot range over', async () => {
