@@ -181,14 +181,15 @@ export async function runDrill(deps: DrillDeps): Promise<DrillReport> {
     name: PhaseName,
     title: string,
     fn: () => Promise<T>,
-    opts: { group?: boolean } = {}
+    opts: { group?: boolean; detail?: string } = {}
   ): Promise<T> {
     const startMs = Date.now()
     const record: PhaseRecord = {
       phase: name,
       startedAt: new Date(startMs).toISOString(),
       seconds: 0,
-      status: 'ok'
+      status: 'ok',
+      ...(opts.detail ? { detail: opts.detail } : {})
     }
     timeline.push(record)
     if (opts.group !== false) log.startGroup(title)
@@ -262,7 +263,7 @@ export async function runDrill(deps: DrillDeps): Promise<DrillReport> {
           parallelism: config.verifyConnections,
           pool: work.sourcePool
         }),
-      { group: false }
+      { group: false, detail: 'counts after the capture' }
     )
     await maintenanceOff()
   }
@@ -370,27 +371,32 @@ export async function runDrill(deps: DrillDeps): Promise<DrillReport> {
         const pre = work.pre
 
         // ---- 2. source snapshot (and canary) ----
-        await phase('snapshot', 'Source snapshot', async () => {
-          work.sourcePool = openDb(pre.sourceUrl, {
-            role: 'source',
-            maxConnections: config.verifyConnections,
-            statementTimeoutMs: SOURCE_STATEMENT_TIMEOUT_MS
-          })
-          await maintenanceOn()
-          if (config.canary) {
-            const canary = await writeCanary(work.sourcePool)
-            work.canary = canary
-            say(`canary ${canary.id} written to the source`)
-          }
-          work.before = await snapshotSource(work.sourcePool, {
-            parallelism: config.verifyConnections
-          })
-          say(
-            `source: ${work.before.counts.tables.length} tables, ${work.before.counts.tables
-              .reduce((n, t) => n + t.rows, 0)
-              .toLocaleString('en-US')} rows, ${work.before.schema.length} schema objects`
-          )
-        })
+        await phase(
+          'snapshot',
+          'Source snapshot',
+          async () => {
+            work.sourcePool = openDb(pre.sourceUrl, {
+              role: 'source',
+              maxConnections: config.verifyConnections,
+              statementTimeoutMs: SOURCE_STATEMENT_TIMEOUT_MS
+            })
+            await maintenanceOn()
+            if (config.canary) {
+              const canary = await writeCanary(work.sourcePool)
+              work.canary = canary
+              say(`canary ${canary.id} written to the source`)
+            }
+            work.before = await snapshotSource(work.sourcePool, {
+              parallelism: config.verifyConnections
+            })
+            say(
+              `source: ${work.before.counts.tables.length} tables, ${work.before.counts.tables
+                .reduce((n, t) => n + t.rows, 0)
+                .toLocaleString('en-US')} rows, ${work.before.schema.length} schema objects`
+            )
+          },
+          { detail: pre.chosenBackup ? 'schema, counts and write counters' : 'before the capture' }
+        )
 
         // ---- 3. capture ∥ provision (4. after-snapshot inside the capture flow) ----
         log.startGroup(pre.chosenBackup ? 'Provision' : 'Capture and provision')
@@ -810,7 +816,10 @@ export async function publishReport(
     core.setOutput(name, deps.secrets.redact(String(value)))
   // The failure line first: GitHub shows only the first 10 error annotations of a step.
   if (report.outcome !== 'passed') core.setFailed(deps.secrets.redact(report.verdict))
-  const mismatches = (report.verification?.findings ?? []).filter((f) => f.severity === 'mismatch')
+  // Shortest object names first, as in the failure line: a missing table before its indexes.
+  const mismatches = (report.verification?.findings ?? [])
+    .filter((f) => f.severity === 'mismatch')
+    .sort((a, b) => a.object.length - b.object.length || (a.object < b.object ? -1 : 1))
   const room = MAX_ANNOTATIONS - 1
   const shown = mismatches.length > room ? mismatches.slice(0, room - 1) : mismatches
   for (const finding of shown) {
