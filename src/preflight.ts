@@ -240,6 +240,12 @@ export async function preflight(deps: PreflightDeps): Promise<Preflight> {
   log(
     `source: add-on ${source.addonName} (${source.plan || 'plan unknown'}) as ${source.configVar}`
   )
+  if (config.promote && !attachmentNames.includes('DATABASE')) {
+    // Promoting back puts the source on DATABASE: only right when the source held it before.
+    throw new DrillError(
+      `promote: true needs the source to be the app's DATABASE, but ${config.database} is add-on ${source.addonName}, not DATABASE: set database: DATABASE_URL or promote: false`
+    )
+  }
 
   const now0 = now()
   const stale = addons.filter(

@@ -287,6 +287,13 @@ describe('preflight', () => {
     ).resolves.toBeTruthy()
   })
 
+  test('promote only when the source holds DATABASE (promoting back must restore what was there)', async () => {
+    await expect(
+      runPreflight({ promote: true, maintenance: true, database: 'CYAN' })
+    ).rejects.toThrow(/promote: true needs the source to be the app's DATABASE/)
+    await expect(runPreflight({ promote: true, maintenance: true })).resolves.toBeTruthy()
+  })
+
   test('a source beyond 20 GB is warned about', async () => {
     const pre = await runPreflight({}, { bytes: 25 * 1024 ** 3 })
     expect(pre.warnings.join('\n')).toMatch(/25\.0 GB.*about 20 GB/)
