@@ -3,7 +3,7 @@
 // destroy the add-on this run created (unless kept). Idempotent: what is already gone is fine.
 // It never touches anything the state does not name.
 import type { PlatformApi } from './heroku/platform.js'
-import { waitFor } from './heroku/wait.js'
+import { sleepMs, waitFor } from './heroku/wait.js'
 import { promoteBack } from './promote.js'
 import { DRILL_ADDON_PREFIX, type Ownership } from './safety.js'
 import type { DrillState } from './state.js'
@@ -14,6 +14,10 @@ export interface CleanupDeps {
   state: DrillState
   log: (line: string) => void
   signal?: AbortSignal
+  /** Looks again for an add-on known by name only, this many times (default 2)... */
+  lookAgain?: number
+  /** ...this far apart (default 5 s). */
+  lookAgainMs?: number
   /** How long to wait for a deleted add-on to disappear (default 120 s). */
   deprovisionWaitMs?: number
 }
@@ -86,8 +90,16 @@ export async function cleanUp(deps: CleanupDeps, attachmentName: string): Promis
   try {
     let id = created.id
     if (!id) {
-      // Main died while the create was in flight: find it by the name it was given.
-      const found = await platform.getAddon(created.app, created.name)
+      // Main died while the create was in flight: find it by the name it was given, looking again
+      // a little later, in case the create was still landing when main died.
+      let found: Awaited<ReturnType<PlatformApi['getAddon']>> = await platform.getAddon(
+        created.app,
+        created.name
+      )
+      for (let look = 1; !found && look <= (deps.lookAgain ?? 2); look++) {
+        await sleepMs(deps.lookAgainMs ?? 5000, deps.signal)
+        found = await platform.getAddon(created.app, created.name)
+      }
       if (!found) {
         log(`add-on ${created.name} was never created`)
         state.update({ destroyed: true })

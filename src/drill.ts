@@ -10,7 +10,7 @@ import { openDatabase } from './db.js'
 import type { DataApi } from './heroku/data.js'
 import type { HerokuHttp } from './heroku/http.js'
 import type { PlatformApi } from './heroku/platform.js'
-import { backupName, type Addon, type Transfer } from './heroku/types.js'
+import { backupName, HerokuApiError, type Addon, type Transfer } from './heroku/types.js'
 import { AbortError, waitFor, WaitTimeoutError } from './heroku/wait.js'
 import { settingsOf } from './inputs.js'
 import { DrillError, formatAge, preflight, type Preflight } from './preflight.js'
@@ -283,11 +283,15 @@ export async function runDrill(deps: DrillDeps): Promise<DrillReport> {
         // Saved before the request, so post can find it by name if main dies while it is in flight.
         state.update({ created: { name, app: config.app } })
         say(`creating add-on ${name} (heroku-postgresql:${plan}) as ${DRILL_ATTACHMENT_NAME}`)
-        const created = await platform.createAddon(config.app, {
-          plan,
-          name,
-          attachmentName: DRILL_ATTACHMENT_NAME
-        })
+        const created = await platform
+          .createAddon(config.app, { plan, name, attachmentName: DRILL_ATTACHMENT_NAME })
+          .catch((err: unknown) => {
+            // A definite refusal (4xx) created nothing: nothing for the clean-up to look for.
+            if (err instanceof HerokuApiError && !err.ambiguous && err.status >= 400) {
+              state.update({ created: undefined })
+            }
+            throw err
+          })
         state.update({ created: { id: created.id, name: created.name, app: config.app } })
         work.created = created
         say(`created add-on ${created.name} (${created.state})`)

@@ -328,7 +328,14 @@ describe('cleanUp from saved state', () => {
       calls,
       state,
       saves,
-      deps: { platform, ownership: new Ownership(), state, log: () => {}, deprovisionWaitMs: 100 }
+      deps: {
+        platform,
+        ownership: new Ownership(),
+        state,
+        log: () => {},
+        deprovisionWaitMs: 100,
+        lookAgainMs: 10
+      }
     }
   }
   const drillAddon = addon('drill-id', 'restore-drill-shop-1-1-abcd')

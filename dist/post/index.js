@@ -34201,8 +34201,13 @@ async function cleanUp(deps, attachmentName) {
     try {
         let id = created.id;
         if (!id) {
-            // Main died while the create was in flight: find it by the name it was given.
-            const found = await platform.getAddon(created.app, created.name);
+            // Main died while the create was in flight: find it by the name it was given, looking again
+            // a little later, in case the create was still landing when main died.
+            let found = await platform.getAddon(created.app, created.name);
+            for (let look = 1; !found && look <= (deps.lookAgain ?? 2); look++) {
+                await sleepMs(deps.lookAgainMs ?? 5000, deps.signal);
+                found = await platform.getAddon(created.app, created.name);
+            }
             if (!found) {
                 log(`add-on ${created.name} was never created`);
                 state.update({ destroyed: true });
