@@ -34,6 +34,8 @@ export interface RunActionOptions {
   timeoutMs?: number
   /** Echo main's output to this process's stderr while it runs (debugging). */
   echo?: boolean
+  /** The node binary (default: RUN_ACTION_NODE, else this process's), e.g. a Node 24 like the runner's. */
+  node?: string
 }
 
 export interface ActionRun {
@@ -125,10 +127,10 @@ function runNode(
   script: string,
   env: Record<string, string>,
   cwd: string,
-  opts: { signals?: SignalPlan[]; timeoutMs: number; echo?: boolean }
+  opts: { signals?: SignalPlan[]; timeoutMs: number; echo?: boolean; node: string }
 ): Promise<Spawned> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [script], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(opts.node, [script], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     const plan = [...(opts.signals ?? [])]
@@ -221,6 +223,7 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
     ...(options.env ?? {})
   }
   const timeoutMs = options.timeoutMs ?? 10 * 60_000
+  const node = options.node ?? (process.env.RUN_ACTION_NODE || process.execPath)
   const main = await runNode(
     mainScript,
     {
@@ -230,7 +233,7 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
       GITHUB_STEP_SUMMARY: files.summary
     },
     root,
-    { signals: options.signals, timeoutMs, echo: options.echo }
+    { signals: options.signals, timeoutMs, echo: options.echo, node }
   )
   const stateFile = readFileSync(files.state, 'utf8')
   const state = parseCommandFile(stateFile)
@@ -248,7 +251,7 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
         GITHUB_STEP_SUMMARY: files.postSummary
       },
       root,
-      { timeoutMs, echo: options.echo }
+      { timeoutMs, echo: options.echo, node }
     )
   }
   const outputs = parseCommandFile(readFileSync(files.output, 'utf8'))
