@@ -248,6 +248,13 @@ async function main(): Promise<void> {
     say('   ' + ratioLine('ratio, counts only', verifyCounts / naive, 1.0))
     say(`   drill verify phase, counts + checksums of every table: ${verifyFull.toFixed(2)} s`)
     say('   ' + ratioLine('ratio, with checksums', verifyFull / naive, 2.0))
+    const byCheck = (r: DrillReport) =>
+      (r.verification?.checks ?? [])
+        .filter((c) => c.seconds !== undefined)
+        .map((c) => `${c.id} ${c.seconds?.toFixed(2)}`)
+        .join(', ')
+    say(`   verify time by check, counts only: ${byCheck(counts)}`)
+    say(`   verify time by check, with checksums: ${byCheck(full)}`)
     say(
       `   (source snapshots, outside the verify phase: ${(full.timings.snapshotSeconds ?? NaN).toFixed(2)} s; restore ${(full.timings.restoreSeconds ?? NaN).toFixed(1)} s)`
     )

@@ -128,6 +128,8 @@ export interface CheckSummary {
   title: string
   status: 'passed' | 'failed' | 'skipped'
   detail: string
+  /** How long the check took, so a slow verification shows where its time went. */
+  seconds?: number
 }
 
 export interface Verification {

@@ -95,7 +95,9 @@ export async function verifyRestore(args: VerifyArgs): Promise<Verification> {
   const checks: CheckSummary[] = []
   const tables = new Map<string, TablePart>()
   for (const check of CHECKS) {
+    const startedAt = performance.now()
     const outcome = await runCheck(check, ctx)
+    const seconds = Math.round(performance.now() - startedAt) / 1000
     findings.push(...outcome.findings)
     for (const table of outcome.tables ?? [])
       tables.set(table.table, { ...tables.get(table.table), ...table })
@@ -104,7 +106,8 @@ export async function verifyRestore(args: VerifyArgs): Promise<Verification> {
       id: check.id,
       title: check.title,
       status: outcome.skipped ? 'skipped' : failed ? 'failed' : 'passed',
-      detail: outcome.detail
+      detail: outcome.detail,
+      seconds
     })
   }
   // Only tables the counts check judged are reported (a checksum alone does not make a row).
