@@ -13,7 +13,7 @@ import { CHINOOK, appName, client, dumpTables, sim, type Client } from './helper
 
 const run = promisify(execFile)
 const HEROKU_VERSION = '11.10.0'
-const CACHE = resolve('node_modules/.cache/heroku-cli')
+const CACHE = resolve(process.env.HEROKU_CLI_CACHE_DIR ?? 'node_modules/.cache/heroku-cli')
 const BIN = join(CACHE, 'node_modules', '.bin', 'heroku')
 
 async function registryReachable(): Promise<boolean> {
@@ -51,8 +51,18 @@ async function installCli(): Promise<'installed' | 'unreachable'> {
   return 'installed'
 }
 
+// Installed (or found) while the module loads, so the tests below can be skipped, visibly.
+const cliStatus = await installCli()
+const available = cliStatus === 'installed'
+if (!available) {
+  console.warn(
+    `\n\n*** SKIPPED: the npm registry is unreachable, so the official Heroku CLI ${HEROKU_VERSION} could not be installed.\n` +
+      '*** The simulator was NOT checked against the real CLI in this run.\n\n'
+  )
+}
+const itWithCli = available ? it : it.skip
+
 describe(`official Heroku CLI ${HEROKU_VERSION} against the simulator`, () => {
-  let available = false
   let s: Simulator
   let c: Client
   let app: SimApp
@@ -97,15 +107,7 @@ describe(`official Heroku CLI ${HEROKU_VERSION} against the simulator`, () => {
   }
 
   beforeAll(async () => {
-    const status = await installCli()
-    if (status === 'unreachable') {
-      console.warn(
-        `\n\n*** SKIPPED: the npm registry is unreachable, so the official Heroku CLI ${HEROKU_VERSION} could not be installed.\n` +
-          '*** The simulator was NOT checked against the real CLI in this run.\n\n'
-      )
-      return
-    }
-    available = true
+    if (!available) return
     home = mkdtempSync(join(tmpdir(), 'heroku-cli-home-'))
     s = await sim({ provisionDelaySeconds: 2, captureDelaySeconds: 1, restoreDelaySeconds: 1 })
     c = client(s)
@@ -117,139 +119,149 @@ describe(`official Heroku CLI ${HEROKU_VERSION} against the simulator`, () => {
     if (home) rmSync(home, { recursive: true, force: true })
   })
 
-  it('runs the manual checklist of PRODUCT.md §7.1', async () => {
-    if (!available) return
-    const a = app.name
-    const drill = `restore-drill-${a}-1-1-abcd`
+  itWithCli(
+    'runs the manual checklist of PRODUCT.md §7.1',
+    async () => {
+      const a = app.name
+      const drill = `restore-drill-${a}-1-1-abcd`
 
-    const created = await ok(
-      'addons:create',
-      'heroku-postgresql:essential-0',
-      '--app',
-      a,
-      '--as',
-      'RESTORE_DRILL',
-      '--name',
-      drill
-    )
-    expect(created).toMatch(/being created in the background|Database is being provisioned/)
-    expect((await c.get(`/apps/${a}/addons/${drill}`)).body.state).toBe('provisioning')
+      const created = await ok(
+        'addons:create',
+        'heroku-postgresql:essential-0',
+        '--app',
+        a,
+        '--as',
+        'RESTORE_DRILL',
+        '--name',
+        drill
+      )
+      expect(created).toMatch(/being created in the background|Database is being provisioned/)
+      expect((await c.get(`/apps/${a}/addons/${drill}`)).body.state).toBe('provisioning')
 
-    const waited = await ok('pg:wait', 'RESTORE_DRILL', '--app', a)
-    expect(waited).toMatch(/available|^$/)
-    expect((await c.get(`/apps/${a}/addons/${drill}`)).body.state).toBe('provisioned')
+      const waited = await ok('pg:wait', 'RESTORE_DRILL', '--app', a)
+      expect(waited).toMatch(/available|^$/)
+      expect((await c.get(`/apps/${a}/addons/${drill}`)).body.state).toBe('provisioned')
 
-    const captured = await ok('pg:backups:capture', '--app', a)
-    expect(captured).toMatch(/Backing up DATABASE to b002\.\.\. done/)
+      const captured = await ok('pg:backups:capture', '--app', a)
+      expect(captured).toMatch(/Backing up DATABASE to b002\.\.\. done/)
 
-    const list = await ok('pg:backups', '--app', a)
-    expect(list).toMatch(/a001\s+\S+\s+Completed/)
-    expect(list).toMatch(/b002\s+\S+\s+Completed/)
+      const list = await ok('pg:backups', '--app', a)
+      expect(list).toMatch(/a001\s+\S+\s+Completed/)
+      expect(list).toMatch(/b002\s+\S+\s+Completed/)
 
-    expect(await ok('pg:backups:schedules', '--app', a)).toMatch(/DATABASE_URL: daily at 2:00 UTC/)
-    await ok('pg:backups:schedule', 'DATABASE_URL', '--at', '04:00 America/New_York', '--app', a)
-    expect(await ok('pg:backups:schedules', '--app', a)).toMatch(
-      /DATABASE_URL: daily at 4:00 America\/New_York/
-    )
-    await ok('pg:backups:unschedule', 'DATABASE_URL', '--app', a)
-    expect(await ok('pg:backups:schedules', '--app', a)).toMatch(/No backup schedules found/)
-    await ok('pg:backups:schedule', 'DATABASE_URL', '--at', '02:00 UTC', '--app', a)
+      expect(await ok('pg:backups:schedules', '--app', a)).toMatch(
+        /DATABASE_URL: daily at 2:00 UTC/
+      )
+      await ok('pg:backups:schedule', 'DATABASE_URL', '--at', '04:00 America/New_York', '--app', a)
+      expect(await ok('pg:backups:schedules', '--app', a)).toMatch(
+        /DATABASE_URL: daily at 4:00 America\/New_York/
+      )
+      await ok('pg:backups:unschedule', 'DATABASE_URL', '--app', a)
+      expect(await ok('pg:backups:schedules', '--app', a)).toMatch(/No backup schedules found/)
+      await ok('pg:backups:schedule', 'DATABASE_URL', '--at', '02:00 UTC', '--app', a)
 
-    const info = await ok('pg:backups:info', 'b002', '--app', a)
-    expect(info).toMatch(/Status:\s+Completed/)
-    expect(info).toMatch(/Type:\s+Manual/)
-    expect(info).toMatch(/pg_dump: dumping contents of table "public.track"/)
-    expect(await ok('pg:backups:info', 'a001', '--app', a)).toMatch(/Type:\s+Scheduled/)
-    const url = (await ok('pg:backups:url', 'b002', '--app', a)).trim().split('\n').pop()!
-    const dump = await fetch(url)
-    expect(
-      Buffer.from(await dump.arrayBuffer())
-        .subarray(0, 5)
-        .toString()
-    ).toBe('PGDMP')
+      const info = await ok('pg:backups:info', 'b002', '--app', a)
+      expect(info).toMatch(/Status:\s+Completed/)
+      expect(info).toMatch(/Type:\s+Manual/)
+      expect(info).toMatch(/pg_dump: dumping contents of table "public.track"/)
+      expect(await ok('pg:backups:info', 'a001', '--app', a)).toMatch(/Type:\s+Scheduled/)
+      const url = (await ok('pg:backups:url', 'b002', '--app', a)).trim().split('\n').pop()!
+      const dump = await fetch(url)
+      expect(
+        Buffer.from(await dump.arrayBuffer())
+          .subarray(0, 5)
+          .toString()
+      ).toBe('PGDMP')
 
-    const restored = await ok(
-      'pg:backups:restore',
-      'b002',
-      'RESTORE_DRILL',
-      '--app',
-      a,
-      '--confirm',
-      a
-    )
-    expect(restored).toMatch(/Restoring\.\.\. done/)
-    expect(await ok('pg:backups', '--app', a)).toMatch(/r003\s+\S+\s+Completed.*RESTORE_DRILL/)
-    const vars = (await c.get(`/apps/${a}/config-vars`)).body
-    expect(await dumpTables(vars.RESTORE_DRILL_URL)).toEqual(await dumpTables(app.databaseUrl))
+      const restored = await ok(
+        'pg:backups:restore',
+        'b002',
+        'RESTORE_DRILL',
+        '--app',
+        a,
+        '--confirm',
+        a
+      )
+      expect(restored).toMatch(/Restoring\.\.\. done/)
+      expect(await ok('pg:backups', '--app', a)).toMatch(/r003\s+\S+\s+Completed.*RESTORE_DRILL/)
+      const vars = (await c.get(`/apps/${a}/config-vars`)).body
+      expect(await dumpTables(vars.RESTORE_DRILL_URL)).toEqual(await dumpTables(app.databaseUrl))
 
-    expect(await ok('maintenance:on', '--app', a)).toMatch(/Enabling maintenance mode.*done/)
-    expect((await ok('maintenance', '--app', a)).trim()).toMatch(/^on/)
+      expect(await ok('maintenance:on', '--app', a)).toMatch(/Enabling maintenance mode.*done/)
+      expect((await ok('maintenance', '--app', a)).trim()).toMatch(/^on/)
 
-    const promoted = await ok('pg:promote', 'RESTORE_DRILL', '--app', a)
-    const alias = /alternate alias for existing DATABASE_URL\.\.\. (\w+)_URL/.exec(promoted)?.[1]
-    expect(alias).toMatch(/^HEROKU_POSTGRESQL_/)
-    expect(promoted).toMatch(new RegExp(`Promoting ${drill} to DATABASE_URL on ${a}\\.\\.\\. done`))
-    const afterPromote = (await c.get(`/apps/${a}/config-vars`)).body
-    expect(afterPromote.DATABASE_URL).toBe(vars.RESTORE_DRILL_URL)
-    expect(afterPromote[`${alias}_URL`]).toBe(app.databaseUrl)
+      const promoted = await ok('pg:promote', 'RESTORE_DRILL', '--app', a)
+      const alias = /alternate alias for existing DATABASE_URL\.\.\. (\w+)_URL/.exec(promoted)?.[1]
+      expect(alias).toMatch(/^HEROKU_POSTGRESQL_/)
+      expect(promoted).toMatch(
+        new RegExp(`Promoting ${drill} to DATABASE_URL on ${a}\\.\\.\\. done`)
+      )
+      const afterPromote = (await c.get(`/apps/${a}/config-vars`)).body
+      expect(afterPromote.DATABASE_URL).toBe(vars.RESTORE_DRILL_URL)
+      expect(afterPromote[`${alias}_URL`]).toBe(app.databaseUrl)
 
-    await ok('pg:promote', alias!, '--app', a)
-    expect((await c.get(`/apps/${a}/config-vars`)).body.DATABASE_URL).toBe(app.databaseUrl)
+      await ok('pg:promote', alias!, '--app', a)
+      expect((await c.get(`/apps/${a}/config-vars`)).body.DATABASE_URL).toBe(app.databaseUrl)
 
-    expect(await ok('maintenance:off', '--app', a)).toMatch(/Disabling maintenance mode.*done/)
-    expect((await c.get(`/apps/${a}`)).body.maintenance).toBe(false)
+      expect(await ok('maintenance:off', '--app', a)).toMatch(/Disabling maintenance mode.*done/)
+      expect((await c.get(`/apps/${a}`)).body.maintenance).toBe(false)
 
-    const pgInfo = await ok('pg:info', 'DATABASE', '--app', a)
-    expect(pgInfo).toMatch(/Plan:\s+Essential 0/)
-    expect(pgInfo).toMatch(/Tables:\s+11/)
+      const pgInfo = await ok('pg:info', 'DATABASE', '--app', a)
+      expect(pgInfo).toMatch(/Plan:\s+Essential 0/)
+      expect(pgInfo).toMatch(/Tables:\s+11/)
 
-    expect(await ok('addons:destroy', drill, '--app', a, '--confirm', a)).toMatch(
-      /Destroying .* done/
-    )
-    expect((await c.get(`/apps/${a}/addons/${drill}`)).status).toBe(404)
-    expect(Object.keys((await c.get(`/apps/${a}/config-vars`)).body).sort()).toEqual(
-      ['DATABASE_URL', `${alias}_URL`].sort()
-    )
-  }, 300_000)
+      expect(await ok('addons:destroy', drill, '--app', a, '--confirm', a)).toMatch(
+        /Destroying .* done/
+      )
+      expect((await c.get(`/apps/${a}/addons/${drill}`)).status).toBe(404)
+      expect(Object.keys((await c.get(`/apps/${a}/config-vars`)).body).sort()).toEqual(
+        ['DATABASE_URL', `${alias}_URL`].sort()
+      )
+    },
+    300_000
+  )
 
-  it('shows failures as the CLI shows real ones: a failed capture, a failed provisioning, restore warnings', async () => {
-    if (!available) return
-    const a = app.name
-    s.armFaults([{ kind: 'transfer-fail', transfer: 'capture' }, { kind: 'provision-fail' }])
-    const failed = await heroku('pg:backups:capture', '--app', a)
-    expect(failed.code).not.toBe(0)
-    expect(failed.out).toMatch(/An error occurred and the backup did not finish/)
-    const prov = await heroku(
-      'addons:create',
-      'heroku-postgresql:essential-0',
-      '--app',
-      a,
-      '--wait'
-    )
-    expect(prov.code).not.toBe(0)
-    expect(prov.out).toMatch(/unable to be created/)
+  itWithCli(
+    'shows failures as the CLI shows real ones: a failed capture, a failed provisioning, restore warnings',
+    async () => {
+      const a = app.name
+      s.armFaults([{ kind: 'transfer-fail', transfer: 'capture' }, { kind: 'provision-fail' }])
+      const failed = await heroku('pg:backups:capture', '--app', a)
+      expect(failed.code).not.toBe(0)
+      expect(failed.out).toMatch(/An error occurred and the backup did not finish/)
+      const prov = await heroku(
+        'addons:create',
+        'heroku-postgresql:essential-0',
+        '--app',
+        a,
+        '--wait'
+      )
+      expect(prov.code).not.toBe(0)
+      expect(prov.out).toMatch(/unable to be created/)
 
-    await ok(
-      'addons:create',
-      'heroku-postgresql:essential-0',
-      '--app',
-      a,
-      '--as',
-      'SECOND',
-      '--wait'
-    )
-    s.armFaults({ kind: 'transfer-warnings', transfer: 'restore', count: 2, benign: true })
-    await ok('pg:backups:restore', 'a001', 'SECOND', '--app', a, '--confirm', a)
-    expect(await ok('pg:backups', '--app', a)).toMatch(/Finished with 2 warnings\s+\S+\s+SECOND/)
-    const info = await ok('pg:info', 'SECOND', '--app', a)
-    expect(info).toMatch(/Tables:\s+11/)
-    const manual = (await c.get(`/client/v11/apps/${a}/transfers`)).body.filter(
-      (t: any) => t.succeeded && t.to_type === 'gof3r' && !t.schedule
-    )
-    const name = `b${String(manual[manual.length - 1].num).padStart(3, '0')}`
-    expect(await ok('pg:backups:delete', name, '--app', a, '--confirm', a)).toMatch(
-      /Deleting backup .* done/
-    )
-    expect(await ok('pg:backups', '--app', a)).not.toMatch(new RegExp(`^\\s*${name}\\s`, 'm'))
-  }, 300_000)
+      await ok(
+        'addons:create',
+        'heroku-postgresql:essential-0',
+        '--app',
+        a,
+        '--as',
+        'SECOND',
+        '--wait'
+      )
+      s.armFaults({ kind: 'transfer-warnings', transfer: 'restore', count: 2, benign: true })
+      await ok('pg:backups:restore', 'a001', 'SECOND', '--app', a, '--confirm', a)
+      expect(await ok('pg:backups', '--app', a)).toMatch(/Finished with 2 warnings\s+\S+\s+SECOND/)
+      const info = await ok('pg:info', 'SECOND', '--app', a)
+      expect(info).toMatch(/Tables:\s+11/)
+      const manual = (await c.get(`/client/v11/apps/${a}/transfers`)).body.filter(
+        (t: any) => t.succeeded && t.to_type === 'gof3r' && !t.schedule
+      )
+      const name = `b${String(manual[manual.length - 1].num).padStart(3, '0')}`
+      expect(await ok('pg:backups:delete', name, '--app', a, '--confirm', a)).toMatch(
+        /Deleting backup .* done/
+      )
+      expect(await ok('pg:backups', '--app', a)).not.toMatch(new RegExp(`^\\s*${name}\\s`, 'm'))
+    },
+    300_000
+  )
 })
