@@ -295,10 +295,17 @@ export async function runDrill(deps: DrillDeps): Promise<DrillReport> {
         state.update({ created: { id: created.id, name: created.name, app: config.app } })
         work.created = created
         say(`created add-on ${created.name} (${created.state})`)
+        let notFound = 0
         const ready = await waitFor(
           async () => {
             const addon = await platform.getAddon(config.app, created.id)
-            if (!addon) return undefined
+            if (!addon) {
+              // A just-created add-on may lag in the API for a moment; one that stays away failed.
+              if (++notFound > 10) {
+                throw new DrillError(`add-on ${created.name} disappeared while provisioning`)
+              }
+              return undefined
+            }
             if (addon.state === 'deprovisioned' || addon.state === 'deprovisioning') {
               throw new DrillError(
                 `add-on ${created.name} could not be provisioned (state ${addon.state})`
@@ -593,9 +600,13 @@ export async function runDrill(deps: DrillDeps): Promise<DrillReport> {
                 { id: pre.source.addonId, name: pre.source.addonName },
                 config.checks
               )
+              work.promote = r
               work.notes.push(
                 'Maintenance mode stops web traffic only: worker and scheduler dynos kept running during the promote drill and may have written to the promoted database.'
               )
+              for (const check of r.checks.filter((c) => c.status === 'failed')) {
+                work.failures.push(`check ${check.title} failed: ${check.detail}`)
+              }
               if (r.problem) throw new DrillError(`promote drill: ${r.problem}`)
               return r
             })
