@@ -69,13 +69,16 @@ export class SimPostgres {
   }
 
   /** A fresh login role owning a fresh database (names like Heroku's: u…, d…). */
-  async createDatabase(): Promise<DatabaseCredentials> {
+  async createDatabase(opts: { connectionLimit?: number } = {}): Promise<DatabaseCredentials> {
     const suffix = randomBytes(7).toString('hex')
     const user = `u${suffix}`
     const database = `d${suffix}`
     const password = randomBytes(24).toString('base64url')
+    const limit = opts.connectionLimit
+      ? ` CONNECTION LIMIT ${Math.floor(opts.connectionLimit)}`
+      : ''
     await this.admin.query(
-      `CREATE ROLE ${quoteIdent(user)} LOGIN PASSWORD ${quoteLiteral(password)}`
+      `CREATE ROLE ${quoteIdent(user)} LOGIN PASSWORD ${quoteLiteral(password)}${limit}`
     )
     await this.admin.query(`CREATE DATABASE ${quoteIdent(database)} OWNER ${quoteIdent(user)}`)
     // As on Heroku, other roles cannot connect to this database.

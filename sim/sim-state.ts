@@ -64,6 +64,18 @@ export function manualBackupsKept(plan: PlanRec): number {
   return 50
 }
 
+/**
+ * Connections a plan allows (the role's CONNECTION LIMIT): an assumption (heroku-api.md §13.2,
+ * unverified): essential-0/1 20, essential-2 40, standard 120, premium/private/shield 500.
+ */
+export function connectionLimit(plan: PlanRec): number {
+  const short = plan.name.split(':')[1] ?? ''
+  if (short === 'essential-2') return 40
+  if (short.startsWith('essential')) return 20
+  if (short.startsWith('standard')) return 120
+  return 500
+}
+
 export function planJson(p: PlanRec): Record<string, unknown> {
   return {
     id: p.id,
@@ -527,7 +539,7 @@ export class SimState {
         { name: 'Data Size', values: [`${size}`] },
         { name: 'Tables', values: [stats.tables] },
         { name: 'PG Version', values: [version] },
-        { name: 'Connections', values: [`${stats.connections}/20`] },
+        { name: 'Connections', values: [`${stats.connections}/${connectionLimit(addon.plan)}`] },
         { name: 'Connection Pooling', values: ['Available'] },
         { name: 'Credentials', values: [1] },
         { name: 'Fork/Follow', values: ['Unsupported'] },
@@ -711,7 +723,7 @@ export class SimState {
       failProvision: failFault !== undefined
     }
     if (!addon.failProvision) {
-      const creds = await this.o.pg.createDatabase()
+      const creds = await this.o.pg.createDatabase({ connectionLimit: connectionLimit(req.plan) })
       this.created.add(creds)
       this.o.secrets.add(creds.password)
       this.o.secrets.add(databaseUrl(creds))

@@ -2,7 +2,7 @@
 // (promote semantics, resolve), plans, schedules, transfer actions and the audit log.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import type { SimApp, Simulator } from '../../sim/server.js'
-import { appName, client, sim, waitTransfer, type Client } from './helpers.js'
+import { appName, client, query, sim, waitTransfer, type Client } from './helpers.js'
 
 const SMALL_SQL = `create table item (id serial primary key, name text not null);
 insert into item (name) select 'item ' || g from generate_series(1, 50) g;`
@@ -166,6 +166,18 @@ describe('simulator HTTP API', () => {
       expect((await c.get(`/apps/${app.id}`)).body.maintenance).toBe(true)
       expect((await c.patch(`/apps/${app.name}`, { maintenance: false })).body.maintenance).toBe(
         false
+      )
+    })
+
+    it("limits each database role to its plan's connections (essential-0: 20)", async () => {
+      const [{ rolconnlimit }] = await query(
+        app.databaseUrl,
+        'select rolconnlimit from pg_roles where rolname = current_user'
+      )
+      expect(rolconnlimit).toBe(20)
+      const info = await c.get(`/client/v11/databases/${app.addonId}`)
+      expect(info.body.info.find((x: any) => x.name === 'Connections').values[0]).toMatch(
+        /^\d+\/20$/
       )
     })
 
