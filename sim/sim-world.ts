@@ -1,0 +1,689 @@
+// The simulator's world: apps, heroku-postgresql add-ons (each a real database), attachments and
+// releases, with JSON views shaped as heroku-api.md describes them. Transfers and schedules are
+// run by SimState (sim-state.ts), built on this.
+import { randomBytes, randomUUID } from 'node:crypto'
+import { existsSync, statSync } from 'node:fs'
+import type { FaultBoard } from './sim-faults.js'
+import { SimHttpError, invalidParams, notFound } from './sim-http.js'
+import { databaseUrl, type DatabaseCredentials, type SimPostgres } from './sim-pg.js'
+import {
+  ACCOUNT,
+  REGION,
+  SERVICE_ID,
+  SERVICE_NAME,
+  addonServiceJson,
+  connectionLimit,
+  formatBytes,
+  planJson,
+  uuidFrom,
+  type PlanRec
+} from './sim-catalog.js'
+
+export interface AppRec {
+  id: string
+  name: string
+  maintenance: boolean
+  createdAt: string
+  updatedAt: string
+  nextTransferNum: number
+  nextReleaseVersion: number
+}
+
+export interface AddonRec {
+  id: string
+  name: string
+  appId: string
+  plan: PlanRec
+  state: 'provisioning' | 'provisioned' | 'deprovisioned'
+  createdAt: string
+  updatedAt: string
+  config: Record<string, unknown>
+  creds?: DatabaseCredentials
+  failProvision: boolean
+}
+
+export interface AttachmentRec {
+  id: string
+  name: string
+  namespace: string | null
+  addonId: string
+  appId: string
+  createdAt: string
+  updatedAt: string
+}
+
+export interface ReleaseRec {
+  id: string
+  version: number
+  appId: string
+  description: string
+  createdAt: string
+}
+
+export interface LogLine {
+  created_at: string
+  level: string
+  message: string
+}
+
+export interface TransferRec {
+  uuid: string
+  num: number
+  appId: string
+  kind: 'capture' | 'restore'
+  fromType: string
+  toType: string
+  fromName: string
+  toName: string
+  fromUrl: string
+  toUrl: string
+  sourceAddonId?: string
+  targetAddonId?: string
+  scheduleUuid?: string
+  file?: string
+  sourceBytes: number
+  processedBytes: number
+  /** How many manual backups of the source are kept (older ones are evicted). */
+  numKeep: number
+  succeeded: boolean
+  warnings: number
+  createdAt: string
+  updatedAt: string
+  startedAt: string | null
+  finishedAt: string | null
+  canceledAt: string | null
+  deletedAt: string | null
+  logs: LogLine[]
+  kill?: () => void
+  /** Resolves when the transfer has finished (any outcome). */
+  done: Promise<void>
+}
+
+export interface ScheduleRec {
+  uuid: string
+  appId: string
+  name: string
+  hour: number
+  timezone: string
+  days: string[]
+  createdAt: string
+  updatedAt: string
+  /** Local date (in the schedule's time zone) of the last scheduled capture. */
+  lastRunDate?: string
+}
+
+export interface StateOptions {
+  pg: SimPostgres
+  faults: FaultBoard
+  dumpDir: string
+  baseUrl: () => string
+  provisionDelaySeconds: number
+  captureDelaySeconds: number
+  restoreDelaySeconds: number
+  /** Every secret known so far (passwords, URLs) for redaction. */
+  secrets: Set<string>
+}
+
+const COLORS = [
+  'AMBER',
+  'AQUA',
+  'BLACK',
+  'BLUE',
+  'BRONZE',
+  'BROWN',
+  'CHARCOAL',
+  'COBALT',
+  'COPPER',
+  'CRIMSON',
+  'CYAN',
+  'GOLD',
+  'GRAY',
+  'GREEN',
+  'IVORY',
+  'JADE',
+  'LIME',
+  'MAROON',
+  'MAUVE',
+  'NAVY',
+  'OLIVE',
+  'ONYX',
+  'ORANGE',
+  'PINK',
+  'PUCE',
+  'PURPLE',
+  'RED',
+  'ROSE',
+  'SILVER',
+  'TEAL',
+  'WHITE',
+  'YELLOW'
+]
+const ADJECTIVES = [
+  'amorphous',
+  'angular',
+  'clean',
+  'concave',
+  'convex',
+  'cubic',
+  'curved',
+  'flat',
+  'octagonal',
+  'opaque',
+  'parallel',
+  'perpendicular',
+  'polished',
+  'rectangular',
+  'round',
+  'shallow',
+  'sinuous',
+  'slippery',
+  'solid',
+  'spherical',
+  'symmetrical',
+  'transparent',
+  'triangular',
+  'vertical'
+]
+export const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday']
+export const ADDON_NAME_PATTERN = /^[a-zA-Z][A-Za-z0-9_-]+$/
+const ATTACHMENT_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_]*$/
+
+export const iso = (ms = Date.now()): string => new Date(ms).toISOString()
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref())
+
+export class SimWorld {
+  readonly apps = new Map<string, AppRec>()
+  readonly addons = new Map<string, AddonRec>()
+  readonly attachments = new Map<string, AttachmentRec>()
+  readonly releases: ReleaseRec[] = []
+  readonly transfers = new Map<string, TransferRec>()
+  readonly schedules = new Map<string, ScheduleRec>()
+  protected readonly timers = new Set<NodeJS.Timeout>()
+  /** Every database ever created, dropped again by close(). */
+  protected readonly created = new Set<DatabaseCredentials>()
+  protected closing = false
+
+  constructor(readonly o: StateOptions) {}
+
+  // ---------- lookups ----------
+
+  findApp(idOrName: string): AppRec {
+    for (const a of this.apps.values()) if (a.id === idOrName || a.name === idOrName) return a
+    throw notFound(`Couldn't find that app.`)
+  }
+
+  /** Live add-ons (not deprovisioned) by id or name. */
+  findAddon(idOrName: string, opts: { includeGone?: boolean } = {}): AddonRec {
+    for (const a of this.addons.values()) {
+      if (
+        (a.id === idOrName || a.name === idOrName) &&
+        (opts.includeGone || a.state !== 'deprovisioned')
+      )
+        return a
+    }
+    throw notFound(`Couldn't find that add-on.`)
+  }
+
+  appAddons(app: AppRec): AddonRec[] {
+    return [...this.addons.values()].filter(
+      (a) => a.appId === app.id && a.state !== 'deprovisioned'
+    )
+  }
+
+  appAttachments(app: AppRec): AttachmentRec[] {
+    return [...this.attachments.values()].filter((a) => a.appId === app.id)
+  }
+
+  addonAttachments(addon: AddonRec): AttachmentRec[] {
+    return [...this.attachments.values()].filter((a) => a.addonId === addon.id)
+  }
+
+  /** Database of a provisioned add-on; 404 as the data API answers for a database not (yet) there. */
+  readyDatabase(addonId: string): { addon: AddonRec; creds: DatabaseCredentials } {
+    let addon: AddonRec
+    try {
+      addon = this.findAddon(addonId)
+    } catch {
+      throw notFound(`Couldn't find database ${addonId}.`)
+    }
+    if (addon.state !== 'provisioned' || !addon.creds)
+      throw notFound(`Database ${addon.name} is not yet provisioned.`)
+    return { addon, creds: addon.creds }
+  }
+
+  addonUrl(addon: AddonRec): string | undefined {
+    return addon.creds ? databaseUrl(addon.creds) : undefined
+  }
+
+  // ---------- JSON views ----------
+
+  appJson(app: AppRec): Record<string, unknown> {
+    return {
+      id: app.id,
+      name: app.name,
+      maintenance: app.maintenance,
+      acm: false,
+      archived_at: null,
+      build_stack: { id: uuidFrom('stack:heroku-24'), name: 'heroku-24' },
+      stack: { id: uuidFrom('stack:heroku-24'), name: 'heroku-24' },
+      buildpack_provided_description: null,
+      created_at: app.createdAt,
+      updated_at: app.updatedAt,
+      released_at: app.updatedAt,
+      git_url: `https://git.heroku.com/${app.name}.git`,
+      web_url: `https://${app.name}.herokuapp.com/`,
+      owner: { id: ACCOUNT.id, email: ACCOUNT.email },
+      organization: null,
+      team: null,
+      space: null,
+      internal_routing: null,
+      region: REGION,
+      repo_size: null,
+      slug_size: null
+    }
+  }
+
+  addonJson(addon: AddonRec, expandPlan: boolean): Record<string, unknown> {
+    const app = this.apps.get(addon.appId)
+    const attachments = this.addonAttachments(addon)
+    const plan = expandPlan ? planJson(addon.plan) : { id: addon.plan.id, name: addon.plan.name }
+    return {
+      id: addon.id,
+      name: addon.name,
+      state: addon.state,
+      actions: [],
+      addon_service: expandPlan ? addonServiceJson() : { id: SERVICE_ID, name: SERVICE_NAME },
+      app: { id: app?.id, name: app?.name },
+      billing_entity: { id: app?.id, name: app?.name, type: 'app' },
+      billed_price: { cents: addon.plan.cents, contract: false, unit: 'month' },
+      config_vars: attachments.map((a) => `${a.name}_URL`),
+      plan,
+      provider_id: addon.creds?.database ?? null,
+      created_at: addon.createdAt,
+      updated_at: addon.updatedAt,
+      web_url: `https://data.heroku.com/datastores/${addon.id}`
+    }
+  }
+
+  attachmentJson(
+    att: AttachmentRec,
+    include: { plan: boolean; configVars: boolean }
+  ): Record<string, unknown> {
+    const addon = this.addons.get(att.addonId)
+    const app = this.apps.get(att.appId)
+    const billing = addon ? this.apps.get(addon.appId) : undefined
+    const addonView: Record<string, unknown> = {
+      id: addon?.id,
+      name: addon?.name,
+      app: { id: billing?.id, name: billing?.name }
+    }
+    if (include.plan && addon) addonView.plan = { id: addon.plan.id, name: addon.plan.name }
+    const out: Record<string, unknown> = {
+      id: att.id,
+      name: att.name,
+      namespace: att.namespace,
+      addon: addonView,
+      app: { id: app?.id, name: app?.name },
+      created_at: att.createdAt,
+      updated_at: att.updatedAt,
+      web_url: addon ? `https://data.heroku.com/datastores/${addon.id}` : null,
+      log_input_url: null
+    }
+    if (include.configVars) out.config_vars = [`${att.name}_URL`]
+    return out
+  }
+
+  configVars(app: AppRec): Record<string, string> {
+    const vars: Record<string, string> = {}
+    const sorted = this.appAttachments(app).sort((a, b) => a.createdAt.localeCompare(b.createdAt))
+    for (const att of sorted) {
+      const addon = this.addons.get(att.addonId)
+      // The config var is set once the database is provisioned.
+      if (addon && addon.state === 'provisioned' && addon.creds)
+        vars[`${att.name}_URL`] = databaseUrl(addon.creds)
+    }
+    return vars
+  }
+
+  releaseJson(r: ReleaseRec): Record<string, unknown> {
+    const app = this.apps.get(r.appId)
+    return {
+      id: r.id,
+      version: r.version,
+      description: r.description,
+      status: 'succeeded',
+      current: r.version === (app?.nextReleaseVersion ?? 0) - 1,
+      app: { id: app?.id, name: app?.name },
+      user: { id: ACCOUNT.id, email: ACCOUNT.email },
+      addon_plan_names: [],
+      slug: null,
+      output_stream_url: null,
+      created_at: r.createdAt,
+      updated_at: r.createdAt
+    }
+  }
+
+  transferName(t: TransferRec): string {
+    const letter =
+      t.toType === 'pg_restore'
+        ? t.fromType === 'pg_dump'
+          ? 'c'
+          : 'r'
+        : t.scheduleUuid
+          ? 'a'
+          : 'b'
+    return letter + String(t.num).padStart(3, '0')
+  }
+
+  transferJson(t: TransferRec, verbose: boolean): Record<string, unknown> {
+    let processed = t.processedBytes
+    if (!t.finishedAt && t.kind === 'capture' && t.file && existsSync(t.file)) {
+      processed = statSync(t.file).size
+    }
+    const out: Record<string, unknown> = {
+      uuid: t.uuid,
+      num: t.num,
+      from_name: t.fromName,
+      from_type: t.fromType,
+      from_url: t.fromUrl,
+      to_name: t.toName,
+      to_type: t.toType,
+      to_url: t.toUrl,
+      options: {},
+      source_bytes: t.sourceBytes,
+      processed_bytes: processed,
+      succeeded: t.succeeded,
+      warnings: t.warnings,
+      num_keep: t.numKeep,
+      created_at: t.createdAt,
+      started_at: t.startedAt,
+      finished_at: t.finishedAt,
+      canceled_at: t.canceledAt,
+      updated_at: t.updatedAt,
+      deleted_at: t.deletedAt,
+      purged_at: null
+    }
+    if (t.scheduleUuid) out.schedule = { uuid: t.scheduleUuid }
+    if (verbose) out.logs = t.logs
+    return out
+  }
+
+  scheduleJson(s: ScheduleRec): Record<string, unknown> {
+    return {
+      uuid: s.uuid,
+      name: s.name,
+      hour: s.hour,
+      days: s.days,
+      timezone: s.timezone,
+      retain_weeks: null,
+      retain_months: null,
+      created_at: s.createdAt,
+      updated_at: s.updatedAt,
+      deleted_at: null
+    }
+  }
+
+  async databaseInfoJson(
+    addon: AddonRec,
+    creds: DatabaseCredentials
+  ): Promise<Record<string, unknown>> {
+    const stats = await this.o.pg.databaseStats(creds.database)
+    const size = formatBytes(stats.bytes)
+    const version = stats.version.split(' ')[0]
+    const major = version.split('.')[0]
+    return {
+      addon_id: addon.id,
+      name: addon.name,
+      plan: addon.plan.human_name,
+      created_at: addon.createdAt,
+      info: [
+        { name: 'Plan', values: [addon.plan.human_name] },
+        { name: 'Status', values: ['Available'] },
+        { name: 'Data Size', values: [`${size}`] },
+        { name: 'Tables', values: [stats.tables] },
+        { name: 'PG Version', values: [version] },
+        { name: 'Connections', values: [`${stats.connections}/${connectionLimit(addon.plan)}`] },
+        { name: 'Connection Pooling', values: ['Available'] },
+        { name: 'Credentials', values: [1] },
+        { name: 'Fork/Follow', values: ['Unsupported'] },
+        { name: 'Rollback', values: ['Unsupported'] },
+        { name: 'Continuous Protection', values: ['Off'] },
+        { name: 'Created', values: [addon.createdAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')] },
+        { name: 'Maintenance', values: ['not required'] }
+      ],
+      num_bytes: stats.bytes,
+      num_tables: stats.tables,
+      num_connections: stats.connections,
+      num_connections_waiting: 0,
+      postgres_version: `${major}`,
+      resource_url: databaseUrl(creds),
+      database_name: creds.database,
+      database_user: creds.user,
+      database_password: creds.password,
+      'waiting?': false,
+      following: null,
+      leader: null,
+      followers: [],
+      forked_from: null,
+      hot_standby: false,
+      is_in_recovery: false,
+      maintenance_window: null
+    }
+  }
+
+  // ---------- apps, releases ----------
+
+  createAppRecord(name: string): AppRec {
+    if (!/^[a-z][a-z0-9-]{1,29}$/.test(name))
+      throw invalidParams(
+        'Name must start with a letter, end with a letter or digit and can only contain lowercase letters, digits, and dashes.'
+      )
+    for (const a of this.apps.values())
+      if (a.name === name) throw invalidParams('Name is already taken')
+    const now = iso()
+    const app: AppRec = {
+      id: randomUUID(),
+      name,
+      maintenance: false,
+      createdAt: now,
+      updatedAt: now,
+      nextTransferNum: 1,
+      nextReleaseVersion: 1
+    }
+    this.apps.set(app.id, app)
+    this.addRelease(app, 'Initial release')
+    return app
+  }
+
+  addRelease(app: AppRec, description: string): void {
+    this.releases.push({
+      id: randomUUID(),
+      version: app.nextReleaseVersion++,
+      appId: app.id,
+      description,
+      createdAt: iso()
+    })
+    app.updatedAt = iso()
+  }
+
+  // ---------- add-ons and attachments ----------
+
+  private uniqueAddonName(): string {
+    for (;;) {
+      const adj = ADJECTIVES[Math.floor(Math.random() * ADJECTIVES.length)]
+      const name = `postgresql-${adj}-${10000 + Math.floor(Math.random() * 90000)}`
+      if (![...this.addons.values()].some((a) => a.name === name)) return name
+    }
+  }
+
+  private autoAttachmentName(app: AppRec): string {
+    const taken = new Set(this.appAttachments(app).map((a) => a.name))
+    if (!taken.has('DATABASE')) return 'DATABASE'
+    const free = COLORS.filter((c) => !taken.has(`HEROKU_POSTGRESQL_${c}`))
+    if (free.length === 0)
+      return `HEROKU_POSTGRESQL_${randomBytes(3).toString('hex').toUpperCase()}`
+    return `HEROKU_POSTGRESQL_${free[Math.floor(Math.random() * free.length)]}`
+  }
+
+  /**
+   * Attaches `addon` to `app` as `name` (chosen when absent). An existing attachment of that name
+   * is replaced only with `confirm` equal to the app name (422 confirmation_required otherwise).
+   */
+  attach(
+    addon: AddonRec,
+    app: AppRec,
+    req: { name?: string; namespace?: string | null; confirm?: string }
+  ): AttachmentRec {
+    const name = req.name ?? this.autoAttachmentName(app)
+    if (!ATTACHMENT_NAME_PATTERN.test(name))
+      throw invalidParams(
+        `Name must start with a letter and can only contain letters, digits and underscores.`
+      )
+    const namespace = req.namespace ?? null
+    const existing = this.appAttachments(app).find(
+      (a) => a.name === name && a.namespace === namespace
+    )
+    if (existing) {
+      if (existing.addonId === addon.id) return existing
+      if (req.confirm !== app.name) {
+        throw new SimHttpError(
+          422,
+          'confirmation_required',
+          `This action will replace the ${name} attachment of ${app.name}: ${name}_URL will point at ${addon.name}. To proceed, confirm with the app name.`
+        )
+      }
+      const old = this.addons.get(existing.addonId)
+      this.attachments.delete(existing.id)
+      this.addRelease(app, `Detach ${name} (@ref:${old?.name ?? 'unknown'})`)
+    }
+    const now = iso()
+    const att: AttachmentRec = {
+      id: randomUUID(),
+      name,
+      namespace,
+      addonId: addon.id,
+      appId: app.id,
+      createdAt: now,
+      updatedAt: now
+    }
+    this.attachments.set(att.id, att)
+    this.addRelease(app, `Attach ${name} (@ref:${addon.name})`)
+    return att
+  }
+
+  detach(att: AttachmentRec): void {
+    const app = this.apps.get(att.appId)
+    const addon = this.addons.get(att.addonId)
+    this.attachments.delete(att.id)
+    if (app) this.addRelease(app, `Detach ${att.name} (@ref:${addon?.name ?? 'unknown'})`)
+  }
+
+  async createAddon(
+    app: AppRec,
+    req: {
+      plan: PlanRec
+      name?: string
+      attachmentName?: string
+      config?: Record<string, unknown>
+      confirm?: string
+      /** Ready at once, whatever the provisioning delay (the app's own DATABASE). */
+      immediate?: boolean
+    }
+  ): Promise<{ addon: AddonRec; attachment: AttachmentRec }> {
+    if (req.name !== undefined) {
+      if (!ADDON_NAME_PATTERN.test(req.name) || req.name.length > 256)
+        throw invalidParams(`Name must match ${ADDON_NAME_PATTERN.source}.`)
+      if ([...this.addons.values()].some((a) => a.name === req.name && a.state !== 'deprovisioned'))
+        throw invalidParams(`Name is already taken: ${req.name}`)
+    }
+    if (req.attachmentName !== undefined && !ATTACHMENT_NAME_PATTERN.test(req.attachmentName))
+      throw invalidParams(
+        'Attachment name must start with a letter and can only contain letters, digits and underscores.'
+      )
+    const existing =
+      req.attachmentName !== undefined &&
+      this.appAttachments(app).find((a) => a.name === req.attachmentName && a.namespace === null)
+    if (existing && req.confirm !== app.name) {
+      throw new SimHttpError(
+        422,
+        'confirmation_required',
+        `This action will replace the ${req.attachmentName} attachment of ${app.name}. To proceed, confirm with the app name.`
+      )
+    }
+    const failFault = req.immediate
+      ? undefined
+      : this.o.faults.takeOne((f) => f.kind === 'provision-fail')
+    const now = iso()
+    const addon: AddonRec = {
+      id: randomUUID(),
+      name: req.name ?? this.uniqueAddonName(),
+      appId: app.id,
+      plan: req.plan,
+      state: 'provisioning',
+      createdAt: now,
+      updatedAt: now,
+      config: req.config ?? {},
+      failProvision: failFault !== undefined
+    }
+    if (!addon.failProvision) {
+      const creds = await this.o.pg.createDatabase({ connectionLimit: connectionLimit(req.plan) })
+      this.created.add(creds)
+      this.o.secrets.add(creds.password)
+      this.o.secrets.add(databaseUrl(creds))
+      addon.creds = creds
+    }
+    this.addons.set(addon.id, addon)
+    const attachment = this.attach(addon, app, { name: req.attachmentName, confirm: req.confirm })
+    const delayMs = req.immediate ? 0 : this.o.provisionDelaySeconds * 1000
+    const finish = (): void => {
+      if (this.closing || addon.state !== 'provisioning') return
+      addon.updatedAt = iso()
+      if (addon.failProvision) {
+        addon.state = 'deprovisioned'
+        for (const att of this.addonAttachments(addon)) this.detach(att)
+        if (failFault) this.o.faults.record(failFault, `add-on ${addon.name} failed to provision`)
+      } else {
+        addon.state = 'provisioned'
+        this.addRelease(
+          app,
+          `Update ${this.addonAttachments(addon)
+            .map((a) => `${a.name}_URL`)
+            .join(', ')} by ${addon.name}`
+        )
+      }
+    }
+    if (delayMs <= 0 && !addon.failProvision) finish()
+    else this.later(Math.max(delayMs, 1), finish)
+    return { addon, attachment }
+  }
+
+  /** Deprovisions an add-on: its attachments go, its real database and role are dropped. */
+  async deleteAddon(addon: AddonRec): Promise<void> {
+    for (const att of this.addonAttachments(addon)) this.detach(att)
+    addon.state = 'deprovisioned'
+    addon.updatedAt = iso()
+    // Transfers still writing to or reading from it are stopped first.
+    for (const t of this.transfers.values()) {
+      if (!t.finishedAt && (t.targetAddonId === addon.id || t.sourceAddonId === addon.id))
+        t.kill?.()
+    }
+    if (addon.creds) {
+      await this.o.pg.dropDatabase(addon.creds)
+      this.created.delete(addon.creds)
+    }
+  }
+
+  // ---------- timers ----------
+
+  protected later(ms: number, fn: () => void): void {
+    const t = setTimeout(() => {
+      this.timers.delete(t)
+      fn()
+    }, ms)
+    this.timers.add(t)
+  }
+
+  protected delay(ms: number): Promise<void> {
+    return new Promise((resolve) => this.later(ms, resolve))
+  }
+}
