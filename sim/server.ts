@@ -19,8 +19,9 @@
 //   /__sim    GET /__sim/audit; GET|POST|DELETE /__sim/faults; POST /__sim/apps {name, sql|sqlFile,
 //             schedule, initialBackup, plan}; POST /__sim/apps/{app}/backups {scheduled, ageSeconds};
 //             GET /__sim/storage/{uuid}/backup.dump (the backup file behind to_url / public URLs)
-// Faults (PRODUCT.md §7.1) also take `method` and `when: "after"` (http/reset: apply the request,
-// then fail the answer, i.e. an ambiguous write).
+// Faults: every kind of PRODUCT.md §7.1; http/reset also take `method` and `when: "after"` (apply
+// the request, then fail the answer: an ambiguous write). Extra kinds: {"kind":"provision-slow",
+// "seconds":N} and {"kind":"transfer-slow","transfer":"capture"|"restore","seconds":N}.
 import { randomBytes, randomUUID } from 'node:crypto'
 import { createReadStream, existsSync, mkdtempSync } from 'node:fs'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'

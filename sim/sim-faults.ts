@@ -15,6 +15,10 @@ export type Fault =
     }
   | { kind: 'reset'; count: number; path?: string; method?: string; when?: 'before' | 'after' }
   | { kind: 'provision-fail' }
+  /** Not in PRODUCT.md §7.1's list: the next add-on provisions for `seconds` (not the default delay). */
+  | { kind: 'provision-slow'; seconds: number }
+  /** Not in §7.1's list: the next capture/restore stays running at least `seconds`. */
+  | { kind: 'transfer-slow'; transfer: 'capture' | 'restore'; seconds: number }
   | { kind: 'transfer-fail'; transfer: 'capture' | 'restore' }
   | { kind: 'transfer-warnings'; transfer: 'capture' | 'restore'; count: number; benign: boolean }
   | DamageFault
@@ -42,6 +46,13 @@ function count(f: Record<string, unknown>, fallback: number): number {
   const v = f.count ?? fallback
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1)
     throw invalidParams(`fault ${String(f.kind)}: "count" must be a positive integer`)
+  return v
+}
+
+function seconds(f: Record<string, unknown>): number {
+  const v = f.seconds
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 86_400)
+    throw invalidParams(`fault ${String(f.kind)}: "seconds" must be a number of seconds (0..86400)`)
   return v
 }
 
@@ -94,6 +105,10 @@ export function parseFault(raw: unknown): Fault {
       return { kind: 'reset', count: count(raw, 1), path: pathRegex(raw), method, when: when(raw) }
     case 'provision-fail':
       return { kind: 'provision-fail' }
+    case 'provision-slow':
+      return { kind: 'provision-slow', seconds: seconds(raw) }
+    case 'transfer-slow':
+      return { kind: 'transfer-slow', transfer: transferKind(raw), seconds: seconds(raw) }
     case 'transfer-fail':
       return { kind: 'transfer-fail', transfer: transferKind(raw) }
     case 'transfer-warnings': {
@@ -117,7 +132,7 @@ export function parseFault(raw: unknown): Fault {
       return { kind: 'restore-drop-index', index: str(raw, 'index') }
     default:
       throw invalidParams(
-        `unknown fault kind ${JSON.stringify(raw.kind)}; kinds: http, reset, provision-fail, transfer-fail, transfer-warnings, restore-drop-table, restore-delete-rows, restore-alter-row, restore-reset-sequence, restore-drop-index`
+        `unknown fault kind ${JSON.stringify(raw.kind)}; kinds: http, reset, provision-fail, provision-slow, transfer-fail, transfer-slow, transfer-warnings, restore-drop-table, restore-delete-rows, restore-alter-row, restore-reset-sequence, restore-drop-index`
       )
   }
 }

@@ -136,10 +136,8 @@ export class SimState extends SimWorld {
     const warn = this.o.faults.takeOne(
       (f) => f.kind === 'transfer-warnings' && f.transfer === 'capture'
     )
-    t.done = this.guard(
-      t,
-      this.runCapture(t, creds, opts.noDelay ? 0 : this.o.captureDelaySeconds * 1000, fail, warn)
-    )
+    const minMs = opts.noDelay ? 0 : this.slowTransferMs(t, 'capture', this.o.captureDelaySeconds)
+    t.done = this.guard(t, this.runCapture(t, creds, minMs, fail, warn))
     return t
   }
 
@@ -254,8 +252,27 @@ export class SimState extends SimWorld {
     const warn = this.o.faults.takeOne(
       (f) => f.kind === 'transfer-warnings' && f.transfer === 'restore'
     )
-    t.done = this.guard(t, this.runRestore(t, creds, source, backupUrl, extensions, fail, warn))
+    const minMs = this.slowTransferMs(t, 'restore', this.o.restoreDelaySeconds)
+    t.done = this.guard(
+      t,
+      this.runRestore(t, creds, source, backupUrl, extensions, fail, warn, minMs)
+    )
     return t
+  }
+
+  /** How long a new transfer stays running at least: a transfer-slow fault, else the default delay. */
+  private slowTransferMs(
+    t: TransferRec,
+    kind: 'capture' | 'restore',
+    defaultSeconds: number
+  ): number {
+    const slow = this.o.faults.takeOne((f) => f.kind === 'transfer-slow' && f.transfer === kind)
+    if (slow?.kind !== 'transfer-slow') return defaultSeconds * 1000
+    this.o.faults.record(
+      slow,
+      `${kind} ${this.transferName(t)} runs for at least ${slow.seconds} s`
+    )
+    return slow.seconds * 1000
   }
 
   private async fetchToFile(url: string, file: string): Promise<void> {
@@ -272,10 +289,10 @@ export class SimState extends SimWorld {
     backupUrl: string,
     extensions: string[],
     fail: ArmedFault | undefined,
-    warn: ArmedFault | undefined
+    warn: ArmedFault | undefined,
+    minMs: number
   ): Promise<void> {
     const started = Date.now()
-    const minMs = this.o.restoreDelaySeconds * 1000
     const waitMin = async (): Promise<void> => {
       const remaining = minMs - (Date.now() - started)
       if (remaining > 0 && !t.canceledAt) await this.delay(remaining)

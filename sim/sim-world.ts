@@ -634,7 +634,16 @@ export class SimWorld {
     }
     this.addons.set(addon.id, addon)
     const attachment = this.attach(addon, app, { name: req.attachmentName, confirm: req.confirm })
-    const delayMs = req.immediate ? 0 : this.o.provisionDelaySeconds * 1000
+    const slow = req.immediate
+      ? undefined
+      : this.o.faults.takeOne((f) => f.kind === 'provision-slow')
+    if (slow?.kind === 'provision-slow')
+      this.o.faults.record(slow, `add-on ${addon.name} provisions for ${slow.seconds} s`)
+    const delayMs = req.immediate
+      ? 0
+      : slow?.kind === 'provision-slow'
+        ? slow.seconds * 1000
+        : this.o.provisionDelaySeconds * 1000
     const finish = (): void => {
       if (this.closing || addon.state !== 'provisioning') return
       addon.updatedAt = iso()

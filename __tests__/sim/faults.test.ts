@@ -68,7 +68,9 @@ describe('simulator faults', () => {
       { kind: 'reset', path: '(' },
       { kind: 'transfer-fail' },
       { kind: 'restore-drop-table' },
-      { kind: 'transfer-warnings', count: 0 }
+      { kind: 'transfer-warnings', count: 0 },
+      { kind: 'provision-slow' },
+      { kind: 'transfer-slow', transfer: 'restore', seconds: -1 }
     ]) {
       const r = await fetch(`${s.apiUrl}/__sim/faults`, {
         method: 'POST',
@@ -135,6 +137,30 @@ describe('simulator faults', () => {
     expect((await faultState()).events.some((e: any) => e.fault.kind === 'provision-fail')).toBe(
       true
     )
+  })
+
+  it('provision-slow and transfer-slow (extensions): one add-on or transfer takes the given time', async () => {
+    await arm([
+      { kind: 'provision-slow', seconds: 1.5 },
+      { kind: 'transfer-slow', transfer: 'capture', seconds: 1.5 }
+    ])
+    const started = Date.now()
+    const r = await c.post(`/apps/${app.name}/addons`, { plan: 'heroku-postgresql:essential-0' })
+    const b = await c.post(`/client/v11/databases/${app.addonId}/backups`)
+    expect((await c.get(`/apps/${app.name}/addons/${r.body.id}`)).body.state).toBe('provisioning')
+    expect(
+      (await c.get(`/client/v11/apps/${app.name}/transfers/${b.body.uuid}`)).body.finished_at
+    ).toBeNull()
+    await waitAddon(c, app.name, r.body.id)
+    const t = await waitTransfer(c, app.name, b.body.uuid)
+    expect(t.succeeded).toBe(true)
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1400)
+    // Used up: the next ones are quick again.
+    const quick = await c.post(`/apps/${app.name}/addons`, {
+      plan: 'heroku-postgresql:essential-0'
+    })
+    expect((await waitAddon(c, app.name, quick.body.id)).state).toBe('provisioned')
+    for (const id of [r.body.id, quick.body.id]) await c.del(`/apps/${app.name}/addons/${id}`)
   })
 
   it('transfer-fail capture: the backup finishes unsucceeded with error logs', async () => {
