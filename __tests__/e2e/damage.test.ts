@@ -9,6 +9,7 @@ import {
   disarmFaults,
   drill,
   startE2E,
+  transcript,
   type E2E
 } from './helpers.js'
 
@@ -55,10 +56,11 @@ describe('damaged restores fail naming the object', () => {
       await armFault(e2e, fault)
       try {
         const run = await drill(e2e, app, inputs)
-        expect({ exit: run.exitCode, outcome: run.outputs.outcome }).toEqual({
-          exit: 1,
-          outcome: 'failed'
-        })
+        expect({
+          exit: run.exitCode,
+          outcome: run.outputs.outcome,
+          log: run.outputs.outcome === 'failed' ? '' : transcript(run)
+        }).toEqual({ exit: 1, outcome: 'failed', log: '' })
         expect(Number(run.outputs.mismatches)).toBeGreaterThan(0)
         const errors = run.stdout.split('\n').filter((l) => l.startsWith('::error'))
         // One annotation per mismatch names the object, and the failure line does too.

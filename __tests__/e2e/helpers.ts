@@ -103,7 +103,9 @@ export async function drill(
       HEROKU_DATA_API_URL: e2e.sim.dataApiUrl,
       ...(extra.env ?? {})
     },
-    echo: extra.echo ?? process.env.E2E_ECHO === '1'
+    echo: extra.echo ?? process.env.E2E_ECHO === '1',
+    // Killed before jest's own timeout, so a hang shows up as a failed run with its transcript.
+    timeoutMs: extra.timeoutMs ?? 110_000
   })
   const run: DrillRun = { ...action, requests: e2e.sim.audit().slice(start) }
   // Every database URL the app holds now (a kept add-on's too) besides the source's; the values the

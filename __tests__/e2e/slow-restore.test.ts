@@ -15,7 +15,12 @@ afterAll(async () => {
 describe('slow restore', () => {
   test('max-restore-minutes exceeded: outcome failed with a clear line', async () => {
     const app = await chinookApp(e2e, 'rto')
-    const run = await drill(e2e, app, { backup: 'latest', 'max-restore-minutes': '1' })
+    const run = await drill(
+      e2e,
+      app,
+      { backup: 'latest', 'max-restore-minutes': '1' },
+      { timeoutMs: 220_000 }
+    )
     expect({ exit: run.exitCode, outcome: run.outputs.outcome }).toEqual({
       exit: 1,
       outcome: 'failed'
@@ -30,7 +35,12 @@ describe('slow restore', () => {
 
   test('timeout-minutes reached mid-restore: outcome error, the add-on destroyed by main itself', async () => {
     const app = await chinookApp(e2e, 'deadline')
-    const run = await drill(e2e, app, { backup: 'latest', 'timeout-minutes': '1' })
+    const run = await drill(
+      e2e,
+      app,
+      { backup: 'latest', 'timeout-minutes': '1' },
+      { timeoutMs: 220_000 }
+    )
     expect({ exit: run.exitCode, outcome: run.outputs.outcome }).toEqual({
       exit: 1,
       outcome: 'error'
