@@ -1,8 +1,10 @@
 // Restore warnings triaged end to end (harmless ownership errors pass, real errors fail), the
-// canary written before the capture found in the restore, and the source named by add-on name.
+// canary written before the capture found in the restore, the source named by add-on name, and
+// the second database of an app drilled on its own.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import {
   addonsOf,
+  api,
   armFault,
   chinookApp,
   disarmFaults,
@@ -10,6 +12,7 @@ import {
   report,
   startE2E,
   transcript,
+  writesOf,
   type E2E
 } from './helpers.js'
 
@@ -76,3 +79,47 @@ describe('canary and source by add-on name', () => {
     expect(canary?.status).toBe('passed')
   }, 120_000)
 })
+
+describe('an app with two databases', () => {
+  test('database: ANALYTICS_URL drills the second database only; DATABASE is untouched', async () => {
+    const app = await chinookApp(e2e, 'twodb')
+    const second = await api<{ id: string; name: string }>(e2e, `/apps/${app.name}/addons`, {
+      method: 'POST',
+      body: { plan: { name: 'heroku-postgresql:essential-0' }, attachment: { name: 'ANALYTICS' } }
+    })
+    await waitProvisioned(app.name, second.id)
+    const start = e2e.sim.audit().length
+    const run = await drill(e2e, app, {
+      database: 'ANALYTICS_URL',
+      'require-schedule': 'false',
+      'max-backup-age': ''
+    })
+    expect({
+      outcome: run.outputs.outcome,
+      log: run.outputs.outcome === 'passed' ? '' : transcript(run)
+    }).toEqual({
+      outcome: 'passed',
+      log: ''
+    })
+    const r = report(run)
+    expect(r.source.addonName).toBe(second.name)
+    expect(r.backups.scheduled).toBe(false)
+    const writes = writesOf(e2e.sim.audit(), start)
+    expect(writes.filter((w) => /\/backups$/.test(w.path)).map((w) => w.path)).toEqual([
+      `/client/v11/databases/${second.id}/backups`
+    ])
+    expect((await addonsOf(e2e, app.name)).map((a) => a.id).sort()).toEqual(
+      [app.addonId, second.id].sort()
+    )
+    await api(e2e, `/apps/${app.name}/addons/${second.id}`, { method: 'DELETE' })
+  }, 120_000)
+})
+
+async function waitProvisioned(app: string, id: string): Promise<void> {
+  for (let i = 0; i < 60; i++) {
+    const a = await api<{ state: string }>(e2e, `/apps/${app}/addons/${id}`)
+    if (a.state === 'provisioned') return
+    await new Promise((r) => setTimeout(r, 250))
+  }
+  throw new Error(`add-on ${id} not provisioned`)
+}
