@@ -1,6 +1,6 @@
 // Damaged restores (faults the simulator applies right after a successful restore) end with
 // outcome=failed, an annotation and a failure line naming the object: table, rows, one altered
-// value (checksum-tables), sequence, index.
+// value (checksum-tables), sequence, index; likewise a failing custom check and strict warnings.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import {
   addonsOf,
@@ -73,4 +73,30 @@ describe('damaged restores fail naming the object', () => {
     },
     120_000
   )
+})
+
+describe('custom checks and strict warnings', () => {
+  test('a failing check fails the drill naming the check; a passing one passes', async () => {
+    const app = await chinookApp(e2e, 'checks')
+    const run = await drill(e2e, app, {
+      backup: 'latest',
+      checks:
+        'tracks present: select count(*) > 3000 from track\nno free albums: select count(*) = 0 from album'
+    })
+    expect(run.outputs.outcome).toBe('failed')
+    const failLine = run.stdout.split('\n').find((l) => l.startsWith('::error::Failed')) ?? ''
+    expect(failLine).toMatch(/no free albums/)
+    expect(failLine).not.toMatch(/tracks present/)
+  }, 120_000)
+
+  test('restore-warnings: strict fails even on harmless warnings', async () => {
+    const app = await chinookApp(e2e, 'strict')
+    await armFault(e2e, { kind: 'transfer-warnings', transfer: 'restore', count: 1, benign: true })
+    try {
+      const run = await drill(e2e, app, { backup: 'latest', 'restore-warnings': 'strict' })
+      expect(run.outputs.outcome).toBe('failed')
+    } finally {
+      await disarmFaults(e2e)
+    }
+  }, 120_000)
 })
