@@ -73,6 +73,14 @@ async function main(): Promise<number> {
     step(`report: ${run.outputs['report-path']}`)
     step(`job summary (Markdown): ${join(run.dir, 'step_summary.md')}`)
     step(`post step: exit ${run.postExitCode}; no secret found in any output`)
+    const requests = sim.audit().filter((e) => !e.path.startsWith('/__sim'))
+    const writes = requests.filter((e) => e.method !== 'GET')
+    step(
+      `Heroku API: ${requests.length} requests, ${writes.length} writes: ` +
+        writes
+          .map((w) => `${w.method} ${w.path.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, '{id}')}`)
+          .join(', ')
+    )
     const left = (await fetch(`${sim.apiUrl}/apps/${APP}/addons`, {
       headers: {
         Authorization: `Bearer ${sim.token}`,

@@ -831,6 +831,7 @@ export async function publishReport(
     core.setOutput(name, deps.secrets.redact(String(value)))
   // The failure line first: GitHub shows only the first 10 error annotations of a step.
   if (report.outcome !== 'passed') core.setFailed(deps.secrets.redact(report.verdict))
+  else core.info(deps.secrets.redact(report.verdict))
   // Shortest object names first, as in the failure line: a missing table before its indexes.
   const mismatches = (report.verification?.findings ?? [])
     .filter((f) => f.severity === 'mismatch')
