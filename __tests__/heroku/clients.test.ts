@@ -400,6 +400,25 @@ describe('DataApi', () => {
     expect(f.server.count('POST', '/client/v11/databases/id-prod/backups')).toBe(1)
   })
 
+  it('after an ambiguous capture, a manual backup someone took a minute earlier is not taken for ours', async () => {
+    const minuteAgo = new Date(Date.parse(NOW) - 60_000).toISOString()
+    const transfers = [transfer({ num: 7, uuid: 'someone-else', created_at: minuteAgo })]
+    let posts = 0
+    const f = await fakeHeroku((req) => {
+      if (req.method === 'POST') {
+        posts++
+        if (posts === 1) return 'reset'
+        const mine = transfer({ num: 8, uuid: 'mine', created_at: NOW })
+        transfers.push(mine)
+        return { status: 201, body: mine }
+      }
+      return { status: 200, body: transfers }
+    })
+    const t = await f.data.captureBackup('id-prod', { app: 'shop' })
+    expect(t.uuid).toBe('mine')
+    expect(posts).toBe(2)
+  })
+
   it('when an ambiguous capture did not start, sends it once more (finding the app of the add-on itself)', async () => {
     let posts = 0
     const f = await fakeHeroku((req) => {
@@ -414,7 +433,8 @@ describe('DataApi', () => {
     const t = await f.data.captureBackup('id-prod')
     expect(t.uuid).toBe('second')
     expect(posts).toBe(2)
-    expect(f.server.count('GET', '/client/v11/apps/shop/transfers')).toBe(1)
+    // One read before the POST (the last transfer number), one after the ambiguous failure.
+    expect(f.server.count('GET', '/client/v11/apps/shop/transfers')).toBe(2)
   })
 
   it('reads database info, wait_status (null on 404) and verbose transfers; hides database_password', async () => {

@@ -106,7 +106,8 @@ describe('writes are never re-sent blindly', () => {
   })
 
   it('heroku-client also re-sends a POST after its own timeout has already rejected it (the trap)', async () => {
-    const s = await serve(() => 'hang')
+    // The re-sent POST is answered, so heroku-client stops there (no retry timers outlive the test).
+    const s = await serve((_req, n) => (n === 1 ? 'hang' : { status: 201, body: {} }))
     const raw = new Heroku({ token: TEST_TOKEN, host: s.url, timeout: 100 })
     await expect(raw.post('/apps/shop/addons', { body: { name: 'x' } })).rejects.toThrow(
       /took longer/

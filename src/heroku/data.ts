@@ -53,10 +53,18 @@ function createdSince(transfers: Transfer[], sinceMs: number): Transfer[] {
     .sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at) || a.num - b.num)
 }
 
-/** A manual backup started by our capture request. */
-export function findStartedCapture(transfers: Transfer[], sinceMs: number): Transfer | undefined {
+/**
+ * A manual backup started by our capture request: numbered after every transfer that existed
+ * before the request (`afterNum`), so someone else's capture of a minute earlier is not taken
+ * for ours.
+ */
+export function findStartedCapture(
+  transfers: Transfer[],
+  sinceMs: number,
+  afterNum = -1
+): Transfer | undefined {
   return createdSince(
-    transfers.filter((t) => isBackup(t) && !t.schedule),
+    transfers.filter((t) => isBackup(t) && !t.schedule && t.num > afterNum),
     sinceMs
   )[0]
 }
@@ -154,14 +162,13 @@ export function createDataApi(http: HerokuHttp, ownership: Ownership): DataApi {
     sourceAddonId: string,
     opts: { app?: string } = {}
   ): Promise<Transfer> {
+    const app = opts.app ?? (await appOfAddon(sourceAddonId))
+    // The highest transfer number before the request: ours, if it started, is numbered after it.
+    const lastNum = Math.max(-1, ...(await listTransfers(app)).map((t) => t.num))
     return startTransfer(
       `capturing a backup of ${sourceAddonId}`,
       { path: `/client/v11/databases/${enc(sourceAddonId)}/backups` },
-      async (sinceMs) =>
-        findStartedCapture(
-          await listTransfers(opts.app ?? (await appOfAddon(sourceAddonId))),
-          sinceMs
-        )
+      async (sinceMs) => findStartedCapture(await listTransfers(app), sinceMs, lastNum)
     )
   }
 
