@@ -8,6 +8,7 @@ import {
   HARMLESS_RESTORE_PROBLEMS,
   restoreWarningSeverity
 } from '../../src/verify/warnings.js'
+import { logForReport } from '../../src/verify/warnings.js'
 import type { TransferLogLine } from '../../src/verify/types.js'
 
 const fixture = (name: string): TransferLogLine[] =>
@@ -153,5 +154,28 @@ describe('restore-warnings modes', () => {
     expect(restoreWarningSeverity('strict', 'real')).toBe('mismatch')
     expect(restoreWarningSeverity('allow', 'real')).toBe('warning')
     expect(restoreWarningSeverity('allow', 'harmless')).toBe('info')
+  })
+})
+
+describe('logForReport', () => {
+  test('keeps the problem and its command but no line that can quote row values', () => {
+    const kept = logForReport([
+      { level: 'info', message: 'pg_restore: processing data for table "public.track"' },
+      {
+        level: 'error',
+        message: [
+          'pg_restore: error: COPY failed for table "track": ERROR:  invalid input syntax for type integer: "Secret Song"',
+          'CONTEXT:  COPY track, line 1, column track_id: "Secret Song"',
+          'DETAIL:  Key (email)=(alice@example.com) already exists.',
+          'Command was: COPY public.track (track_id, name) FROM stdin;'
+        ].join('\n')
+      },
+      { level: 'error', message: 'DETAIL:  Failing row contains (1, Secret Song).' }
+    ])
+    const text = kept.map((l) => l.message).join('\n')
+    expect(text).not.toMatch(/Secret Song|alice@example\.com/)
+    expect(text).toContain('COPY failed for table "track"')
+    expect(text).toContain('Command was: COPY public.track')
+    expect(kept).toHaveLength(2)
   })
 })

@@ -175,3 +175,19 @@ export function restoreWarningSeverity(
   if (mode === 'allow') return kind === 'real' ? 'warning' : 'info'
   return kind === 'real' ? 'mismatch' : 'info'
 }
+
+/**
+ * The restore log as the report keeps it: DETAIL, CONTEXT, QUERY and position lines dropped and
+ * quoted values removed, because they can quote row values (a duplicate key, a COPY input line)
+ * and restored data never leaves the database.
+ */
+export function logForReport(lines: TransferLogLine[]): TransferLogLine[] {
+  return lines.flatMap((line) => {
+    const kept = line.message
+      .split(/\r?\n/)
+      .filter((text) => !CONTEXT_AFTER.test(text) || /Command was:/.test(text))
+      .map((text) => shorten(withoutRowValues(text)))
+    if (kept.every((text) => text.trim() === '')) return []
+    return [{ ...line, message: kept.join('\n') }]
+  })
+}
