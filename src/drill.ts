@@ -45,6 +45,7 @@ import type {
   VerifyOptions
 } from './verify/types.js'
 import { hashSourceTables, verifyRestore, type SourceHashes } from './verify/verify.js'
+import { logForReport } from './verify/warnings.js'
 
 export const TOOL_NAME = 'heroku-postgres-restore-drill'
 export const TOOL_VERSION = '0.1.0'
@@ -115,8 +116,11 @@ function planOnly(plan: string): string {
   return plan.replace(/^heroku-postgresql:/, '')
 }
 
+/** The last lines of a transfer log for an error line, without anything that could quote row values. */
 function lastLogLines(logs: TransferLogLine[] | undefined, n = 3): string {
-  const lines = (logs ?? []).map((l) => l.message.trim()).filter((m) => m !== '')
+  const lines = logForReport(logs ?? [])
+    .map((l) => l.message.replace(/\s+/g, ' ').trim())
+    .filter((m) => m !== '')
   return lines.slice(-n).join(' | ')
 }
 
@@ -714,7 +718,8 @@ export async function runDrill(deps: DrillDeps): Promise<DrillReport> {
           plan: created.plan?.name ?? '',
           ...(work.restoreTransfer ? { transferId: work.restoreTransfer.uuid } : {}),
           seconds: work.restoreSeconds ?? null,
-          logs: work.restoreLogs
+          // Restored data never leaves the database: log lines that could quote rows are trimmed.
+          logs: logForReport(work.restoreLogs)
         }
       : null,
     verification: work.verification ?? null,
