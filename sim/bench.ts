@@ -218,12 +218,10 @@ async function main(): Promise<void> {
     const vars = await api<Record<string, string>>(fast, 'GET', '/apps/bench-scale/config-vars')
     const restoredUrl = vars.RESTORE_DRILL_URL
     if (!restoredUrl) throw new Error('the kept add-on has no RESTORE_DRILL_URL')
-    const naive = median(
-      await [1, 2, 3].reduce(
-        async (acc) => [...(await acc), await naiveCountSeconds([app.databaseUrl, restoredUrl])],
-        Promise.resolve([] as number[])
-      )
-    )
+    const naiveRuns: number[] = []
+    for (let i = 0; i < 3; i++)
+      naiveRuns.push(await naiveCountSeconds([app.databaseUrl, restoredUrl]))
+    const naive = median(naiveRuns)
     const kept = (
       await api<{ id: string; name: string }[]>(fast, 'GET', '/apps/bench-scale/addons')
     ).filter((a) => a.name.startsWith('restore-drill-'))

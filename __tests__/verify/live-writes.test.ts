@@ -146,6 +146,43 @@ async function drillUnderWrites(
   }
 }
 
+/**
+ * The drill's sequence without writers: before snapshot, `beforeDump` SQL on the source, capture,
+ * `afterDump` SQL, after counts, restore, verify.
+ */
+async function drillWithWindowSql(window: {
+  beforeDump?: string
+  afterDump?: string
+}): Promise<Verification> {
+  const source = sourcePool(sourceName)
+  const target = await createDatabase('verify_live_dst')
+  created.push(target)
+  try {
+    const before = await snapshotSource(source, { parallelism: 2 })
+    if (window.beforeDump) await sql(sourceName, window.beforeDump)
+    const file = join(dir, `${target}.dump`)
+    await run(join(binDir, 'pg_dump'), ['-Fc', '-f', file, '-d', databaseUrl(sourceName)])
+    if (window.afterDump) await sql(sourceName, window.afterDump)
+    const after = await countTables(source, { parallelism: 2 })
+    const logs = restoreDump(file, target)
+    const restored = restoredPool(target)
+    try {
+      return await verifyRestore({
+        source,
+        restored,
+        before,
+        after,
+        restoreLogs: logs,
+        options: options()
+      })
+    } finally {
+      await restored.end()
+    }
+  } finally {
+    await source.end()
+  }
+}
+
 describe('verification under live writes', () => {
   test('no false alarm while the source is busy during the capture', async () => {
     const { v, operations } = await drillUnderWrites(null)
@@ -171,104 +208,31 @@ describe('verification under live writes', () => {
   })
 
   test('a TRUNCATE on the source during the window is reported, not silently passed', async () => {
-    const source = sourcePool(sourceName)
-    const target = await createDatabase('verify_live_dst')
-    created.push(target)
-    try {
-      const before = await snapshotSource(source, { parallelism: 2 })
-      const file = join(dir, `${target}.dump`)
-      await run(join(binDir, 'pg_dump'), ['-Fc', '-f', file, '-d', databaseUrl(sourceName)])
-      await sql(sourceName, 'TRUNCATE quiet')
-      const after = await countTables(source, { parallelism: 2 })
-      const logs = restoreDump(file, target)
-      const restored = restoredPool(target)
-      try {
-        const v = await verifyRestore({
-          source,
-          restored,
-          before,
-          after,
-          restoreLogs: logs,
-          options: options()
-        })
-        const finding = v.findings.find((f) => f.object === 'public.quiet')
-        expect(finding?.severity).toBe('mismatch')
-        expect(finding?.message).toMatch(/TRUNCATE is not counted/)
-      } finally {
-        await restored.end()
-      }
-    } finally {
-      await source.end()
-    }
+    const v = await drillWithWindowSql({ afterDump: 'TRUNCATE quiet' })
+    const finding = v.findings.find((f) => f.object === 'public.quiet')
+    expect(finding?.severity).toBe('mismatch')
+    expect(finding?.message).toMatch(/TRUNCATE is not counted/)
   })
 
   test('statistics reset during the window: no false alarm, and the note says the counters were reset', async () => {
-    const source = sourcePool(sourceName)
-    const target = await createDatabase('verify_live_dst')
-    created.push(target)
-    try {
-      const before = await snapshotSource(source, { parallelism: 2 })
-      await sql(sourceName, `INSERT INTO busy (v) SELECT 'r' FROM generate_series(1, 10)`)
-      const file = join(dir, `${target}.dump`)
-      await run(join(binDir, 'pg_dump'), ['-Fc', '-f', file, '-d', databaseUrl(sourceName)])
-      await sql(sourceName, 'SELECT pg_stat_reset()')
-      const after = await countTables(source, { parallelism: 2 })
-      const logs = restoreDump(file, target)
-      const restored = restoredPool(target)
-      try {
-        const v = await verifyRestore({
-          source,
-          restored,
-          before,
-          after,
-          restoreLogs: logs,
-          options: options()
-        })
-        expect(v.passed).toBe(true)
-        const busy = v.tables.find((t) => t.table === 'public.busy')
-        expect(busy?.status).toBe('within-bounds')
-        expect(busy?.note).toMatch(/reset or unavailable/)
-      } finally {
-        await restored.end()
-      }
-    } finally {
-      await source.end()
-    }
+    const v = await drillWithWindowSql({
+      beforeDump: `INSERT INTO busy (v) SELECT 'r' FROM generate_series(1, 10)`,
+      afterDump: 'SELECT pg_stat_reset()'
+    })
+    expect(v.passed).toBe(true)
+    const busy = v.tables.find((t) => t.table === 'public.busy')
+    expect(busy?.status).toBe('within-bounds')
+    expect(busy?.note).toMatch(/reset or unavailable/)
   })
 
   test('a migration on the source during the window is not blamed on the restore', async () => {
-    const source = sourcePool(sourceName)
-    const target = await createDatabase('verify_live_dst')
-    created.push(target)
-    try {
-      const before = await snapshotSource(source, { parallelism: 2 })
-      await sql(
-        sourceName,
+    const v = await drillWithWindowSql({
+      beforeDump:
         'ALTER TABLE quiet ADD COLUMN added_by_deploy int; CREATE INDEX quiet_v ON quiet (v)'
-      )
-      const file = join(dir, `${target}.dump`)
-      await run(join(binDir, 'pg_dump'), ['-Fc', '-f', file, '-d', databaseUrl(sourceName)])
-      const after = await countTables(source, { parallelism: 2 })
-      const logs = restoreDump(file, target)
-      const restored = restoredPool(target)
-      try {
-        const v = await verifyRestore({
-          source,
-          restored,
-          before,
-          after,
-          restoreLogs: logs,
-          options: options()
-        })
-        expect(v.passed).toBe(true)
-        expect(
-          v.findings.filter((f) => f.check === 'schema').map((f) => `${f.severity} ${f.object}`)
-        ).toEqual(['info public.quiet.added_by_deploy', 'info public.quiet_v'])
-      } finally {
-        await restored.end()
-      }
-    } finally {
-      await source.end()
-    }
+    })
+    expect(v.passed).toBe(true)
+    expect(
+      v.findings.filter((f) => f.check === 'schema').map((f) => `${f.severity} ${f.object}`)
+    ).toEqual(['info public.quiet.added_by_deploy', 'info public.quiet_v'])
   })
 })
