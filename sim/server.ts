@@ -18,7 +18,7 @@
 //             DELETE .../transfers/{num|uuid}; POST .../transfers/{id}/actions/cancel, .../actions/public-url
 //   /__sim    GET /__sim/audit; GET|POST|DELETE /__sim/faults; POST /__sim/apps {name, sql|sqlFile,
 //             schedule, initialBackup, plan}; POST /__sim/apps/{app}/backups {scheduled, ageSeconds};
-//             GET /__sim/storage/{uuid}/backup.dump (the backup file behind to_url / public URLs)
+//             POST /__sim/addons/{id|name}/age {seconds}; GET /__sim/storage/{uuid}/backup.dump (the backup file behind to_url / public URLs)
 // Faults: every kind of PRODUCT.md §7.1; http/reset also take `method` and `when: "after"` (apply
 // the request, then fail the answer: an ambiguous write). Extra kinds: {"kind":"provision-slow",
 // "seconds":N} and {"kind":"transfer-slow","transfer":"capture"|"restore","seconds":N}.
@@ -251,6 +251,16 @@ export async function startSimulator(o: SimOptions): Promise<Simulator> {
         ageSeconds: typeof body.ageSeconds === 'number' ? body.ageSeconds : undefined
       })
       return { status: 201, body: result }
+    }),
+    // Makes an add-on look created `seconds` earlier: a left-over of an earlier run, for the
+    // stale-add-on clean-up (Heroku's created_at cannot be set; only this test hook moves it).
+    route('POST', '/__sim/addons/:addon/age', (req) => {
+      const body = objectBody(req.body)
+      if (typeof body.seconds !== 'number' || !(body.seconds > 0))
+        throw invalidParams('seconds must be a positive number')
+      const addon = state.findAddon(req.params.addon)
+      addon.createdAt = new Date(Date.parse(addon.createdAt) - body.seconds * 1000).toISOString()
+      return { status: 200, body: state.addonJson(addon, true) }
     }),
     route('GET', '/__sim/storage/:uuid/:file', (req) => {
       const t = state.transfers.get(req.params.uuid)

@@ -99,7 +99,30 @@ describe('incident and promote', () => {
     const again = await drill(e2e, app, { backup: 'latest' })
     expect(again.outputs.outcome).toBe('error')
     expect(again.stdout).toMatch(/another drill may be running/)
-    await api(e2e, `/apps/${app.name}/addons/${kept}`, { method: 'DELETE' })
+
+    // A day later the kept add-on is a left-over: the next drill destroys it and runs. An old
+    // add-on whose name is not ours is never touched.
+    const other = await api<{ id: string; name: string }>(e2e, `/apps/${app.name}/addons`, {
+      method: 'POST',
+      body: { plan: 'heroku-postgresql:essential-0' }
+    })
+    const day = 24 * 3600
+    await api(e2e, `/__sim/addons/${kept}/age`, { method: 'POST', body: { seconds: day + 60 } })
+    await api(e2e, `/__sim/addons/${other.id}/age`, { method: 'POST', body: { seconds: 90 * day } })
+    const start = e2e.sim.audit().length
+    const later = await drill(e2e, app, { backup: 'latest' })
+    expect({ outcome: later.outputs.outcome, log: transcript(later) }).toMatchObject({
+      outcome: 'passed'
+    })
+    expect(report(later).cleanup.staleDestroyed).toEqual([kept])
+    const deletes = writesOf(e2e.sim.audit(), start).filter((w) => w.method === 'DELETE')
+    const keptId = addons.find((a) => a.name === kept)?.id ?? 'no id'
+    expect(deletes.filter((w) => w.path.includes(kept) || w.path.includes(keptId))).toHaveLength(1)
+    expect(deletes).toHaveLength(2) // the stale one, and this drill's own add-on
+    expect((await addonsOf(e2e, app.name)).map((a) => a.name).sort()).toEqual(
+      [app.addonName, other.name].sort()
+    )
+    await api(e2e, `/apps/${app.name}/addons/${other.id}`, { method: 'DELETE' })
   }, 180_000)
 
   test('promote drill: promotes, runs checks through DATABASE_URL, promotes back; DATABASE_URL and maintenance as before', async () => {
