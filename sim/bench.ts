@@ -256,6 +256,9 @@ async function main(): Promise<void> {
     say(
       `   (source snapshots, outside the verify phase: ${(full.timings.snapshotSeconds ?? NaN).toFixed(2)} s; restore ${(full.timings.restoreSeconds ?? NaN).toFixed(1)} s)`
     )
+    // The source is hashed while the restore runs (on Heroku, another server): not in the ratio.
+    const checksumDetail = full.verification?.checks.find((c) => c.id === 'checksums')?.detail
+    say(`   checksums: ${checksumDetail ?? 'no detail'}`)
     const peakMb = peakKb / 1024
     say(`\n3. peak memory of the action's main step during the checksum drill`)
     say(

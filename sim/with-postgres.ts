@@ -11,13 +11,20 @@ async function main(): Promise<number> {
     ['--experimental-vm-modules', 'node_modules/jest/bin/jest.js', ...args],
     {
       stdio: 'inherit',
-      env: { ...process.env, PG_TEST_URL: server.adminUrl, PG_BIN_DIR: server.binDir, NODE_NO_WARNINGS: '1' }
+      env: {
+        ...process.env,
+        PG_TEST_URL: server.adminUrl,
+        PG_BIN_DIR: server.binDir,
+        NODE_NO_WARNINGS: '1'
+      }
     }
   )
   const stopChild = (signal: NodeJS.Signals) => child.kill(signal)
   process.on('SIGINT', stopChild)
   process.on('SIGTERM', stopChild)
-  const code: number = await new Promise((resolve) => child.on('exit', (c, s) => resolve(c ?? (s ? 1 : 0))))
+  const code: number = await new Promise((resolve) =>
+    child.on('exit', (c, s) => resolve(c ?? (s ? 1 : 0)))
+  )
   await server.stop()
   return code
 }

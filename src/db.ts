@@ -38,7 +38,8 @@ export function connectionConfig(url: string): pg.ClientConfig {
  */
 export function openDatabase(url: string, options: DatabaseOptions): pg.Pool {
   const settings: string[] = []
-  if (options.statementTimeoutMs > 0) settings.push(`-c statement_timeout=${options.statementTimeoutMs}`)
+  if (options.statementTimeoutMs > 0)
+    settings.push(`-c statement_timeout=${options.statementTimeoutMs}`)
   if (options.role === 'source') settings.push('-c default_transaction_read_only=on')
   settings.push('-c application_name=restore-drill')
   const pool = new pg.Pool({

@@ -108,8 +108,9 @@ export function drillAddonName(app: string, runId: string, attempt: string, rand
   return `${DRILL_ADDON_PREFIX}${appish}-${run}-${att}-${rand}`
 }
 
+// Milliseconds kept: sub-second phases (verify, snapshot) are what a user compares between runs.
 function seconds(fromMs: number, toMs: number): number {
-  return Math.round((toMs - fromMs) / 100) / 10
+  return Math.round(toMs - fromMs) / 1000
 }
 
 function planOnly(plan: string): string {

@@ -30,6 +30,19 @@ describe('damaged restores fail naming the object', () => {
       {},
       /public\.invoice_line/
     ],
+    // With every table hashed, the counts come from the hashes: the same damage is still caught.
+    [
+      'a dropped table, every table hashed',
+      { kind: 'restore-drop-table', table: 'public.track' },
+      { 'checksum-tables': '*' },
+      /public\.track/
+    ],
+    [
+      'deleted rows, every table hashed',
+      { kind: 'restore-delete-rows', table: 'public.invoice_line', count: 5 },
+      { 'checksum-tables': '*' },
+      /public\.invoice_line/
+    ],
     [
       'an altered row',
       { kind: 'restore-alter-row', table: 'public.album' },

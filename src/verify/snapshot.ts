@@ -246,12 +246,22 @@ const UNDEFINED_TABLE = '42P01'
  */
 export async function countTables(
   db: Queryable,
-  opts: { parallelism?: number; pool?: pg.Pool } = {}
+  opts: {
+    parallelism?: number
+    pool?: pg.Pool
+    /**
+     * Exact counts (FROM ONLY) already read on this database, by display name, not read again.
+     * Only for a database nobody writes to, like the restored copy: they bypass the counters.
+     */
+    known?: ReadonlyMap<string, number>
+  } = {}
 ): Promise<CountSnapshot> {
   const runner: Queryable = opts.pool ?? db
   const takenAt = new Date().toISOString()
   const { rows, statsResetAt } = await listTablesWithCounters(runner)
   const counted = await mapLimit(rows, opts.parallelism ?? 1, async (row) => {
+    const known = opts.known?.get(displayName(row.schema, row.name))
+    if (known !== undefined) return known
     try {
       const { rows: result } = await runner.query<{ n: string }>(
         `SELECT count(*)::text AS n FROM ONLY ${qualifiedName(row.schema, row.name)}`

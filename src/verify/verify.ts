@@ -2,7 +2,13 @@
 // gathers their findings. Adding a check = adding a module to the list.
 import type pg from 'pg'
 import { canaryCheck } from './checks/canary.js'
-import { checksumsCheck, type SourceHashes } from './checks/checksums.js'
+import {
+  checksumsCheck,
+  countsFromHashes,
+  hashRestoredTables,
+  type SourceHashes
+} from './checks/checksums.js'
+import type { TableChecksum } from './checksum.js'
 export { hashSourceTables, type SourceHashes } from './checks/checksums.js'
 import type { CheckContext, CheckModule, CheckOutcome, TablePart } from './checks/context.js'
 import { countsCheck } from './checks/counts.js'
@@ -60,9 +66,17 @@ const once = <T>(read: () => Promise<T>): (() => Promise<T>) => {
 
 function contextFor(args: VerifyArgs): CheckContext {
   const restoredSchema = once<SchemaObject[]>(() => snapshotSchema(args.restored))
-  const restoredCounts = once<CountSnapshot>(() =>
-    countTables(args.restored, { parallelism: args.options.parallelism })
+  const restoredChecksums = once<Map<string, TableChecksum | null>>(() =>
+    hashRestoredTables(args.restored, args.before, args.options)
   )
+  // A hashed table's count comes with its hash: a table is read once on the restored side.
+  const restoredCounts = once<CountSnapshot>(async () => {
+    const known =
+      args.options.checksumTables.length > 0
+        ? countsFromHashes(args.before, args.options, await restoredChecksums())
+        : undefined
+    return countTables(args.restored, { parallelism: args.options.parallelism, known })
+  })
   // Closing reads of the source's counters: one now, and one at least statsFlushWaitMs after the
   // window closed, when every write of the window has reached the statistics. A later read only
   // widens a bound, so the second (which may wait) is taken only when the first leaves a count out.
@@ -73,7 +87,14 @@ function contextFor(args: VerifyArgs): CheckContext {
   const closingCountersAfterFlush = once<WriteCounters | null>(() =>
     readCountersAfterFlush(args.source, windowClosedAt, args.options).catch(() => null)
   )
-  return { ...args, restoredSchema, restoredCounts, closingCounters, closingCountersAfterFlush }
+  return {
+    ...args,
+    restoredSchema,
+    restoredCounts,
+    restoredChecksums,
+    closingCounters,
+    closingCountersAfterFlush
+  }
 }
 
 async function runCheck(check: CheckModule, ctx: CheckContext): Promise<CheckOutcome> {

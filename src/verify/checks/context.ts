@@ -1,5 +1,6 @@
 // What every check module receives and returns. Adding a check = adding a module to CHECKS in verify.ts.
 import type pg from 'pg'
+import type { TableChecksum } from '../checksum.js'
 import type { SourceHashes } from './checksums.js'
 import type {
   CountSnapshot,
@@ -23,8 +24,10 @@ export interface CheckContext {
   sourceChecksums?: Promise<SourceHashes>
   /** The restored database's schema, read once. */
   restoredSchema(): Promise<SchemaObject[]>
-  /** The restored database's exact counts, read once. */
+  /** The restored database's exact counts, read once (taken from restoredChecksums where hashed). */
   restoredCounts(): Promise<CountSnapshot>
+  /** The restored copy's hashes of the checksum-tables, null for a missing table; read once. */
+  restoredChecksums(): Promise<Map<string, TableChecksum | null>>
   /** The source's write counters read now, at verify time (a closing read); null if unreadable. */
   closingCounters(): Promise<WriteCounters | null>
   /**
