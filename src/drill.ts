@@ -11,7 +11,7 @@ import type { DataApi } from './heroku/data.js'
 import type { HerokuHttp } from './heroku/http.js'
 import type { PlatformApi } from './heroku/platform.js'
 import { backupName, HerokuApiError, type Addon, type Transfer } from './heroku/types.js'
-import { AbortError, waitFor, WaitTimeoutError } from './heroku/wait.js'
+import { abortable, AbortError, waitFor, WaitTimeoutError } from './heroku/wait.js'
 import { settingsOf } from './inputs.js'
 import { DrillError, formatAge, preflight, type Preflight } from './preflight.js'
 import { runPromoteDrill, type PromoteResult } from './promote.js'
@@ -123,25 +123,6 @@ function lastLogLines(logs: TransferLogLine[] | undefined, n = 3): string {
     .map((l) => l.message.replace(/\s+/g, ' ').trim())
     .filter((m) => m !== '')
   return lines.slice(-n).join(' | ')
-}
-
-/** `promise`, or the signal's abort as an AbortError, whichever comes first. */
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    if (signal.aborted) return reject(new AbortError())
-    const onAbort = (): void => reject(new AbortError())
-    signal.addEventListener('abort', onAbort, { once: true })
-    promise.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort)
-        resolve(v)
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort)
-        reject(e)
-      }
-    )
-  })
 }
 
 async function endPool(pool: pg.Pool | undefined): Promise<void> {
@@ -362,7 +343,7 @@ export async function runDrill(deps: DrillDeps): Promise<DrillReport> {
 
   let caught: unknown
   try {
-    await raceAbort(
+    await abortable(
       (async () => {
         // ---- 1. preflight ----
         work.pre = await phase('preflight', 'Preflight', async () => {

@@ -5,7 +5,9 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { checksumTable } from '../../src/verify/checksum.js'
 import { countTables, snapshotSource } from '../../src/verify/snapshot.js'
-import { hashSourceTables, verifyRestore } from '../../src/verify/verify.js'
+import type pg from 'pg'
+import type { SourceSnapshot, VerifyOptions } from '../../src/verify/types.js'
+import { hashSourceTables, verifyRestore, type SourceHashes } from '../../src/verify/verify.js'
 import {
   createDatabase,
   dropDatabase,
@@ -26,6 +28,25 @@ beforeAll(async () => {
   targetName = await createDatabase('verify_chinook_dst')
   loadSqlFile(sourceName, CHINOOK)
 })
+
+/** Verifies the restored copy against a source nobody wrote to since `before`. */
+function verifyQuiet(
+  source: pg.Pool,
+  restored: pg.Pool,
+  before: SourceSnapshot,
+  opts: VerifyOptions,
+  sourceChecksums?: Promise<SourceHashes>
+) {
+  return verifyRestore({
+    source,
+    restored,
+    before,
+    after: before.counts,
+    restoreLogs: [],
+    options: opts,
+    sourceChecksums
+  })
+}
 
 afterAll(async () => {
   for (const name of [sourceName, targetName]) if (name) await dropDatabase(name)
@@ -72,15 +93,7 @@ test('the fast record hash covers Chinook, and one altered price in the restore 
     const opts = options({ checksumTables: ['track', 'album'] })
     // Hashed during the verify, and hashed ahead (as the drill does while the restore runs).
     for (const sourceChecksums of [undefined, hashSourceTables(source, before, opts)]) {
-      const v = await verifyRestore({
-        source,
-        restored,
-        before,
-        after: before.counts,
-        restoreLogs: [],
-        options: opts,
-        sourceChecksums
-      })
+      const v = await verifyQuiet(source, restored, before, opts, sourceChecksums)
       expect(v.findings.filter((f) => f.severity === 'mismatch').map((f) => f.object)).toEqual([
         'public.track'
       ])
@@ -103,14 +116,7 @@ test('with every table hashed, the counts come from the hashes and still catch l
     await sql(targetName, 'DELETE FROM playlist_track WHERE playlist_id = 1')
     await sql(targetName, 'DROP TABLE genre CASCADE')
     const before = await snapshotSource(source, { parallelism: 3 })
-    const v = await verifyRestore({
-      source,
-      restored,
-      before,
-      after: before.counts,
-      restoreLogs: [],
-      options: options({ checksumTables: ['*'] })
-    })
+    const v = await verifyQuiet(source, restored, before, options({ checksumTables: ['*'] }))
     const playlistTrack = v.tables.find((t) => t.table === 'public.playlist_track')
     const sourceRows = before.counts.tables.find((t) => t.table === 'public.playlist_track')?.rows
     const deleted = Number(

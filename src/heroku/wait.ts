@@ -54,7 +54,7 @@ export function pollIntervalMs(
 }
 
 /** `promise`, or AbortError as soon as `signal` fires (the promise itself keeps running). */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+export function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (!signal) return promise
   return new Promise<T>((resolve, reject) => {
     if (signal.aborted) return reject(new AbortError())
