@@ -197,6 +197,23 @@ describe('simulator HTTP API', () => {
     })
   })
 
+  describe('test hooks', () => {
+    it('ages an add-on by name or id (POST /__sim/addons/{id}/age), refusing a bad body', async () => {
+      const before = Date.parse(
+        (await c.get(`/apps/${app.name}/addons/${app.addonId}`)).body.created_at
+      )
+      const aged = await c.post(`/__sim/addons/${app.addonName}/age`, { seconds: 86_400 })
+      expect(aged.status).toBe(200)
+      const after = Date.parse(
+        (await c.get(`/apps/${app.name}/addons/${app.addonId}`)).body.created_at
+      )
+      expect(before - after).toBe(86_400_000)
+      for (const body of [{}, { seconds: -5 }, { seconds: '60' }])
+        expect((await c.post(`/__sim/addons/${app.addonId}/age`, body)).status).toBe(422)
+      expect((await c.post('/__sim/addons/no-such-addon/age', { seconds: 1 })).status).toBe(404)
+    })
+  })
+
   describe('attachments and promote', () => {
     it('resolves DATABASE_URL, DATABASE, the add-on name and id to the one attachment, with inclusions', async () => {
       for (const ref of ['DATABASE_URL', 'DATABASE', app.addonName, app.addonId]) {
