@@ -64,6 +64,14 @@ describe('renderSummary', () => {
     )
   })
 
+  it('a restore under a minute is given in seconds, not as 0.0 minutes', () => {
+    const report = passedReport()
+    report.restore!.seconds = 1.04
+    expect(renderSummary(report).split('\n')[3]).toBe(
+      '- **Restore time:** restore took 1.0 s for a 12 MB backup.'
+    )
+  })
+
   it('a pass with moved or drifted tables says so instead of "everything matched"', () => {
     const report = passedReport()
     report.verification!.tables[0].status = 'drift'

@@ -534,7 +534,9 @@ export function duration(totalSeconds: number): string {
   return `${Math.floor(s / 86400)}d ${Math.floor((s % 86400) / 3600)}h`
 }
 
+/** `4.2 minutes (252 s)`; under a minute just the seconds (`0.0 minutes` reads as a fault). */
 function minutes(totalSeconds: number): string {
+  if (totalSeconds < 60) return `${seconds(totalSeconds)} s`
   const m = totalSeconds / 60
   return `${m < 10 ? m.toFixed(1) : Math.round(m)} minutes (${seconds(totalSeconds)} s)`
 }
