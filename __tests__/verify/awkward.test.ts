@@ -280,6 +280,20 @@ describe('verifyRestore on the awkward database', () => {
     expect(v.tables.find((t) => t.table === 'audit.log')?.checksum?.match).toBe(true)
   })
 
+  test('when hashing the restored copy fails, the counts check still counts and judges every table', async () => {
+    // An enum label removed from the catalog: count(*) never prints the value, the text hash does.
+    const v = await restoreAndVerify(
+      `DELETE FROM pg_enum WHERE enumtypid = 'public.mood'::regtype AND enumlabel = 'sad'`,
+      { checksumTables: ['*'] }
+    )
+    const check = (id: string) => v.checks.find((c) => c.id === id)
+    expect(check('checksums')?.status).toBe('failed')
+    expect(check('checksums')?.detail).toMatch(/check could not run: .*enum/)
+    expect(check('counts')?.status).toBe('passed')
+    const rows = Object.fromEntries(v.tables.map((t) => [t.table, t.restored]))
+    expect(rows).toEqual(Object.fromEntries(before.counts.tables.map((t) => [t.table, t.rows])))
+  })
+
   test('checksums catch two duplicate rows replaced by two other duplicates (XOR would not)', async () => {
     const v = await restoreAndVerify(
       `UPDATE audit.log SET what = 'other' WHERE ctid IN (SELECT ctid FROM audit.log WHERE what = 'dup' LIMIT 2)`,
