@@ -340,6 +340,50 @@ describe('verifyRestore on the awkward database', () => {
     }
   })
 
+  test('an extension restored at another version passes with a warning naming both versions', async () => {
+    // pg_restore's CREATE EXTENSION names no version: the target installs its default (citext 1.6).
+    const oldExt = await createDatabase('verify_awkward_ext')
+    created.push(oldExt)
+    await sql(
+      oldExt,
+      `CREATE EXTENSION citext VERSION '1.4'; CREATE TABLE t (name citext); INSERT INTO t VALUES ('A')`
+    )
+    const src = sourcePool(oldExt)
+    const target = await createDatabase('verify_awkward_ext_dst')
+    created.push(target)
+    const restored = restoredPool(target)
+    try {
+      const before = await snapshotSource(src, { parallelism: 1 })
+      const logs = dumpAndRestore(oldExt, target)
+      const v = await verifyRestore({
+        source: src,
+        restored,
+        before,
+        after: before.counts,
+        restoreLogs: logs,
+        options: options({ checksumTables: ['*'] })
+      })
+      const version = async (pool: typeof src) =>
+        (await pool.query("SELECT extversion FROM pg_extension WHERE extname = 'citext'")).rows[0]
+          .extversion as string
+      const restoredVersion = await version(restored)
+      expect(restoredVersion).not.toBe('1.4')
+      expect(v.passed).toBe(true)
+      expect(v.findings.filter((f) => f.severity === 'warning')).toEqual([
+        expect.objectContaining({
+          check: 'schema',
+          object: 'citext',
+          message: expect.stringContaining(
+            `extension version 1.4 in the source, version ${restoredVersion} in the restore`
+          )
+        })
+      ])
+    } finally {
+      await src.end()
+      await restored.end()
+    }
+  })
+
   test('a missing canary, a false check and an erroring check each name themselves', async () => {
     const v = await restoreAndVerify('DELETE FROM restore_drill.canary', {
       canary,

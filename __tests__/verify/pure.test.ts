@@ -85,6 +85,21 @@ describe('diffSchema', () => {
     ])
   })
 
+  test('another extension version in the restore is a warning naming both versions', () => {
+    const withVersion = (v: string) => [obj('extension', 'postgis', `version ${v}`)]
+    expect(diffSchema(withVersion('3.1.4'), withVersion('3.1.4'))).toEqual([])
+    expect(diffSchema(withVersion('3.1.4'), withVersion('3.4.2'))).toEqual([
+      {
+        check: 'schema',
+        object: 'postgis',
+        message:
+          'extension version 3.1.4 in the source, version 3.4.2 in the restore (a fresh database installs the version it offers now): test the app against it before relying on a restore',
+        severity: 'warning'
+      }
+    ])
+    expect(diffSchema(withVersion('3.1.4'), [])[0].severity).toBe('mismatch')
+  })
+
   test('validity is not part of the diff; the integrity check reports it', () => {
     const restored = source.map((o) => (o.kind === 'constraint' ? { ...o, valid: false } : o))
     expect(diffSchema(source, restored)).toEqual([])

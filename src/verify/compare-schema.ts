@@ -60,6 +60,17 @@ export function schemaDifferences(
           severity: 'mismatch'
         }
       })
+    } else if (twin.definition !== object.definition && object.kind === 'extension') {
+      // Nothing is lost, but the app will run against another version after a restore.
+      findings.push({
+        key: key(object),
+        finding: {
+          check,
+          object: object.name,
+          message: `extension ${object.definition} in the source, ${twin.definition} in the restore (a fresh database installs the version it offers now): test the app against it before relying on a restore`,
+          severity: 'warning'
+        }
+      })
     } else if (twin.definition !== object.definition) {
       findings.push({
         key: key(object),

@@ -120,7 +120,8 @@ const SCHEMA_QUERIES: string[] = [
           || COALESCE(' WITH CHECK (' || pg_get_expr(p.polwithcheck, p.polrelid) || ')', '') AS definition
      ${fromRelations('JOIN pg_policy p ON p.polrelid = c.oid')}`,
 
-  `SELECT 'extension' AS kind, x.extname AS name, '' AS definition FROM pg_extension x`,
+  // The version too: a fresh add-on installs the version it offers now, not the source's.
+  `SELECT 'extension' AS kind, x.extname AS name, 'version ' || x.extversion AS definition FROM pg_extension x`,
 
   `SELECT 'type' AS kind, n.nspname || '.' || t.typname AS name,
           (SELECT string_agg(quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod), ', ' ORDER BY a.attnum)
