@@ -40,7 +40,13 @@ export function openDatabase(url: string, options: DatabaseOptions): pg.Pool {
   const settings: string[] = []
   if (options.statementTimeoutMs > 0)
     settings.push(`-c statement_timeout=${options.statementTimeoutMs}`)
-  if (options.role === 'source') settings.push('-c default_transaction_read_only=on')
+  if (options.role === 'source') {
+    settings.push('-c default_transaction_read_only=on')
+    // No parallel workers on production: each connection is then one backend, so
+    // verify-connections bounds the CPU the drill takes from it. The restored copy is ours: it
+    // keeps the server's parallel query.
+    settings.push('-c max_parallel_workers_per_gather=0')
+  }
   settings.push('-c application_name=restore-drill')
   const pool = new pg.Pool({
     ...connectionConfig(url),
