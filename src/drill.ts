@@ -367,41 +367,52 @@ export async function runDrill(deps: DrillDeps): Promise<DrillReport> {
         })
         const pre = work.pre
 
-        // ---- 2. source snapshot (and canary) ----
-        await phase(
-          'snapshot',
-          'Source snapshot',
-          async () => {
-            work.sourcePool = openDb(pre.sourceUrl, {
-              role: 'source',
-              maxConnections: config.verifyConnections,
-              statementTimeoutMs: SOURCE_STATEMENT_TIMEOUT_MS
-            })
-            await maintenanceOn()
-            if (config.canary) {
-              const canary = await writeCanary(work.sourcePool)
-              work.canary = canary
-              say(`canary ${canary.id} written to the source`)
+        // ---- 2. source snapshot ∥ provision, then 3. capture (4. after-snapshot in the capture flow) ----
+        // Provisioning needs nothing from the source, so it starts first: on a large database the
+        // exact counts of the snapshot then cost no time unless they outlast the provisioning.
+        const snapshotThenCapture = async (sig: AbortSignal): Promise<void> => {
+          if (sig.aborted) throw new AbortError()
+          await phase(
+            'snapshot',
+            'Source snapshot',
+            async () => {
+              work.sourcePool = openDb(pre.sourceUrl, {
+                role: 'source',
+                maxConnections: config.verifyConnections,
+                statementTimeoutMs: SOURCE_STATEMENT_TIMEOUT_MS
+              })
+              await maintenanceOn()
+              if (config.canary) {
+                const canary = await writeCanary(work.sourcePool)
+                work.canary = canary
+                say(`canary ${canary.id} written to the source`)
+              }
+              work.before = await snapshotSource(work.sourcePool, {
+                parallelism: config.verifyConnections
+              })
+              say(
+                `source: ${work.before.counts.tables.length} tables, ${work.before.counts.tables
+                  .reduce((n, t) => n + t.rows, 0)
+                  .toLocaleString('en-US')} rows, ${work.before.schema.length} schema objects`
+              )
+            },
+            {
+              group: false,
+              detail: pre.chosenBackup ? 'schema, counts and write counters' : 'before the capture'
             }
-            work.before = await snapshotSource(work.sourcePool, {
-              parallelism: config.verifyConnections
-            })
-            say(
-              `source: ${work.before.counts.tables.length} tables, ${work.before.counts.tables
-                .reduce((n, t) => n + t.rows, 0)
-                .toLocaleString('en-US')} rows, ${work.before.schema.length} schema objects`
-            )
-          },
-          { detail: pre.chosenBackup ? 'schema, counts and write counters' : 'before the capture' }
+          )
+          // Provisioning failed while the snapshot ran: no capture (a write) for a drill that stops.
+          if (sig.aborted) throw new AbortError()
+          await captureFlow(sig)
+        }
+        log.startGroup(
+          pre.chosenBackup ? 'Snapshot and provision' : 'Snapshot, capture and provision'
         )
-
-        // ---- 3. capture ∥ provision (4. after-snapshot inside the capture flow) ----
-        log.startGroup(pre.chosenBackup ? 'Provision' : 'Capture and provision')
         try {
           const local = new AbortController()
           const sig = AbortSignal.any([signal, local.signal])
           const results = await Promise.allSettled([
-            captureFlow(sig).catch((e: unknown) => {
+            snapshotThenCapture(sig).catch((e: unknown) => {
               local.abort()
               throw e
             }),
@@ -412,7 +423,7 @@ export async function runDrill(deps: DrillDeps): Promise<DrillReport> {
           ])
           const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected')
           if (failed.length > 0) {
-            // The first real error, not the AbortError it caused in the other flow.
+            // The first real error, not the abort it caused in the other flow.
             const real = failed.find((r) => !(r.reason instanceof AbortError)) ?? failed[0]
             throw real.reason
           }

@@ -1,0 +1,73 @@
+// Provisioning starts with the source snapshot, not after it: a snapshot held up by a lock on a
+// source table (as a long count of a big table would be) costs no time while the add-on
+// provisions, and when provisioning fails meanwhile no backup is captured for a drill that stops.
+import { afterAll, beforeAll, expect, test } from '@jest/globals'
+import pg from 'pg'
+import type { SimApp } from '../../sim/server.js'
+import {
+  addonsOf,
+  armFault,
+  chinookApp,
+  disarmFaults,
+  drill,
+  report,
+  startE2E,
+  writesOf,
+  type E2E
+} from './helpers.js'
+
+let e2e: E2E
+beforeAll(async () => {
+  e2e = await startE2E({ provisionDelaySeconds: 1 })
+})
+afterAll(async () => {
+  await e2e?.close()
+})
+
+/** Holds an ACCESS EXCLUSIVE lock on the source's track table for `ms`: its count(*) waits. */
+async function lockTrack(app: SimApp, ms: number): Promise<{ released: Promise<void> }> {
+  const client = new pg.Client({ connectionString: app.databaseUrl })
+  await client.connect()
+  await client.query('BEGIN; LOCK TABLE track IN ACCESS EXCLUSIVE MODE')
+  // Wrapped: an async function returning a bare promise would wait for it.
+  const released = new Promise<void>((resolve) => setTimeout(resolve, ms)).then(async () => {
+    await client.query('COMMIT')
+    await client.end()
+  })
+  return { released }
+}
+
+const phaseEnd = (p: { startedAt: string; seconds: number }) =>
+  Date.parse(p.startedAt) + p.seconds * 1000
+
+test('the add-on provisions while a slow source snapshot runs', async () => {
+  const app = await chinookApp(e2e, 'overlap')
+  const { released } = await lockTrack(app, 3000)
+  const run = await drill(e2e, app)
+  await released
+  expect(run.outputs.outcome).toBe('passed')
+  const timeline = report(run).timeline as { phase: string; startedAt: string; seconds: number }[]
+  const snapshot = timeline.find((p) => p.phase === 'snapshot')!
+  const provision = timeline.find((p) => p.phase === 'provision')!
+  expect(snapshot.seconds).toBeGreaterThanOrEqual(2.5)
+  // Provisioning (1 s) was over before the held-up snapshot was.
+  expect(phaseEnd(provision)).toBeLessThan(phaseEnd(snapshot))
+}, 120_000)
+
+test('provisioning fails during the snapshot: no backup is captured, nothing is left', async () => {
+  const app = await chinookApp(e2e, 'overlap-fail')
+  await armFault(e2e, { kind: 'provision-fail' })
+  const start = e2e.sim.audit().length
+  try {
+    const { released } = await lockTrack(app, 3000)
+    const run = await drill(e2e, app)
+    await released
+    expect(run.outputs.outcome).toBe('error')
+    expect(report(run).error).toMatch(/provision/i)
+    const captures = writesOf(e2e.sim.audit(), start).filter((w) => /\/backups$/.test(w.path))
+    expect(captures).toEqual([])
+    expect((await addonsOf(e2e, app.name)).map((a) => a.id)).toEqual([app.addonId])
+  } finally {
+    await disarmFaults(e2e)
+  }
+}, 120_000)
