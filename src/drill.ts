@@ -134,6 +134,8 @@ interface Work {
   pre?: Preflight
   before?: SourceSnapshot
   after?: CountSnapshot
+  /** The closing counts of a capture, taken while the restore starts; `after` once they are in. */
+  afterSnapshot?: Promise<CountSnapshot>
   canary?: { id: string }
   created?: Addon
   backup?: Transfer
@@ -240,8 +242,10 @@ export async function runDrill(deps: DrillDeps): Promise<DrillReport> {
       },
       { group: false }
     )
-    // Phase 4: the closing counts, as soon as the capture is done.
-    work.after = await phase(
+    // Phase 4: the closing counts, as soon as the capture is done. The restore does not wait for
+    // them (they read production, the restore writes the new add-on): exact counts of a large
+    // source would otherwise sit on the critical path. Maintenance goes off once they are read.
+    work.afterSnapshot = phase(
       'snapshot',
       'Snapshot after',
       () =>
@@ -250,8 +254,9 @@ export async function runDrill(deps: DrillDeps): Promise<DrillReport> {
           pool: work.sourcePool
         }),
       { group: false, detail: 'counts after the capture' }
-    )
-    await maintenanceOff()
+    ).finally(() => maintenanceOff())
+    // Awaited before the verify; handled here so a failure while the restore runs is not unhandled.
+    work.afterSnapshot.catch(() => undefined)
   }
 
   // ---- phase 3b: provision ---------------------------------------------------------------------
@@ -534,6 +539,7 @@ export async function runDrill(deps: DrillDeps): Promise<DrillReport> {
         })
 
         // ---- 6. verify ----
+        if (work.afterSnapshot) work.after = await work.afterSnapshot
         work.verification = await phase('verify', 'Verify', async () => {
           if (!work.after) {
             // latest / ID: the source moved on since the backup; read its counts now.

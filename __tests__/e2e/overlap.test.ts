@@ -1,6 +1,7 @@
 // Provisioning starts with the source snapshot, not after it: a snapshot held up by a lock on a
 // source table (as a long count of a big table would be) costs no time while the add-on
 // provisions, and when provisioning fails meanwhile no backup is captured for a drill that stops.
+// The restore starts as soon as the capture is done, without waiting for the closing counts.
 import { afterAll, beforeAll, expect, test } from '@jest/globals'
 import pg from 'pg'
 import type { SimApp } from '../../sim/server.js'
@@ -67,6 +68,29 @@ test('provisioning fails during the snapshot: no backup is captured, nothing is 
     const captures = writesOf(e2e.sim.audit(), start).filter((w) => /\/backups$/.test(w.path))
     expect(captures).toEqual([])
     expect((await addonsOf(e2e, app.name)).map((a) => a.id)).toEqual([app.addonId])
+  } finally {
+    await disarmFaults(e2e)
+  }
+}, 120_000)
+
+test('the restore starts as soon as the capture ends, while the closing counts are read', async () => {
+  const app = await chinookApp(e2e, 'overlap-after')
+  // The capture (2 s) outlasts provisioning (1 s), so the restore waits only for the capture.
+  await armFault(e2e, { kind: 'transfer-slow', transfer: 'capture', seconds: 2 })
+  try {
+    const run = await drill(e2e, app)
+    expect(run.outputs.outcome).toBe('passed')
+    const timeline = report(run).timeline as {
+      phase: string
+      startedAt: string
+      seconds: number
+      detail?: string
+    }[]
+    const after = timeline.find(
+      (p) => p.phase === 'snapshot' && p.detail === 'counts after the capture'
+    )!
+    const restore = timeline.find((p) => p.phase === 'restore')!
+    expect(Date.parse(restore.startedAt)).toBeLessThan(phaseEnd(after))
   } finally {
     await disarmFaults(e2e)
   }
