@@ -15,19 +15,10 @@ import { abortable, AbortError, waitFor, WaitTimeoutError } from './heroku/wait.
 import { settingsOf } from './inputs.js'
 import { DrillError, formatAge, preflight, type Preflight } from './preflight.js'
 import { runPromoteDrill, type PromoteResult } from './promote.js'
-import type {
-  BackupFacts,
-  DrillReport,
-  Outcome,
-  PhaseName,
-  PhaseRecord,
-  Timings
-} from './report/model.js'
+import type { BackupFacts, DrillReport, PhaseName, PhaseRecord, Timings } from './report/model.js'
 import { REPORT_VERSION } from './report/model.js'
-import { reportSha256, writeReport } from './report/artifact.js'
-import { outputsFor } from './report/outputs.js'
 import { runbookCommands } from './report/runbook.js'
-import { renderSummary, renderTerminal } from './report/summary.js'
+import { judgeOutcome } from './report/verdict.js'
 import {
   DRILL_ADDON_PREFIX,
   DRILL_ATTACHMENT_NAME,
@@ -650,37 +641,22 @@ export async function runDrill(deps: DrillDeps): Promise<DrillReport> {
   for (const p of cleanup.problems) log.error(deps.secrets.redact(p), 'Clean-up')
 
   // ---- outcome ----
-  let outcome: Outcome = 'passed'
-  let verdict: string
-  let errorLine: string | undefined
-  const backupId = work.backupFacts?.id
-  if (caught !== undefined) {
-    const message = describeError(caught, deps, signal)
-    outcome = caught instanceof DrillError ? caught.outcome : 'error'
-    if (outcome === 'error') errorLine = message
-    verdict = `${outcome === 'failed' ? 'Failed' : 'Error'}: ${message}`
-  } else if (!work.verification?.passed || work.failures.length > 0) {
-    outcome = 'failed'
-    const mismatches = (work.verification?.findings ?? []).filter((f) => f.severity === 'mismatch')
-    const parts = [...work.failures]
-    if (mismatches.length > 0) {
-      parts.push(
-        `${mismatches.length} mismatch${mismatches.length === 1 ? '' : 'es'}: ${mismatchObjects(mismatches)}`
-      )
-    }
-    verdict = `Failed: backup ${backupId} restored, but ${parts.join('; ') || 'verification failed'}`
-  } else {
-    const v = work.verification as Verification
-    verdict =
-      `Passed: backup ${backupId} restored in ${formatAge(work.restoreSeconds ?? 0)} and matched production ` +
-      `(${v.tablesChecked} tables, ${v.rowsChecked.toLocaleString('en-US')} rows)`
-  }
-  if (cleanup.problems.length > 0 && outcome === 'passed') {
-    outcome = 'error'
-    errorLine = `clean-up failed: ${cleanup.problems[0]}`
-    verdict = `Error: ${errorLine}`
-  }
-  verdict = deps.secrets.redact(verdict)
+  const judged = judgeOutcome({
+    error:
+      caught === undefined
+        ? undefined
+        : {
+            message: describeError(caught, deps, signal),
+            outcome: caught instanceof DrillError ? caught.outcome : 'error'
+          },
+    backupId: work.backupFacts?.id,
+    restoreSeconds: work.restoreSeconds ?? 0,
+    verification: work.verification,
+    failures: work.failures,
+    cleanupProblems: cleanup.problems
+  })
+  const { outcome, errorLine } = judged
+  const verdict = deps.secrets.redact(judged.verdict)
 
   const finishedAt = now()
   timings.drillSeconds = seconds(startedAt.getTime(), finishedAt.getTime())
@@ -762,22 +738,6 @@ export async function runDrill(deps: DrillDeps): Promise<DrillReport> {
   }
 }
 
-/**
- * The objects that differ, shortest names first (a missing table before its columns and indexes),
- * at most three: `public.track (table missing), public.track.track_pkey, ... and 4 more`.
- */
-export function mismatchObjects(mismatches: { object: string; message: string }[]): string {
-  const objects = [...new Set(mismatches.map((m) => m.object))].sort(
-    (a, b) => a.length - b.length || (a < b ? -1 : 1)
-  )
-  const shown = objects.slice(0, 3).map((o) => {
-    const m = mismatches.find((x) => x.object === o) as { message: string }
-    return objects.length === 1 ? `${o}: ${m.message}` : o
-  })
-  const rest = objects.length - shown.length
-  return shown.join(', ') + (rest > 0 ? ` and ${rest} more` : '')
-}
-
 function describeError(err: unknown, deps: DrillDeps, signal: AbortSignal): string {
   if (signal.aborted && signal.reason === 'deadline') {
     return `the drill did not finish within timeout-minutes ${deps.config.timeoutMinutes}; everything it created was cleaned up`
@@ -785,73 +745,4 @@ function describeError(err: unknown, deps: DrillDeps, signal: AbortSignal): stri
   if (err instanceof WaitTimeoutError) return deps.secrets.redact(err.message)
   const message = err instanceof Error ? err.message : String(err)
   return deps.secrets.redact(message.split('\n')[0])
-}
-
-/** The poll options the drill uses, for tests. */
-export const POLL_BOUNDS = { minIntervalMs: 1000, maxIntervalMs: 5000 }
-
-/** GitHub shows at most 10 error annotations per step. */
-export const MAX_ANNOTATIONS = 10
-
-export interface PublishDeps {
-  core: {
-    info(line: string): void
-    error(line: string, props?: { title?: string }): void
-    setFailed(line: string): void
-    setOutput(name: string, value: string): void
-    summary: { addRaw(text: string, addEOL?: boolean): { write(): Promise<unknown> } }
-  }
-  secrets: SecretRegistry
-  reportName: string
-  dir: string
-  upload: boolean
-}
-
-/** Phase 8: job summary, report artifact, outputs, annotations, and the one failure line. */
-export async function publishReport(
-  report: DrillReport,
-  deps: PublishDeps
-): Promise<{ reportPath: string }> {
-  const { core } = deps
-  const sha256 = reportSha256(report)
-  const markdown = renderSummary(report, { sha256 })
-  const written = await writeReport(report, markdown, {
-    dir: deps.dir,
-    name: deps.reportName,
-    upload: deps.upload
-  })
-  if (process.env.GITHUB_STEP_SUMMARY) {
-    await core.summary.addRaw(markdown, true).write()
-  } else {
-    core.info(renderTerminal(report, { sha256: written.sha256, reportPath: written.reportPath }))
-  }
-  core.info(
-    written.uploaded
-      ? `report uploaded as artifact ${deps.reportName} (sha256 ${written.sha256})`
-      : `report written to ${written.reportPath} (sha256 ${written.sha256})`
-  )
-  const outputs = outputsFor(report, { reportPath: written.reportPath })
-  for (const [name, value] of Object.entries(outputs))
-    core.setOutput(name, deps.secrets.redact(String(value)))
-  // The failure line first: GitHub shows only the first 10 error annotations of a step.
-  if (report.outcome !== 'passed') core.setFailed(deps.secrets.redact(report.verdict))
-  else core.info(deps.secrets.redact(report.verdict))
-  // Shortest object names first, as in the failure line: a missing table before its indexes.
-  const mismatches = (report.verification?.findings ?? [])
-    .filter((f) => f.severity === 'mismatch')
-    .sort((a, b) => a.object.length - b.object.length || (a.object < b.object ? -1 : 1))
-  const room = MAX_ANNOTATIONS - 1
-  const shown = mismatches.length > room ? mismatches.slice(0, room - 1) : mismatches
-  for (const finding of shown) {
-    core.error(deps.secrets.redact(`${finding.object}: ${finding.message}`), {
-      title: `Restore drill: ${finding.check}`
-    })
-  }
-  if (shown.length < mismatches.length) {
-    core.error(
-      `${mismatches.length - shown.length} more mismatches: every one is in the job summary and the report`,
-      { title: 'Restore drill' }
-    )
-  }
-  return { reportPath: written.reportPath }
 }

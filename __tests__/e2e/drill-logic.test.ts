@@ -4,7 +4,7 @@
 import { describe, expect, test } from '@jest/globals'
 import { cleanUp } from '../../src/cleanup.js'
 import type { DrillConfig } from '../../src/config.js'
-import { drillAddonName, mismatchObjects } from '../../src/drill.js'
+import { drillAddonName } from '../../src/drill.js'
 import type { DataApi } from '../../src/heroku/data.js'
 import type { PlatformApi } from '../../src/heroku/platform.js'
 import type { Addon, Attachment, Transfer } from '../../src/heroku/types.js'
@@ -401,19 +401,6 @@ describe('small helpers', () => {
   test('parseCommandFile reads heredoc and name=value forms; the last value wins', () => {
     const text = 'a=1\nb<<EOF_1\nline one\nline two\nEOF_1\na=2\n'
     expect(parseCommandFile(text)).toEqual({ a: '2', b: 'line one\nline two' })
-  })
-
-  test('mismatchObjects: shortest names first, at most three', () => {
-    const m = (object: string) => ({ object, message: 'differs' })
-    expect(mismatchObjects([m('public.track')])).toBe('public.track: differs')
-    expect(
-      mismatchObjects([
-        m('public.track.track_pkey'),
-        m('public.track'),
-        m('public.invoice_line.fk'),
-        m('public.x.y.z')
-      ])
-    ).toBe('public.track, public.x.y.z, public.invoice_line.fk and 1 more')
   })
 
   test('isTruthy: what a check returning true looks like', () => {

@@ -1,0 +1,73 @@
+// Phase 8: the report reaches the user: job summary, report artifact, outputs, annotations and
+// the one failure line. Everything written here has gone through the secret registry.
+import type { DrillReport } from './model.js'
+import { reportSha256, writeReport } from './artifact.js'
+import { outputsFor } from './outputs.js'
+import { renderSummary, renderTerminal } from './summary.js'
+import type { SecretRegistry } from '../safety.js'
+
+/** GitHub shows at most 10 error annotations per step. */
+export const MAX_ANNOTATIONS = 10
+
+export interface PublishDeps {
+  core: {
+    info(line: string): void
+    error(line: string, props?: { title?: string }): void
+    setFailed(line: string): void
+    setOutput(name: string, value: string): void
+    summary: { addRaw(text: string, addEOL?: boolean): { write(): Promise<unknown> } }
+  }
+  secrets: SecretRegistry
+  reportName: string
+  dir: string
+  upload: boolean
+}
+
+/** Phase 8: job summary, report artifact, outputs, annotations, and the one failure line. */
+export async function publishReport(
+  report: DrillReport,
+  deps: PublishDeps
+): Promise<{ reportPath: string }> {
+  const { core } = deps
+  const sha256 = reportSha256(report)
+  const markdown = renderSummary(report, { sha256 })
+  const written = await writeReport(report, markdown, {
+    dir: deps.dir,
+    name: deps.reportName,
+    upload: deps.upload
+  })
+  if (process.env.GITHUB_STEP_SUMMARY) {
+    await core.summary.addRaw(markdown, true).write()
+  } else {
+    core.info(renderTerminal(report, { sha256: written.sha256, reportPath: written.reportPath }))
+  }
+  core.info(
+    written.uploaded
+      ? `report uploaded as artifact ${deps.reportName} (sha256 ${written.sha256})`
+      : `report written to ${written.reportPath} (sha256 ${written.sha256})`
+  )
+  const outputs = outputsFor(report, { reportPath: written.reportPath })
+  for (const [name, value] of Object.entries(outputs))
+    core.setOutput(name, deps.secrets.redact(String(value)))
+  // The failure line first: GitHub shows only the first 10 error annotations of a step.
+  if (report.outcome !== 'passed') core.setFailed(deps.secrets.redact(report.verdict))
+  else core.info(deps.secrets.redact(report.verdict))
+  // Shortest object names first, as in the failure line: a missing table before its indexes.
+  const mismatches = (report.verification?.findings ?? [])
+    .filter((f) => f.severity === 'mismatch')
+    .sort((a, b) => a.object.length - b.object.length || (a.object < b.object ? -1 : 1))
+  const room = MAX_ANNOTATIONS - 1
+  const shown = mismatches.length > room ? mismatches.slice(0, room - 1) : mismatches
+  for (const finding of shown) {
+    core.error(deps.secrets.redact(`${finding.object}: ${finding.message}`), {
+      title: `Restore drill: ${finding.check}`
+    })
+  }
+  if (shown.length < mismatches.length) {
+    core.error(
+      `${mismatches.length - shown.length} more mismatches: every one is in the job summary and the report`,
+      { title: 'Restore drill' }
+    )
+  }
+  return { reportPath: written.reportPath }
+}
