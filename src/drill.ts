@@ -1,5 +1,5 @@
-// The drill, phase by phase (PRODUCT.md §3): preflight, source snapshot, capture ∥ provision,
-// after-snapshot, restore, verify, promote (opt-in), clean up, report. Every Heroku write goes
+// The drill, phase by phase (PRODUCT.md §3): preflight; provision ∥ (source snapshot, capture);
+// restore ∥ after-snapshot; verify; promote (opt-in); clean up; report. Every Heroku write goes
 // through the guarded clients; everything this run creates is saved to state before and after
 // it is created, so the post step can clean up when main is killed.
 import { randomBytes } from 'node:crypto'
@@ -364,8 +364,8 @@ export async function runDrill(deps: DrillDeps): Promise<DrillReport> {
         const pre = work.pre
 
         // ---- 2. source snapshot ∥ provision, then 3. capture (4. after-snapshot in the capture flow) ----
-        // Provisioning needs nothing from the source, so it starts first: on a large database the
-        // exact counts of the snapshot then cost no time unless they outlast the provisioning.
+        // Provisioning needs nothing from the source, so it runs alongside the snapshot: on a large
+        // database the exact counts then cost no time unless they outlast the provisioning.
         const snapshotThenCapture = async (sig: AbortSignal): Promise<void> => {
           if (sig.aborted) throw new AbortError()
           await phase(
