@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, expect, test } from '@jest/globals'
 import pg from 'pg'
 import type { SimApp } from '../../sim/server.js'
+import type { PhaseRecord } from '../../src/report/model.js'
 import {
   addonsOf,
   armFault,
@@ -38,8 +39,7 @@ async function lockTrack(app: SimApp, ms: number): Promise<{ released: Promise<v
   return { released }
 }
 
-const phaseEnd = (p: { startedAt: string; seconds: number }) =>
-  Date.parse(p.startedAt) + p.seconds * 1000
+const phaseEnd = (p: PhaseRecord) => Date.parse(p.startedAt) + p.seconds * 1000
 
 test('the add-on provisions while a slow source snapshot runs', async () => {
   const app = await chinookApp(e2e, 'overlap')
@@ -47,7 +47,7 @@ test('the add-on provisions while a slow source snapshot runs', async () => {
   const run = await drill(e2e, app)
   await released
   expect(run.outputs.outcome).toBe('passed')
-  const timeline = report(run).timeline as { phase: string; startedAt: string; seconds: number }[]
+  const timeline = report(run).timeline as PhaseRecord[]
   const snapshot = timeline.find((p) => p.phase === 'snapshot')!
   const provision = timeline.find((p) => p.phase === 'provision')!
   expect(snapshot.seconds).toBeGreaterThanOrEqual(2.5)
@@ -80,12 +80,7 @@ test('the restore starts as soon as the capture ends, while the closing counts a
   try {
     const run = await drill(e2e, app)
     expect(run.outputs.outcome).toBe('passed')
-    const timeline = report(run).timeline as {
-      phase: string
-      startedAt: string
-      seconds: number
-      detail?: string
-    }[]
+    const timeline = report(run).timeline as PhaseRecord[]
     const after = timeline.find(
       (p) => p.phase === 'snapshot' && p.detail === 'counts after the capture'
     )!

@@ -4,6 +4,7 @@ import type { DrillReport } from './model.js'
 import { reportSha256, writeReport } from './artifact.js'
 import { outputsFor } from './outputs.js'
 import { renderSummary, renderTerminal } from './summary.js'
+import { byShortestName } from './verdict.js'
 import type { SecretRegistry } from '../safety.js'
 
 /** GitHub shows at most 10 error annotations per step. */
@@ -55,7 +56,7 @@ export async function publishReport(
   // Shortest object names first, as in the failure line: a missing table before its indexes.
   const mismatches = (report.verification?.findings ?? [])
     .filter((f) => f.severity === 'mismatch')
-    .sort((a, b) => a.object.length - b.object.length || (a.object < b.object ? -1 : 1))
+    .sort((a, b) => byShortestName(a.object, b.object))
   const room = MAX_ANNOTATIONS - 1
   const shown = mismatches.length > room ? mismatches.slice(0, room - 1) : mismatches
   for (const finding of shown) {

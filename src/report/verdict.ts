@@ -60,14 +60,17 @@ export function judgeOutcome(found: DrillFindings): Judgement {
   return judgement
 }
 
+/** Shortest names first, then by code unit: a missing table before its columns and indexes. */
+export function byShortestName(a: string, b: string): number {
+  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0)
+}
+
 /**
  * The objects that differ, shortest names first (a missing table before its columns and indexes),
  * at most three: `public.track (table missing), public.track.track_pkey, ... and 4 more`.
  */
 export function mismatchObjects(mismatches: Pick<Finding, 'object' | 'message'>[]): string {
-  const objects = [...new Set(mismatches.map((m) => m.object))].sort(
-    (a, b) => a.length - b.length || (a < b ? -1 : 1)
-  )
+  const objects = [...new Set(mismatches.map((m) => m.object))].sort(byShortestName)
   const shown = objects.slice(0, 3).map((o) => {
     const m = mismatches.find((x) => x.object === o) as { message: string }
     return objects.length === 1 ? `${o}: ${m.message}` : o

@@ -74,7 +74,7 @@ function contextFor(args: VerifyArgs): CheckContext {
   const restoredCounts = once<CountSnapshot>(async () => {
     const hashes =
       args.options.checksumTables.length > 0 ? await restoredChecksums().catch(() => null) : null
-    const known = hashes ? countsFromHashes(args.before, args.options, hashes) : undefined
+    const known = hashes ? countsFromHashes(hashes) : undefined
     return countTables(args.restored, { parallelism: args.options.parallelism, known })
   })
   // Closing reads of the source's counters: one now, and one at least statsFlushWaitMs after the

@@ -127,17 +127,14 @@ export async function hashRestoredTables(
   return new Map(targets.map((t, i) => [t.table, hashes[i]]))
 }
 
-/** Row counts of the restored tables hashed FROM ONLY, for countTables' `known`. */
-export function countsFromHashes(
-  before: SourceSnapshot,
-  options: VerifyOptions,
-  hashes: Map<string, TableChecksum | null>
-): Map<string, number> {
+/**
+ * Row counts of the hashed restored tables, for countTables' `known`. A partitioned parent named in
+ * checksum-tables is hashed through its partitions, but countTables lists leaf tables only, so its
+ * total is never taken for a table's own count.
+ */
+export function countsFromHashes(hashes: Map<string, TableChecksum | null>): Map<string, number> {
   const counts = new Map<string, number>()
-  for (const target of targetsFor(before, options).targets) {
-    const hash = hashes.get(target.table)
-    if (target.only && hash) counts.set(target.table, hash.rows)
-  }
+  for (const [table, hash] of hashes) if (hash) counts.set(table, hash.rows)
   return counts
 }
 
