@@ -21,10 +21,7 @@ import {
   type SimOptions
 } from '../../sim/server.js'
 
-export const CHINOOK_SQL = [
-  join(REPO_ROOT, '__tests__', 'fixtures', 'chinook', 'chinook.sql'),
-  '/work/shared/fixtures/chinook/chinook.sql'
-].find((p) => existsSync(p)) as string
+export const CHINOOK_SQL = join(REPO_ROOT, '__tests__', 'fixtures', 'chinook', 'chinook.sql')
 
 export const CHINOOK_TABLES = 11
 export const CHINOOK_ROWS = 15607
