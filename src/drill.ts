@@ -8,7 +8,6 @@ import { cleanUp, type CleanupResult } from './cleanup.js'
 import type { DrillConfig } from './config.js'
 import { openDatabase } from './db.js'
 import type { DataApi } from './heroku/data.js'
-import type { HerokuHttp } from './heroku/http.js'
 import type { PlatformApi } from './heroku/platform.js'
 import { backupName, HerokuApiError, type Addon, type Transfer } from './heroku/types.js'
 import { abortable, AbortError, waitFor, WaitTimeoutError } from './heroku/wait.js'
@@ -59,7 +58,6 @@ export interface DrillDeps {
   /** Clients whose requests stop when the drill is aborted (deadline or cancel). */
   platform: PlatformApi
   data: DataApi
-  http: HerokuHttp
   /** Clients for the clean-up, which must still work after the deadline. */
   cleanupPlatform: PlatformApi
   ownership: Ownership
@@ -471,7 +469,7 @@ export async function runDrill(deps: DrillDeps): Promise<DrillReport> {
           sourceChecksums.catch(() => undefined)
         }
         await phase('restore', 'Restore', async () => {
-          const backupUrl = await backupUrlOf(backup)
+          const backupUrl = await data.backupUrl(pre.source.addonApp, backup)
           const extensions = (work.before as SourceSnapshot).extensions.filter(
             (e) => e !== 'plpgsql'
           )
@@ -577,7 +575,6 @@ export async function runDrill(deps: DrillDeps): Promise<DrillReport> {
                 {
                   app: config.app,
                   platform,
-                  http: deps.http,
                   ownership,
                   state,
                   signal,
@@ -724,18 +721,6 @@ export async function runDrill(deps: DrillDeps): Promise<DrillReport> {
   }
   return report
 
-  async function backupUrlOf(backup: Transfer): Promise<string> {
-    if (backup.to_url) return backup.to_url
-    // The transfer list normally carries to_url (heroku-api.md §7); otherwise ask for a signed URL.
-    const res = await deps.http.request<{ url: string }>({
-      api: 'data',
-      method: 'POST',
-      path: `/client/v11/apps/${encodeURIComponent((work.pre as Preflight).source.addonApp)}/transfers/${backup.num}/actions/public-url`,
-      readOnly: true
-    })
-    deps.secrets.addUrl(res.url)
-    return res.url
-  }
 }
 
 function describeError(err: unknown, deps: DrillDeps, signal: AbortSignal): string {

@@ -76,7 +76,6 @@ async function main(): Promise<void> {
       config,
       platform: createPlatformApi(http, ownership),
       data: createDataApi(http, ownership),
-      http,
       cleanupPlatform: createPlatformApi(cleanupHttp, ownership),
       ownership,
       secrets,

@@ -3,7 +3,6 @@
 // back whatever happens in between, DATABASE confirmed on the original, maintenance off.
 // promoteBack is also what the post step runs when main died during a promote.
 import type pg from 'pg'
-import type { HerokuHttp } from './heroku/http.js'
 import type { PlatformApi } from './heroku/platform.js'
 import { waitFor } from './heroku/wait.js'
 import type { Ownership } from './safety.js'
@@ -15,7 +14,6 @@ export const DATABASE_ATTACHMENT = 'DATABASE'
 export interface PromoteDeps {
   app: string
   platform: PlatformApi
-  http: HerokuHttp
   ownership: Ownership
   state: DrillState
   signal?: AbortSignal
@@ -45,23 +43,19 @@ export function isTruthy(value: unknown): boolean {
   return false
 }
 
-/** Waits for the release phase of the latest release, when the app has a release process. */
+/** Waits for the release phase of the promote's release, when the app has a release process. */
 async function waitForReleasePhase(deps: PromoteDeps): Promise<void> {
-  const { http, app } = deps
-  const enc = encodeURIComponent
-  let formation: { type: string }[]
+  const { platform, app } = deps
+  let processTypes: string[]
   try {
-    formation = await http.get<{ type: string }[]>('platform', `/apps/${enc(app)}/formation`)
+    processTypes = await platform.listProcessTypes(app)
   } catch {
     deps.log('could not read the formation; not waiting for a release phase')
     return
   }
-  if (!formation.some((f) => f.type === 'release')) return
-  const releases = await http.get<
-    { id: string; version: number; status: string; description: string }[]
-  >('platform', `/apps/${enc(app)}/releases`, {
-    headers: { Range: 'version ..; max=5, order=desc' }
-  })
+  if (!processTypes.includes('release')) return
+  // The promote's release is among the newest few: one page, not the app's whole history.
+  const releases = await platform.listRecentReleases(app, 10)
   const attach = releases.find((r) => /Attach DATABASE/.test(r.description))
   if (!attach) {
     deps.log('no "Attach DATABASE" release found; not waiting for a release phase')
@@ -70,10 +64,7 @@ async function waitForReleasePhase(deps: PromoteDeps): Promise<void> {
   deps.log(`waiting for the release phase of v${attach.version}`)
   const status = await waitFor(
     async () => {
-      const r = await http.get<{ status: string }>(
-        'platform',
-        `/apps/${enc(app)}/releases/${enc(attach.id)}`
-      )
+      const r = await platform.getRelease(app, attach.id)
       return r.status === 'succeeded' || r.status === 'failed' ? r.status : undefined
     },
     { what: `release v${attach.version}`, deadline: deps.deadline, signal: deps.signal }

@@ -33836,23 +33836,21 @@ function isTruthy(value) {
         return ['t', 'true', '1', 'yes', 'on'].includes(value.trim().toLowerCase());
     return false;
 }
-/** Waits for the release phase of the latest release, when the app has a release process. */
+/** Waits for the release phase of the promote's release, when the app has a release process. */
 async function waitForReleasePhase(deps) {
-    const { http, app } = deps;
-    const enc = encodeURIComponent;
-    let formation;
+    const { platform, app } = deps;
+    let processTypes;
     try {
-        formation = await http.get('platform', `/apps/${enc(app)}/formation`);
+        processTypes = await platform.listProcessTypes(app);
     }
     catch {
         deps.log('could not read the formation; not waiting for a release phase');
         return;
     }
-    if (!formation.some((f) => f.type === 'release'))
+    if (!processTypes.includes('release'))
         return;
-    const releases = await http.get('platform', `/apps/${enc(app)}/releases`, {
-        headers: { Range: 'version ..; max=5, order=desc' }
-    });
+    // The promote's release is among the newest few: one page, not the app's whole history.
+    const releases = await platform.listRecentReleases(app, 10);
     const attach = releases.find((r) => /Attach DATABASE/.test(r.description));
     if (!attach) {
         deps.log('no "Attach DATABASE" release found; not waiting for a release phase');
@@ -33860,7 +33858,7 @@ async function waitForReleasePhase(deps) {
     }
     deps.log(`waiting for the release phase of v${attach.version}`);
     const status = await waitFor(async () => {
-        const r = await http.get('platform', `/apps/${enc(app)}/releases/${enc(attach.id)}`);
+        const r = await platform.getRelease(app, attach.id);
         return r.status === 'succeeded' || r.status === 'failed' ? r.status : undefined;
     }, { what: `release v${attach.version}`, deadline: deps.deadline, signal: deps.signal });
     if (status === 'failed')
@@ -34515,6 +34513,7 @@ function createHerokuHttp(options) {
             headers: spec.headers ?? {},
             body: spec.body,
             omitDefaultRange: !spec.list && !(spec.headers && 'Range' in spec.headers),
+            partial: spec.firstPageOnly === true,
             middleware: (res, next) => {
                 meta.status = res.statusCode;
                 meta.retryAfter = headerValue(res.headers['retry-after']);
@@ -34574,7 +34573,14 @@ function createHerokuHttp(options) {
     }
     return {
         request,
-        get: (api, path, opts = {}) => request({ api, method: 'GET', path, headers: opts.headers, list: opts.list }),
+        get: (api, path, opts = {}) => request({
+            api,
+            method: 'GET',
+            path,
+            headers: opts.headers,
+            list: opts.list,
+            firstPageOnly: opts.firstPageOnly
+        }),
         secrets,
         now: () => new Date(nowMs()),
         sleep,
@@ -34834,6 +34840,12 @@ function createPlatformApi(http, ownership) {
         getConfigVars,
         setMaintenance,
         attach,
+        listProcessTypes: async (app) => (await http.get('platform', `/apps/${enc(app)}/formation`)).map((f) => f.type),
+        listRecentReleases: (app, max) => http.get('platform', `/apps/${enc(app)}/releases`, {
+            headers: { Range: `version ..; max=${max}, order=desc` },
+            firstPageOnly: true
+        }),
+        getRelease: (app, releaseId) => http.get('platform', `/apps/${enc(app)}/releases/${enc(releaseId)}`),
         listPlans: (service) => http.get('platform', `/addon-services/${enc(service)}/plans`, { list: true })
     };
 }

@@ -31,6 +31,8 @@ export interface DataApi {
     req: { backupUrl: string; extensions: string[] }
   ): Promise<Transfer>
   cancelTransfer(app: string, uuid: string): Promise<void>
+  /** A URL a restore can read the backup from: its `to_url`, or a signed one asked for. */
+  backupUrl(app: string, backup: Transfer): Promise<string>
   listSchedules(addonId: string): Promise<TransferSchedule[]>
 }
 
@@ -220,6 +222,19 @@ export function createDataApi(http: HerokuHttp, ownership: Ownership): DataApi {
     return rest
   }
 
+  async function backupUrl(app: string, backup: Transfer): Promise<string> {
+    // The transfer list normally carries to_url; otherwise ask for a signed URL.
+    if (backup.to_url) return backup.to_url
+    const res = await http.request<{ url: string }>({
+      api: 'data',
+      method: 'POST',
+      path: `/client/v11/apps/${enc(app)}/transfers/${backup.num}/actions/public-url`,
+      readOnly: true
+    })
+    secrets.addUrl(res.url)
+    return res.url
+  }
+
   return {
     getDatabase,
     waitStatus: (addonId) =>
@@ -229,6 +244,7 @@ export function createDataApi(http: HerokuHttp, ownership: Ownership): DataApi {
     captureBackup,
     restoreBackup,
     cancelTransfer,
+    backupUrl,
     listSchedules: (addonId) =>
       http.get<TransferSchedule[]>(
         'data',

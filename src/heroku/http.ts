@@ -32,6 +32,8 @@ export interface HerokuRequestSpec {
   list?: boolean
   /** A POST that only reads (e.g. /actions/addon-attachments/resolve): retried like a GET. */
   readOnly?: boolean
+  /** Return the first page only: a Next-Range in the answer is not followed. */
+  firstPageOnly?: boolean
 }
 
 export interface HerokuHttp {
@@ -45,7 +47,7 @@ export interface HerokuHttp {
   get<T>(
     api: HerokuApiName,
     path: string,
-    opts?: { headers?: Record<string, string>; list?: boolean }
+    opts?: { headers?: Record<string, string>; list?: boolean; firstPageOnly?: boolean }
   ): Promise<T>
   readonly secrets: SecretRegistry
   now(): Date
@@ -355,6 +357,7 @@ export function createHerokuHttp(options: HerokuHttpOptions): HerokuHttp {
       headers: spec.headers ?? {},
       body: spec.body,
       omitDefaultRange: !spec.list && !(spec.headers && 'Range' in spec.headers),
+      partial: spec.firstPageOnly === true,
       middleware: (res: IncomingMessage, next: () => void) => {
         meta.status = res.statusCode
         meta.retryAfter = headerValue(res.headers['retry-after'])
@@ -416,8 +419,16 @@ export function createHerokuHttp(options: HerokuHttpOptions): HerokuHttp {
     get: <T>(
       api: HerokuApiName,
       path: string,
-      opts: { headers?: Record<string, string>; list?: boolean } = {}
-    ) => request<T>({ api, method: 'GET', path, headers: opts.headers, list: opts.list }),
+      opts: { headers?: Record<string, string>; list?: boolean; firstPageOnly?: boolean } = {}
+    ) =>
+      request<T>({
+        api,
+        method: 'GET',
+        path,
+        headers: opts.headers,
+        list: opts.list,
+        firstPageOnly: opts.firstPageOnly
+      }),
     secrets,
     now: () => new Date(nowMs()),
     sleep,

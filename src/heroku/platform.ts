@@ -26,6 +26,18 @@ export interface PlatformApi {
     req: { addonName: string; name?: string; namespace?: string | null }
   ): Promise<Attachment>
   listPlans(service: string): Promise<{ name: string; state?: string }[]>
+  /** The process types of the app's formation (`web`, `worker`, `release`, ...). */
+  listProcessTypes(app: string): Promise<string[]>
+  /** The newest releases, newest first: one page of at most `max`, never the whole history. */
+  listRecentReleases(app: string, max: number): Promise<Release[]>
+  getRelease(app: string, releaseId: string): Promise<Release>
+}
+
+export interface Release {
+  id: string
+  version: number
+  status: string
+  description: string
 }
 
 export const POSTGRES_SERVICE = 'heroku-postgresql'
@@ -307,6 +319,17 @@ export function createPlatformApi(http: HerokuHttp, ownership: Ownership): Platf
     getConfigVars,
     setMaintenance,
     attach,
+    listProcessTypes: async (app) =>
+      (await http.get<{ type: string }[]>('platform', `/apps/${enc(app)}/formation`)).map(
+        (f) => f.type
+      ),
+    listRecentReleases: (app, max) =>
+      http.get<Release[]>('platform', `/apps/${enc(app)}/releases`, {
+        headers: { Range: `version ..; max=${max}, order=desc` },
+        firstPageOnly: true
+      }),
+    getRelease: (app, releaseId) =>
+      http.get<Release>('platform', `/apps/${enc(app)}/releases/${enc(releaseId)}`),
     listPlans: (service) =>
       http.get<{ name: string; state?: string }[]>(
         'platform',
