@@ -1,4 +1,4 @@
-// The validated inputs of one drill (PRODUCT.md §2). Built by inputs.ts, read by everything else.
+// The validated inputs of one drill (action.yml's inputs). Built by inputs.ts, read by everything else.
 import type { VerifyOptions } from './verify/types.js'
 
 export type BackupChoice = { mode: 'capture' } | { mode: 'latest' } | { mode: 'id'; id: string }

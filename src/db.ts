@@ -1,5 +1,6 @@
 // Database connections. The raw URL never reaches pg: its ssl* parameters would silently replace
-// our TLS settings (see actions-conventions.md §5), and a URL must never end up in an error message.
+// our TLS settings (pg lets sslmode in a connection string override the ssl option), and a URL
+// must never end up in an error message.
 import pg from 'pg'
 import { parse } from 'pg-connection-string'
 
@@ -58,4 +59,9 @@ export function openDatabase(url: string, options: DatabaseOptions): pg.Pool {
   // An idle client's error (e.g. the server went away) must not crash the action.
   pool.on('error', () => {})
   return pool
+}
+
+/** Ends a pool, giving up after 5 s: a connection stuck in a long query must not hold the drill. */
+export async function closePool(pool: pg.Pool): Promise<void> {
+  await Promise.race([pool.end().catch(() => undefined), new Promise((r) => setTimeout(r, 5000))])
 }

@@ -101,7 +101,17 @@ export function readConfig(getInput: (name: string) => string): DrillConfig {
     verifyConnections: readInteger('verify-connections', raw('verify-connections'), 1, 8, '3', got)
   }
   checkCombinations(config)
-  return config
+  return withEffectiveChecksums(config)
+}
+
+/**
+ * The tables actually hashed, decided once: with maintenance on for a fresh capture the window
+ * is quiet, so every table is hashed unless the input names some.
+ */
+export function withEffectiveChecksums(config: DrillConfig): DrillConfig {
+  const quietWindow = config.maintenance && config.backup.mode === 'capture'
+  if (config.checksumTables.length > 0 || !quietWindow) return config
+  return { ...config, checksumTables: ['*'] }
 }
 
 type Got = (value: string) => string

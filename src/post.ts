@@ -2,7 +2,8 @@
 // back if a promote was under way, switch maintenance off if main switched it on, destroy the
 // add-on main created unless it was kept. Idempotent, and it touches nothing else.
 import * as core from '@actions/core'
-import { cleanUp, herokuApiUrls } from './cleanup.js'
+import { cleanUp } from './steps/cleanup.js'
+import { herokuApiUrls } from './heroku/urls.js'
 import { createHerokuHttp } from './heroku/http.js'
 import { createPlatformApi } from './heroku/platform.js'
 import { DRILL_ATTACHMENT_NAME, Ownership, SecretRegistry } from './safety.js'

@@ -2,9 +2,9 @@
 // source resolution, backup choice, preflight policies, clean-up from saved state, the command-file
 // parser of run-action and the failure line.
 import { describe, expect, test } from '@jest/globals'
-import { cleanUp } from '../../src/cleanup.js'
+import { cleanUp } from '../../src/steps/cleanup.js'
 import type { DrillConfig } from '../../src/config.js'
-import { drillAddonName } from '../../src/drill.js'
+import { drillAddonName } from '../../src/steps/provision.js'
 import type { DataApi } from '../../src/heroku/data.js'
 import type { PlatformApi } from '../../src/heroku/platform.js'
 import type { Addon, Attachment, Transfer } from '../../src/heroku/types.js'
@@ -14,8 +14,7 @@ import {
   preflight,
   resolveSource,
   sourceBackupsOf
-} from '../../src/preflight.js'
-import { isTruthy } from '../../src/promote.js'
+} from '../../src/steps/preflight.js'
 import { sendHeartbeat } from '../../src/heartbeat.js'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -401,11 +400,6 @@ describe('small helpers', () => {
   test('parseCommandFile reads heredoc and name=value forms; the last value wins', () => {
     const text = 'a=1\nb<<EOF_1\nline one\nline two\nEOF_1\na=2\n'
     expect(parseCommandFile(text)).toEqual({ a: '2', b: 'line one\nline two' })
-  })
-
-  test('isTruthy: what a check returning true looks like', () => {
-    for (const v of [true, 't', 'true', 1, 2n, 'yes']) expect(isTruthy(v)).toBe(true)
-    for (const v of [false, 'f', 0, null, undefined, '', 'no']) expect(isTruthy(v)).toBe(false)
   })
 })
 

@@ -26,31 +26,52 @@ afterAll(async () => {
   await e2e?.close()
 })
 
-/** Holds an ACCESS EXCLUSIVE lock on the source's track table for `ms`: its count(*) waits. */
-async function lockTrack(app: SimApp, ms: number): Promise<{ released: Promise<void> }> {
+/**
+ * Holds an ACCESS EXCLUSIVE lock on the source's track table (its count(*) waits) until `done`
+ * says so, or `maxMs` at most: a condition, not a fixed time, so a busy machine cannot release
+ * the lock before the drill got there.
+ */
+async function lockTrackUntil(
+  app: SimApp,
+  done: () => Promise<boolean>,
+  maxMs = 30_000
+): Promise<{ released: Promise<void> }> {
   const client = new pg.Client({ connectionString: app.databaseUrl })
   await client.connect()
   await client.query('BEGIN; LOCK TABLE track IN ACCESS EXCLUSIVE MODE')
+  const until = Date.now() + maxMs
   // Wrapped: an async function returning a bare promise would wait for it.
-  const released = new Promise<void>((resolve) => setTimeout(resolve, ms)).then(async () => {
+  const released = (async () => {
+    while (Date.now() < until && !(await done())) await new Promise((r) => setTimeout(r, 100))
     await client.query('COMMIT')
     await client.end()
-  })
+  })()
   return { released }
+}
+
+/** The drill's add-on on `app`, if it has one now. */
+async function drillAddon(app: SimApp): Promise<{ state: string } | undefined> {
+  return (await addonsOf(e2e, app.name)).find((a) => a.name.startsWith('restore-drill-'))
 }
 
 const phaseEnd = (p: PhaseRecord) => Date.parse(p.startedAt) + p.seconds * 1000
 
 test('the add-on provisions while a slow source snapshot runs', async () => {
   const app = await chinookApp(e2e, 'overlap')
-  const { released } = await lockTrack(app, 3000)
+  // Released half a second after the add-on is provisioned: the snapshot outlasts provisioning.
+  let provisionedAt = 0
+  const { released } = await lockTrackUntil(app, async () => {
+    if (!provisionedAt && (await drillAddon(app))?.state === 'provisioned')
+      provisionedAt = Date.now()
+    return provisionedAt > 0 && Date.now() - provisionedAt > 500
+  })
   const run = await drill(e2e, app)
   await released
   expect(run.outputs.outcome).toBe('passed')
   const timeline = report(run).timeline as PhaseRecord[]
   const snapshot = timeline.find((p) => p.phase === 'snapshot')!
   const provision = timeline.find((p) => p.phase === 'provision')!
-  expect(snapshot.seconds).toBeGreaterThanOrEqual(2.5)
+  expect(snapshot.seconds).toBeGreaterThanOrEqual(1)
   // Provisioning (1 s) was over before the held-up snapshot was.
   expect(phaseEnd(provision)).toBeLessThan(phaseEnd(snapshot))
 }, 120_000)
@@ -60,7 +81,13 @@ test('provisioning fails during the snapshot: no backup is captured, nothing is 
   await armFault(e2e, { kind: 'provision-fail' })
   const start = e2e.sim.audit().length
   try {
-    const { released } = await lockTrack(app, 3000)
+    // Released once the failed add-on is gone: provisioning failed while the snapshot waited.
+    let seen = false
+    const { released } = await lockTrackUntil(app, async () => {
+      const addon = await drillAddon(app)
+      seen ||= addon !== undefined
+      return seen && (addon === undefined || addon.state !== 'provisioning')
+    })
     const run = await drill(e2e, app)
     await released
     expect(run.outputs.outcome).toBe('error')

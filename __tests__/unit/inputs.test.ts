@@ -241,6 +241,16 @@ describe('readConfig: good values', () => {
     expect(readConfig(inputs({ 'checksum-tables': 'orders, *' })).checksumTables).toEqual(['*'])
   })
 
+  it('checksum-tables: with maintenance on for a capture, every table is hashed, and the settings say so', () => {
+    const quiet = readConfig(inputs({ maintenance: 'true' }))
+    expect(quiet.checksumTables).toEqual(['*'])
+    expect(settingsOf(quiet).checksumTables).toEqual(['*'])
+    expect(
+      readConfig(inputs({ maintenance: 'true', 'checksum-tables': 'orders' })).checksumTables
+    ).toEqual(['public.orders'])
+    expect(readConfig(inputs({})).checksumTables).toEqual([])
+  })
+
   it('heartbeat-url: https anywhere, http only to localhost', () => {
     for (const url of [
       'https://hc-ping.com/5f3c0c1a-0000-4000-8000-000000000000',

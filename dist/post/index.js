@@ -33821,173 +33821,6 @@ async function wait_waitFor(probe, options) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/promote.ts
-
-const DATABASE_ATTACHMENT = 'DATABASE';
-/** A `checks` value counts as true when it is true, 't', 'true', or a non-zero number. */
-function isTruthy(value) {
-    if (value === true)
-        return true;
-    if (typeof value === 'number')
-        return value !== 0;
-    if (typeof value === 'bigint')
-        return value !== 0n;
-    if (typeof value === 'string')
-        return ['t', 'true', '1', 'yes', 'on'].includes(value.trim().toLowerCase());
-    return false;
-}
-/** Waits for the release phase of the promote's release, when the app has a release process. */
-async function waitForReleasePhase(deps) {
-    const { platform, app } = deps;
-    let processTypes;
-    try {
-        processTypes = await platform.listProcessTypes(app);
-    }
-    catch {
-        deps.log('could not read the formation; not waiting for a release phase');
-        return;
-    }
-    if (!processTypes.includes('release'))
-        return;
-    // The promote's release is among the newest few: one page, not the app's whole history.
-    const releases = await platform.listRecentReleases(app, 10);
-    const attach = releases.find((r) => /Attach DATABASE/.test(r.description));
-    if (!attach) {
-        deps.log('no "Attach DATABASE" release found; not waiting for a release phase');
-        return;
-    }
-    deps.log(`waiting for the release phase of v${attach.version}`);
-    const status = await waitFor(async () => {
-        const r = await platform.getRelease(app, attach.id);
-        return r.status === 'succeeded' || r.status === 'failed' ? r.status : undefined;
-    }, { what: `release v${attach.version}`, deadline: deps.deadline, signal: deps.signal });
-    if (status === 'failed')
-        throw new Error(`the release phase of v${attach.version} failed`);
-}
-/** Moves DATABASE back to `original` unless it is already there; returns the add-on holding DATABASE. */
-async function promoteBack(app, original, platform, ownership, log) {
-    ownership.recordOriginal(original);
-    const before = await platform.listAttachments(app);
-    const current = before.find((a) => a.name === DATABASE_ATTACHMENT && !a.namespace);
-    if (current?.addon.id !== original.id) {
-        log(`promoting the original ${original.name} back to ${DATABASE_ATTACHMENT}`);
-        await platform.attach(app, {
-            addonName: original.name,
-            name: DATABASE_ATTACHMENT,
-            namespace: null
-        });
-    }
-    const after = await platform.listAttachments(app);
-    const holder = after.find((a) => a.name === DATABASE_ATTACHMENT && !a.namespace);
-    return holder?.addon.name ?? null;
-}
-async function runPromoteDrill(deps, created, original, checks) {
-    const { app, platform, ownership, state, log } = deps;
-    const result = {
-        promoted: false,
-        promotedBack: false,
-        finalDatabaseAddon: null,
-        maintenanceOff: true,
-        checks: []
-    };
-    ownership.recordOriginal(original);
-    const appInfo = await platform.getApp(app);
-    const weTurnedMaintenanceOn = !appInfo.maintenance;
-    if (weTurnedMaintenanceOn) {
-        state.update({ maintenanceOn: true });
-        log('maintenance mode on');
-        await platform.setMaintenance(app, true);
-        result.maintenanceOff = false;
-    }
-    else {
-        log('maintenance mode was already on; leaving it as it is');
-    }
-    try {
-        state.update({ promoteInProgress: true, original });
-        try {
-            log(`promoting ${created.name} to ${DATABASE_ATTACHMENT}`);
-            await platform.attach(app, {
-                addonName: created.name,
-                name: DATABASE_ATTACHMENT,
-                namespace: null
-            });
-            result.promoted = true;
-            log(`${created.name} is now ${DATABASE_ATTACHMENT}; running the checks through ${DATABASE_ATTACHMENT}_URL`);
-            await waitForReleasePhase(deps);
-            const vars = await platform.getConfigVars(app);
-            const url = vars[`${DATABASE_ATTACHMENT}_URL`];
-            if (!url)
-                throw new Error(`${DATABASE_ATTACHMENT}_URL is not set after the promote`);
-            const pool = deps.openRestored(url);
-            try {
-                const list = checks.length > 0 ? checks : [{ name: 'DATABASE_URL answers', sql: 'select true' }];
-                for (const check of list) {
-                    try {
-                        const res = await pool.query(check.sql);
-                        const first = res.rows[0] ? Object.values(res.rows[0])[0] : undefined;
-                        const ok = isTruthy(first);
-                        result.checks.push({
-                            id: `promote:${check.name}`,
-                            title: `${check.name} (through DATABASE_URL)`,
-                            status: ok ? 'passed' : 'failed',
-                            detail: ok
-                                ? 'true'
-                                : `returned ${first === undefined ? 'no row' : String(first).slice(0, 40)}`
-                        });
-                    }
-                    catch (err) {
-                        result.checks.push({
-                            id: `promote:${check.name}`,
-                            title: `${check.name} (through DATABASE_URL)`,
-                            status: 'failed',
-                            detail: err.message.split('\n')[0].slice(0, 200)
-                        });
-                    }
-                }
-            }
-            finally {
-                await Promise.race([pool.end(), new Promise((r) => setTimeout(r, 5000))]);
-            }
-        }
-        catch (err) {
-            result.problem = err.message;
-        }
-        finally {
-            // Whatever happened above, DATABASE goes back to the original.
-            try {
-                result.finalDatabaseAddon = await promoteBack(app, original, platform, ownership, log);
-                result.promotedBack = result.finalDatabaseAddon === original.name;
-                if (result.promotedBack) {
-                    state.update({ promoteInProgress: false });
-                    await waitForReleasePhase(deps).catch((e) => {
-                        result.problem ??= e.message;
-                    });
-                }
-                else {
-                    result.problem ??= `DATABASE points at ${result.finalDatabaseAddon ?? 'nothing'}, not the original ${original.name}`;
-                }
-            }
-            catch (err) {
-                result.problem ??= `promoting the original back failed: ${err.message}`;
-            }
-        }
-    }
-    finally {
-        if (weTurnedMaintenanceOn) {
-            try {
-                await platform.setMaintenance(app, false);
-                state.update({ maintenanceOn: false });
-                result.maintenanceOff = true;
-                log('maintenance mode off');
-            }
-            catch (err) {
-                result.problem ??= `switching maintenance off failed: ${err.message}`;
-            }
-        }
-    }
-    return result;
-}
-
 ;// CONCATENATED MODULE: ./src/safety.ts
 /** The guards: which add-ons this run may touch, and redaction of secrets from any text. */
 /** Every add-on this action creates is named `restore-drill-<runId>-<attempt>-<random4>`. */
@@ -34140,108 +33973,274 @@ class SecretRegistry {
     }
 }
 
-;// CONCATENATED MODULE: ./src/cleanup.ts
+;// CONCATENATED MODULE: ./src/steps/maintenance.ts
+/** 'switched-on', or 'already-on' when someone else had it on (then it is left as it is). */
+async function maintenance_maintenanceOn(deps) {
+    const app = await deps.platform.getApp(deps.app);
+    if (app.maintenance) {
+        deps.log('maintenance mode was already on; leaving it as it is');
+        return 'already-on';
+    }
+    deps.state.update({ maintenanceOn: true });
+    await deps.platform.setMaintenance(deps.app, true);
+    deps.log('maintenance mode on');
+    return 'switched-on';
+}
+/** Off again if this run switched it on (per the saved state); true when it switched it off. */
+async function maintenance_maintenanceOff(deps) {
+    if (!deps.state.value.maintenanceOn)
+        return false;
+    await deps.platform.setMaintenance(deps.app, false);
+    deps.state.update({ maintenanceOn: false });
+    deps.log('maintenance mode off');
+    return true;
+}
+
+;// CONCATENATED MODULE: ./src/steps/promote.ts
 
 
-
-async function cleanUp(deps, attachmentName) {
-    const { platform, ownership, state, log } = deps;
-    const saved = state.value;
-    const app = saved.app;
+const DATABASE_ATTACHMENT = 'DATABASE';
+/** Without `checks`, the promote drill still proves DATABASE_URL answers. */
+const DEFAULT_CHECK = { name: 'DATABASE_URL answers', sql: 'select true' };
+async function runPromoteDrill(deps, created, original, checks) {
+    const maintenance = { platform: deps.platform, state: deps.state, app: deps.app, log: deps.log };
     const result = {
-        destroyed: [],
-        kept: null,
-        problems: [],
+        promoted: false,
         promotedBack: false,
-        maintenanceOff: false
+        finalDatabaseAddon: null,
+        maintenanceOff: true,
+        checks: []
     };
-    // 1. DATABASE back on the original before anything is deleted (deleting the holder of DATABASE
-    //    would take DATABASE_URL away).
-    if (saved.promoteInProgress && saved.original) {
+    deps.ownership.recordOriginal(original);
+    const switched = (await maintenanceOn(maintenance)) === 'switched-on';
+    result.maintenanceOff = !switched;
+    try {
+        deps.state.update({ promoteInProgress: true, original });
         try {
-            const holder = await promoteBack(app, saved.original, platform, ownership, log);
-            if (holder === saved.original.name) {
-                state.update({ promoteInProgress: false });
-                result.promotedBack = true;
-            }
-            else {
-                result.problems.push(`DATABASE points at ${holder ?? 'nothing'}, not the original ${saved.original.name}: run heroku pg:promote ${saved.original.name} --app ${app}`);
-            }
+            await promoteAndCheck(deps, created, checks, result);
         }
         catch (err) {
-            result.problems.push(`promoting the original ${saved.original.name} back failed: ${err.message}; run heroku pg:promote ${saved.original.name} --app ${app}`);
+            result.problem = err.message;
+        }
+        finally {
+            // Whatever happened above, DATABASE goes back to the original.
+            await promoteBackAndConfirm(deps, original, result);
         }
     }
-    // 2. Maintenance off, only if this run switched it on.
-    if (saved.maintenanceOn) {
-        try {
-            await platform.setMaintenance(app, false);
-            state.update({ maintenanceOn: false });
-            result.maintenanceOff = true;
-            log('maintenance mode off');
-        }
-        catch (err) {
-            result.problems.push(`switching maintenance off failed: ${err.message}; run heroku maintenance:off --app ${app}`);
+    finally {
+        if (switched) {
+            try {
+                result.maintenanceOff = await maintenanceOff(maintenance);
+            }
+            catch (err) {
+                result.problem ??= `switching maintenance off failed: ${err.message}`;
+            }
         }
     }
-    // 3. The created add-on.
-    const created = saved.created;
-    if (!created || saved.destroyed)
+    return result;
+}
+/** Promotes the drill's add-on to DATABASE and runs the checks through DATABASE_URL. */
+async function promoteAndCheck(deps, created, checks, result) {
+    deps.log(`promoting ${created.name} to ${DATABASE_ATTACHMENT}`);
+    await deps.platform.attach(deps.app, {
+        addonName: created.name,
+        name: DATABASE_ATTACHMENT,
+        namespace: null
+    });
+    result.promoted = true;
+    deps.log(`${created.name} is now ${DATABASE_ATTACHMENT}; running the checks through ${DATABASE_ATTACHMENT}_URL`);
+    await waitForReleasePhase(deps);
+    const vars = await deps.platform.getConfigVars(deps.app);
+    const url = vars[`${DATABASE_ATTACHMENT}_URL`];
+    if (!url)
+        throw new Error(`${DATABASE_ATTACHMENT}_URL is not set after the promote`);
+    const runs = await deps.databases.runChecks(url, checks.length > 0 ? checks : [DEFAULT_CHECK]);
+    result.checks = runs.map(checkSummaryOf);
+}
+function checkSummaryOf(run) {
+    return {
+        id: `promote:${run.name}`,
+        title: `${run.name} (through DATABASE_URL)`,
+        status: run.problem ? 'failed' : 'passed',
+        detail: run.problem ?? 'true'
+    };
+}
+async function promoteBackAndConfirm(deps, original, result) {
+    try {
+        const holder = await promoteBack(deps.app, original, deps.platform, deps.ownership, deps.log);
+        result.finalDatabaseAddon = holder;
+        result.promotedBack = holder === original.name;
+        if (!result.promotedBack) {
+            result.problem ??= `DATABASE points at ${holder ?? 'nothing'}, not the original ${original.name}`;
+            return;
+        }
+        deps.state.update({ promoteInProgress: false });
+        await waitForReleasePhase(deps).catch((e) => {
+            result.problem ??= e.message;
+        });
+    }
+    catch (err) {
+        result.problem ??= `promoting the original back failed: ${err.message}`;
+    }
+}
+/** Waits for the release phase of the promote's release, when the app has a release process. */
+async function waitForReleasePhase(deps) {
+    const { platform, app } = deps;
+    let processTypes;
+    try {
+        processTypes = await platform.listProcessTypes(app);
+    }
+    catch {
+        deps.log('could not read the formation; not waiting for a release phase');
+        return;
+    }
+    if (!processTypes.includes('release'))
+        return;
+    // The promote's release is among the newest few: one page, not the app's whole history.
+    const releases = await platform.listRecentReleases(app, 10);
+    const attach = releases.find((r) => /Attach DATABASE/.test(r.description));
+    if (!attach) {
+        deps.log('no "Attach DATABASE" release found; not waiting for a release phase');
+        return;
+    }
+    deps.log(`waiting for the release phase of v${attach.version}`);
+    const status = await waitFor(async () => {
+        const r = await platform.getRelease(app, attach.id);
+        return r.status === 'succeeded' || r.status === 'failed' ? r.status : undefined;
+    }, { what: `release v${attach.version}`, deadline: deps.deadline, signal: deps.signal });
+    if (status === 'failed')
+        throw new Error(`the release phase of v${attach.version} failed`);
+}
+/** Moves DATABASE back to `original` unless it is already there; returns the add-on holding DATABASE. */
+async function promoteBack(app, original, platform, ownership, log) {
+    ownership.recordOriginal(original);
+    const before = await platform.listAttachments(app);
+    const current = before.find((a) => a.name === DATABASE_ATTACHMENT && !a.namespace);
+    if (current?.addon.id !== original.id) {
+        log(`promoting the original ${original.name} back to ${DATABASE_ATTACHMENT}`);
+        await platform.attach(app, {
+            addonName: original.name,
+            name: DATABASE_ATTACHMENT,
+            namespace: null
+        });
+    }
+    const after = await platform.listAttachments(app);
+    const holder = after.find((a) => a.name === DATABASE_ATTACHMENT && !a.namespace);
+    return holder?.addon.name ?? null;
+}
+
+;// CONCATENATED MODULE: ./src/steps/cleanup.ts
+
+
+
+
+function emptyCleanup() {
+    return { destroyed: [], kept: null, problems: [], promotedBack: false, maintenanceOff: false };
+}
+async function cleanUp(deps, attachmentName) {
+    const result = emptyCleanup();
+    // DATABASE back on the original before anything is deleted (deleting the holder of DATABASE
+    // would take DATABASE_URL away).
+    await promoteBackIfInterrupted(deps, result);
+    await switchMaintenanceOff(deps, result);
+    const saved = deps.state.value;
+    if (!saved.created || saved.destroyed)
         return result;
     if (saved.keep) {
-        result.kept = { addonName: created.name, attachment: attachmentName };
+        result.kept = { addonName: saved.created.name, attachment: attachmentName };
         return result;
     }
+    await destroyCreatedAddon(deps, saved.created, result);
+    return result;
+}
+async function promoteBackIfInterrupted(deps, result) {
+    const { app, promoteInProgress, original } = deps.state.value;
+    if (!promoteInProgress || !original)
+        return;
+    const fix = `run heroku pg:promote ${original.name} --app ${app}`;
+    try {
+        const holder = await promoteBack(app, original, deps.platform, deps.ownership, deps.log);
+        if (holder === original.name) {
+            deps.state.update({ promoteInProgress: false });
+            result.promotedBack = true;
+        }
+        else {
+            result.problems.push(`DATABASE points at ${holder ?? 'nothing'}, not the original ${original.name}: ${fix}`);
+        }
+    }
+    catch (err) {
+        result.problems.push(`promoting the original ${original.name} back failed: ${err.message}; ${fix}`);
+    }
+}
+async function switchMaintenanceOff(deps, result) {
+    const app = deps.state.value.app;
+    try {
+        result.maintenanceOff = await maintenance_maintenanceOff({ ...deps, app });
+    }
+    catch (err) {
+        result.problems.push(`switching maintenance off failed: ${err.message}; run heroku maintenance:off --app ${app}`);
+    }
+}
+async function destroyCreatedAddon(deps, created, result) {
     if (!created.name.startsWith(DRILL_ADDON_PREFIX)) {
         result.problems.push(`saved add-on name ${created.name} is not one of ours; not touching it`);
-        return result;
+        return;
     }
     try {
-        let id = created.id;
-        if (!id) {
-            // Main died while the create was in flight: find it by the name it was given, looking again
-            // a little later, in case the create was still landing when main died.
-            let found = await platform.getAddon(created.app, created.name);
-            for (let look = 1; !found && look <= (deps.lookAgain ?? 2); look++) {
-                await sleepMs(deps.lookAgainMs ?? 5000, deps.signal);
-                found = await platform.getAddon(created.app, created.name);
-            }
-            if (!found) {
-                log(`add-on ${created.name} was never created`);
-                state.update({ destroyed: true });
-                return result;
-            }
-            if (found.app?.name !== created.app && found.app?.id !== created.app) {
-                result.problems.push(`add-on ${created.name} belongs to app ${found.app?.name}, not ${created.app}: not touching it`);
-                return result;
-            }
-            id = found.id;
-        }
-        ownership.recordCreated({ id, name: created.name, app: { name: created.app } });
-        const outcome = await platform.deleteAddon(created.app, id);
-        log(outcome === 'deleted'
+        const id = created.id ?? (await findCreatedByName(deps, created, result));
+        if (!id)
+            return;
+        deps.ownership.recordCreated({ id, name: created.name, app: { name: created.app } });
+        const outcome = await deps.platform.deleteAddon(created.app, id);
+        deps.log(outcome === 'deleted'
             ? `destroying add-on ${created.name}`
             : `add-on ${created.name} was already gone`);
-        await wait_waitFor(async () => {
-            const addon = await platform.getAddon(created.app, id);
-            return !addon || addon.state === 'deprovisioned' ? true : undefined;
-        }, {
-            what: `add-on ${created.name} to be destroyed`,
-            deadline: new Date(Date.now() + (deps.deprovisionWaitMs ?? 120_000)),
-            signal: deps.signal
-        }).catch((err) => {
-            // The delete was accepted; Heroku finishes it on its own.
-            log(`${err.message}; Heroku finishes the deletion on its own`);
-        });
+        await waitUntilDestroyed(deps, created, id);
         result.destroyed.push(created.name);
-        state.update({ destroyed: true });
+        deps.state.update({ destroyed: true });
     }
     catch (err) {
         result.problems.push(`destroying add-on ${created.name} failed: ${err.message}; run heroku addons:destroy ${created.name} --app ${created.app} --confirm ${created.app}`);
     }
-    return result;
 }
-/** The Heroku API URLs: HEROKU_API_URL / HEROKU_DATA_API_URL, else Heroku's own. */
+/**
+ * Main died while the create was in flight: find the add-on by the name it was given, looking
+ * again a little later in case the create was still landing. undefined when there is nothing to
+ * destroy (never created, or on another app: then a problem says so).
+ */
+async function findCreatedByName(deps, created, result) {
+    let found = await deps.platform.getAddon(created.app, created.name);
+    for (let look = 1; !found && look <= (deps.lookAgain ?? 2); look++) {
+        await sleepMs(deps.lookAgainMs ?? 5000, deps.signal);
+        found = await deps.platform.getAddon(created.app, created.name);
+    }
+    if (!found) {
+        deps.log(`add-on ${created.name} was never created`);
+        deps.state.update({ destroyed: true });
+        return undefined;
+    }
+    if (found.app?.name !== created.app && found.app?.id !== created.app) {
+        result.problems.push(`add-on ${created.name} belongs to app ${found.app?.name}, not ${created.app}: not touching it`);
+        return undefined;
+    }
+    return found.id;
+}
+async function waitUntilDestroyed(deps, created, id) {
+    await wait_waitFor(async () => {
+        const addon = await deps.platform.getAddon(created.app, id);
+        return !addon || addon.state === 'deprovisioned' ? true : undefined;
+    }, {
+        what: `add-on ${created.name} to be destroyed`,
+        deadline: new Date(Date.now() + (deps.deprovisionWaitMs ?? 120_000)),
+        signal: deps.signal
+    }).catch((err) => {
+        // The delete was accepted; Heroku finishes it on its own.
+        deps.log(`${err.message}; Heroku finishes the deletion on its own`);
+    });
+}
+
+;// CONCATENATED MODULE: ./src/heroku/urls.ts
+/** The Heroku API URLs: HEROKU_API_URL / HEROKU_DATA_API_URL (the simulator), else Heroku's own. */
 function herokuApiUrls(env = process.env) {
     return {
         apiUrl: env.HEROKU_API_URL || 'https://api.heroku.com',
@@ -34256,7 +34255,7 @@ var lib_default = /*#__PURE__*/__nccwpck_require__.n(lib);
 var request = __nccwpck_require__(3633);
 var request_default = /*#__PURE__*/__nccwpck_require__.n(request);
 ;// CONCATENATED MODULE: ./src/heroku/types.ts
-/** Shapes of the Heroku Platform API and Postgres data API objects the drill reads (heroku-api.md). */
+/** Shapes of the Heroku Platform API and Postgres data API objects the drill reads. */
 /**
  * A failed Heroku API call. `message` is one line, already redacted, and says what to do where
  * that is known. `status` is the HTTP status, or 0 when no response arrived (reset, refused,
@@ -34279,7 +34278,7 @@ class HerokuApiError extends Error {
         this.path = fields.path ?? '';
     }
 }
-/** Manual backup (b), scheduled backup (a), copy (c) or restore (r): CLI rules of heroku-api.md §5.4. */
+/** Manual backup (b), scheduled backup (a), copy (c) or restore (r), as the Heroku CLI names them. */
 function transferKind(t) {
     if (t.to_type === 'pg_restore')
         return t.from_type === 'pg_dump' ? 'c' : 'r';
@@ -34607,6 +34606,10 @@ function postgresPlanName(plan) {
     }
     return `${POSTGRES_SERVICE}:${trimmed}`;
 }
+/** `heroku-postgresql:essential-0` or `essential-0` → `essential-0`. */
+function planShortName(plan) {
+    return plan.trim().replace(/^heroku-postgresql:/, '');
+}
 const enc = encodeURIComponent;
 function withMessage(err, message) {
     return new HerokuApiError(message, {
@@ -34710,7 +34713,7 @@ function createPlatformApi(http, ownership) {
     }
     async function deleteAddon(app, addonId) {
         ownership.assertDeletable(addonId);
-        // Deleting the add-on that holds DATABASE would take the app's DATABASE_URL away (heroku-api.md §9).
+        // Deleting the add-on that holds DATABASE would take the app's DATABASE_URL away.
         const attachments = await listAttachments(app);
         const database = attachments.find((a) => a.name === 'DATABASE' && a.addon.id === addonId);
         if (database) {
@@ -34892,6 +34895,7 @@ function readSavedState(getState) {
 // The post step (runs.post, post-if: always()): from the state main saved, promote the original
 // back if a promote was under way, switch maintenance off if main switched it on, destroy the
 // add-on main created unless it was kept. Idempotent, and it touches nothing else.
+
 
 
 

@@ -1,4 +1,4 @@
-/** The Postgres data API calls of the drill (api.data.heroku.com, /client/v11), per heroku-api.md §3.4-3.5, 5-8. */
+/** The Postgres data API calls of the drill (api.data.heroku.com, /client/v11): database info, transfers, schedules. */
 import type { Ownership, SecretRegistry } from '../safety.js'
 import type { HerokuHttp } from './http.js'
 import {

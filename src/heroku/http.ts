@@ -1,6 +1,5 @@
 /**
- * The one HTTP layer under both Heroku clients, built on heroku-client 3.1.4 with its traps handled
- * (heroku-api.md §14):
+ * The one HTTP layer under both Heroku clients, built on heroku-client 3.1.4 with its traps handled:
  * - heroku-client re-sends any request, POSTs included, after a socket reset: every request here is
  *   sent by `SingleAttemptRequest`, whose transport retry is off; retries are decided below, where
  *   the method is known (GETs retried; writes never re-sent blindly).

@@ -1,4 +1,4 @@
-/** The Platform API calls of the drill (api.heroku.com), per heroku-api.md §2-4, 9-11, 13. */
+/** The Platform API calls of the drill (api.heroku.com): account, apps, add-ons, attachments, config vars, releases. */
 import type { Ownership } from '../safety.js'
 import type { HerokuHttp } from './http.js'
 import { HerokuApiError, type Addon, type Attachment, type HerokuApp } from './types.js'
@@ -58,6 +58,11 @@ export function postgresPlanName(plan: string): string {
     )
   }
   return `${POSTGRES_SERVICE}:${trimmed}`
+}
+
+/** `heroku-postgresql:essential-0` or `essential-0` → `essential-0`. */
+export function planShortName(plan: string): string {
+  return plan.trim().replace(/^heroku-postgresql:/, '')
 }
 
 const enc = encodeURIComponent
@@ -188,7 +193,7 @@ export function createPlatformApi(http: HerokuHttp, ownership: Ownership): Platf
 
   async function deleteAddon(app: string, addonId: string): Promise<'deleted' | 'already-gone'> {
     ownership.assertDeletable(addonId)
-    // Deleting the add-on that holds DATABASE would take the app's DATABASE_URL away (heroku-api.md §9).
+    // Deleting the add-on that holds DATABASE would take the app's DATABASE_URL away.
     const attachments = await listAttachments(app)
     const database = attachments.find((a) => a.name === 'DATABASE' && a.addon.id === addonId)
     if (database) {

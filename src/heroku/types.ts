@@ -1,4 +1,4 @@
-/** Shapes of the Heroku Platform API and Postgres data API objects the drill reads (heroku-api.md). */
+/** Shapes of the Heroku Platform API and Postgres data API objects the drill reads. */
 
 export interface HerokuApp {
   id: string
@@ -102,7 +102,7 @@ export class HerokuApiError extends Error {
   }
 }
 
-/** Manual backup (b), scheduled backup (a), copy (c) or restore (r): CLI rules of heroku-api.md §5.4. */
+/** Manual backup (b), scheduled backup (a), copy (c) or restore (r), as the Heroku CLI names them. */
 export function transferKind(
   t: Pick<Transfer, 'from_type' | 'to_type' | 'schedule'>
 ): 'a' | 'b' | 'c' | 'r' {

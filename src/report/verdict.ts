@@ -1,5 +1,5 @@
 // The outcome of a drill and its one-line verdict, from what the drill found (pure).
-import { formatAge } from '../preflight.js'
+import { formatAge } from '../duration.js'
 import type { Outcome } from './model.js'
 import type { Finding, Verification } from '../verify/types.js'
 

@@ -16,7 +16,7 @@
 //   between them is accepted (it is right whenever the table only grew or only shrank) and one
 //   outside them is reported as drift (a warning, not a failure), because nothing can prove either way.
 // - With backup `latest` or an ID the backup predates B: writes before B are not in any counter, so
-//   an out-of-bound count is drift, not mismatch (PRODUCT.md §4).
+//   an out-of-bound count is drift, not mismatch.
 import type { BackupMode, TableCounters, TableStatus } from './types.js'
 
 export interface WindowWrites {

@@ -75,12 +75,18 @@ export interface TransferLogLine {
 
 export type BackupMode = 'capture' | 'latest' | 'id'
 
+/** One line of the `checks` input: `name: SQL`. */
+export interface CustomCheck {
+  name: string
+  sql: string
+}
+
 export interface VerifyOptions {
   backupMode: BackupMode
   /** Tables (`schema.table`) whose content is hashed on both sides; ['*'] for all. */
   checksumTables: string[]
   /** Named SQL assertions run on the restored database. */
-  checks: { name: string; sql: string }[]
+  checks: CustomCheck[]
   restoreWarnings: 'triage' | 'strict' | 'allow'
   /** The canary written to the source before the capture, when enabled. */
   canary?: { id: string }
@@ -140,4 +146,11 @@ export interface Verification {
   restoreWarnings: { harmless: string[]; real: string[] }
   tablesChecked: number
   rowsChecked: number
+}
+
+/** How many findings are mismatches (the figure of the verdict, the outputs and the logs). */
+export function mismatchCount(
+  verification: Pick<Verification, 'findings'> | null | undefined
+): number {
+  return (verification?.findings ?? []).filter((f) => f.severity === 'mismatch').length
 }

@@ -12,6 +12,7 @@ import type {
   VerifyOptions,
   WriteCounters
 } from '../types.js'
+import { mismatchCount } from '../types.js'
 
 export interface CheckContext {
   source: pg.Pool
@@ -56,5 +57,5 @@ export interface CheckModule {
   run(ctx: CheckContext): Promise<CheckOutcome>
 }
 
-export const mismatches = (findings: Finding[]): number =>
-  findings.filter((f) => f.severity === 'mismatch').length
+/** How many of `findings` are mismatches. */
+export const mismatches = (findings: Finding[]): number => mismatchCount({ findings })

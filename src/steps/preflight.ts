@@ -1,30 +1,30 @@
-// Phase 1 (PRODUCT.md §3): the token works, the app exists, the source resolves to exactly one
-// heroku-postgresql add-on, its backups and schedule answer question 1, and the chosen backup
-// (latest / an ID) exists. Nothing here writes, except destroying stale add-ons of earlier runs.
-import type { BackupChoice, DrillConfig } from './config.js'
-import type { DataApi } from './heroku/data.js'
-import type { PlatformApi } from './heroku/platform.js'
+// Step 1, preflight: the token works, the app exists, the source resolves to exactly one
+// heroku-postgresql add-on, its backups and schedule answer "do we have automated, recent
+// backups?", and the chosen backup (latest / an ID) exists. Nothing here writes, except
+// destroying stale add-ons of earlier runs.
+import type { BackupChoice, DrillConfig } from '../config.js'
+import { formatAge } from '../duration.js'
+import { DrillError } from '../errors.js'
+import type { DataApi } from '../heroku/data.js'
+import type { PlatformApi } from '../heroku/platform.js'
 import {
   backupName,
   isBackup,
   type Addon,
   type Attachment,
   type HerokuApp,
-  type Transfer
-} from './heroku/types.js'
-import type { ScheduleFacts } from './report/model.js'
-import { DRILL_ADDON_PREFIX, DRILL_ATTACHMENT_NAME, isStaleDrillAddon } from './safety.js'
+  type Transfer,
+  type TransferSchedule
+} from '../heroku/types.js'
+import type { ScheduleFacts } from '../report/model.js'
+import {
+  DRILL_ADDON_PREFIX,
+  DRILL_ATTACHMENT_NAME,
+  isStaleDrillAddon,
+  type Ownership
+} from '../safety.js'
 
-/** A drill that stops. `outcome` `failed` for a policy the backups break, `error` otherwise. */
-export class DrillError extends Error {
-  constructor(
-    message: string,
-    readonly outcome: 'failed' | 'error' = 'error'
-  ) {
-    super(message)
-    this.name = 'DrillError'
-  }
-}
+export { DrillError } from '../errors.js'
 
 /** Heroku's guidance for logical backups (pg:backups) is "up to 20 GB". */
 export const LOGICAL_BACKUP_LIMIT_BYTES = 20 * 1024 ** 3
@@ -149,7 +149,7 @@ export function sourceBackupsOf(
     others.add(`${n}_URL`)
   }
   const backups = transfers.filter(isBackup)
-  // from_name's exact format is unverified (heroku-api.md §16): a backup belongs to the source when
+  // Heroku does not document from_name's exact format: a backup belongs to the source when
   // it names one of its attachments, or names nothing we know while the source is the only database.
   const ours = backups.filter(
     (t) =>
@@ -196,13 +196,6 @@ export function chooseBackup(
   return found
 }
 
-export function formatAge(seconds: number): string {
-  if (seconds < 90) return `${Math.round(seconds)} s`
-  if (seconds < 90 * 60) return `${Math.round(seconds / 60)} min`
-  if (seconds < 48 * 3600) return `${(seconds / 3600).toFixed(1)} h`
-  return `${(seconds / 86400).toFixed(1)} days`
-}
-
 export interface PreflightDeps {
   config: DrillConfig
   platform: PlatformApi
@@ -213,9 +206,6 @@ export interface PreflightDeps {
 
 export async function preflight(deps: PreflightDeps): Promise<Preflight> {
   const { config, platform, data, now, log } = deps
-  const notes: string[] = []
-  const warnings: string[] = []
-
   const account = await platform.getAccount()
   log(`token works (account ${account.email ?? account.id})`)
   const app = await platform.getApp(config.app)
@@ -223,71 +213,17 @@ export async function preflight(deps: PreflightDeps): Promise<Preflight> {
     platform.listAttachments(config.app),
     platform.listAddons(config.app)
   ])
-
-  const { attachment, addon } = resolveSource(config.database, config.app, attachments, addons)
-  const attachmentNames = attachments
-    .filter((a) => a.addon.id === addon.id && !a.namespace)
-    .map((a) => a.name)
-  const source: SourceDatabase = {
-    addonId: addon.id,
-    addonName: addon.name,
-    addonApp: addon.app?.name ?? config.app,
-    attachment: attachment.name,
-    attachmentNames,
-    plan: addon.plan?.name ?? attachment.addon.plan?.name ?? '',
-    configVar: `${attachment.name}_URL`
-  }
+  const found = resolveSource(config.database, config.app, attachments, addons)
+  const source = sourceDatabaseOf(found, attachments, config.app)
   log(
     `source: add-on ${source.addonName} (${source.plan || 'plan unknown'}) as ${source.configVar}`
   )
-  if (config.promote && !attachmentNames.includes('DATABASE')) {
-    // Promoting back puts the source on DATABASE: only right when the source held it before.
-    throw new DrillError(
-      `promote: true needs the source to be the app's DATABASE, but ${config.database} is add-on ${source.addonName}, not DATABASE: set database: DATABASE_URL or promote: false`
-    )
-  }
-
-  const now0 = now()
-  const stale = addons.filter(
-    (a) => a.name.startsWith(DRILL_ADDON_PREFIX) && isStaleDrillAddon(a, now0)
-  )
-  const staleIds = new Set(stale.map((a) => a.id))
-  const busy = attachments.find(
-    (a) => a.name === DRILL_ATTACHMENT_NAME && !staleIds.has(a.addon.id)
-  )
-  if (busy) {
-    throw new DrillError(
-      `another drill may be running on app ${config.app}: attachment ${DRILL_ATTACHMENT_NAME} already exists (add-on ${busy.addon.name}); ` +
-        `wait for it, or if it is a kept restore, destroy it with: heroku addons:destroy ${busy.addon.name} --app ${config.app} --confirm ${config.app}`
-    )
-  }
-
-  // Config vars: the source URL (registered as a secret by the client as it is read).
-  const vars = await platform.getConfigVars(config.app)
-  let sourceUrl = vars[source.configVar]
-  if (!sourceUrl || !/^postgres/i.test(sourceUrl)) {
-    const alt = (attachment.config_vars ?? addon.config_vars ?? []).find((v) =>
-      /^postgres/i.test(vars[v] ?? '')
-    )
-    if (alt) {
-      source.configVar = alt
-      sourceUrl = vars[alt]
-    }
-  }
-  if (!sourceUrl) {
-    throw new DrillError(
-      `config var ${source.configVar} of app ${config.app} holds no postgres:// URL`
-    )
-  }
-
-  const otherPostgres = attachments
-    .filter(
-      (a) =>
-        a.addon.id !== addon.id &&
-        !a.addon.name.startsWith(DRILL_ADDON_PREFIX) &&
-        addons.some((x) => x.id === a.addon.id && isPostgresAddon(x))
-    )
-    .map((a) => a.name)
+  refuseUnsafePromote(config, source)
+  const stale = staleAddonsOf(addons, now())
+  refuseBusyApp(config.app, attachments, stale)
+  const sourceUrl = await readSourceUrl(platform, config.app, source, found)
+  const otherPostgres = otherPostgresAttachments(attachments, addons, source)
+  const warnings: string[] = []
   const [transfers, schedules, info] = await Promise.all([
     data.listTransfers(source.addonApp),
     data.listSchedules(source.addonId),
@@ -297,78 +233,14 @@ export async function preflight(deps: PreflightDeps): Promise<Preflight> {
     })
   ])
   const sourceBackups = sourceBackupsOf(transfers, source, otherPostgres)
-
-  const configVarNames = new Set(attachmentNames.map((n) => `${n}_URL`))
-  configVarNames.add(source.configVar)
-  const schedule =
-    schedules.find((s) => configVarNames.has(s.name) || attachmentNames.includes(s.name)) ??
-    (otherPostgres.length === 0 ? schedules[0] : undefined)
-  const succeeded = sourceBackups.filter((t) => t.succeeded && t.finished_at)
-  const newest = succeeded[0]
-  const ageSeconds = (t: Transfer): number =>
-    Math.max(0, Math.round((now0.getTime() - finishedMs(t)) / 1000))
-  const scheduleFacts: ScheduleFacts = {
-    scheduled: schedule !== undefined,
-    schedule: schedule
-      ? { name: schedule.name, hour: Number(schedule.hour), timezone: schedule.timezone }
-      : null,
-    newestBackup: newest
-      ? {
-          id: backupName(newest),
-          finishedAt: newest.finished_at as string,
-          ageSeconds: ageSeconds(newest)
-        }
-      : null,
-    recentBackups: sourceBackups.slice(0, 5).map((t) => ({
-      id: backupName(t),
-      finishedAt: t.finished_at,
-      succeeded: t.succeeded && t.finished_at !== null
-    }))
-  }
-  log(
-    schedule
-      ? `backup schedule: ${schedule.name} daily at ${String(schedule.hour).padStart(2, '0')}:00 ${schedule.timezone}`
-      : 'backup schedule: none'
-  )
-  log(
-    newest
-      ? `newest successful backup: ${backupName(newest)}, ${formatAge(ageSeconds(newest))} old`
-      : 'newest successful backup: none'
-  )
-
+  const schedule = scheduleOf(schedules, source, otherPostgres)
+  const scheduleFacts = scheduleFactsOf(schedule, sourceBackups, now())
+  logBackups(log, schedule, scheduleFacts)
   const databaseBytes = info?.num_bytes ?? null
-  if (databaseBytes !== null && databaseBytes > LOGICAL_BACKUP_LIMIT_BYTES) {
-    const gb = (databaseBytes / 1024 ** 3).toFixed(1)
-    warnings.push(
-      `the source database is ${gb} GB: Heroku recommends logical backups (pg:backups) only up to about 20 GB; captures and restores may time out`
-    )
-  }
-
+  const sizeWarning = logicalBackupSizeWarning(databaseBytes)
+  if (sizeWarning) warnings.push(sizeWarning)
   const chosenBackup = chooseBackup(config.backup, sourceBackups, transfers, config.app)
-
-  // Policies on question 1: they fail the drill before anything is created.
-  if (config.requireSchedule && !schedule) {
-    throw new DrillError(
-      `app ${config.app} has no automatic backup schedule for ${source.configVar} (require-schedule: true): ` +
-        `add one with: heroku pg:backups:schedule ${source.configVar} --at '02:00 UTC' --app ${config.app}`,
-      'failed'
-    )
-  }
-  if (config.maxBackupAgeSeconds !== null) {
-    if (!newest) {
-      throw new DrillError(
-        `app ${config.app} has no successful backup of ${source.configVar} (max-backup-age: ${formatAge(config.maxBackupAgeSeconds)})`,
-        'failed'
-      )
-    }
-    if (ageSeconds(newest) > config.maxBackupAgeSeconds) {
-      throw new DrillError(
-        `newest successful backup ${backupName(newest)} is ${formatAge(ageSeconds(newest))} old, older than max-backup-age ${formatAge(config.maxBackupAgeSeconds)}`,
-        'failed'
-      )
-    }
-  }
-
+  applyBackupPolicies(config, source, scheduleFacts)
   return {
     app,
     source,
@@ -379,8 +251,209 @@ export async function preflight(deps: PreflightDeps): Promise<Preflight> {
     databaseBytes,
     postgresVersion: info?.postgres_version,
     chosenBackup,
-    notes,
+    notes: [],
     warnings,
     stale
   }
+}
+
+function sourceDatabaseOf(
+  found: { attachment: Attachment; addon: Addon },
+  attachments: Attachment[],
+  app: string
+): SourceDatabase {
+  const { attachment, addon } = found
+  return {
+    addonId: addon.id,
+    addonName: addon.name,
+    addonApp: addon.app?.name ?? app,
+    attachment: attachment.name,
+    attachmentNames: attachments
+      .filter((a) => a.addon.id === addon.id && !a.namespace)
+      .map((a) => a.name),
+    plan: addon.plan?.name ?? attachment.addon.plan?.name ?? '',
+    configVar: `${attachment.name}_URL`
+  }
+}
+
+function refuseUnsafePromote(config: DrillConfig, source: SourceDatabase): void {
+  // Promoting back puts the source on DATABASE: only right when the source held it before.
+  if (config.promote && !source.attachmentNames.includes('DATABASE')) {
+    throw new DrillError(
+      `promote: true needs the source to be the app's DATABASE, but ${config.database} is add-on ${source.addonName}, not DATABASE: set database: DATABASE_URL or promote: false`
+    )
+  }
+}
+
+/** Left-over add-ons of earlier runs: our name pattern, older than a day. */
+function staleAddonsOf(addons: Addon[], now: Date): Addon[] {
+  return addons.filter((a) => a.name.startsWith(DRILL_ADDON_PREFIX) && isStaleDrillAddon(a, now))
+}
+
+/** Our attachment on a fresh add-on means another drill may be running. */
+function refuseBusyApp(app: string, attachments: Attachment[], stale: Addon[]): void {
+  const staleIds = new Set(stale.map((a) => a.id))
+  const busy = attachments.find(
+    (a) => a.name === DRILL_ATTACHMENT_NAME && !staleIds.has(a.addon.id)
+  )
+  if (busy) {
+    throw new DrillError(
+      `another drill may be running on app ${app}: attachment ${DRILL_ATTACHMENT_NAME} already exists (add-on ${busy.addon.name}); ` +
+        `wait for it, or if it is a kept restore, destroy it with: heroku addons:destroy ${busy.addon.name} --app ${app} --confirm ${app}`
+    )
+  }
+}
+
+/** The source's postgres:// URL (registered as a secret by the client as it is read). */
+async function readSourceUrl(
+  platform: PlatformApi,
+  app: string,
+  source: SourceDatabase,
+  found: { attachment: Attachment; addon: Addon }
+): Promise<string> {
+  const vars = await platform.getConfigVars(app)
+  let sourceUrl = vars[source.configVar]
+  if (!sourceUrl || !/^postgres/i.test(sourceUrl)) {
+    const alt = (found.attachment.config_vars ?? found.addon.config_vars ?? []).find((v) =>
+      /^postgres/i.test(vars[v] ?? '')
+    )
+    if (alt) {
+      source.configVar = alt
+      sourceUrl = vars[alt]
+    }
+  }
+  if (!sourceUrl) {
+    throw new DrillError(`config var ${source.configVar} of app ${app} holds no postgres:// URL`)
+  }
+  return sourceUrl
+}
+
+function otherPostgresAttachments(
+  attachments: Attachment[],
+  addons: Addon[],
+  source: SourceDatabase
+): string[] {
+  return attachments
+    .filter(
+      (a) =>
+        a.addon.id !== source.addonId &&
+        !a.addon.name.startsWith(DRILL_ADDON_PREFIX) &&
+        addons.some((x) => x.id === a.addon.id && isPostgresAddon(x))
+    )
+    .map((a) => a.name)
+}
+
+function scheduleOf(
+  schedules: TransferSchedule[],
+  source: SourceDatabase,
+  otherPostgres: string[]
+): TransferSchedule | undefined {
+  const configVarNames = new Set(source.attachmentNames.map((n) => `${n}_URL`))
+  configVarNames.add(source.configVar)
+  return (
+    schedules.find((s) => configVarNames.has(s.name) || source.attachmentNames.includes(s.name)) ??
+    (otherPostgres.length === 0 ? schedules[0] : undefined)
+  )
+}
+
+function scheduleFactsOf(
+  schedule: TransferSchedule | undefined,
+  sourceBackups: Transfer[],
+  now: Date
+): ScheduleFacts {
+  const newest = sourceBackups.find((t) => t.succeeded && t.finished_at)
+  return {
+    scheduled: schedule !== undefined,
+    schedule: schedule
+      ? { name: schedule.name, hour: Number(schedule.hour), timezone: schedule.timezone }
+      : null,
+    newestBackup: newest
+      ? {
+          id: backupName(newest),
+          finishedAt: newest.finished_at as string,
+          ageSeconds: Math.max(0, Math.round((now.getTime() - finishedMs(newest)) / 1000))
+        }
+      : null,
+    recentBackups: sourceBackups.slice(0, 5).map((t) => ({
+      id: backupName(t),
+      finishedAt: t.finished_at,
+      succeeded: t.succeeded === true && t.finished_at !== null
+    }))
+  }
+}
+
+function logBackups(
+  log: (line: string) => void,
+  schedule: TransferSchedule | undefined,
+  facts: ScheduleFacts
+): void {
+  log(
+    schedule
+      ? `backup schedule: ${schedule.name} daily at ${String(schedule.hour).padStart(2, '0')}:00 ${schedule.timezone}`
+      : 'backup schedule: none'
+  )
+  const newest = facts.newestBackup
+  log(
+    newest
+      ? `newest successful backup: ${newest.id}, ${formatAge(newest.ageSeconds)} old`
+      : 'newest successful backup: none'
+  )
+}
+
+function logicalBackupSizeWarning(databaseBytes: number | null): string | null {
+  if (databaseBytes === null || databaseBytes <= LOGICAL_BACKUP_LIMIT_BYTES) return null
+  const gb = (databaseBytes / 1024 ** 3).toFixed(1)
+  return `the source database is ${gb} GB: Heroku recommends logical backups (pg:backups) only up to about 20 GB; captures and restores may time out`
+}
+
+/** The policies on question 1: they fail the drill before anything is created. */
+function applyBackupPolicies(
+  config: DrillConfig,
+  source: SourceDatabase,
+  facts: ScheduleFacts
+): void {
+  if (config.requireSchedule && !facts.scheduled) {
+    throw new DrillError(
+      `app ${config.app} has no automatic backup schedule for ${source.configVar} (require-schedule: true): ` +
+        `add one with: heroku pg:backups:schedule ${source.configVar} --at '02:00 UTC' --app ${config.app}`,
+      'failed'
+    )
+  }
+  if (config.maxBackupAgeSeconds === null) return
+  const newest = facts.newestBackup
+  if (!newest) {
+    throw new DrillError(
+      `app ${config.app} has no successful backup of ${source.configVar} (max-backup-age: ${formatAge(config.maxBackupAgeSeconds)})`,
+      'failed'
+    )
+  }
+  if (newest.ageSeconds > config.maxBackupAgeSeconds) {
+    throw new DrillError(
+      `newest successful backup ${newest.id} is ${formatAge(newest.ageSeconds)} old, older than max-backup-age ${formatAge(config.maxBackupAgeSeconds)}`,
+      'failed'
+    )
+  }
+}
+
+/** Destroys the stale add-ons preflight found; returns their names. */
+export async function destroyStaleAddons(
+  deps: {
+    platform: PlatformApi
+    ownership: Ownership
+    now: () => Date
+    log: (line: string) => void
+  },
+  app: string,
+  stale: Addon[]
+): Promise<string[]> {
+  const destroyed: string[] = []
+  for (const addon of stale) {
+    deps.ownership.recordStale(addon, deps.now())
+    deps.log(
+      `destroying stale add-on ${addon.name} of an earlier run (created ${addon.created_at})`
+    )
+    await deps.platform.deleteAddon(app, addon.id)
+    destroyed.push(addon.name)
+  }
+  return destroyed
 }

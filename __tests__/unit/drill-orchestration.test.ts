@@ -1,0 +1,218 @@
+// The checklist against in-memory fakes of Heroku and the databases (no bundle, no PostgreSQL):
+// the order of the steps, what each does on failure, at the deadline and on cancel.
+import { describe, expect, test } from '@jest/globals'
+import { both, runDrill } from '../../src/drill.js'
+import { CancelledError } from '../../src/errors.js'
+import { buildReport } from '../../src/report/build.js'
+import { AbortError } from '../../src/heroku/wait.js'
+import { drillConfig, fakeRuntime, passedVerification, type FakeOptions } from './fake-heroku.js'
+import type { DrillConfig } from '../../src/config.js'
+
+async function drill(over: Partial<DrillConfig> = {}, options: FakeOptions = {}) {
+  const run = fakeRuntime(drillConfig(over), options)
+  const facts = await runDrill(run.runtime)
+  const report = buildReport(run.runtime.config, facts, (t) => run.runtime.secrets.redact(t))
+  return { ...run, facts, report }
+}
+
+/** Position of the first call named `name`; fails the test when it was never made. */
+function at(calls: string[], name: string): number {
+  const index = calls.indexOf(name)
+  if (index < 0) throw new Error(`${name} was never called: ${calls.join(', ')}`)
+  return index
+}
+
+describe('the checklist, in order', () => {
+  test('preflight, then provision and capture, restore, verify, clean up: a pass', async () => {
+    const { heroku, report } = await drill()
+    const calls = heroku.calls
+    expect(report.outcome).toBe('passed')
+    expect(at(calls, 'listTransfers')).toBeLessThan(at(calls, 'createAddon'))
+    expect(at(calls, 'snapshot')).toBeLessThan(at(calls, 'captureBackup'))
+    expect(at(calls, 'captureBackup')).toBeLessThan(at(calls, 'restoreBackup'))
+    expect(at(calls, 'waitStatus')).toBeLessThan(at(calls, 'restoreBackup'))
+    expect(at(calls, 'restoreBackup')).toBeLessThan(at(calls, 'verifyRestored'))
+    expect(at(calls, 'countTables')).toBeLessThan(at(calls, 'verifyRestored'))
+    expect(at(calls, 'verifyRestored')).toBeLessThan(at(calls, 'deleteAddon'))
+    expect(calls.lastIndexOf('closeAll')).toBeLessThan(at(calls, 'deleteAddon'))
+    expect(report.cleanup.destroyed).toEqual([report.restore?.addonName])
+    expect(heroku.addons.map((a) => a.id)).toEqual(['prod-id'])
+    expect(report.timeline.map((p) => p.phase)).toEqual([
+      'preflight',
+      'provision',
+      'snapshot',
+      'capture',
+      'snapshot',
+      'restore',
+      'verify',
+      'cleanup'
+    ])
+  })
+
+  test('maintenance: on before the snapshot and the capture, off once the closing counts are in', async () => {
+    const { heroku, report } = await drill({ maintenance: true })
+    const calls = heroku.calls
+    expect(at(calls, 'maintenanceOn')).toBeLessThan(at(calls, 'snapshot'))
+    expect(at(calls, 'captureBackup')).toBeLessThan(at(calls, 'countTables'))
+    expect(at(calls, 'countTables')).toBeLessThan(at(calls, 'maintenanceOff'))
+    expect(at(calls, 'maintenanceOff')).toBeLessThan(at(calls, 'verifyRestored'))
+    expect(calls.filter((c) => c === 'maintenanceOff')).toHaveLength(1)
+    expect(heroku.maintenance).toBe(false)
+    expect(report.outcome).toBe('passed')
+  })
+
+  test('the canary is written before the snapshot and the capture', async () => {
+    const { heroku } = await drill({ canary: true })
+    expect(at(heroku.calls, 'writeCanary')).toBeLessThan(at(heroku.calls, 'snapshot'))
+    expect(at(heroku.calls, 'writeCanary')).toBeLessThan(at(heroku.calls, 'captureBackup'))
+  })
+
+  test('the add-on name is saved to state before the create request, its id after', async () => {
+    const run = fakeRuntime(drillConfig())
+    const seen: unknown[] = []
+    const create = run.runtime.platform.createAddon
+    run.runtime.platform.createAddon = async (app, req) => {
+      seen.push({ ...run.saved().created })
+      return create(app, req)
+    }
+    await runDrill(run.runtime)
+    expect(seen).toEqual([
+      { name: expect.stringMatching(/^restore-drill-shop-42-1-/), app: 'shop' }
+    ])
+    expect(run.saved().created?.id).toMatch(/^new-restore-drill-shop-42-1-/)
+    expect(run.saved().destroyed).toBe(true)
+  })
+})
+
+describe('a step that fails', () => {
+  test('provisioning refused: no capture is sent, nothing is left to destroy', async () => {
+    const { heroku, report } = await drill({}, { fail: 'createAddon' })
+    expect(heroku.calls).not.toContain('captureBackup')
+    expect(heroku.calls).not.toContain('restoreBackup')
+    expect(heroku.calls).not.toContain('deleteAddon')
+    expect(report.outcome).toBe('error')
+    expect(report.verdict).toMatch(/createAddon refused/)
+    expect(report.timeline.find((p) => p.phase === 'provision')?.status).toBe('failed')
+  })
+
+  test('provisioning refused with maintenance and canary: production is not touched at all', async () => {
+    const { heroku } = await drill({ maintenance: true, canary: true }, { fail: 'createAddon' })
+    for (const write of ['maintenanceOn', 'writeCanary', 'captureBackup'])
+      expect(heroku.calls).not.toContain(write)
+  })
+
+  test('the capture fails: no restore, the fresh add-on is destroyed', async () => {
+    const { heroku, report } = await drill({}, { fail: 'captureBackup' })
+    expect(heroku.calls).not.toContain('restoreBackup')
+    expect(report.outcome).toBe('error')
+    expect(report.cleanup.destroyed).toHaveLength(1)
+    expect(heroku.addons.map((a) => a.id)).toEqual(['prod-id'])
+  })
+
+  test('the restore fails: no verify, the add-on is destroyed, maintenance is off', async () => {
+    const { heroku, report } = await drill({ maintenance: true }, { fail: 'restoreBackup' })
+    expect(heroku.calls).not.toContain('verifyRestored')
+    expect(report.outcome).toBe('error')
+    expect(heroku.maintenance).toBe(false)
+    expect(heroku.addons.map((a) => a.id)).toEqual(['prod-id'])
+  })
+
+  test('verification fails: outcome failed, the promote drill is skipped, the add-on destroyed', async () => {
+    const verification = {
+      ...passedVerification(),
+      passed: false,
+      findings: [
+        {
+          check: 'counts',
+          object: 'public.track',
+          message: '5 rows, restored 4',
+          severity: 'mismatch' as const
+        }
+      ]
+    }
+    const { heroku, report } = await drill({ promote: true }, { verification })
+    expect(report.outcome).toBe('failed')
+    expect(report.verdict).toMatch(/public\.track/)
+    expect(heroku.calls.some((c) => c.startsWith('attach'))).toBe(false)
+    expect(report.notes).toContain(
+      'The promote drill was skipped: the restore did not pass verification.'
+    )
+    expect(heroku.addons.map((a) => a.id)).toEqual(['prod-id'])
+  })
+
+  test('promote: a check failing through DATABASE_URL fails the drill; the original is promoted back', async () => {
+    const checkRuns = [{ name: 'one', problem: 'returned a number value, expected true' }]
+    const { heroku, report } = await drill(
+      { promote: true, checks: [{ name: 'one', sql: 'select 1' }] },
+      { checkRuns }
+    )
+    expect(at(heroku.calls, 'attach ' + report.restore?.addonName)).toBeLessThan(
+      at(heroku.calls, 'runChecks')
+    )
+    expect(at(heroku.calls, 'runChecks')).toBeLessThan(at(heroku.calls, 'attach postgresql-prod-1'))
+    expect(report.outcome).toBe('failed')
+    expect(report.verification?.checks.map((c) => c.status)).toContain('failed')
+  })
+})
+
+describe('the deadline and cancel', () => {
+  test('deadline while the restore runs: the drill stops, says why, and still cleans up', async () => {
+    const run = fakeRuntime(drillConfig({ timeoutMinutes: 5 }), { never: 'getTransfer restore' })
+    const drilling = runDrill(run.runtime)
+    await waitUntil(() => run.heroku.calls.includes('getTransfer restore'))
+    run.abort('deadline')
+    const facts = await drilling
+    const report = buildReport(run.runtime.config, facts, (t) => t)
+    expect(report.outcome).toBe('error')
+    expect(report.verdict).toMatch(/did not finish within timeout-minutes 5/)
+    expect(run.heroku.calls).not.toContain('verifyRestored')
+    expect(run.heroku.addons.map((a) => a.id)).toEqual(['prod-id'])
+  })
+
+  test('cancel while the restore runs: main throws CancelledError and leaves the clean-up to post', async () => {
+    const run = fakeRuntime(drillConfig({ maintenance: true }), { never: 'getTransfer restore' })
+    const drilling = runDrill(run.runtime)
+    await waitUntil(() => run.heroku.calls.includes('getTransfer restore'))
+    run.abort('cancel')
+    await expect(drilling).rejects.toBeInstanceOf(CancelledError)
+    expect(run.heroku.calls).not.toContain('deleteAddon')
+    // What the post step needs is saved: the add-on by name and id.
+    expect(run.saved().created?.id).toMatch(/^new-restore-drill-/)
+    expect(run.saved().destroyed).toBeUndefined()
+  })
+})
+
+describe('both', () => {
+  test('a failure stops the other step and is thrown, not the abort it caused', async () => {
+    let otherAborted = false
+    const never = (signal: AbortSignal) =>
+      new Promise<never>((_, reject) =>
+        signal.addEventListener('abort', () => {
+          otherAborted = true
+          reject(new AbortError())
+        })
+      )
+    await expect(
+      both(new AbortController().signal, never, async () => {
+        throw new Error('provisioning failed')
+      })
+    ).rejects.toThrow('provisioning failed')
+    expect(otherAborted).toBe(true)
+  })
+
+  test('both results, in order', async () => {
+    const signal = new AbortController().signal
+    await expect(
+      both(
+        signal,
+        async () => 1,
+        async () => 'two'
+      )
+    ).resolves.toEqual([1, 'two'])
+  })
+})
+
+async function waitUntil(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 10))
+  if (!condition()) throw new Error('condition never held')
+}

@@ -1,0 +1,112 @@
+// What the drill reads and writes in the two databases, behind one interface: PostgreSQL through
+// pg in the action, an in-memory fake in the orchestration tests. Every pool opened here is
+// closed by closeAll, which the drill calls once, whatever happened.
+import type pg from 'pg'
+import { closePool, openDatabase } from './db.js'
+import { writeCanary } from './verify/canary.js'
+import { runCustomCheck } from './verify/checks/custom.js'
+import { countTables, snapshotSource } from './verify/snapshot.js'
+import type {
+  CountSnapshot,
+  CustomCheck,
+  SourceSnapshot,
+  TransferLogLine,
+  Verification,
+  VerifyOptions
+} from './verify/types.js'
+import { hashSourceTables, verifyRestore, type SourceHashes } from './verify/verify.js'
+
+/** Statement timeout on the source: exact counts of big tables take a while, but never forever. */
+const SOURCE_STATEMENT_TIMEOUT_MS = 10 * 60_000
+const RESTORED_STATEMENT_TIMEOUT_MS = 30 * 60_000
+
+/** The production database, read-only but for the opt-in canary. */
+export interface SourceDatabaseConnection {
+  writeCanary(): Promise<{ id: string }>
+  snapshot(): Promise<SourceSnapshot>
+  countTables(): Promise<CountSnapshot>
+  hashTables(before: SourceSnapshot, options: VerifyOptions): Promise<SourceHashes>
+}
+
+export interface VerifyInput {
+  source: SourceDatabaseConnection
+  restoredUrl: string
+  before: SourceSnapshot
+  after: CountSnapshot
+  restoreLogs: TransferLogLine[]
+  options: VerifyOptions
+  sourceHashes?: Promise<SourceHashes>
+}
+
+/** One custom check run through a URL: `problem` null when it passed. */
+export interface CheckRun {
+  name: string
+  problem: string | null
+}
+
+export interface Databases {
+  openSource(url: string): SourceDatabaseConnection
+  verifyRestored(input: VerifyInput): Promise<Verification>
+  /** Runs `checks` on the database at `url` (the promote drill's DATABASE_URL), one connection. */
+  runChecks(url: string, checks: CustomCheck[]): Promise<CheckRun[]>
+  closeAll(): Promise<void>
+}
+
+export function createPgDatabases(connections: number, open = openDatabase): Databases {
+  const pools: pg.Pool[] = []
+  const sourcePools = new Map<SourceDatabaseConnection, pg.Pool>()
+  const openPool = (url: string, role: 'source' | 'restored', max: number): pg.Pool => {
+    const statementTimeoutMs =
+      role === 'source' ? SOURCE_STATEMENT_TIMEOUT_MS : RESTORED_STATEMENT_TIMEOUT_MS
+    const pool = open(url, { role, maxConnections: max, statementTimeoutMs })
+    pools.push(pool)
+    return pool
+  }
+
+  function openSource(url: string): SourceDatabaseConnection {
+    const pool = openPool(url, 'source', connections)
+    const source: SourceDatabaseConnection = {
+      writeCanary: () => writeCanary(pool),
+      snapshot: () => snapshotSource(pool, { parallelism: connections }),
+      countTables: () => countTables(pool, { parallelism: connections, pool }),
+      hashTables: (before, options) => hashSourceTables(pool, before, options)
+    }
+    sourcePools.set(source, pool)
+    return source
+  }
+
+  async function verifyRestored(input: VerifyInput): Promise<Verification> {
+    const source = sourcePools.get(input.source)
+    if (!source) throw new Error('verifyRestored: the source was not opened here')
+    return verifyRestore({
+      source,
+      restored: openPool(input.restoredUrl, 'restored', connections),
+      before: input.before,
+      after: input.after,
+      restoreLogs: input.restoreLogs,
+      options: input.options,
+      ...(input.sourceHashes ? { sourceChecksums: input.sourceHashes } : {})
+    })
+  }
+
+  async function runChecks(url: string, checks: CustomCheck[]): Promise<CheckRun[]> {
+    const pool = openPool(url, 'restored', 1)
+    try {
+      const runs: CheckRun[] = []
+      for (const check of checks)
+        runs.push({ name: check.name, problem: await runCustomCheck(pool, check) })
+      return runs
+    } finally {
+      await closePool(pool)
+    }
+  }
+
+  return {
+    openSource,
+    verifyRestored,
+    runChecks,
+    closeAll: async () => {
+      await Promise.all(pools.splice(0).map(closePool))
+    }
+  }
+}

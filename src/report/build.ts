@@ -1,0 +1,140 @@
+// The report, built by one pure function from the drill's facts and its config. Everything the
+// summary, the artifact and the outputs show comes from here; nothing edits the report later.
+import type { DrillConfig } from '../config.js'
+import type { DrillFacts } from '../facts.js'
+import { DRILL_ATTACHMENT_NAME } from '../safety.js'
+import { emptyCleanup } from '../steps/cleanup.js'
+import { restoreTooSlow } from '../steps/restore.js'
+import { settingsOf } from '../inputs.js'
+import type { Verification } from '../verify/types.js'
+import { logForReport } from '../verify/warnings.js'
+import { REPORT_VERSION, type DrillReport } from './model.js'
+import { runbookCommands } from './runbook.js'
+import { judgeOutcome } from './verdict.js'
+
+export const TOOL_NAME = 'heroku-postgres-restore-drill'
+export const TOOL_VERSION = '0.1.0'
+
+const NO_SCHEDULE_FACTS: DrillReport['backups'] = {
+  scheduled: false,
+  schedule: null,
+  newestBackup: null,
+  recentBackups: []
+}
+
+/** Policy failures that do not stop the drill: a slow restore, a failed check of the promote drill. */
+export function policyFailures(config: DrillConfig, facts: DrillFacts): string[] {
+  const slow = restoreTooSlow(config, facts.restore?.seconds)
+  const promoteChecks = (facts.promote?.checks ?? [])
+    .filter((c) => c.status === 'failed')
+    .map((c) => `check ${c.title} failed: ${c.detail}`)
+  return [...(slow ? [slow] : []), ...promoteChecks]
+}
+
+/** The outcome of the drill (passed / failed / error) and its verdict line. */
+export function outcomeOf(config: DrillConfig, facts: DrillFacts) {
+  return judgeOutcome({
+    error: facts.stop,
+    backupId: facts.backup?.id,
+    restoreSeconds: facts.restore?.seconds ?? 0,
+    verification: facts.verification,
+    failures: policyFailures(config, facts),
+    cleanupProblems: facts.cleanup?.problems ?? []
+  })
+}
+
+export function buildReport(
+  config: DrillConfig,
+  facts: DrillFacts,
+  redact: (text: string) => string
+): DrillReport {
+  const pre = facts.preflight
+  const finishedAt = facts.finishedAt ?? facts.startedAt
+  const judged = outcomeOf(config, facts)
+  const cleanup = facts.cleanup ?? emptyCleanup()
+  const report: DrillReport = {
+    version: REPORT_VERSION,
+    tool: { name: TOOL_NAME, version: TOOL_VERSION },
+    app: config.app,
+    outcome: judged.outcome,
+    verdict: redact(judged.verdict),
+    ...(judged.errorLine ? { error: redact(judged.errorLine) } : {}),
+    startedAt: facts.startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    settings: settingsOf(config),
+    source: {
+      addonName: pre?.source.addonName ?? '',
+      attachment: pre?.source.attachment ?? config.database,
+      plan: pre?.source.plan ?? '',
+      databaseBytes: facts.before?.databaseBytes ?? pre?.databaseBytes ?? null,
+      ...(pre?.postgresVersion ? { postgresVersion: String(pre.postgresVersion) } : {})
+    },
+    backups: pre?.scheduleFacts ?? NO_SCHEDULE_FACTS,
+    backup: facts.backup ?? null,
+    restore: restoreSection(facts),
+    verification: verificationWithPromoteChecks(facts),
+    promote: facts.promote
+      ? {
+          promoted: facts.promote.promoted,
+          promotedBack: facts.promote.promotedBack,
+          finalDatabaseAddon: facts.promote.finalDatabaseAddon,
+          maintenanceOff: facts.promote.maintenanceOff
+        }
+      : null,
+    timings: facts.timings,
+    timeline: facts.timeline,
+    cleanup: {
+      destroyed: cleanup.destroyed,
+      staleDestroyed: facts.staleDestroyed,
+      kept: cleanup.kept,
+      problems: cleanup.problems.map(redact)
+    },
+    notes: notesOf(config, facts).map(redact),
+    runbook: { restoreSeconds: facts.restore?.seconds ?? null, commands: [] }
+  }
+  report.runbook.commands = runbookCommands(report)
+  return report
+}
+
+function restoreSection(facts: DrillFacts): DrillReport['restore'] {
+  if (!facts.addon) return null
+  return {
+    addonName: facts.addon.name,
+    attachment: DRILL_ATTACHMENT_NAME,
+    plan: facts.addon.plan?.name ?? '',
+    ...(facts.restore ? { transferId: facts.restore.transfer.uuid } : {}),
+    seconds: facts.restore?.seconds ?? null,
+    // Restored data never leaves the database: log lines that could quote rows are trimmed.
+    logs: logForReport(facts.restore?.logs ?? [])
+  }
+}
+
+/** Checks run through DATABASE_URL during the promote drill join the verification table. */
+function verificationWithPromoteChecks(facts: DrillFacts): Verification | null {
+  if (!facts.verification) return null
+  const promoteChecks = facts.promote?.checks ?? []
+  return { ...facts.verification, checks: [...facts.verification.checks, ...promoteChecks] }
+}
+
+/** What a reader should know that did not fail the drill, then the policy failures. */
+function notesOf(config: DrillConfig, facts: DrillFacts): string[] {
+  const pre = facts.preflight
+  const notes = [...(pre?.warnings ?? []), ...(pre?.notes ?? [])]
+  if (facts.maintenanceWasOn)
+    notes.push('Maintenance mode was already on; the drill left it as it was.')
+  if (facts.backup && config.backup.mode === 'capture') {
+    notes.push(
+      `The captured backup ${facts.backup.id} is kept. Manual backups rotate: this capture may have pushed out the oldest manual backup.`
+    )
+  }
+  if (facts.promoteSkipped)
+    notes.push('The promote drill was skipped: the restore did not pass verification.')
+  if (facts.promote) {
+    notes.push(
+      'Maintenance mode stops web traffic only: worker and scheduler dynos kept running during the promote drill and may have written to the promoted database.'
+    )
+  }
+  notes.push(...policyFailures(config, facts))
+  if (facts.heartbeatProblem) notes.push(`heartbeat-url: ${facts.heartbeatProblem}`)
+  return notes
+}

@@ -1,0 +1,54 @@
+// Step: capture a fresh backup of the source (the one write to the production app besides the
+// opt-ins), or take the backup preflight chose (`latest` or an ID).
+import { DrillError } from '../errors.js'
+import { backupName, type Transfer } from '../heroku/types.js'
+import type { BackupFacts } from '../report/model.js'
+import type { DrillRuntime } from '../runtime.js'
+import type { Preflight } from './preflight.js'
+import { lastLogLines, waitForTransfer } from './transfers.js'
+
+export async function captureBackup(
+  rt: DrillRuntime,
+  pre: Preflight,
+  signal: AbortSignal
+): Promise<Transfer> {
+  const { data } = rt
+  const app = pre.source.addonApp
+  rt.log.info(`capturing a fresh backup of ${pre.source.addonName}`)
+  const started = await data.captureBackup(pre.source.addonId, { app })
+  const id = backupName(started)
+  rt.log.info(`capture ${id} started`)
+  const done = await waitForTransfer(
+    { data, deadline: rt.deadline, signal },
+    app,
+    started,
+    `capture ${id}`
+  )
+  if (!done.succeeded) {
+    const verbose = await data.getTransfer(app, done.uuid, { verbose: true }).catch(() => done)
+    const tail = lastLogLines(verbose.logs)
+    throw new DrillError(`capture ${id} failed${tail ? ': ' + tail : ''}`)
+  }
+  rt.log.info(`capture ${id} finished (${done.processed_bytes} bytes)`)
+  return done
+}
+
+/** The backup as the report shows it. */
+export function backupFactsOf(
+  backup: Transfer,
+  choice: BackupFacts['choice'],
+  sourceDatabase: string,
+  now: Date
+): BackupFacts {
+  return {
+    id: backupName(backup),
+    choice,
+    transferId: backup.uuid,
+    sizeBytes: backup.processed_bytes ?? null,
+    capturedAt: backup.finished_at,
+    ageSeconds: backup.finished_at
+      ? Math.max(0, Math.round((now.getTime() - Date.parse(backup.finished_at)) / 1000))
+      : null,
+    sourceDatabase
+  }
+}

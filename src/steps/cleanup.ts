@@ -1,0 +1,164 @@
+// Step: clean up, shared by main and the post step. From the saved state: promote the original
+// back if a promote was under way, switch maintenance off if this run switched it on, and
+// destroy the add-on this run created (unless kept). Idempotent: what is already gone is fine.
+// It never touches anything the state does not name.
+import type { PlatformApi } from '../heroku/platform.js'
+import type { Addon } from '../heroku/types.js'
+import { sleepMs, waitFor } from '../heroku/wait.js'
+import { DRILL_ADDON_PREFIX, type Ownership } from '../safety.js'
+import type { CreatedAddonState, DrillState } from '../state.js'
+import { maintenanceOff } from './maintenance.js'
+import { promoteBack } from './promote.js'
+
+export interface CleanupDeps {
+  platform: PlatformApi
+  ownership: Ownership
+  state: DrillState
+  log: (line: string) => void
+  signal?: AbortSignal
+  /** Looks again for an add-on known by name only, this many times (default 2)... */
+  lookAgain?: number
+  /** ...this far apart (default 5 s). */
+  lookAgainMs?: number
+  /** How long to wait for a deleted add-on to disappear (default 120 s). */
+  deprovisionWaitMs?: number
+}
+
+export interface CleanupResult {
+  destroyed: string[]
+  kept: { addonName: string; attachment: string } | null
+  problems: string[]
+  promotedBack: boolean
+  maintenanceOff: boolean
+}
+
+export function emptyCleanup(): CleanupResult {
+  return { destroyed: [], kept: null, problems: [], promotedBack: false, maintenanceOff: false }
+}
+
+export async function cleanUp(deps: CleanupDeps, attachmentName: string): Promise<CleanupResult> {
+  const result = emptyCleanup()
+  // DATABASE back on the original before anything is deleted (deleting the holder of DATABASE
+  // would take DATABASE_URL away).
+  await promoteBackIfInterrupted(deps, result)
+  await switchMaintenanceOff(deps, result)
+  const saved = deps.state.value
+  if (!saved.created || saved.destroyed) return result
+  if (saved.keep) {
+    result.kept = { addonName: saved.created.name, attachment: attachmentName }
+    return result
+  }
+  await destroyCreatedAddon(deps, saved.created, result)
+  return result
+}
+
+async function promoteBackIfInterrupted(deps: CleanupDeps, result: CleanupResult): Promise<void> {
+  const { app, promoteInProgress, original } = deps.state.value
+  if (!promoteInProgress || !original) return
+  const fix = `run heroku pg:promote ${original.name} --app ${app}`
+  try {
+    const holder = await promoteBack(app, original, deps.platform, deps.ownership, deps.log)
+    if (holder === original.name) {
+      deps.state.update({ promoteInProgress: false })
+      result.promotedBack = true
+    } else {
+      result.problems.push(
+        `DATABASE points at ${holder ?? 'nothing'}, not the original ${original.name}: ${fix}`
+      )
+    }
+  } catch (err) {
+    result.problems.push(
+      `promoting the original ${original.name} back failed: ${(err as Error).message}; ${fix}`
+    )
+  }
+}
+
+async function switchMaintenanceOff(deps: CleanupDeps, result: CleanupResult): Promise<void> {
+  const app = deps.state.value.app
+  try {
+    result.maintenanceOff = await maintenanceOff({ ...deps, app })
+  } catch (err) {
+    result.problems.push(
+      `switching maintenance off failed: ${(err as Error).message}; run heroku maintenance:off --app ${app}`
+    )
+  }
+}
+
+async function destroyCreatedAddon(
+  deps: CleanupDeps,
+  created: CreatedAddonState,
+  result: CleanupResult
+): Promise<void> {
+  if (!created.name.startsWith(DRILL_ADDON_PREFIX)) {
+    result.problems.push(`saved add-on name ${created.name} is not one of ours; not touching it`)
+    return
+  }
+  try {
+    const id = created.id ?? (await findCreatedByName(deps, created, result))
+    if (!id) return
+    deps.ownership.recordCreated({ id, name: created.name, app: { name: created.app } })
+    const outcome = await deps.platform.deleteAddon(created.app, id)
+    deps.log(
+      outcome === 'deleted'
+        ? `destroying add-on ${created.name}`
+        : `add-on ${created.name} was already gone`
+    )
+    await waitUntilDestroyed(deps, created, id)
+    result.destroyed.push(created.name)
+    deps.state.update({ destroyed: true })
+  } catch (err) {
+    result.problems.push(
+      `destroying add-on ${created.name} failed: ${(err as Error).message}; run heroku addons:destroy ${created.name} --app ${created.app} --confirm ${created.app}`
+    )
+  }
+}
+
+/**
+ * Main died while the create was in flight: find the add-on by the name it was given, looking
+ * again a little later in case the create was still landing. undefined when there is nothing to
+ * destroy (never created, or on another app: then a problem says so).
+ */
+async function findCreatedByName(
+  deps: CleanupDeps,
+  created: CreatedAddonState,
+  result: CleanupResult
+): Promise<string | undefined> {
+  let found: Addon | null = await deps.platform.getAddon(created.app, created.name)
+  for (let look = 1; !found && look <= (deps.lookAgain ?? 2); look++) {
+    await sleepMs(deps.lookAgainMs ?? 5000, deps.signal)
+    found = await deps.platform.getAddon(created.app, created.name)
+  }
+  if (!found) {
+    deps.log(`add-on ${created.name} was never created`)
+    deps.state.update({ destroyed: true })
+    return undefined
+  }
+  if (found.app?.name !== created.app && found.app?.id !== created.app) {
+    result.problems.push(
+      `add-on ${created.name} belongs to app ${found.app?.name}, not ${created.app}: not touching it`
+    )
+    return undefined
+  }
+  return found.id
+}
+
+async function waitUntilDestroyed(
+  deps: CleanupDeps,
+  created: CreatedAddonState,
+  id: string
+): Promise<void> {
+  await waitFor(
+    async () => {
+      const addon = await deps.platform.getAddon(created.app, id)
+      return !addon || addon.state === 'deprovisioned' ? true : undefined
+    },
+    {
+      what: `add-on ${created.name} to be destroyed`,
+      deadline: new Date(Date.now() + (deps.deprovisionWaitMs ?? 120_000)),
+      signal: deps.signal
+    }
+  ).catch((err: Error) => {
+    // The delete was accepted; Heroku finishes it on its own.
+    deps.log(`${err.message}; Heroku finishes the deletion on its own`)
+  })
+}

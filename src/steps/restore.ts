@@ -1,0 +1,87 @@
+// Step: restore the backup onto the fresh add-on (and only onto it: the data client refuses any
+// other target), passing the source's extensions so extension-dependent objects restore, and
+// keep the transfer's log for the warnings check.
+import type { DrillConfig } from '../config.js'
+import { formatAge, secondsBetween } from '../duration.js'
+import { DrillError } from '../errors.js'
+import { backupName, type Addon, type Transfer } from '../heroku/types.js'
+import type { DrillRuntime } from '../runtime.js'
+import type { SourceSnapshot, TransferLogLine } from '../verify/types.js'
+import type { Preflight } from './preflight.js'
+import { lastLogLines, waitForTransfer } from './transfers.js'
+
+export interface RestoreResult {
+  transfer: Transfer
+  /** Heroku's own start-to-finish time when it reports one, else ours. */
+  seconds: number
+  /** Redacted; the report keeps only lines that cannot quote row contents. */
+  logs: TransferLogLine[]
+}
+
+export async function restoreBackup(
+  rt: DrillRuntime,
+  pre: Preflight,
+  target: Addon,
+  backup: Transfer,
+  before: SourceSnapshot,
+  signal: AbortSignal
+): Promise<RestoreResult> {
+  const id = backupName(backup)
+  const backupUrl = await rt.data.backupUrl(pre.source.addonApp, backup)
+  // plpgsql is in every database already.
+  const extensions = before.extensions.filter((e) => e !== 'plpgsql')
+  rt.log.info(
+    `restoring ${id} onto ${target.name}${extensions.length ? ` (extensions: ${extensions.join(', ')})` : ''}`
+  )
+  const startMs = Date.now()
+  const started = await rt.data.restoreBackup(target.id, { backupUrl, extensions })
+  const wait = { data: rt.data, deadline: rt.deadline, signal }
+  const done = await waitForTransfer(
+    wait,
+    rt.config.app,
+    started,
+    `restore of ${id} onto ${target.name}`
+  )
+  const seconds = transferSeconds(done) ?? secondsBetween(startMs, Date.now())
+  const logs = await readRestoreLogs(rt, done)
+  if (!done.succeeded) {
+    const tail = lastLogLines(logs)
+    throw new DrillError(`restore of ${id} onto ${target.name} failed${tail ? ': ' + tail : ''}`)
+  }
+  rt.log.info(
+    `restore finished in ${seconds} s${done.warnings ? ` with ${done.warnings} warnings` : ''}`
+  )
+  return { transfer: done, seconds, logs }
+}
+
+/** The transfer's start-to-finish time by Heroku's clock, or null when it does not say. */
+export function transferSeconds(t: Transfer): number | null {
+  const startedAt = t.started_at ?? t.created_at
+  if (!t.finished_at || !startedAt) return null
+  const seconds = secondsBetween(Date.parse(startedAt), Date.parse(t.finished_at))
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds : null
+}
+
+async function readRestoreLogs(rt: DrillRuntime, done: Transfer): Promise<TransferLogLine[]> {
+  const verbose = await rt.data
+    .getTransfer(rt.config.app, done.uuid, { verbose: true })
+    .catch((e: Error) => {
+      rt.log.warning(`could not read the restore logs: ${e.message}`)
+      return done
+    })
+  return (verbose.logs ?? []).map((l) => ({
+    created_at: l.created_at,
+    level: l.level,
+    message: rt.secrets.redact(l.message)
+  }))
+}
+
+/** max-restore-minutes: the policy failure of a restore that took too long, or null. */
+export function restoreTooSlow(
+  config: DrillConfig,
+  restoreSeconds: number | undefined
+): string | null {
+  if (config.maxRestoreMinutes === null || restoreSeconds === undefined) return null
+  if (restoreSeconds <= config.maxRestoreMinutes * 60) return null
+  return `restore took ${formatAge(restoreSeconds)}, longer than max-restore-minutes ${config.maxRestoreMinutes}`
+}

@@ -1,0 +1,69 @@
+// Step: verify the restored database against the source (schema, counts within bounds,
+// sequences, checksums, canary, custom checks, restore warnings). The verification engine in
+// verify/ never calls Heroku; this step finds the restored URL and hands both databases over.
+import type { DrillConfig } from '../config.js'
+import type { SourceDatabaseConnection } from '../databases.js'
+import { DrillError } from '../errors.js'
+import type { Addon } from '../heroku/types.js'
+import type { DrillRuntime } from '../runtime.js'
+import { DRILL_ATTACHMENT_NAME } from '../safety.js'
+import type { SourceHashes } from '../verify/verify.js'
+import type { CountSnapshot, SourceSnapshot, Verification, VerifyOptions } from '../verify/types.js'
+import { mismatchCount } from '../verify/types.js'
+import type { RestoreResult } from './restore.js'
+
+export interface VerifyStepInput {
+  source: SourceDatabaseConnection
+  restoredAddon: Addon
+  restore: RestoreResult
+  before: SourceSnapshot
+  /** The closing counts of a capture; read now for `latest` / an ID (the source moved on). */
+  after: CountSnapshot | undefined
+  options: VerifyOptions
+  sourceHashes?: Promise<SourceHashes>
+}
+
+/** What verification compares, from the config and the canary (if one was written). */
+export function verifyOptionsOf(
+  config: DrillConfig,
+  canary: { id: string } | undefined
+): VerifyOptions {
+  return {
+    backupMode: config.backup.mode,
+    checksumTables: config.checksumTables,
+    checks: config.checks,
+    restoreWarnings: config.restoreWarnings,
+    canary,
+    parallelism: config.verifyConnections
+  }
+}
+
+export async function verifyRestoredCopy(
+  rt: DrillRuntime,
+  input: VerifyStepInput
+): Promise<{ verification: Verification; after: CountSnapshot }> {
+  const after = input.after ?? (await input.source.countTables())
+  const restoredUrl = await restoredUrlOf(rt, input.restoredAddon)
+  const verification = await rt.databases.verifyRestored({
+    source: input.source,
+    restoredUrl,
+    before: input.before,
+    after,
+    restoreLogs: input.restore.logs,
+    options: input.options,
+    ...(input.sourceHashes ? { sourceHashes: input.sourceHashes } : {})
+  })
+  rt.log.info(
+    `verification ${verification.passed ? 'passed' : 'failed'}: ${verification.tablesChecked} tables, ` +
+      `${verification.rowsChecked.toLocaleString('en-US')} rows, ${mismatchCount(verification)} mismatches`
+  )
+  return { verification, after }
+}
+
+async function restoredUrlOf(rt: DrillRuntime, addon: Addon): Promise<string> {
+  const vars = await rt.platform.getConfigVars(rt.config.app)
+  const varName = (addon.config_vars ?? []).find((v) => vars[v]) ?? `${DRILL_ATTACHMENT_NAME}_URL`
+  const url = vars[varName]
+  if (!url) throw new DrillError(`config var ${varName} of the restored add-on is not set`)
+  return url
+}
