@@ -3,6 +3,9 @@ import type { VerifyOptions } from './verify/types.js'
 
 export type BackupChoice = { mode: 'capture' } | { mode: 'latest' } | { mode: 'id'; id: string }
 
+/** Where the restored copy lives: a new app per drill, the production app itself, or a named app. */
+export type DrillAppChoice = { mode: 'auto' } | { mode: 'same' } | { mode: 'named'; name: string }
+
 export interface DrillConfig {
   app: string
   apiKey: string
@@ -18,6 +21,9 @@ export interface DrillConfig {
   checksumTables: string[]
   promote: boolean
   keepDatabase: boolean
+  /** Keep the backup this drill captured; otherwise it is deleted when the drill ends. */
+  keepBackup: boolean
+  drillApp: DrillAppChoice
   /** null when the input is empty (no age limit). */
   maxBackupAgeSeconds: number | null
   requireSchedule: boolean

@@ -17,7 +17,7 @@ import type { Addon, Transfer } from './heroku/types.js'
 import { abortable, AbortError, WaitTimeoutError } from './heroku/wait.js'
 import type { DrillRuntime } from './runtime.js'
 import { DRILL_ATTACHMENT_NAME } from './safety.js'
-import { backupFactsOf, captureBackup } from './steps/capture.js'
+import { backupFactsOf, backupsPushedOut, captureBackup } from './steps/capture.js'
 import { cleanUp, emptyCleanup, type CleanupResult } from './steps/cleanup.js'
 import { maintenanceOff, maintenanceOn } from './steps/maintenance.js'
 import { destroyStaleAddons, preflight, type Preflight } from './steps/preflight.js'
@@ -104,6 +104,7 @@ async function runChecklist(
     verifyRestoredCopy(rt, {
       source,
       restoredAddon: addon,
+      drillApp: pre.drillApp.name,
       restore,
       before: captured.before,
       after,
@@ -190,6 +191,7 @@ async function snapshotAndCapture(
     : Promise.resolve(undefined)
   // Awaited alongside the restore; handled here so a failure meanwhile is not unhandled.
   closingCounts.catch(() => undefined)
+  if (capturing) facts.backupsPushedOut = await backupsPushedOut(rt, pre)
   return { before: facts.before, backup, closingCounts }
 }
 
@@ -268,6 +270,7 @@ async function cleanUpAfterDrill(
   const log = (line: string): void => rt.log.info(line)
   const deps = {
     platform: rt.cleanupPlatform,
+    data: rt.cleanupData,
     ownership: rt.ownership,
     state: rt.state,
     log,

@@ -27,6 +27,8 @@ export interface DrillFacts {
   addon?: Addon
   /** The backup restored: captured now, or chosen by preflight. */
   backup?: BackupFacts
+  /** Backups of the team's that vanished when the drill captured (Heroku rotated them out). */
+  backupsPushedOut?: string[]
   restore?: RestoreResult
   after?: CountSnapshot
   verification?: Verification

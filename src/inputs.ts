@@ -1,6 +1,6 @@
 // Every input of action.yml parsed and validated into one DrillConfig, before anything is created.
 // A bad value ends the run with one line: the input, what is wrong, and an example of a good value.
-import type { BackupChoice, DrillConfig } from './config.js'
+import type { BackupChoice, DrillAppChoice, DrillConfig } from './config.js'
 import type { DrillSettings } from './report/model.js'
 import { DRILL_ADDON_PREFIX, DRILL_ATTACHMENT_NAME } from './safety.js'
 
@@ -24,6 +24,8 @@ const DEFAULTS: Record<string, string> = {
   canary: 'false',
   promote: 'false',
   'keep-database': 'false',
+  'keep-backup': 'false',
+  'drill-app': 'auto',
   'require-schedule': 'true',
   'restore-warnings': 'triage',
   'timeout-minutes': '120',
@@ -80,6 +82,8 @@ export function readConfig(getInput: (name: string) => string): DrillConfig {
     checksumTables: readChecksumTables(getInput('checksum-tables') ?? '', got),
     promote: readBoolean('promote', raw('promote'), got),
     keepDatabase: readBoolean('keep-database', raw('keep-database'), got),
+    keepBackup: readBoolean('keep-backup', raw('keep-backup'), got),
+    drillApp: readDrillApp(raw('drill-app'), app, got),
     maxBackupAgeSeconds: readDuration(
       'max-backup-age',
       (getInput('max-backup-age') ?? '').trim(),
@@ -115,6 +119,25 @@ export function withEffectiveChecksums(config: DrillConfig): DrillConfig {
 }
 
 type Got = (value: string) => string
+
+/** `auto`, `same`, or the name of an existing app that is not the production app. */
+function readDrillApp(value: string, app: string, got: Got): DrillAppChoice {
+  const choice = value.toLowerCase()
+  if (choice === 'auto' || choice === 'same') return { mode: choice }
+  if (!APP_NAME.test(value)) {
+    throw new InputError(
+      'drill-app',
+      `Input "drill-app" must be auto, same, or the name of an existing Heroku app (2 to 30 lowercase letters, digits or hyphens), e.g. drill-app: my-app-drills ${got(value)}.`
+    )
+  }
+  if (value === app) {
+    throw new InputError(
+      'drill-app',
+      `Input "drill-app" names the production app itself: write drill-app: same to drill on it (its dynos restart twice), or name another app ${got(value)}.`
+    )
+  }
+  return { mode: 'named', name: value }
+}
 
 function readApiKey(value: string): string {
   const key = value.trim()
@@ -402,6 +425,12 @@ function readReportName(value: string, app: string, got: Got): string {
 }
 
 function checkCombinations(config: DrillConfig): void {
+  if (config.promote && config.drillApp.mode !== 'same') {
+    throw new InputError(
+      'promote',
+      `Input "promote" needs drill-app: same: the promote drill attaches the restored add-on to the production app as DATABASE, so it must live there, e.g. promote: true with drill-app: same (got drill-app "${drillAppLabel(config.drillApp)}").`
+    )
+  }
   if (config.promote && !config.maintenance) {
     throw new InputError(
       'promote',
@@ -440,6 +469,10 @@ function checkCombinations(config: DrillConfig): void {
   }
 }
 
+export function drillAppLabel(choice: DrillAppChoice): string {
+  return choice.mode === 'named' ? choice.name : choice.mode
+}
+
 function backupLabel(choice: BackupChoice): string {
   return choice.mode === 'id' ? choice.id : choice.mode
 }
@@ -454,6 +487,8 @@ export function settingsOf(config: DrillConfig): DrillSettings {
     canary: config.canary,
     promote: config.promote,
     keepDatabase: config.keepDatabase,
+    keepBackup: config.keepBackup,
+    drillApp: drillAppLabel(config.drillApp),
     checks: config.checks.map((check) => check.name),
     checksumTables: config.checksumTables,
     maxBackupAgeSeconds: config.maxBackupAgeSeconds,

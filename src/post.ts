@@ -4,10 +4,11 @@
 import * as core from '@actions/core'
 import { cleanUp } from './steps/cleanup.js'
 import { herokuApiUrls } from './heroku/urls.js'
+import { createDataApi } from './heroku/data.js'
 import { createHerokuHttp } from './heroku/http.js'
 import { createPlatformApi } from './heroku/platform.js'
 import { DRILL_ATTACHMENT_NAME, Ownership, SecretRegistry } from './safety.js'
-import { DrillState, readSavedState } from './state.js'
+import { DrillState, readSavedState, type SavedState } from './state.js'
 
 async function post(): Promise<void> {
   const token = core.getInput('heroku-api-key').trim()
@@ -17,11 +18,7 @@ async function post(): Promise<void> {
     core.info('nothing to clean up')
     return
   }
-  const needsWork =
-    (saved.created && !saved.destroyed && !saved.keep) ||
-    saved.maintenanceOn ||
-    saved.promoteInProgress
-  if (!needsWork) {
+  if (!needsCleanUp(saved)) {
     core.info('nothing to clean up')
     return
   }
@@ -40,20 +37,33 @@ async function post(): Promise<void> {
     log: (line) => core.info(line)
   })
   const platform = createPlatformApi(http, ownership)
+  const data = createDataApi(http, ownership)
   // Continue from what main saved; every change is saved again (a re-run of post is harmless).
   const state = new DrillState(core, saved.app)
   state.update(saved)
   const result = await cleanUp(
-    { platform, ownership, state, log: (line) => core.info(secrets.redact(line)) },
+    { platform, data, ownership, state, log: (line) => core.info(secrets.redact(line)) },
     DRILL_ATTACHMENT_NAME
   )
   for (const name of result.destroyed) core.info(`destroyed add-on ${name}`)
+  if (result.appDeleted) core.info(`deleted drill app ${result.appDeleted}`)
+  if (result.backupDeleted) core.info(`deleted the drill's backup ${result.backupDeleted}`)
   if (result.kept) core.info(`kept add-on ${result.kept.addonName} (keep-database)`)
   for (const problem of result.problems) {
     // A leaked add-on costs money: loud, not a warning.
     core.error(secrets.redact(problem), { title: 'Restore drill clean-up' })
   }
   if (result.problems.length > 0) process.exitCode = 1
+}
+
+/** Something main created or switched on is still there (per the saved state). */
+function needsCleanUp(saved: SavedState): boolean {
+  const addonLeft = saved.created !== undefined && !saved.destroyed && !saved.keep
+  const appLeft = saved.drillApp !== undefined && !saved.drillAppDeleted && !saved.keep
+  const captureLeft = saved.capture !== undefined && !saved.captureDeleted && !saved.keepBackup
+  return (
+    addonLeft || appLeft || captureLeft || Boolean(saved.maintenanceOn || saved.promoteInProgress)
+  )
 }
 
 post().then(

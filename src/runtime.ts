@@ -25,8 +25,9 @@ export interface DrillRuntime {
   /** Clients whose requests stop when the drill is aborted (deadline or cancel). */
   platform: PlatformApi
   data: DataApi
-  /** For the clean-up, which must still work after the deadline (it stops on cancel only). */
+  /** For the clean-up, which must still work after the deadline (they stop on cancel only). */
   cleanupPlatform: PlatformApi
+  cleanupData: DataApi
   databases: Databases
   ownership: Ownership
   secrets: SecretRegistry
@@ -76,11 +77,13 @@ export function createRuntime(
       log: core.info
     })
   const http = httpFor(drillAbort.signal)
+  const cleanupHttp = httpFor(cancel.signal)
   const runtime: DrillRuntime = {
     config,
     platform: createPlatformApi(http, ownership),
     data: createDataApi(http, ownership),
-    cleanupPlatform: createPlatformApi(httpFor(cancel.signal), ownership),
+    cleanupPlatform: createPlatformApi(cleanupHttp, ownership),
+    cleanupData: createDataApi(cleanupHttp, ownership),
     databases: createPgDatabases(config.verifyConnections),
     ownership,
     secrets,

@@ -1,4 +1,4 @@
-/** The guards: which add-ons this run may touch, and redaction of secrets from any text. */
+/** The guards: which apps, add-ons and backups this run may touch, and redaction of secrets from any text. */
 
 /** Every add-on this action creates is named `restore-drill-<runId>-<attempt>-<random4>`. */
 export const DRILL_ADDON_PREFIX = 'restore-drill-'
@@ -21,6 +21,24 @@ export function isStaleDrillAddon(addon: { name: string; created_at: string }, n
   return now.getTime() - createdMs > STALE_AFTER_MS
 }
 
+/** Every app this action creates is named `restore-drill-<app-ish>-<random6>` (≤ 30 characters). */
+export const DRILL_APP_PATTERN = /^restore-drill-[a-z0-9-]*[a-z0-9]-[0-9a-f]{6}$/
+
+/**
+ * A left-over drill app of an earlier run: our name pattern, created more than 24 h before `now`,
+ * and holding nothing but drill add-ons (`addonNames`).
+ */
+export function isStaleDrillApp(
+  app: { name: string; created_at?: string },
+  addonNames: string[],
+  now: Date
+): boolean {
+  if (!DRILL_APP_PATTERN.test(app.name)) return false
+  const createdMs = Date.parse(app.created_at ?? '')
+  if (Number.isNaN(createdMs) || now.getTime() - createdMs <= STALE_AFTER_MS) return false
+  return addonNames.every((name) => name.startsWith(DRILL_ADDON_PREFIX))
+}
+
 export class OwnershipError extends Error {
   constructor(message: string) {
     super(message)
@@ -37,6 +55,55 @@ export class Ownership {
   private readonly created = new Map<string, AddonRef>()
   private readonly stale = new Map<string, AddonRef>()
   private readonly originals = new Map<string, AddonRef | { id: string; name?: string }>()
+  private readonly apps = new Set<string>()
+  private readonly staleApps = new Set<string>()
+  private readonly backups = new Set<string>()
+
+  /** An app this run created (by name; app names are unique). */
+  recordCreatedApp(name: string): void {
+    this.apps.add(name)
+  }
+
+  /** A drill app of an earlier run; refused unless `isStaleDrillApp` holds. */
+  recordStaleApp(
+    app: { name: string; created_at?: string },
+    addonNames: string[],
+    now: Date
+  ): void {
+    if (!isStaleDrillApp(app, addonNames, now)) {
+      throw new OwnershipError(
+        `refusing to treat app ${app.name} as stale: only apps named restore-drill-*, older than 24 h and holding only drill add-ons are`
+      )
+    }
+    this.staleApps.add(app.name)
+  }
+
+  isCreatedApp(name: string): boolean {
+    return this.apps.has(name)
+  }
+
+  /** Deleting an app is allowed for apps this run created and recorded stale drill apps. */
+  assertAppDeletable(name: string): void {
+    if (!this.apps.has(name) && !this.staleApps.has(name)) {
+      throw new OwnershipError(
+        `refusing to delete app ${name}: this run did not create it and it is not a stale drill app`
+      )
+    }
+  }
+
+  /** The backup this run captured (`app` is the source's billing app, `num` the transfer number). */
+  recordCapturedBackup(app: string, num: number): void {
+    this.backups.add(`${app}#${num}`)
+  }
+
+  /** Deleting a backup is allowed only for the one this run captured. */
+  assertBackupDeletable(app: string, num: number): void {
+    if (!this.backups.has(`${app}#${num}`)) {
+      throw new OwnershipError(
+        `refusing to delete backup ${num} of app ${app}: this run did not capture it`
+      )
+    }
+  }
 
   /** An add-on this run created (also used by the post step with the saved add-on). */
   recordCreated(addon: AddonRef): void {

@@ -29,6 +29,16 @@ export interface SavedState {
   promoteInProgress?: boolean
   /** The source add-on (DATABASE before any promote). */
   original?: { id: string; name: string }
+  /** The drill app this run creates (`created` once the create request returned). */
+  drillApp?: { name: string; created: boolean }
+  /** The drill app was deleted (with its add-on). */
+  drillAppDeleted?: boolean
+  /** The backup this run captured: `app` is the source's billing app. */
+  capture?: { app: string; num: number; name: string }
+  /** keep-backup: the capture must survive the clean-up. */
+  keepBackup?: boolean
+  /** The capture was deleted. */
+  captureDeleted?: boolean
 }
 
 export interface StateWriter {

@@ -181,6 +181,8 @@ function config(over: Partial<DrillConfig> = {}): DrillConfig {
     checksumTables: [],
     promote: false,
     keepDatabase: false,
+    keepBackup: false,
+    drillApp: { mode: 'auto' },
     maxBackupAgeSeconds: 26 * 3600,
     requireSchedule: true,
     restoreWarnings: 'triage',
@@ -329,6 +331,7 @@ describe('cleanUp from saved state', () => {
       saves,
       deps: {
         platform,
+        data: { deleteBackup: async () => 'deleted' as const },
         ownership: new Ownership(),
         state,
         log: () => {},

@@ -33,10 +33,11 @@ describe('the checklist, in order', () => {
     expect(at(calls, 'waitStatus')).toBeLessThan(at(calls, 'restoreBackup'))
     expect(at(calls, 'restoreBackup')).toBeLessThan(at(calls, 'verifyRestored'))
     expect(at(calls, 'countTables')).toBeLessThan(at(calls, 'verifyRestored'))
-    expect(at(calls, 'verifyRestored')).toBeLessThan(at(calls, 'deleteAddon'))
-    expect(calls.lastIndexOf('closeAll')).toBeLessThan(at(calls, 'deleteAddon'))
+    expect(at(calls, 'verifyRestored')).toBeLessThan(at(calls, 'deleteApp'))
+    expect(calls.lastIndexOf('closeAll')).toBeLessThan(at(calls, 'deleteApp'))
     expect(report.cleanup.destroyed).toEqual([report.restore?.addonName])
     expect(heroku.addons.map((a) => a.id)).toEqual(['prod-id'])
+    expect([...heroku.apps.keys()]).toEqual([])
     expect(report.timeline.map((p) => p.phase)).toEqual([
       'preflight',
       'provision',
@@ -77,10 +78,58 @@ describe('the checklist, in order', () => {
     }
     await runDrill(run.runtime)
     expect(seen).toEqual([
-      { name: expect.stringMatching(/^restore-drill-shop-42-1-/), app: 'shop' }
+      { name: expect.stringMatching(/^restore-drill-shop-42-1-/), app: run.saved().drillApp?.name }
     ])
+    expect(run.saved().drillApp).toEqual({
+      name: expect.stringMatching(/^restore-drill-shop-/),
+      created: true
+    })
     expect(run.saved().created?.id).toMatch(/^new-restore-drill-shop-42-1-/)
     expect(run.saved().destroyed).toBe(true)
+  })
+})
+
+describe('where the copy lives (drill-app)', () => {
+  test('auto: an app is created for the drill, the add-on lives there, the app is deleted; production is not written to', async () => {
+    const { heroku, report } = await drill()
+    const drillApp = report.drillApp?.name as string
+    expect(drillApp).toMatch(/^restore-drill-shop-[0-9a-f]{6}$/)
+    expect(at(heroku.calls, 'createApp')).toBeLessThan(at(heroku.calls, 'createAddon'))
+    expect(heroku.calls).not.toContain('deleteAddon')
+    expect(report.cleanup.appDeleted).toBe(drillApp)
+    expect(report.notes.join(' ')).toMatch(/shop got no release and no restart/)
+  })
+
+  test('same: the add-on lives on the production app, is destroyed, and the summary says shop restarted twice', async () => {
+    const { heroku, report } = await drill({ drillApp: { mode: 'same' } })
+    expect(heroku.calls).not.toContain('createApp')
+    expect(report.drillApp?.name).toBe('shop')
+    expect(report.cleanup.destroyed).toEqual([report.restore?.addonName])
+    expect(report.notes.join(' ')).toMatch(/dynos restarted twice/)
+  })
+
+  test('a named app that does not exist: refused in preflight, before anything is created', async () => {
+    const { heroku, report } = await drill({ drillApp: { mode: 'named', name: 'nope' } })
+    expect(report.verdict).toMatch(/drill-app nope not found or not visible to this token/)
+    for (const write of ['createApp', 'createAddon', 'captureBackup'])
+      expect(heroku.calls).not.toContain(write)
+  })
+
+  test('a team where the token is a collaborator: refused in preflight, naming the way out', async () => {
+    const run = fakeRuntime(drillConfig())
+    run.heroku.productionTeam = 'acme'
+    run.heroku.teamRole = 'collaborator'
+    const report = buildReport(run.runtime.config, await runDrill(run.runtime), (t) => t)
+    expect(report.verdict).toMatch(/cannot create apps in team acme .*drill-app: NAME/)
+    expect(run.heroku.calls).not.toContain('createApp')
+  })
+
+  test('the capture is deleted at the end unless keep-backup', async () => {
+    const deleted = await drill()
+    expect(deleted.heroku.deletedBackups).toEqual([2])
+    expect(deleted.report.cleanup.backupDeleted).toBe('b002')
+    const kept = await drill({ keepBackup: true })
+    expect(kept.heroku.deletedBackups).toEqual([])
   })
 })
 
@@ -130,7 +179,10 @@ describe('a step that fails', () => {
         }
       ]
     }
-    const { heroku, report } = await drill({ promote: true }, { verification })
+    const { heroku, report } = await drill(
+      { promote: true, maintenance: true, drillApp: { mode: 'same' } },
+      { verification }
+    )
     expect(report.outcome).toBe('failed')
     expect(report.verdict).toMatch(/public\.track/)
     expect(heroku.calls.some((c) => c.startsWith('attach'))).toBe(false)
@@ -143,7 +195,12 @@ describe('a step that fails', () => {
   test('promote: a check failing through DATABASE_URL fails the drill; the original is promoted back', async () => {
     const checkRuns = [{ name: 'one', problem: 'returned a number value, expected true' }]
     const { heroku, report } = await drill(
-      { promote: true, checks: [{ name: 'one', sql: 'select 1' }] },
+      {
+        promote: true,
+        maintenance: true,
+        drillApp: { mode: 'same' },
+        checks: [{ name: 'one', sql: 'select 1' }]
+      },
       { checkRuns }
     )
     expect(at(heroku.calls, 'attach ' + report.restore?.addonName)).toBeLessThan(

@@ -42,6 +42,8 @@ export function drillConfig(over: Partial<DrillConfig> = {}): DrillConfig {
     checksumTables: [],
     promote: false,
     keepDatabase: false,
+    keepBackup: false,
+    drillApp: { mode: 'auto' },
     maxBackupAgeSeconds: 26 * 3600,
     requireSchedule: true,
     restoreWarnings: 'triage',
@@ -141,7 +143,7 @@ export class FakeHeroku {
   /** The add-on attached as DATABASE (a promote moves it). */
   databaseHolder = SOURCE.id
 
-  private attachments(): Attachment[] {
+  private attachments(app = APP.name): Attachment[] {
     const attachment = (a: Addon, name: string): Attachment => ({
       id: `att-${a.id}-${name}`,
       name,
@@ -150,29 +152,72 @@ export class FakeHeroku {
       app: APP,
       config_vars: [`${name}_URL`]
     })
-    return this.addons.flatMap((a) => [
-      attachment(a, a.id === SOURCE.id ? 'HEROKU_POSTGRESQL_PROD' : 'RESTORE_DRILL'),
-      ...(a.id === this.databaseHolder ? [attachment(a, 'DATABASE')] : [])
-    ])
+    return this.addons
+      .filter((a) => a.app.name === app)
+      .flatMap((a) => [
+        attachment(a, a.id === SOURCE.id ? 'HEROKU_POSTGRESQL_PROD' : 'RESTORE_DRILL'),
+        ...(a.id === this.databaseHolder ? [attachment(a, 'DATABASE')] : [])
+      ])
+  }
+
+  /** Apps other than the production app: name → created_at. */
+  readonly apps = new Map<string, string>()
+  readonly deletedBackups: number[] = []
+  teamRole: string | null = 'admin'
+  productionTeam: string | null = null
+
+  private appView(name: string) {
+    return {
+      id: name === APP.name ? APP.id : `id-${name}`,
+      name,
+      maintenance: name === APP.name ? this.maintenance : false,
+      created_at: this.apps.get(name) ?? new Date(Date.now() - 86400_000 * 365).toISOString(),
+      region: { name: 'eu' },
+      team: this.productionTeam ? { name: this.productionTeam } : null,
+      space: null
+    }
   }
 
   platform(): PlatformApi {
     return {
+      createApp: (req) =>
+        this.call('createApp', () => {
+          this.apps.set(req.name, new Date().toISOString())
+          return this.appView(req.name)
+        }),
+      deleteApp: (name) =>
+        this.call('deleteApp', () => {
+          if (!this.apps.delete(name)) return 'already-gone' as const
+          // Deleting an app destroys its add-ons.
+          for (const a of [...this.addons])
+            if (a.app.name === name) this.addons.splice(this.addons.indexOf(a), 1)
+          return 'deleted' as const
+        }),
+      findApp: (name) =>
+        this.call('findApp', () =>
+          name === APP.name || this.apps.has(name) ? this.appView(name) : null
+        ),
+      listApps: () =>
+        this.call('listApps', () => [APP.name, ...this.apps.keys()].map((n) => this.appView(n))),
+      getTeam: (team) =>
+        this.call('getTeam', () => ({ id: 'team-id', name: team, role: this.teamRole })),
       getAccount: () => this.call('getAccount', () => ({ id: 'acc', email: 'sre@example.com' })),
-      getApp: () => this.call('getApp', () => ({ ...APP, maintenance: this.maintenance })),
-      listAttachments: () => this.call('listAttachments', () => this.attachments()),
-      listAddons: () => this.call('listAddons', () => [...this.addons]),
+      getApp: (name) => this.call('getApp', () => this.appView(name)),
+      listAttachments: (app) => this.call('listAttachments', () => this.attachments(app)),
+      listAddons: (app) =>
+        this.call('listAddons', () => this.addons.filter((a) => a.app.name === app)),
       getAddon: (_app, idOrName) =>
         this.call(
           'getAddon',
           () => this.addons.find((a) => a.id === idOrName || a.name === idOrName) ?? null
         ),
-      createAddon: (_app, req) =>
+      createAddon: (app, req) =>
         this.call('createAddon', () => {
           const addon: Addon = {
             ...SOURCE,
             id: `new-${req.name}`,
             name: req.name,
+            app: { id: `id-${app}`, name: app },
             config_vars: ['RESTORE_DRILL_URL'],
             created_at: new Date().toISOString()
           }
@@ -185,10 +230,12 @@ export class FakeHeroku {
           if (index >= 0) this.addons.splice(index, 1)
           return index >= 0 ? ('deleted' as const) : ('already-gone' as const)
         }),
-      getConfigVars: () =>
+      getConfigVars: (app) =>
         this.call('getConfigVars', () => ({
-          DATABASE_URL: 'postgres://u:prodsecret@db.example.com:5432/d',
-          ...(this.addons.length > 1
+          ...(app === APP.name
+            ? { DATABASE_URL: 'postgres://u:prodsecret@db.example.com:5432/d' }
+            : {}),
+          ...(this.addons.some((a) => a.app.name === app && a.id !== SOURCE.id)
             ? { RESTORE_DRILL_URL: 'postgres://u:drillsecret@db2.example.com:5432/d' }
             : {})
         })),
@@ -246,6 +293,11 @@ export class FakeHeroku {
           transfer(99, 'restore', { uuid: `restore-${target}`, finished_at: null })
         ),
       cancelTransfer: () => this.call('cancelTransfer', () => undefined),
+      deleteBackup: (_app, num) =>
+        this.call('deleteBackup', () => {
+          this.deletedBackups.push(num)
+          return 'deleted' as const
+        }),
       backupUrl: (_app, backup) =>
         this.call('backupUrl', () => backup.to_url ?? 'https://storage.example.com/x'),
       listSchedules: () =>
@@ -304,6 +356,7 @@ export function fakeRuntime(config: DrillConfig, options: FakeOptions = {}): Fak
     platform: heroku.platform(),
     data: heroku.data(),
     cleanupPlatform: heroku.platform(),
+    cleanupData: heroku.data(),
     databases: heroku.databases(),
     ownership: new Ownership(),
     secrets,

@@ -37,6 +37,8 @@ export function passedReport(): DrillReport {
       canary: false,
       promote: false,
       keepDatabase: false,
+      keepBackup: false,
+      drillApp: 'auto',
       checks: ['orders present'],
       checksumTables: [],
       maxBackupAgeSeconds: 93600,

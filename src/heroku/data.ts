@@ -31,6 +31,8 @@ export interface DataApi {
     req: { backupUrl: string; extensions: string[] }
   ): Promise<Transfer>
   cancelTransfer(app: string, uuid: string): Promise<void>
+  /** Deletes the backup this run captured, and no other (Ownership). */
+  deleteBackup(app: string, num: number): Promise<'deleted' | 'already-gone'>
   /** A URL a restore can read the backup from: its `to_url`, or a signed one asked for. */
   backupUrl(app: string, backup: Transfer): Promise<string>
   listSchedules(addonId: string): Promise<TransferSchedule[]>
@@ -167,11 +169,14 @@ export function createDataApi(http: HerokuHttp, ownership: Ownership): DataApi {
     const app = opts.app ?? (await appOfAddon(sourceAddonId))
     // The highest transfer number before the request: ours, if it started, is numbered after it.
     const lastNum = Math.max(-1, ...(await listTransfers(app)).map((t) => t.num))
-    return startTransfer(
+    const started = await startTransfer(
       `capturing a backup of ${sourceAddonId}`,
       { path: `/client/v11/databases/${enc(sourceAddonId)}/backups` },
       async (sinceMs) => findStartedCapture(await listTransfers(app), sinceMs, lastNum)
     )
+    // The one backup this run may delete.
+    ownership.recordCapturedBackup(app, started.num)
+    return started
   }
 
   async function restoreBackup(
@@ -222,6 +227,21 @@ export function createDataApi(http: HerokuHttp, ownership: Ownership): DataApi {
     return rest
   }
 
+  async function deleteBackup(app: string, num: number): Promise<'deleted' | 'already-gone'> {
+    ownership.assertBackupDeletable(app, num)
+    const path = `/client/v11/apps/${enc(app)}/transfers/${num}`
+    for (let send = 1; ; send++) {
+      try {
+        await http.request<unknown>({ api: 'data', method: 'DELETE', path })
+        return 'deleted'
+      } catch (err) {
+        if (!(err instanceof HerokuApiError)) throw err
+        if (err.status === 404) return send === 1 ? 'already-gone' : 'deleted'
+        if (!err.ambiguous || send >= 2) throw err
+      }
+    }
+  }
+
   async function backupUrl(app: string, backup: Transfer): Promise<string> {
     // The transfer list normally carries to_url; otherwise ask for a signed URL.
     if (backup.to_url) return backup.to_url
@@ -245,6 +265,7 @@ export function createDataApi(http: HerokuHttp, ownership: Ownership): DataApi {
     restoreBackup,
     cancelTransfer,
     backupUrl,
+    deleteBackup,
     listSchedules: (addonId) =>
       http.get<TransferSchedule[]>(
         'data',

@@ -1,9 +1,10 @@
 /** The Platform API calls of the drill (api.heroku.com): account, apps, add-ons, attachments, config vars, releases. */
 import type { Ownership } from '../safety.js'
+import { createAppsApi, type AppsApi } from './apps.js'
 import type { HerokuHttp } from './http.js'
 import { HerokuApiError, type Addon, type Attachment, type HerokuApp } from './types.js'
 
-export interface PlatformApi {
+export interface PlatformApi extends AppsApi {
   getAccount(): Promise<{ id: string; email?: string }>
   getApp(app: string): Promise<HerokuApp>
   listAttachments(app: string): Promise<Attachment[]>
@@ -308,6 +309,7 @@ export function createPlatformApi(http: HerokuHttp, ownership: Ownership): Platf
   }
 
   return {
+    ...createAppsApi(http, ownership),
     getAccount: () => http.get<{ id: string; email?: string }>('platform', '/account'),
     getApp,
     listAttachments,

@@ -4,6 +4,12 @@ export interface HerokuApp {
   id: string
   name: string
   maintenance: boolean
+  created_at?: string
+  region?: { id?: string; name: string }
+  /** null for a personal app */
+  team?: { id?: string; name: string } | null
+  /** a Private or Shield space, null in the Common Runtime */
+  space?: { id?: string; name: string } | null
 }
 
 export interface Addon {

@@ -3,6 +3,7 @@
 import type { DrillConfig } from '../config.js'
 import type { DrillFacts } from '../facts.js'
 import { DRILL_ATTACHMENT_NAME } from '../safety.js'
+import { drillAppNote } from '../steps/drill-app.js'
 import { emptyCleanup } from '../steps/cleanup.js'
 import { restoreTooSlow } from '../steps/restore.js'
 import { settingsOf } from '../inputs.js'
@@ -83,8 +84,13 @@ export function buildReport(
       : null,
     timings: facts.timings,
     timeline: facts.timeline,
+    drillApp: pre
+      ? { name: pre.drillApp.name, mode: pre.drillApp.mode, deleted: cleanup.appDeleted !== null }
+      : null,
     cleanup: {
       destroyed: cleanup.destroyed,
+      appDeleted: cleanup.appDeleted,
+      backupDeleted: cleanup.backupDeleted,
       staleDestroyed: facts.staleDestroyed,
       kept: cleanup.kept,
       problems: cleanup.problems.map(redact)
@@ -116,17 +122,32 @@ function verificationWithPromoteChecks(facts: DrillFacts): Verification | null {
   return { ...facts.verification, checks: [...facts.verification.checks, ...promoteChecks] }
 }
 
+function backupNotes(config: DrillConfig, facts: DrillFacts): string[] {
+  const notes = (facts.backupsPushedOut ?? []).map(
+    (id) =>
+      `Backup ${id} disappeared when the drill captured: Heroku expired it to make room for the capture.`
+  )
+  const captured = facts.backup && config.backup.mode === 'capture' ? facts.backup.id : undefined
+  if (captured && facts.cleanup?.backupDeleted === captured) {
+    notes.push(
+      `The captured backup ${captured} was deleted at the end, so drills never fill the manual-backup slots (keep-backup: true keeps it).`
+    )
+  } else if (captured && config.keepBackup) {
+    notes.push(
+      `The captured backup ${captured} is kept (keep-backup: true). Manual backups rotate: it takes one of the manual-backup slots.`
+    )
+  }
+  return notes
+}
+
 /** What a reader should know that did not fail the drill, then the policy failures. */
 function notesOf(config: DrillConfig, facts: DrillFacts): string[] {
   const pre = facts.preflight
   const notes = [...(pre?.warnings ?? []), ...(pre?.notes ?? [])]
   if (facts.maintenanceWasOn)
     notes.push('Maintenance mode was already on; the drill left it as it was.')
-  if (facts.backup && config.backup.mode === 'capture') {
-    notes.push(
-      `The captured backup ${facts.backup.id} is kept. Manual backups rotate: this capture may have pushed out the oldest manual backup.`
-    )
-  }
+  notes.push(...backupNotes(config, facts))
+  if (pre) notes.push(drillAppNote(pre.drillApp, config.app, facts.cleanup?.kept != null))
   if (facts.promoteSkipped)
     notes.push('The promote drill was skipped: the restore did not pass verification.')
   if (facts.promote) {

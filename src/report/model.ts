@@ -70,6 +70,9 @@ export interface DrillSettings {
   canary: boolean
   promote: boolean
   keepDatabase: boolean
+  keepBackup: boolean
+  /** auto | same | an app name */
+  drillApp: string
   /** Names of the custom checks (their SQL stays in the workflow file). */
   checks: string[]
   checksumTables: string[]
@@ -122,8 +125,14 @@ export interface DrillReport {
   } | null
   timings: Timings
   timeline: PhaseRecord[]
+  /** Where the restored copy lived (null when the drill stopped before preflight finished). */
+  drillApp?: { name: string; mode: 'auto' | 'same' | 'named'; deleted: boolean } | null
   cleanup: {
     destroyed: string[]
+    /** The drill app deleted with its add-on (`drill-app: auto`). */
+    appDeleted?: string | null
+    /** The drill's own capture, deleted at the end (unless keep-backup). */
+    backupDeleted?: string | null
     staleDestroyed: string[]
     kept: { addonName: string; attachment: string } | null
     problems: string[]

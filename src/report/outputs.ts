@@ -14,6 +14,7 @@ export function outputsFor(
   const restoreSeconds = report.restore?.seconds ?? report.timings.restoreSeconds ?? null
   const outputs: Record<string, string> = {
     outcome: report.outcome,
+    'drill-app': report.drillApp?.name ?? '',
     'backup-id': report.backup?.id ?? '',
     'backup-size-bytes': whole(report.backup?.sizeBytes),
     'backup-age-seconds': whole(report.backup?.ageSeconds),

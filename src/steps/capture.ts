@@ -4,6 +4,7 @@ import { DrillError } from '../errors.js'
 import { backupName, type Transfer } from '../heroku/types.js'
 import type { BackupFacts } from '../report/model.js'
 import type { DrillRuntime } from '../runtime.js'
+import { backupsLost } from './backup-slots.js'
 import type { Preflight } from './preflight.js'
 import { lastLogLines, waitForTransfer } from './transfers.js'
 
@@ -17,6 +18,11 @@ export async function captureBackup(
   rt.log.info(`capturing a fresh backup of ${pre.source.addonName}`)
   const started = await data.captureBackup(pre.source.addonId, { app })
   const id = backupName(started)
+  // Saved at once: the clean-up (in main or post) deletes it unless keep-backup.
+  rt.state.update({
+    capture: { app, num: started.num, name: id },
+    keepBackup: rt.config.keepBackup
+  })
   rt.log.info(`capture ${id} started`)
   const done = await waitForTransfer(
     { data, deadline: rt.deadline, signal },
@@ -31,6 +37,18 @@ export async function captureBackup(
   }
   rt.log.info(`capture ${id} finished (${done.processed_bytes} bytes)`)
   return done
+}
+
+/** Backups of the source that were there before the capture and are gone after it. */
+export async function backupsPushedOut(rt: DrillRuntime, pre: Preflight): Promise<string[]> {
+  const after = await rt.data.listTransfers(pre.source.addonApp)
+  const lost = backupsLost(pre.sourceBackups, after)
+  for (const id of lost) {
+    rt.log.warning(
+      `backup ${id} of ${pre.source.addonApp} disappeared while the drill captured: Heroku expired it to make room`
+    )
+  }
+  return lost
 }
 
 /** The backup as the report shows it. */

@@ -1,17 +1,20 @@
 // Step: clean up, shared by main and the post step. From the saved state: promote the original
-// back if a promote was under way, switch maintenance off if this run switched it on, and
-// destroy the add-on this run created (unless kept). Idempotent: what is already gone is fine.
+// back if a promote was under way, switch maintenance off if this run switched it on, delete the
+// backup this run captured (unless keep-backup), and delete the drill app this run created (its
+// add-on goes with it) or destroy the add-on this run created (unless keep-database). Idempotent: what is already gone is fine.
 // It never touches anything the state does not name.
+import type { DataApi } from '../heroku/data.js'
 import type { PlatformApi } from '../heroku/platform.js'
 import type { Addon } from '../heroku/types.js'
 import { sleepMs, waitFor } from '../heroku/wait.js'
-import { DRILL_ADDON_PREFIX, type Ownership } from '../safety.js'
+import { DRILL_ADDON_PREFIX, DRILL_APP_PATTERN, type Ownership } from '../safety.js'
 import type { CreatedAddonState, DrillState } from '../state.js'
 import { maintenanceOff } from './maintenance.js'
 import { promoteBack } from './promote.js'
 
 export interface CleanupDeps {
   platform: PlatformApi
+  data: Pick<DataApi, 'deleteBackup'>
   ownership: Ownership
   state: DrillState
   log: (line: string) => void
@@ -30,10 +33,22 @@ export interface CleanupResult {
   problems: string[]
   promotedBack: boolean
   maintenanceOff: boolean
+  /** The drill app deleted (with its add-on), if any. */
+  appDeleted: string | null
+  /** The capture deleted (keep-backup false), e.g. b042. */
+  backupDeleted: string | null
 }
 
 export function emptyCleanup(): CleanupResult {
-  return { destroyed: [], kept: null, problems: [], promotedBack: false, maintenanceOff: false }
+  return {
+    destroyed: [],
+    kept: null,
+    problems: [],
+    promotedBack: false,
+    maintenanceOff: false,
+    appDeleted: null,
+    backupDeleted: null
+  }
 }
 
 export async function cleanUp(deps: CleanupDeps, attachmentName: string): Promise<CleanupResult> {
@@ -42,13 +57,66 @@ export async function cleanUp(deps: CleanupDeps, attachmentName: string): Promis
   // would take DATABASE_URL away).
   await promoteBackIfInterrupted(deps, result)
   await switchMaintenanceOff(deps, result)
+  await deleteCapture(deps, result)
   const saved = deps.state.value
-  if (!saved.created || saved.destroyed) return result
-  if (saved.keep) {
+  if (saved.keep && saved.created) {
     result.kept = { addonName: saved.created.name, attachment: attachmentName }
     return result
   }
-  await destroyCreatedAddon(deps, saved.created, result)
+  // Deleting the drill app takes its add-on along.
+  if (saved.drillApp && !saved.drillAppDeleted)
+    return deleteDrillApp(deps, saved.drillApp.name, result)
+  if (saved.created && !saved.destroyed) await destroyCreatedAddon(deps, saved.created, result)
+  return result
+}
+
+/** The backup this run captured, unless keep-backup: drills never fill the manual-backup slots. */
+async function deleteCapture(deps: CleanupDeps, result: CleanupResult): Promise<void> {
+  const { capture, keepBackup, captureDeleted } = deps.state.value
+  if (!capture || keepBackup || captureDeleted) return
+  try {
+    deps.ownership.recordCapturedBackup(capture.app, capture.num)
+    const outcome = await deps.data.deleteBackup(capture.app, capture.num)
+    deps.log(
+      outcome === 'deleted'
+        ? `deleted the drill's backup ${capture.name}`
+        : `backup ${capture.name} was already gone`
+    )
+    deps.state.update({ captureDeleted: true })
+    result.backupDeleted = capture.name
+  } catch (err) {
+    result.problems.push(
+      `deleting the drill's backup ${capture.name} failed: ${(err as Error).message}; run heroku pg:backups:delete ${capture.name} --app ${capture.app} --confirm ${capture.app}`
+    )
+  }
+}
+
+async function deleteDrillApp(
+  deps: CleanupDeps,
+  name: string,
+  result: CleanupResult
+): Promise<CleanupResult> {
+  if (!DRILL_APP_PATTERN.test(name)) {
+    result.problems.push(`saved drill app name ${name} is not one of ours; not touching it`)
+    return result
+  }
+  try {
+    deps.ownership.recordCreatedApp(name)
+    const outcome = await deps.platform.deleteApp(name)
+    deps.log(
+      outcome === 'deleted'
+        ? `deleted drill app ${name} and its add-on`
+        : `drill app ${name} was already gone`
+    )
+    deps.state.update({ drillAppDeleted: true, destroyed: true })
+    result.appDeleted = name
+    const addon = deps.state.value.created
+    if (addon && outcome === 'deleted') result.destroyed.push(addon.name)
+  } catch (err) {
+    result.problems.push(
+      `deleting drill app ${name} failed: ${(err as Error).message}; run heroku apps:destroy ${name} --confirm ${name}`
+    )
+  }
   return result
 }
 

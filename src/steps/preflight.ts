@@ -24,6 +24,9 @@ import {
   type Ownership
 } from '../safety.js'
 
+import { refuseCaptureThatEvicts } from './backup-slots.js'
+import { findStaleDrillApps, resolveDrillApp, type DrillAppPlan } from './drill-app.js'
+
 export { DrillError } from '../errors.js'
 
 /** Heroku's guidance for logical backups (pg:backups) is "up to 20 GB". */
@@ -60,6 +63,10 @@ export interface Preflight {
   warnings: string[]
   /** Left-over add-ons of earlier runs (our name, older than a day): to destroy. */
   stale: Addon[]
+  /** Left-over drill apps of earlier runs: to delete. */
+  staleApps: { app: HerokuApp; addonNames: string[] }[]
+  /** Where the fresh add-on is created. */
+  drillApp: DrillAppPlan
 }
 
 export function isPostgresAddon(addon: {
@@ -241,7 +248,16 @@ export async function preflight(deps: PreflightDeps): Promise<Preflight> {
   if (sizeWarning) warnings.push(sizeWarning)
   const chosenBackup = chooseBackup(config.backup, sourceBackups, transfers, config.app)
   applyBackupPolicies(config, source, scheduleFacts)
+  if (config.backup.mode === 'capture')
+    refuseCaptureThatEvicts(config.app, source.plan, sourceBackups)
+  const drillApp = await resolveDrillApp(config, app, platform)
+  if (drillApp.mode === 'named') {
+    refuseBusyApp(drillApp.name, await platform.listAttachments(drillApp.name), [])
+  }
+  const staleApps = await findStaleDrillApps(platform, now())
   return {
+    drillApp,
+    staleApps,
     app,
     source,
     sourceUrl,

@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto'
 import { DrillError } from '../errors.js'
 import { planShortName } from '../heroku/platform.js'
+import type { NewApp } from '../heroku/apps.js'
 import { HerokuApiError, type Addon } from '../heroku/types.js'
 import { waitFor } from '../heroku/wait.js'
 import type { DrillRuntime } from '../runtime.js'
@@ -50,6 +51,7 @@ export async function provisionDrillAddon(
   signal: AbortSignal,
   accepted: Settle
 ): Promise<Addon> {
+  if (pre.drillApp.create) await createDrillApp(rt, pre.drillApp.create)
   const created = await createDrillAddon(rt, pre).then(
     (addon) => {
       accepted.resolve()
@@ -66,22 +68,38 @@ export async function provisionDrillAddon(
   return { ...created, ...ready }
 }
 
+/** The empty app of `drill-app: auto`, saved to state before and after it is created. */
+async function createDrillApp(rt: DrillRuntime, app: NewApp): Promise<void> {
+  rt.state.update({ drillApp: { name: app.name, created: false } })
+  rt.log.info(
+    `creating drill app ${app.name} (${app.team ? `team ${app.team}` : 'personal'}, region ${app.region})`
+  )
+  await rt.platform.createApp(app).catch((err: unknown) => {
+    if (isDefiniteRefusal(err)) rt.state.update({ drillApp: undefined })
+    throw err
+  })
+  rt.state.update({ drillApp: { name: app.name, created: true } })
+}
+
+/** A 4xx that is not ambiguous created nothing: nothing for the clean-up to look for. */
+function isDefiniteRefusal(err: unknown): boolean {
+  return err instanceof HerokuApiError && !err.ambiguous && err.status >= 400
+}
+
 async function createDrillAddon(rt: DrillRuntime, pre: Preflight): Promise<Addon> {
   const { config, state } = rt
+  const app = pre.drillApp.name
   const name = drillAddonName(config.app, rt.runId, rt.runAttempt, randomBytes(2).toString('hex'))
   const plan = drillPlan(config.plan, pre)
-  state.update({ created: { name, app: config.app } })
+  state.update({ created: { name, app } })
   rt.log.info(`creating add-on ${name} (heroku-postgresql:${plan}) as ${DRILL_ATTACHMENT_NAME}`)
   const created = await rt.platform
-    .createAddon(config.app, { plan, name, attachmentName: DRILL_ATTACHMENT_NAME })
+    .createAddon(app, { plan, name, attachmentName: DRILL_ATTACHMENT_NAME })
     .catch((err: unknown) => {
-      // A definite refusal (4xx) created nothing: nothing for the clean-up to look for.
-      if (err instanceof HerokuApiError && !err.ambiguous && err.status >= 400) {
-        state.update({ created: undefined })
-      }
+      if (isDefiniteRefusal(err)) state.update({ created: undefined })
       throw err
     })
-  state.update({ created: { id: created.id, name: created.name, app: config.app } })
+  state.update({ created: { id: created.id, name: created.name, app } })
   rt.log.info(`created add-on ${created.name} (${created.state})`)
   return created
 }
@@ -92,9 +110,10 @@ async function waitUntilProvisioned(
   signal: AbortSignal
 ): Promise<Addon> {
   let notFound = 0
+  const app = rt.state.value.created?.app ?? created.app.name
   return waitFor(
     async () => {
-      const addon = await rt.platform.getAddon(rt.config.app, created.id)
+      const addon = await rt.platform.getAddon(app, created.id)
       if (!addon) {
         if (++notFound > MAX_NOT_FOUND_POLLS) {
           throw new DrillError(`add-on ${created.name} disappeared while provisioning`)

@@ -43,7 +43,7 @@ export async function restoreBackup(
     `restore of ${id} onto ${target.name}`
   )
   const seconds = transferSeconds(done) ?? secondsBetween(startMs, Date.now())
-  const logs = await readRestoreLogs(rt, done)
+  const logs = await readRestoreLogs(rt, pre.drillApp.name, done)
   if (!done.succeeded) {
     const tail = lastLogLines(logs)
     throw new DrillError(`restore of ${id} onto ${target.name} failed${tail ? ': ' + tail : ''}`)
@@ -62,13 +62,15 @@ export function transferSeconds(t: Transfer): number | null {
   return Number.isFinite(seconds) && seconds >= 0 ? seconds : null
 }
 
-async function readRestoreLogs(rt: DrillRuntime, done: Transfer): Promise<TransferLogLine[]> {
-  const verbose = await rt.data
-    .getTransfer(rt.config.app, done.uuid, { verbose: true })
-    .catch((e: Error) => {
-      rt.log.warning(`could not read the restore logs: ${e.message}`)
-      return done
-    })
+async function readRestoreLogs(
+  rt: DrillRuntime,
+  app: string,
+  done: Transfer
+): Promise<TransferLogLine[]> {
+  const verbose = await rt.data.getTransfer(app, done.uuid, { verbose: true }).catch((e: Error) => {
+    rt.log.warning(`could not read the restore logs: ${e.message}`)
+    return done
+  })
   return (verbose.logs ?? []).map((l) => ({
     created_at: l.created_at,
     level: l.level,

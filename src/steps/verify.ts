@@ -15,6 +15,8 @@ import type { RestoreResult } from './restore.js'
 export interface VerifyStepInput {
   source: SourceDatabaseConnection
   restoredAddon: Addon
+  /** The app the restored add-on is attached to. */
+  drillApp: string
   restore: RestoreResult
   before: SourceSnapshot
   /** The closing counts of a capture; read now for `latest` / an ID (the source moved on). */
@@ -43,7 +45,7 @@ export async function verifyRestoredCopy(
   input: VerifyStepInput
 ): Promise<{ verification: Verification; after: CountSnapshot }> {
   const after = input.after ?? (await input.source.countTables())
-  const restoredUrl = await restoredUrlOf(rt, input.restoredAddon)
+  const restoredUrl = await restoredUrlOf(rt, input.drillApp, input.restoredAddon)
   const verification = await rt.databases.verifyRestored({
     source: input.source,
     restoredUrl,
@@ -60,8 +62,8 @@ export async function verifyRestoredCopy(
   return { verification, after }
 }
 
-async function restoredUrlOf(rt: DrillRuntime, addon: Addon): Promise<string> {
-  const vars = await rt.platform.getConfigVars(rt.config.app)
+async function restoredUrlOf(rt: DrillRuntime, drillApp: string, addon: Addon): Promise<string> {
+  const vars = await rt.platform.getConfigVars(drillApp)
   const varName = (addon.config_vars ?? []).find((v) => vars[v]) ?? `${DRILL_ATTACHMENT_NAME}_URL`
   const url = vars[varName]
   if (!url) throw new DrillError(`config var ${varName} of the restored add-on is not set`)
