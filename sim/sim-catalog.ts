@@ -41,6 +41,10 @@ export const PLANS: PlanRec[] = PLAN_TABLE.map(([short, human, cents]) => ({
   is_default: short === 'essential-0'
 }))
 
+export function isEssential(plan: PlanRec): boolean {
+  return (plan.name.split(':')[1] ?? '').startsWith('essential')
+}
+
 /**
  * Manual backups kept per plan: an assumption (heroku-api.md §13.2 lists retention as unverified):
  * Essential 5, Standard 25, Premium/Private/Shield 50.
@@ -124,7 +128,7 @@ export function accountJson(): Record<string, unknown> {
     delinquent_at: null,
     suspended_at: null,
     sms_number: null,
-    last_login: new Date().toISOString(),
+    last_login: new Date(Math.floor(Date.now() / 1000) * 1000).toISOString().replace('.000Z', 'Z'),
     created_at: '2024-01-01T00:00:00Z',
     updated_at: '2024-01-01T00:00:00Z'
   }
