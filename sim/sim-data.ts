@@ -52,9 +52,10 @@ export function dataRoutes(state: SimState): Route[] {
       return { status: 200, body: await state.databaseInfoJson(addon, creds) }
     }),
     route('GET', '/client/v11/databases/:id/wait_status', (req) => {
+      const id = databaseId(req)
       const addon = (() => {
         try {
-          return state.findAddon(databaseId(req), { includeGone: true })
+          return state.findAddon(id, { includeGone: true })
         } catch {
           throw notFound(`Couldn't find database ${req.params.id}.`)
         }

@@ -9,7 +9,6 @@ import {
   type SimRequest
 } from './sim-http.js'
 import {
-  ACCOUNT,
   PLANS,
   SERVICE_NAME,
   accountJson,
@@ -386,9 +385,6 @@ export function platformRoutes(state: SimState, rateLimitRemaining: () => number
       if (!plan) throw notFound(`Couldn't find that plan.`)
       return { status: 200, body: planJson(plan) }
     }),
-    route('GET', '/users/~', () => ({
-      status: 200,
-      body: { id: ACCOUNT.id, email: ACCOUNT.email }
-    }))
+    route('GET', '/users/~', () => ({ status: 200, body: accountJson() }))
   ]
 }

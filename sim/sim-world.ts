@@ -8,6 +8,7 @@ import { SimHttpError, invalidParams, notFound } from './sim-http.js'
 import { databaseUrl, type DatabaseCredentials, type SimPostgres } from './sim-pg.js'
 import {
   ACCOUNT,
+  GENERATION,
   REGION,
   SERVICE_ID,
   SERVICE_NAME,
@@ -293,6 +294,7 @@ export class SimWorld {
       build_stack: { id: uuidFrom('stack:heroku-24'), name: 'heroku-24' },
       stack: { id: uuidFrom('stack:heroku-24'), name: 'heroku-24' },
       buildpack_provided_description: null,
+      generation: GENERATION,
       created_at: app.createdAt,
       updated_at: app.updatedAt,
       released_at: app.updatedAt,
@@ -382,6 +384,8 @@ export class SimWorld {
       app: { id: app?.id, name: app?.name },
       user: { id: ACCOUNT.id, email: ACCOUNT.email },
       addon_plan_names: [],
+      artifacts: [],
+      eligible_for_rollback: r.status === 'succeeded',
       slug: null,
       output_stream_url: null,
       created_at: r.createdAt,

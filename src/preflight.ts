@@ -322,7 +322,7 @@ export async function preflight(deps: PreflightDeps): Promise<Preflight> {
     recentBackups: sourceBackups.slice(0, 5).map((t) => ({
       id: backupName(t),
       finishedAt: t.finished_at,
-      succeeded: t.succeeded && t.finished_at !== null
+      succeeded: t.succeeded === true && t.finished_at !== null
     }))
   }
   log(

@@ -10,6 +10,7 @@ import {
   query,
   sim,
   waitAddon,
+  waitAddonGone,
   waitTransfer,
   type Client
 } from './helpers.js'
@@ -155,11 +156,14 @@ describe('simulator round trip (Chinook)', () => {
 
     const del = await c.del(`/apps/${app.name}/addons/${target}`, { force: false })
     expect(del.status).toBe(200)
-    expect(del.body.state).toBe('deprovisioned')
-    expect((await c.get(`/apps/${app.name}/addons/${target}`)).status).toBe(404)
+    // Deprovisioning takes a moment: the config var goes at once, the add-on and database after.
+    expect(del.body.state).toBe('deprovisioning')
     expect(Object.keys((await c.get(`/apps/${app.name}/config-vars`)).body)).toEqual([
       'DATABASE_URL'
     ])
+    expect((await c.get(`/apps/${app.name}/addons/${target}`)).body.state).toBe('deprovisioning')
+    const gone = await waitAddonGone(c, app.name, target)
+    expect(gone).toBe(404)
     await expect(query(restoredUrl, 'select 1')).rejects.toThrow()
   })
 })
