@@ -18,10 +18,16 @@
 //             DELETE .../transfers/{num|uuid}; POST .../transfers/{id}/actions/cancel, .../actions/public-url
 //   /__sim    GET /__sim/audit; GET|POST|DELETE /__sim/faults; POST /__sim/apps {name, sql|sqlFile,
 //             schedule, initialBackup, plan}; POST /__sim/apps/{app}/backups {scheduled, ageSeconds};
-//             POST /__sim/addons/{id|name}/age {seconds}; GET /__sim/storage/{uuid}/backup.dump (the backup file behind to_url / public URLs)
+//             POST /__sim/addons/{id|name}/age {seconds}; GET /__sim/storage/{uuid}/backup.dump (the backup file behind to_url / public URLs);
+//             POST /__sim/apps/{app}/release-phase {seconds | null} (a `release` process: releases pending that long)
+// Over time, as on Heroku: add-ons provision and deprovision with a delay (1 s
+// default); transfers start a moment after their POST (started_at, updated_at, source_bytes null)
+// and answer succeeded: null until finished; data-API times `2020-12-13 16:22:40 +0000`, Platform
+// times whole seconds; unknown body params are 422 "Unknown params: foo.".
 // Faults: every kind of PRODUCT.md §7.1; http/reset also take `method` and `when: "after"` (apply
 // the request, then fail the answer: an ambiguous write). Extra kinds: {"kind":"provision-slow",
-// "seconds":N} and {"kind":"transfer-slow","transfer":"capture"|"restore","seconds":N}.
+// "seconds":N}, {"kind":"transfer-slow","transfer":"capture"|"restore","seconds":N} and
+// {"kind":"release-fail","description":REGEX}. A damage fault that cannot be applied fails the restore.
 import { randomBytes, randomUUID } from 'node:crypto'
 import { createReadStream, existsSync, mkdtempSync } from 'node:fs'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
