@@ -1,5 +1,8 @@
 // `npm run sim -- [--port N] [--pg ADMIN_URL] [--app NAME --sql FILE] [--provision-delay S]
-//   [--capture-delay S] [--restore-delay S] [--no-schedule] [--token T]`
+//   [--deprovision-delay S] [--capture-delay S] [--restore-delay S] [--release-phase S]
+//   [--no-schedule] [--token T]`
+// Provisioning and deprovisioning take 1 s by default; --release-phase gives the app a `release`
+// process whose release phase takes S seconds.
 // Starts the simulated Heroku (PRODUCT.md §7.1), prints one JSON line
 // {apiUrl, dataApiUrl, token, app, databaseUrl} when ready, serves until SIGTERM/SIGINT, then drops
 // everything it created (and its own PostgreSQL server, when it started one).
@@ -11,7 +14,7 @@ import { startSimulator, type Simulator } from './server.js'
 
 const USAGE =
   'usage: npm run sim -- [--port N] [--pg ADMIN_URL] [--app NAME --sql FILE] [--provision-delay S] ' +
-  '[--capture-delay S] [--restore-delay S] [--no-schedule] [--token TOKEN]'
+  '[--deprovision-delay S] [--capture-delay S] [--restore-delay S] [--release-phase S] [--no-schedule] [--token TOKEN]'
 
 function seconds(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined
@@ -76,6 +79,8 @@ async function main(): Promise<void> {
       app: { type: 'string' },
       sql: { type: 'string' },
       'provision-delay': { type: 'string' },
+      'deprovision-delay': { type: 'string' },
+      'release-phase': { type: 'string' },
       'capture-delay': { type: 'string' },
       'restore-delay': { type: 'string' },
       'no-schedule': { type: 'boolean' },
@@ -93,6 +98,9 @@ async function main(): Promise<void> {
     throw new Error('--port must be 0..65535, e.g. --port 5050')
   if (values.sql && !values.app)
     throw new Error('--sql needs --app NAME, e.g. --app shop --sql chinook.sql')
+  const releasePhase = seconds('release-phase', values['release-phase'])
+  if (releasePhase !== undefined && !values.app)
+    throw new Error('--release-phase needs --app NAME, e.g. --app shop --release-phase 5')
 
   let server: PostgresServer | undefined
   let sim: Simulator | undefined
@@ -124,6 +132,7 @@ async function main(): Promise<void> {
       port,
       token: values.token ?? process.env.HEROKU_SIM_TOKEN,
       provisionDelaySeconds: seconds('provision-delay', values['provision-delay']),
+      deprovisionDelaySeconds: seconds('deprovision-delay', values['deprovision-delay']),
       captureDelaySeconds: seconds('capture-delay', values['capture-delay']),
       restoreDelaySeconds: seconds('restore-delay', values['restore-delay']),
       runSchedules: true
@@ -139,6 +148,7 @@ async function main(): Promise<void> {
       })
       app = created.name
       databaseUrl = created.databaseUrl
+      if (releasePhase !== undefined) sim.setReleasePhase(app, releasePhase)
     }
     process.stdout.write(
       JSON.stringify({

@@ -18,10 +18,16 @@
 //             DELETE .../transfers/{num|uuid}; POST .../transfers/{id}/actions/cancel, .../actions/public-url
 //   /__sim    GET /__sim/audit; GET|POST|DELETE /__sim/faults; POST /__sim/apps {name, sql|sqlFile,
 //             schedule, initialBackup, plan}; POST /__sim/apps/{app}/backups {scheduled, ageSeconds};
-//             POST /__sim/addons/{id|name}/age {seconds}; GET /__sim/storage/{uuid}/backup.dump (the backup file behind to_url / public URLs)
+//             POST /__sim/addons/{id|name}/age {seconds}; GET /__sim/storage/{uuid}/backup.dump (the backup file behind to_url / public URLs);
+//             POST /__sim/apps/{app}/release-phase {seconds | null} (a `release` process: releases pending that long)
+// Over time, as on Heroku: add-ons provision and deprovision with a delay (1 s
+// default); transfers start a moment after their POST (started_at, updated_at, source_bytes null)
+// and answer succeeded: null until finished; data-API times `2020-12-13 16:22:40 +0000`, Platform
+// times whole seconds; unknown body params are 422 "Unknown params: foo.".
 // Faults: every kind of PRODUCT.md §7.1; http/reset also take `method` and `when: "after"` (apply
 // the request, then fail the answer: an ambiguous write). Extra kinds: {"kind":"provision-slow",
-// "seconds":N} and {"kind":"transfer-slow","transfer":"capture"|"restore","seconds":N}.
+// "seconds":N}, {"kind":"transfer-slow","transfer":"capture"|"restore","seconds":N} and
+// {"kind":"release-fail","description":REGEX}. A damage fault that cannot be applied fails the restore.
 import { randomBytes, randomUUID } from 'node:crypto'
 import { createReadStream, existsSync, mkdtempSync } from 'node:fs'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
@@ -32,6 +38,7 @@ import { dataRoutes } from './sim-data.js'
 import { FaultBoard, parseFault, type Fault } from './sim-faults.js'
 import {
   RateLimitPool,
+  SimHtmlError,
   SimHttpError,
   invalidParams,
   matchRoute,
@@ -47,7 +54,7 @@ import {
 } from './sim-http.js'
 import { SimPostgres, databaseUrl } from './sim-pg.js'
 import { platformRoutes } from './sim-platform.js'
-import { SimState, findPlan } from './sim-state.js'
+import { SimState, findPlan, iso } from './sim-state.js'
 import { findPgBinDir } from './pg-server.js'
 
 export interface SimOptions {
@@ -56,7 +63,10 @@ export interface SimOptions {
   binDir?: string
   port?: number
   token?: string
+  /** Seconds a created add-on stays `provisioning` (default 1). */
   provisionDelaySeconds?: number
+  /** Seconds a destroyed add-on stays `deprovisioning` (default 1). */
+  deprovisionDelaySeconds?: number
   captureDelaySeconds?: number
   restoreDelaySeconds?: number
   /**
@@ -102,6 +112,8 @@ export interface Simulator {
   armFaults(faults: Fault | Fault[]): void
   /** Disarms every fault, as DELETE /__sim/faults does. */
   clearFaults(): void
+  /** A `release` process whose release phase takes `seconds` (null: none), as POST /__sim/apps/{app}/release-phase. */
+  setReleasePhase(app: string, seconds: number | null): void
   /**
    * Takes a backup of the app's DATABASE now, waiting for it to finish (a scheduled `a…` one by
    * default), optionally dated `ageSeconds` in the past.
@@ -114,6 +126,9 @@ export interface Simulator {
 }
 
 const DEFAULT_TOKEN_BYTES = 24
+/** Provisioning and deprovisioning take a moment, as on Heroku (minutes there; short here). */
+const DEFAULT_PROVISION_SECONDS = 1
+const DEFAULT_DEPROVISION_SECONDS = 1
 const PLATFORM_ACCEPT = /application\/vnd\.heroku\+json;\s*version=3/i
 
 function send(res: ServerResponse, r: SimResponse, rateRemaining: number): void {
@@ -129,10 +144,10 @@ function send(res: ServerResponse, r: SimResponse, rateRemaining: number): void 
       .pipe(res)
     return
   }
-  const text = r.body === undefined ? '' : JSON.stringify(r.body)
+  const text = r.html ?? (r.body === undefined ? '' : JSON.stringify(r.body))
   res.writeHead(r.status, {
     ...headers,
-    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Type': r.html ? 'text/html; charset=utf-8' : 'application/json; charset=utf-8',
     'Content-Length': String(Buffer.byteLength(text))
   })
   res.end(text)
@@ -166,7 +181,8 @@ export async function startSimulator(o: SimOptions): Promise<Simulator> {
     faults,
     dumpDir: mkdtempSync(join(tmpdir(), 'heroku-sim-dumps-')),
     baseUrl: () => baseUrl,
-    provisionDelaySeconds: o.provisionDelaySeconds ?? 0,
+    provisionDelaySeconds: o.provisionDelaySeconds ?? DEFAULT_PROVISION_SECONDS,
+    deprovisionDelaySeconds: o.deprovisionDelaySeconds ?? DEFAULT_DEPROVISION_SECONDS,
     captureDelaySeconds: o.captureDelaySeconds ?? 0,
     restoreDelaySeconds: o.restoreDelaySeconds ?? 0,
     secrets
@@ -252,6 +268,17 @@ export async function startSimulator(o: SimOptions): Promise<Simulator> {
       })
       return { status: 201, body: result }
     }),
+    // Gives the app a `release` process whose release phase takes `seconds` (null: none again);
+    // a `release-fail` fault makes the next one fail.
+    route('POST', '/__sim/apps/:app/release-phase', (req) => {
+      const body = objectBody(req.body)
+      const secs = body.seconds
+      if (secs !== null && (typeof secs !== 'number' || !(secs >= 0) || secs > 3600))
+        throw invalidParams('seconds must be a number of seconds (0..3600), or null for none')
+      const app = state.findApp(req.params.app)
+      app.releasePhaseSeconds = secs
+      return { status: 200, body: { app: app.name, releasePhaseSeconds: secs } }
+    }),
     // Makes an add-on look created `seconds` earlier: a left-over of an earlier run, for the
     // stale-add-on clean-up (Heroku's created_at cannot be set; only this test hook moves it).
     route('POST', '/__sim/addons/:addon/age', (req) => {
@@ -259,7 +286,7 @@ export async function startSimulator(o: SimOptions): Promise<Simulator> {
       if (typeof body.seconds !== 'number' || !(body.seconds > 0))
         throw invalidParams('seconds must be a positive number')
       const addon = state.findAddon(req.params.addon)
-      addon.createdAt = new Date(Date.parse(addon.createdAt) - body.seconds * 1000).toISOString()
+      addon.createdAt = iso(Date.parse(addon.createdAt) - body.seconds * 1000)
       return { status: 200, body: state.addonJson(addon, true) }
     }),
     route('GET', '/__sim/storage/:uuid/:file', (req) => {
@@ -365,7 +392,12 @@ export async function startSimulator(o: SimOptions): Promise<Simulator> {
       }
       finish(result)
     } catch (err) {
-      if (err instanceof SimHttpError) {
+      if (err instanceof SimHtmlError) {
+        finish({
+          status: err.status,
+          html: `<!DOCTYPE html><html><body><h1>${err.message}</h1></body></html>`
+        })
+      } else if (err instanceof SimHttpError) {
         finish({
           status: err.status,
           body: { id: err.id, message: err.message },
@@ -424,6 +456,9 @@ export async function startSimulator(o: SimOptions): Promise<Simulator> {
     },
     clearFaults: () => {
       faults.clear()
+    },
+    setReleasePhase: (app, seconds) => {
+      state.findApp(app).releasePhaseSeconds = seconds
     },
     takeBackup,
     close

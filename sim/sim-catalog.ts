@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto'
 export const SERVICE_NAME = 'heroku-postgresql'
 export const SERVICE_ID = uuidFrom('addon-service:heroku-postgresql')
 export const REGION = { id: uuidFrom('region:us'), name: 'us' }
+export const GENERATION = { id: uuidFrom('generation:cedar'), name: 'cedar' }
 
 /** A stable UUID derived from a text (plan and service ids do not change between runs). */
 export function uuidFrom(text: string): string {
@@ -40,6 +41,10 @@ export const PLANS: PlanRec[] = PLAN_TABLE.map(([short, human, cents]) => ({
   cents,
   is_default: short === 'essential-0'
 }))
+
+export function isEssential(plan: PlanRec): boolean {
+  return (plan.name.split(':')[1] ?? '').startsWith('essential')
+}
 
 /**
  * Manual backups kept per plan: an assumption (heroku-api.md §13.2 lists retention as unverified):
@@ -92,6 +97,11 @@ export function addonServiceJson(): Record<string, unknown> {
     state: 'ga',
     supports_multiple_installations: true,
     supports_sharing: true,
+    cli_plugin_name: null,
+    supported_generations: [
+      { id: uuidFrom('generation:cedar'), name: 'cedar' },
+      { id: uuidFrom('generation:fir'), name: 'fir' }
+    ],
     created_at: '2024-01-01T00:00:00Z',
     updated_at: '2024-01-01T00:00:00Z'
   }
@@ -117,6 +127,9 @@ export function accountJson(): Record<string, unknown> {
     name: ACCOUNT.name,
     allow_tracking: false,
     beta: false,
+    federated: false,
+    identity_provider: null,
+    country_of_residence: null,
     verified: true,
     two_factor_authentication: false,
     default_organization: null,
@@ -124,7 +137,7 @@ export function accountJson(): Record<string, unknown> {
     delinquent_at: null,
     suspended_at: null,
     sms_number: null,
-    last_login: new Date().toISOString(),
+    last_login: new Date(Math.floor(Date.now() / 1000) * 1000).toISOString().replace('.000Z', 'Z'),
     created_at: '2024-01-01T00:00:00Z',
     updated_at: '2024-01-01T00:00:00Z'
   }

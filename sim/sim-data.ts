@@ -1,6 +1,7 @@
 // Postgres data API routes of the simulator (api.data.heroku.com /client/v11), heroku-api.md §3.4-3.5, 5-8.
 import { randomBytes } from 'node:crypto'
 import {
+  SimHtmlError,
   SimHttpError,
   invalidParams,
   notFound,
@@ -9,7 +10,7 @@ import {
   type Route,
   type SimRequest
 } from './sim-http.js'
-import type { SimState } from './sim-state.js'
+import { configVarName, dataTime, iso, type SimState } from './sim-state.js'
 
 const TIMEZONE_ALIASES: Record<string, string> = {
   PST: 'America/Los_Angeles',
@@ -32,10 +33,18 @@ function validTimezone(tz: string): boolean {
   }
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/** The add-on id of a /databases/{id} path; anything but a UUID gets Heroku's HTML 404 page. */
+function databaseId(req: SimRequest): string {
+  if (!UUID.test(req.params.id)) throw new SimHtmlError(404, 'not_found', 'Not Found')
+  return req.params.id
+}
+
 export function dataRoutes(state: SimState): Route[] {
   const verbose = (req: SimRequest): boolean => req.url.searchParams.get('verbose') === 'true'
   const appOf = (req: SimRequest) => state.findApp(req.params.app)
-  const database = (req: SimRequest) => state.readyDatabase(req.params.id)
+  const database = (req: SimRequest) => state.readyDatabase(databaseId(req))
 
   return [
     route('GET', '/client/v11/databases/:id', async (req) => {
@@ -43,9 +52,10 @@ export function dataRoutes(state: SimState): Route[] {
       return { status: 200, body: await state.databaseInfoJson(addon, creds) }
     }),
     route('GET', '/client/v11/databases/:id/wait_status', (req) => {
+      const id = databaseId(req)
       const addon = (() => {
         try {
-          return state.findAddon(req.params.id, { includeGone: true })
+          return state.findAddon(id, { includeGone: true })
         } catch {
           throw notFound(`Couldn't find database ${req.params.id}.`)
         }
@@ -113,7 +123,7 @@ export function dataRoutes(state: SimState): Route[] {
       let name = body.schedule_name
       if (name === undefined) {
         const att = state.addonAttachments(addon).find((a) => a.appId === app.id)
-        name = att ? `${att.name}_URL` : undefined
+        name = att ? configVarName(att) : undefined
       }
       if (typeof name !== 'string' || name === '') throw invalidParams('schedule_name is required.')
       const s = state.setSchedule(app, { name, hour, timezone })
@@ -142,7 +152,7 @@ export function dataRoutes(state: SimState): Route[] {
     route('POST', '/client/v11/apps/:app/transfers/:id/actions/cancel', (req) => {
       const t = state.findTransfer(appOf(req), req.params.id)
       state.cancelTransfer(t)
-      return { status: 201, body: { canceled_at: t.canceledAt } }
+      return { status: 201, body: { canceled_at: dataTime(t.canceledAt) } }
     }),
     route('POST', '/client/v11/apps/:app/transfers/:id/actions/public-url', (req) => {
       const t = state.findTransfer(appOf(req), req.params.id)
@@ -156,10 +166,10 @@ export function dataRoutes(state: SimState): Route[] {
       const ttl = body.ttl === undefined ? 3600 : Number(body.ttl)
       if (!Number.isFinite(ttl) || ttl <= 0)
         throw invalidParams('ttl must be a positive number of seconds.')
-      const expires = new Date(Date.now() + ttl * 1000).toISOString()
+      const expires = dataTime(iso(Date.now() + ttl * 1000))
       const url = `${state.storageUrl(t)}?expires=${encodeURIComponent(expires)}&signature=${randomBytes(16).toString('hex')}`
       state.o.secrets.add(url.split('?')[1])
-      return { status: 201, body: { url, expires_at: expires } }
+      return { status: 200, body: { expires_at: expires, url } }
     })
   ]
 }

@@ -20,6 +20,8 @@ export type Fault =
   /** Not in §7.1's list: the next capture/restore stays running at least `seconds`. */
   | { kind: 'transfer-slow'; transfer: 'capture' | 'restore'; seconds: number }
   | { kind: 'transfer-fail'; transfer: 'capture' | 'restore' }
+  /** Not in §7.1's list: the next release phase (whose description matches) fails. */
+  | { kind: 'release-fail'; description?: string }
   | { kind: 'transfer-warnings'; transfer: 'capture' | 'restore'; count: number; benign: boolean }
   | DamageFault
 
@@ -56,16 +58,18 @@ function seconds(f: Record<string, unknown>): number {
   return v
 }
 
-function pathRegex(f: Record<string, unknown>): string | undefined {
-  if (f.path === undefined) return undefined
-  const p = str(f, 'path')
+function regex(f: Record<string, unknown>, key: string): string | undefined {
+  if (f[key] === undefined) return undefined
+  const p = str(f, key)
   try {
     new RegExp(p)
   } catch {
-    throw invalidParams(`fault ${String(f.kind)}: "path" is not a valid regular expression`)
+    throw invalidParams(`fault ${String(f.kind)}: "${key}" is not a valid regular expression`)
   }
   return p
 }
+
+const pathRegex = (f: Record<string, unknown>): string | undefined => regex(f, 'path')
 
 function when(f: Record<string, unknown>): 'before' | 'after' {
   const w = f.when ?? 'before'
@@ -111,6 +115,8 @@ export function parseFault(raw: unknown): Fault {
       return { kind: 'transfer-slow', transfer: transferKind(raw), seconds: seconds(raw) }
     case 'transfer-fail':
       return { kind: 'transfer-fail', transfer: transferKind(raw) }
+    case 'release-fail':
+      return { kind: 'release-fail', description: regex(raw, 'description') }
     case 'transfer-warnings': {
       if (raw.benign !== undefined && typeof raw.benign !== 'boolean')
         throw invalidParams('fault transfer-warnings: "benign" must be true or false')
@@ -132,7 +138,7 @@ export function parseFault(raw: unknown): Fault {
       return { kind: 'restore-drop-index', index: str(raw, 'index') }
     default:
       throw invalidParams(
-        `unknown fault kind ${JSON.stringify(raw.kind)}; kinds: http, reset, provision-fail, provision-slow, transfer-fail, transfer-slow, transfer-warnings, restore-drop-table, restore-delete-rows, restore-alter-row, restore-reset-sequence, restore-drop-index`
+        `unknown fault kind ${JSON.stringify(raw.kind)}; kinds: http, reset, provision-fail, provision-slow, transfer-fail, transfer-slow, transfer-warnings, release-fail, restore-drop-table, restore-delete-rows, restore-alter-row, restore-reset-sequence, restore-drop-index`
       )
   }
 }

@@ -13,6 +13,11 @@ export class SimHttpError extends Error {
   }
 }
 
+/** Answered with an HTML page, not JSON (the data API does so for a malformed database id). */
+export class SimHtmlError extends SimHttpError {
+  readonly html = true
+}
+
 export const notFound = (message = 'Couldn\u2019t find that resource.'): SimHttpError =>
   new SimHttpError(404, 'not_found', message)
 export const invalidParams = (message: string): SimHttpError =>
@@ -34,6 +39,8 @@ export interface SimResponse {
   headers?: Record<string, string>
   /** A file streamed as application/octet-stream instead of a JSON body. */
   file?: string
+  /** An HTML page instead of a JSON body. */
+  html?: string
 }
 
 export type Handler = (req: SimRequest) => Promise<SimResponse> | SimResponse

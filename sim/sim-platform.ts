@@ -9,13 +9,15 @@ import {
   type SimRequest
 } from './sim-http.js'
 import {
-  ACCOUNT,
   PLANS,
   SERVICE_NAME,
   accountJson,
+  configVarName,
   addonServiceJson,
   findPlan,
+  iso,
   planJson,
+  uuidFrom,
   type AddonRec,
   type AppRec,
   type SimState
@@ -45,6 +47,23 @@ function identity(value: unknown, field: string): string | undefined {
     if (typeof v === 'string' && v.trim() !== '') return v
   }
   throw invalidParams(`${field} must be a name or id, or an object with "name" or "id".`)
+}
+
+/** Heroku refuses a body key its schema does not name: 422 invalid_params "Unknown params: foo.". */
+function allowOnly(body: Record<string, unknown>, allowed: string[]): Record<string, unknown> {
+  const unknown = Object.keys(body).filter((k) => !allowed.includes(k))
+  if (unknown.length) throw invalidParams(`Unknown params: ${unknown.join(', ')}.`)
+  return body
+}
+
+/** `config` of an add-on create: string values only, as the schema says. */
+function addonConfig(value: unknown): Record<string, string> | undefined {
+  if (value === undefined) return undefined
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw invalidParams('config must be an object.')
+  const bad = Object.entries(value).find(([, v]) => typeof v !== 'string')
+  if (bad) throw invalidParams(`Invalid config: ${bad[0]} must be a string.`)
+  return value as Record<string, string>
 }
 
 function optionalString(body: Record<string, unknown>, key: string): string | undefined {
@@ -79,36 +98,36 @@ export function platformRoutes(state: SimState, rateLimitRemaining: () => number
     route('GET', '/apps/:app', (req) => ({ status: 200, body: state.appJson(app(req)) })),
     route('PATCH', '/apps/:app', (req) => {
       const a = app(req)
-      const body = objectBody(req.body)
-      const allowed = ['maintenance', 'name', 'build_stack']
-      const unknown = Object.keys(body).filter((k) => !allowed.includes(k))
-      if (unknown.length) throw invalidParams(`Unknown parameters: ${unknown.join(', ')}.`)
+      const body = allowOnly(objectBody(req.body), ['maintenance', 'name', 'build_stack'])
       if (body.maintenance !== undefined && typeof body.maintenance !== 'boolean')
         throw invalidParams('maintenance must be true or false.')
       if (body.name !== undefined)
         throw invalidParams('Renaming apps is not supported by the simulator.')
       if (typeof body.maintenance === 'boolean' && body.maintenance !== a.maintenance) {
         a.maintenance = body.maintenance
-        a.updatedAt = new Date().toISOString()
+        a.updatedAt = iso()
       }
       return { status: 200, body: state.appJson(a) }
     }),
     route('GET', '/apps/:app/formation', (req) => {
       const a = app(req)
+      const processes = [{ type: 'web', command: 'npm start', quantity: 1 }]
+      // An app given a release phase (POST /__sim/apps/{app}/release-phase) has a release process.
+      if (a.releasePhaseSeconds !== null)
+        processes.push({ type: 'release', command: 'npm run migrate', quantity: 0 })
       return {
         status: 200,
-        body: [
-          {
-            id: a.id,
-            type: 'web',
-            command: 'npm start',
-            quantity: 1,
-            size: 'Basic',
-            app: { id: a.id, name: a.name },
-            created_at: a.createdAt,
-            updated_at: a.updatedAt
-          }
-        ]
+        body: processes.map((p) => ({
+          id: uuidFrom(`formation:${a.id}:${p.type}`),
+          type: p.type,
+          command: p.command,
+          quantity: p.quantity,
+          size: 'Basic',
+          dyno_size: { id: uuidFrom('dyno-size:basic'), name: 'Basic' },
+          app: { id: a.id, name: a.name },
+          created_at: a.createdAt,
+          updated_at: a.updatedAt
+        }))
       }
     }),
     route('GET', '/apps/:app/releases', (req) => {
@@ -178,7 +197,13 @@ export function platformRoutes(state: SimState, rateLimitRemaining: () => number
     }),
     route('POST', '/apps/:app/addons', async (req) => {
       const a = app(req)
-      const body = objectBody(req.body)
+      const body = allowOnly(objectBody(req.body), [
+        'attachment',
+        'config',
+        'confirm',
+        'name',
+        'plan'
+      ])
       const planRef = identity(body.plan, 'plan')
       if (!planRef) throw invalidParams('plan is required.')
       const plan = findPlan(planRef)
@@ -192,18 +217,14 @@ export function platformRoutes(state: SimState, rateLimitRemaining: () => number
       if (body.attachment !== undefined && body.attachment !== null) {
         if (typeof body.attachment !== 'object' || Array.isArray(body.attachment))
           throw invalidParams('attachment must be an object like {"name": "RESTORE_DRILL"}.')
-        attachmentName = optionalString(body.attachment as Record<string, unknown>, 'name')
+        const attachment = allowOnly(body.attachment as Record<string, unknown>, ['name'])
+        attachmentName = optionalString(attachment, 'name')
       }
-      if (
-        body.config !== undefined &&
-        (typeof body.config !== 'object' || body.config === null || Array.isArray(body.config))
-      )
-        throw invalidParams('config must be an object.')
       const { addon } = await state.createAddon(a, {
         plan,
         name,
         attachmentName,
-        config: body.config as Record<string, unknown> | undefined,
+        config: addonConfig(body.config),
         confirm: optionalString(body, 'confirm')
       })
       const out = state.addonJson(addon, expandsPlan(req))
@@ -216,10 +237,11 @@ export function platformRoutes(state: SimState, rateLimitRemaining: () => number
       const a = app(req)
       const addon = state.findAddon(req.params.addon)
       if (addon.appId !== a.id) throw notFound(`Couldn't find that add-on.`)
-      const body = objectBody(req.body)
+      // The schema names no body; the official CLI sends {force}.
+      const body = allowOnly(objectBody(req.body), ['force'])
       if (body.force !== undefined && typeof body.force !== 'boolean')
         throw invalidParams('force must be true or false.')
-      await state.deleteAddon(addon)
+      state.deleteAddon(addon)
       return { status: 200, body: state.addonJson(addon, expandsPlan(req)) }
     }),
 
@@ -257,7 +279,14 @@ export function platformRoutes(state: SimState, rateLimitRemaining: () => number
       return { status: 200, body: state.attachmentJson(att, inclusion(req)) }
     }),
     route('POST', '/addon-attachments', (req) => {
-      const body = objectBody(req.body)
+      const body = allowOnly(objectBody(req.body), [
+        'addon',
+        'app',
+        'confirm',
+        'name',
+        'namespace',
+        'namespace_config'
+      ])
       const addonRef = identity(body.addon, 'addon')
       const appRef = identity(body.app, 'app')
       if (!addonRef || !appRef) throw invalidParams('addon and app are required.')
@@ -284,10 +313,11 @@ export function platformRoutes(state: SimState, rateLimitRemaining: () => number
       return { status: 200, body: out }
     }),
     route('POST', '/actions/addon-attachments/resolve', (req) => {
-      const body = objectBody(req.body)
+      const body = allowOnly(objectBody(req.body), ['addon_attachment', 'app', 'addon_service'])
       const ref = optionalString(body, 'addon_attachment')
       if (!ref) throw invalidParams('addon_attachment is required.')
-      const appRef = identity(body.app, 'app')
+      // Resolve takes the app's name as a string; an {name} object is refused.
+      const appRef = optionalString(body, 'app')
       const service = optionalString(body, 'addon_service')
       const scope = appRef
         ? state.appAttachments(state.findApp(appRef))
@@ -299,24 +329,24 @@ export function platformRoutes(state: SimState, rateLimitRemaining: () => number
         return (
           att.id === ref ||
           att.name.toUpperCase() === upper ||
-          `${att.name}_URL` === upper ||
+          configVarName(att) === upper ||
           addon?.name === ref ||
           addon?.id === ref
         )
       })
       // An attachment name wins over add-on names (the platform resolver's precedence).
       const byName = matches.filter(
-        (att) => att.name.toUpperCase() === upper || `${att.name}_URL` === upper
+        (att) => att.name.toUpperCase() === upper || configVarName(att) === upper
       )
       const result = byName.length > 0 ? byName : matches
       if (result.length === 0) throw notFound(`Couldn't find that add-on attachment.`)
       return { status: 200, body: result.map((x) => state.attachmentJson(x, inclusion(req))) }
     }),
     route('POST', '/actions/addons/resolve', (req) => {
-      const body = objectBody(req.body)
+      const body = allowOnly(objectBody(req.body), ['addon', 'app', 'addon_service'])
       const ref = optionalString(body, 'addon')
       if (!ref) throw invalidParams('addon is required.')
-      const appRef = identity(body.app, 'app')
+      const appRef = optionalString(body, 'app')
       const a = appRef ? state.findApp(appRef) : undefined
       const live = [...state.addons.values()].filter((x) => x.state !== 'deprovisioned')
       let found = live.filter((x) => x.id === ref || x.name === ref)
@@ -325,7 +355,7 @@ export function platformRoutes(state: SimState, rateLimitRemaining: () => number
         const ids = new Set(
           state
             .appAttachments(a)
-            .filter((att) => att.name.toUpperCase() === upper || `${att.name}_URL` === upper)
+            .filter((att) => att.name.toUpperCase() === upper || configVarName(att) === upper)
             .map((att) => att.addonId)
         )
         found = live.filter((x) => ids.has(x.id))
@@ -355,9 +385,6 @@ export function platformRoutes(state: SimState, rateLimitRemaining: () => number
       if (!plan) throw notFound(`Couldn't find that plan.`)
       return { status: 200, body: planJson(plan) }
     }),
-    route('GET', '/users/~', () => ({
-      status: 200,
-      body: { id: ACCOUNT.id, email: ACCOUNT.email }
-    }))
+    route('GET', '/users/~', () => ({ status: 200, body: accountJson() }))
   ]
 }

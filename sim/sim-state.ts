@@ -11,6 +11,7 @@ import { applyDamage, databaseUrl, type DatabaseCredentials, type DamageFault } 
 import {
   DAYS,
   SimWorld,
+  configVarName,
   iso,
   sleep,
   type AddonRec,
@@ -51,14 +52,14 @@ export class SimState extends SimWorld {
       uuid: randomUUID(),
       num: app.nextTransferNum++,
       appId: app.id,
-      sourceBytes: 0,
+      sourceBytes: null,
       processedBytes: 0,
       numKeep: 25,
       succeeded: false,
       warnings: 0,
       createdAt: now,
-      updatedAt: now,
-      startedAt: now,
+      updatedAt: null,
+      startedAt: null,
       finishedAt: null,
       canceledAt: null,
       deletedAt: null,
@@ -68,6 +69,18 @@ export class SimState extends SimWorld {
     }
     this.transfers.set(t.uuid, t)
     return t
+  }
+
+  /**
+   * A transfer starts a moment after it is created, as on Heroku: the POST answer has
+   * started_at and updated_at null. False when it was cancelled before it started.
+   */
+  private async begin(t: TransferRec): Promise<boolean> {
+    await this.delay(1)
+    if (t.finishedAt) return false
+    t.startedAt = iso()
+    t.updatedAt = t.startedAt
+    return true
   }
 
   /** A transfer whose run throws fails (with the reason in its logs) instead of crashing the simulator. */
@@ -120,12 +133,11 @@ export class SimState extends SimWorld {
       fromType: 'pg_dump',
       toType: 'gof3r',
       fromName: this.attachmentLabel(addon),
-      toName: 'BACKUP',
+      toName: opts.scheduleUuid ? 'SCHEDULED BACKUP' : 'BACKUP',
       fromUrl: databaseUrl(creds),
       toUrl: '',
       sourceAddonId: addon.id,
       scheduleUuid: opts.scheduleUuid,
-      sourceBytes: stats.bytes,
       numKeep: manualBackupsKept(addon.plan)
     })
     t.toUrl = this.storageUrl(t)
@@ -137,7 +149,12 @@ export class SimState extends SimWorld {
       (f) => f.kind === 'transfer-warnings' && f.transfer === 'capture'
     )
     const minMs = opts.noDelay ? 0 : this.slowTransferMs(t, 'capture', this.o.captureDelaySeconds)
-    t.done = this.guard(t, this.runCapture(t, creds, minMs, fail, warn))
+    const run = async (): Promise<void> => {
+      if (!(await this.begin(t))) return
+      t.sourceBytes = stats.bytes
+      await this.runCapture(t, creds, minMs, fail, warn)
+    }
+    t.done = this.guard(t, run())
     return t
   }
 
@@ -234,17 +251,16 @@ export class SimState extends SimWorld {
     const { creds } = this.readyDatabase(target.id)
     const app = this.apps.get(target.appId)!
     const source = this.transferForBackupUrl(backupUrl)
-    const isOurs = source !== undefined
+    // Heroku's restores read any backup URL with htcat and keep source_bytes null.
     const t = this.newTransfer(app, {
       kind: 'restore',
-      fromType: isOurs ? 'gof3r' : 'htcat',
+      fromType: 'htcat',
       toType: 'pg_restore',
-      fromName: source ? this.transferName(source) : 'BACKUP',
+      fromName: 'BACKUP',
       toName: this.attachmentLabel(target),
       fromUrl: backupUrl,
       toUrl: databaseUrl(creds),
-      targetAddonId: target.id,
-      sourceBytes: source?.processedBytes ?? 0
+      targetAddonId: target.id
     })
     const fail = this.o.faults.takeOne(
       (f) => f.kind === 'transfer-fail' && f.transfer === 'restore'
@@ -253,10 +269,11 @@ export class SimState extends SimWorld {
       (f) => f.kind === 'transfer-warnings' && f.transfer === 'restore'
     )
     const minMs = this.slowTransferMs(t, 'restore', this.o.restoreDelaySeconds)
-    t.done = this.guard(
-      t,
-      this.runRestore(t, creds, source, backupUrl, extensions, fail, warn, minMs)
-    )
+    const run = async (): Promise<void> => {
+      if (!(await this.begin(t))) return
+      await this.runRestore(t, creds, source, backupUrl, extensions, fail, warn, minMs)
+    }
+    t.done = this.guard(t, run())
     return t
   }
 
@@ -298,6 +315,7 @@ export class SimState extends SimWorld {
       if (remaining > 0 && !t.canceledAt) await this.delay(remaining)
     }
     let file: string | undefined
+    let fileBytes = 0
     try {
       if (source) {
         if (!source.file || source.deletedAt || !existsSync(source.file) || !source.succeeded)
@@ -308,7 +326,7 @@ export class SimState extends SimWorld {
         this.log(t, 'Downloading backup from the given URL')
         await this.fetchToFile(backupUrl, file)
       }
-      t.sourceBytes = statSync(file).size
+      fileBytes = statSync(file).size
       this.log(
         t,
         `Preparing ${t.toName} for restore${extensions.length ? `; creating extensions ${extensions.join(', ')}` : ''}`
@@ -344,7 +362,7 @@ export class SimState extends SimWorld {
       proc.child.kill('SIGTERM')
     }
     const result = await proc.done
-    t.processedBytes = t.sourceBytes
+    t.processedBytes = fileBytes
     await waitMin()
     if (t.canceledAt || t.finishedAt) return
     const ignored = result.stderrLines
@@ -398,29 +416,38 @@ export class SimState extends SimWorld {
         `restore ${this.transferName(t)} finished with ${warn.count} ${warn.benign ? 'harmless' : 'real'} warnings`
       )
     }
-    // Damage faults act on the restore target right after a successful restore.
-    const damage = this.o.faults.takeAll((f) => f.kind.startsWith('restore-'))
-    if (damage.length > 0) {
-      await this.o.pg.withAdminClient(creds.database, async (client) => {
-        for (const f of damage) {
-          try {
-            this.o.faults.record(
-              f,
-              `${this.transferName(t)}: ${await applyDamage(client, f as DamageFault)}`
-            )
-          } catch (err) {
-            this.o.faults.record(
-              f,
-              `${this.transferName(t)}: damage failed: ${(err as Error).message}`,
-              true
-            )
-          }
-        }
-      })
+    // A damage that cannot be applied fails the restore: no test passes on damage that never happened.
+    const damageFailure = await this.applyDamageFaults(t, creds)
+    if (damageFailure) {
+      this.log(t, `heroku-sim: ${damageFailure}`, 'error')
+      this.finish(t, false)
+      return
     }
-    t.processedBytes = t.sourceBytes
     this.log(t, 'Restore completed')
     this.finish(t, true)
+  }
+
+  /** Applies every armed damage fault to the restore target; the first failure's reason, if any. */
+  private async applyDamageFaults(
+    t: TransferRec,
+    creds: DatabaseCredentials
+  ): Promise<string | undefined> {
+    const damage = this.o.faults.takeAll((f) => f.kind.startsWith('restore-'))
+    if (damage.length === 0) return undefined
+    let failure: string | undefined
+    await this.o.pg.withAdminClient(creds.database, async (client) => {
+      for (const f of damage) {
+        try {
+          const done = await applyDamage(client, f as DamageFault)
+          this.o.faults.record(f, `${this.transferName(t)}: ${done}`)
+        } catch (err) {
+          const reason = `damage fault ${f.kind} could not be applied: ${(err as Error).message}`
+          this.o.faults.record(f, `${this.transferName(t)}: ${reason}`, true)
+          failure ??= reason
+        }
+      }
+    })
+    return failure
   }
 
   cancelTransfer(t: TransferRec): void {
@@ -514,7 +541,7 @@ export class SimState extends SimWorld {
         if (Number(parts.hour) !== sched.hour || sched.lastRunDate === today) continue
         const app = this.apps.get(sched.appId)
         const att =
-          app && this.appAttachments(app).find((a) => `${a.name}_URL` === sched.name.toUpperCase())
+          app && this.appAttachments(app).find((a) => configVarName(a) === sched.name.toUpperCase())
         const addon = att && this.addons.get(att.addonId)
         if (!addon || addon.state !== 'provisioned') continue
         sched.lastRunDate = today

@@ -8,12 +8,14 @@ import { SimHttpError, invalidParams, notFound } from './sim-http.js'
 import { databaseUrl, type DatabaseCredentials, type SimPostgres } from './sim-pg.js'
 import {
   ACCOUNT,
+  GENERATION,
   REGION,
   SERVICE_ID,
   SERVICE_NAME,
   addonServiceJson,
   connectionLimit,
   formatBytes,
+  isEssential,
   planJson,
   uuidFrom,
   type PlanRec
@@ -27,6 +29,8 @@ export interface AppRec {
   updatedAt: string
   nextTransferNum: number
   nextReleaseVersion: number
+  /** Seconds a release phase takes; null: the app has no `release` process. */
+  releasePhaseSeconds: number | null
 }
 
 export interface AddonRec {
@@ -34,7 +38,7 @@ export interface AddonRec {
   name: string
   appId: string
   plan: PlanRec
-  state: 'provisioning' | 'provisioned' | 'deprovisioned'
+  state: 'provisioning' | 'provisioned' | 'deprovisioning' | 'deprovisioned'
   createdAt: string
   updatedAt: string
   config: Record<string, unknown>
@@ -57,7 +61,10 @@ export interface ReleaseRec {
   version: number
   appId: string
   description: string
+  /** pending while a release phase runs, then succeeded or failed. */
+  status: 'pending' | 'succeeded' | 'failed'
   createdAt: string
+  updatedAt: string
 }
 
 export interface LogLine {
@@ -81,14 +88,17 @@ export interface TransferRec {
   targetAddonId?: string
   scheduleUuid?: string
   file?: string
-  sourceBytes: number
+  /** null until the transfer starts; a restore keeps it null (as Heroku's do). */
+  sourceBytes: number | null
   processedBytes: number
   /** How many manual backups of the source are kept (older ones are evicted). */
   numKeep: number
+  /** Meaningful once finishedAt is set; answered as null before. */
   succeeded: boolean
   warnings: number
   createdAt: string
-  updatedAt: string
+  /** null until the transfer has started (the POST answer has none). */
+  updatedAt: string | null
   startedAt: string | null
   finishedAt: string | null
   canceledAt: string | null
@@ -118,6 +128,7 @@ export interface StateOptions {
   dumpDir: string
   baseUrl: () => string
   provisionDelaySeconds: number
+  deprovisionDelaySeconds: number
   captureDelaySeconds: number
   restoreDelaySeconds: number
   /** Every secret known so far (passwords, URLs) for redaction. */
@@ -188,8 +199,24 @@ export const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Fr
 export const ADDON_NAME_PATTERN = /^[a-zA-Z][A-Za-z0-9_-]+$/
 const ATTACHMENT_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_]*$/
 
-export const iso = (ms = Date.now()): string => new Date(ms).toISOString()
+/** Platform API times are whole-second ISO 8601 (`2018-01-09T19:16:26Z`); kept so inside too. */
+export const iso = (ms = Date.now()): string =>
+  new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z')
+
+/** Data API times look like `2020-12-13 16:22:40 +0000`. */
+export function dataTime(isoTime: string): string
+export function dataTime(isoTime: string | null): string | null
+export function dataTime(isoTime: string | null): string | null {
+  if (isoTime === null) return null
+  const whole = iso(Date.parse(isoTime))
+  return `${whole.slice(0, 10)} ${whole.slice(11, 19)} +0000`
+}
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref())
+
+/** An attachment's config var: its name upper-cased, plus `_URL` (`svs_lower` → `SVS_LOWER_URL`). */
+export function configVarName(att: { name: string }): string {
+  return `${att.name.toUpperCase()}_URL`
+}
 
 export class SimWorld {
   readonly apps = new Map<string, AppRec>()
@@ -267,6 +294,7 @@ export class SimWorld {
       build_stack: { id: uuidFrom('stack:heroku-24'), name: 'heroku-24' },
       stack: { id: uuidFrom('stack:heroku-24'), name: 'heroku-24' },
       buildpack_provided_description: null,
+      generation: GENERATION,
       created_at: app.createdAt,
       updated_at: app.updatedAt,
       released_at: app.updatedAt,
@@ -296,7 +324,7 @@ export class SimWorld {
       app: { id: app?.id, name: app?.name },
       billing_entity: { id: app?.id, name: app?.name, type: 'app' },
       billed_price: { cents: addon.plan.cents, contract: false, unit: 'month' },
-      config_vars: attachments.map((a) => `${a.name}_URL`),
+      config_vars: attachments.map((a) => configVarName(a)),
       plan,
       provider_id: addon.creds?.database ?? null,
       created_at: addon.createdAt,
@@ -329,7 +357,7 @@ export class SimWorld {
       web_url: addon ? `https://data.heroku.com/datastores/${addon.id}` : null,
       log_input_url: null
     }
-    if (include.configVars) out.config_vars = [`${att.name}_URL`]
+    if (include.configVars) out.config_vars = [configVarName(att)]
     return out
   }
 
@@ -340,7 +368,7 @@ export class SimWorld {
       const addon = this.addons.get(att.addonId)
       // The config var is set once the database is provisioned.
       if (addon && addon.state === 'provisioned' && addon.creds)
-        vars[`${att.name}_URL`] = databaseUrl(addon.creds)
+        vars[configVarName(att)] = databaseUrl(addon.creds)
     }
     return vars
   }
@@ -351,16 +379,23 @@ export class SimWorld {
       id: r.id,
       version: r.version,
       description: r.description,
-      status: 'succeeded',
-      current: r.version === (app?.nextReleaseVersion ?? 0) - 1,
+      status: r.status,
+      current: r === this.currentRelease(r.appId),
       app: { id: app?.id, name: app?.name },
       user: { id: ACCOUNT.id, email: ACCOUNT.email },
       addon_plan_names: [],
+      artifacts: [],
+      eligible_for_rollback: r.status === 'succeeded',
       slug: null,
       output_stream_url: null,
       created_at: r.createdAt,
-      updated_at: r.createdAt
+      updated_at: r.updatedAt
     }
+  }
+
+  /** The app's newest succeeded release: the one its dynos run. */
+  private currentRelease(appId: string): ReleaseRec | undefined {
+    return [...this.releases].reverse().find((x) => x.appId === appId && x.status === 'succeeded')
   }
 
   transferName(t: TransferRec): string {
@@ -392,19 +427,20 @@ export class SimWorld {
       options: {},
       source_bytes: t.sourceBytes,
       processed_bytes: processed,
-      succeeded: t.succeeded,
+      // A running transfer has succeeded: null, not false.
+      succeeded: t.finishedAt ? t.succeeded : null,
       warnings: t.warnings,
       num_keep: t.numKeep,
-      created_at: t.createdAt,
-      started_at: t.startedAt,
-      finished_at: t.finishedAt,
-      canceled_at: t.canceledAt,
-      updated_at: t.updatedAt,
-      deleted_at: t.deletedAt,
+      created_at: dataTime(t.createdAt),
+      started_at: dataTime(t.startedAt),
+      finished_at: dataTime(t.finishedAt),
+      canceled_at: dataTime(t.canceledAt),
+      updated_at: dataTime(t.updatedAt),
+      deleted_at: dataTime(t.deletedAt),
       purged_at: null
     }
     if (t.scheduleUuid) out.schedule = { uuid: t.scheduleUuid }
-    if (verbose) out.logs = t.logs
+    if (verbose) out.logs = t.logs.map((l) => ({ ...l, created_at: dataTime(l.created_at) }))
     return out
   }
 
@@ -417,8 +453,8 @@ export class SimWorld {
       timezone: s.timezone,
       retain_weeks: null,
       retain_months: null,
-      created_at: s.createdAt,
-      updated_at: s.updatedAt,
+      created_at: dataTime(s.createdAt),
+      updated_at: dataTime(s.updatedAt),
       deleted_at: null
     }
   }
@@ -435,7 +471,7 @@ export class SimWorld {
       addon_id: addon.id,
       name: addon.name,
       plan: addon.plan.human_name,
-      created_at: addon.createdAt,
+      created_at: dataTime(addon.createdAt),
       info: [
         { name: 'Plan', values: [addon.plan.human_name] },
         { name: 'Status', values: ['Available'] },
@@ -448,18 +484,26 @@ export class SimWorld {
         { name: 'Fork/Follow', values: ['Unsupported'] },
         { name: 'Rollback', values: ['Unsupported'] },
         { name: 'Continuous Protection', values: ['Off'] },
-        { name: 'Created', values: [addon.createdAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')] },
+        {
+          name: 'Created',
+          values: [addon.createdAt.replace('T', ' ').replace(/(\.\d+)?Z$/, ' UTC')]
+        },
         { name: 'Maintenance', values: ['not required'] }
       ],
       num_bytes: stats.bytes,
-      num_tables: stats.tables,
       num_connections: stats.connections,
       num_connections_waiting: 0,
-      postgres_version: `${major}`,
+      // Essential-tier databases answer without these three.
+      ...(isEssential(addon.plan)
+        ? {}
+        : {
+            num_tables: stats.tables,
+            postgres_version: `${major}`,
+            database_password: creds.password
+          }),
       resource_url: databaseUrl(creds),
       database_name: creds.database,
       database_user: creds.user,
-      database_password: creds.password,
       'waiting?': false,
       following: null,
       leader: null,
@@ -488,22 +532,42 @@ export class SimWorld {
       createdAt: now,
       updatedAt: now,
       nextTransferNum: 1,
-      nextReleaseVersion: 1
+      nextReleaseVersion: 1,
+      releasePhaseSeconds: null
     }
     this.apps.set(app.id, app)
     this.addRelease(app, 'Initial release')
     return app
   }
 
+  /** A new release; with a `release` process it stays pending while its release phase runs. */
   addRelease(app: AppRec, description: string): void {
-    this.releases.push({
+    const now = iso()
+    const release: ReleaseRec = {
       id: randomUUID(),
       version: app.nextReleaseVersion++,
       appId: app.id,
       description,
-      createdAt: iso()
+      status: app.releasePhaseSeconds === null ? 'succeeded' : 'pending',
+      createdAt: now,
+      updatedAt: now
+    }
+    this.releases.push(release)
+    app.updatedAt = now
+    if (release.status === 'pending') this.runReleasePhase(release, app.releasePhaseSeconds ?? 0)
+  }
+
+  private runReleasePhase(release: ReleaseRec, seconds: number): void {
+    const fail = this.o.faults.takeOne(
+      (f) =>
+        f.kind === 'release-fail' &&
+        (!f.description || new RegExp(f.description).test(release.description))
+    )
+    this.later(Math.max(1, seconds * 1000), () => {
+      release.status = fail ? 'failed' : 'succeeded'
+      release.updatedAt = iso()
+      if (fail) this.o.faults.record(fail, `release phase of v${release.version} failed`)
     })
-    app.updatedAt = iso()
   }
 
   // ---------- add-ons and attachments ----------
@@ -549,7 +613,7 @@ export class SimWorld {
         throw new SimHttpError(
           422,
           'confirmation_required',
-          `This action will replace the ${name} attachment of ${app.name}: ${name}_URL will point at ${addon.name}. To proceed, confirm with the app name.`
+          `This action will replace the ${name} attachment of ${app.name}: ${name.toUpperCase()}_URL will point at ${addon.name}. To proceed, confirm with the app name.`
         )
       }
       const old = this.addons.get(existing.addonId)
@@ -656,30 +720,43 @@ export class SimWorld {
         this.addRelease(
           app,
           `Update ${this.addonAttachments(addon)
-            .map((a) => `${a.name}_URL`)
+            .map((a) => configVarName(a))
             .join(', ')} by ${addon.name}`
         )
       }
     }
-    if (delayMs <= 0 && !addon.failProvision) finish()
+    // Heroku provisions Postgres asynchronously: the create answers `provisioning`.
+    if (req.immediate) finish()
     else this.later(Math.max(delayMs, 1), finish)
     return { addon, attachment }
   }
 
-  /** Deprovisions an add-on: its attachments go, its real database and role are dropped. */
-  async deleteAddon(addon: AddonRec): Promise<void> {
+  /**
+   * Deprovisions an add-on: its attachments go at once, it stays `deprovisioning` for the
+   * deprovisioning delay, then its real database and role are dropped and it is `deprovisioned`.
+   */
+  deleteAddon(addon: AddonRec): void {
+    if (addon.state === 'deprovisioning' || addon.state === 'deprovisioned') return
     for (const att of this.addonAttachments(addon)) this.detach(att)
-    addon.state = 'deprovisioned'
+    addon.state = 'deprovisioning'
     addon.updatedAt = iso()
     // Transfers still writing to or reading from it are stopped first.
     for (const t of this.transfers.values()) {
       if (!t.finishedAt && (t.targetAddonId === addon.id || t.sourceAddonId === addon.id))
         t.kill?.()
     }
+    this.later(Math.max(1, this.o.deprovisionDelaySeconds * 1000), () => {
+      void this.finishDeprovisioning(addon)
+    })
+  }
+
+  private async finishDeprovisioning(addon: AddonRec): Promise<void> {
     if (addon.creds) {
-      await this.o.pg.dropDatabase(addon.creds)
+      await this.o.pg.dropDatabase(addon.creds).catch(() => undefined)
       this.created.delete(addon.creds)
     }
+    addon.state = 'deprovisioned'
+    addon.updatedAt = iso()
   }
 
   // ---------- timers ----------

@@ -61,12 +61,22 @@ describe('simulator HTTP API', () => {
         `/apps/${app.name}/addons/nope`,
         '/addons/nope',
         `/client/v11/apps/${app.name}/transfers/999`,
-        '/client/v11/databases/nope',
+        '/client/v11/databases/00000000-0000-4000-8000-000000000000',
         '/no/such/endpoint'
       ]) {
         const r = await c.get(path)
         expect([path, r.status, r.body.id]).toEqual([path, 404, 'not_found'])
         expect(typeof r.body.message).toBe('string')
+      }
+      // A database id that is not a UUID gets an HTML page, not JSON, as from Heroku's data API.
+      for (const path of ['/client/v11/databases/nope', '/client/v11/databases/nope/wait_status']) {
+        const r = await c.get(path)
+        expect([path, r.status, r.headers.get('content-type')]).toEqual([
+          path,
+          404,
+          'text/html; charset=utf-8'
+        ])
+        expect(r.body).toMatch(/^<!DOCTYPE html>/)
       }
       // The schema has no DELETE /addons/{id}.
       expect((await c.del(`/addons/${app.addonId}`)).status).toBe(404)
@@ -357,10 +367,10 @@ describe('simulator HTTP API', () => {
       const pub = await c.post(
         `/client/v11/apps/${app.name}/transfers/${done.num}/actions/public-url`
       )
-      expect(pub.status).toBe(201)
+      expect(pub.status).toBe(200)
       expect(pub.body).toEqual({
         url: expect.stringMatching(/^http/),
-        expires_at: expect.any(String)
+        expires_at: expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \+0000$/)
       })
       const dump = await fetch(pub.body.url)
       expect(dump.status).toBe(200)

@@ -101,6 +101,22 @@ export async function waitAddon(
   }
 }
 
+/** Polls a destroyed add-on until it is gone (past `deprovisioning`); returns the final status. */
+export async function waitAddonGone(
+  c: Client,
+  app: string,
+  addon: string,
+  timeoutMs = 30_000
+): Promise<number> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const r = await c.get(`/apps/${app}/addons/${addon}`)
+    if (r.status !== 200 || r.body.state !== 'deprovisioning') return r.status
+    if (Date.now() > deadline) throw new Error(`add-on ${addon} still deprovisioning`)
+    await new Promise((res) => setTimeout(res, 100))
+  }
+}
+
 /** Every user table with its rows, in a stable order, for comparing two databases. */
 export async function dumpTables(url: string): Promise<Record<string, unknown[]>> {
   const db = new pg.Client({ connectionString: url })

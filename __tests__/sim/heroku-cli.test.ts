@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import type { SimApp, Simulator } from '../../sim/server.js'
-import { CHINOOK, appName, client, dumpTables, sim, type Client } from './helpers.js'
+import { CHINOOK, appName, client, dumpTables, sim, waitAddonGone, type Client } from './helpers.js'
 
 const run = promisify(execFile)
 const HEROKU_VERSION = '11.10.0'
@@ -146,8 +146,10 @@ describe(`official Heroku CLI ${HEROKU_VERSION} against the simulator`, () => {
       expect(captured).toMatch(/Backing up DATABASE to b002\.\.\. done/)
 
       const list = await ok('pg:backups', '--app', a)
-      expect(list).toMatch(/a001\s+\S+\s+Completed/)
-      expect(list).toMatch(/b002\s+\S+\s+Completed/)
+      // The CLI prints the data API's times as they come: `2026-12-01 21:38:42 +0000`.
+      const time = '\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d \\+0000'
+      expect(list).toMatch(new RegExp(`a001\\s+${time}\\s+Completed ${time}`))
+      expect(list).toMatch(new RegExp(`b002\\s+${time}\\s+Completed ${time}`))
 
       expect(await ok('pg:backups:schedules', '--app', a)).toMatch(
         /DATABASE_URL: daily at 2:00 UTC/
@@ -183,7 +185,9 @@ describe(`official Heroku CLI ${HEROKU_VERSION} against the simulator`, () => {
         a
       )
       expect(restored).toMatch(/Restoring\.\.\. done/)
-      expect(await ok('pg:backups', '--app', a)).toMatch(/r003\s+\S+\s+Completed.*RESTORE_DRILL/)
+      expect(await ok('pg:backups', '--app', a)).toMatch(
+        new RegExp(`r003\\s+${time}\\s+Completed.*RESTORE_DRILL`)
+      )
       const vars = (await c.get(`/apps/${a}/config-vars`)).body
       expect(await dumpTables(vars.RESTORE_DRILL_URL)).toEqual(await dumpTables(app.databaseUrl))
 
@@ -210,10 +214,12 @@ describe(`official Heroku CLI ${HEROKU_VERSION} against the simulator`, () => {
       expect(pgInfo).toMatch(/Plan:\s+Essential 0/)
       expect(pgInfo).toMatch(/Tables:\s+11/)
 
+      // The destroy answers `deprovisioning`, which the CLI shows as Heroku's asynchronous
+      // destroy; the add-on is gone a moment later.
       expect(await ok('addons:destroy', drill, '--app', a, '--confirm', a)).toMatch(
-        /Destroying .* done/
+        /being destroyed in the background[\s\S]*Destroying .* pending/
       )
-      expect((await c.get(`/apps/${a}/addons/${drill}`)).status).toBe(404)
+      expect(await waitAddonGone(c, a, drill)).toBe(404)
       expect(Object.keys((await c.get(`/apps/${a}/config-vars`)).body).sort()).toEqual(
         ['DATABASE_URL', `${alias}_URL`].sort()
       )

@@ -1,6 +1,7 @@
 /** The Postgres data API calls of the drill (api.data.heroku.com, /client/v11): database info, transfers, schedules. */
 import type { Ownership, SecretRegistry } from '../safety.js'
 import type { HerokuHttp } from './http.js'
+import { toIsoTime } from './times.js'
 import {
   HerokuApiError,
   isBackup,
@@ -86,6 +87,36 @@ export function findStartedRestore(
   )[0]
 }
 
+const TRANSFER_TIMES = [
+  'created_at',
+  'started_at',
+  'updated_at',
+  'finished_at',
+  'canceled_at',
+  'deleted_at'
+] as const
+
+/**
+ * A transfer as the drill reads it: every time ISO 8601 (Heroku's data API sends
+ * `2020-12-13 16:22:40 +0000`), nulls kept (a running transfer has `succeeded: null`).
+ */
+export function normalizeTransfer(raw: Transfer): Transfer {
+  const times: Record<string, string | null> = {}
+  for (const key of TRANSFER_TIMES) if (key in raw) times[key] = toIsoTime(raw[key])
+  const t: Transfer = { ...raw, ...times, created_at: toIsoTime(raw.created_at) ?? '' }
+  if (raw.logs)
+    t.logs = raw.logs.map((l) => ({ ...l, created_at: toIsoTime(l.created_at) ?? undefined }))
+  return t
+}
+
+/** Essential-tier info has no postgres_version: read it from the info[] "PG Version" row. */
+export function normalizeDatabaseInfo(info: DatabaseInfo): DatabaseInfo {
+  if (info.postgres_version !== undefined) return info
+  const row = info.info?.find((r) => r.name === 'PG Version')
+  const version = row?.values[0]
+  return version === undefined ? info : { ...info, postgres_version: String(version) }
+}
+
 function registerTransferSecrets(secrets: SecretRegistry, t: Transfer): void {
   for (const url of [t.from_url, t.to_url]) {
     // Database URLs carry passwords; storage URLs may be signed (query string).
@@ -108,7 +139,7 @@ export function createDataApi(http: HerokuHttp, ownership: Ownership): DataApi {
   async function listTransfers(app: string): Promise<Transfer[]> {
     const transfers = await http.get<Transfer[]>('data', `/client/v11/apps/${enc(app)}/transfers`)
     for (const t of transfers) registerTransferSecrets(secrets, t)
-    return transfers
+    return transfers.map(normalizeTransfer)
   }
 
   async function getTransfer(
@@ -122,7 +153,7 @@ export function createDataApi(http: HerokuHttp, ownership: Ownership): DataApi {
       `/client/v11/apps/${enc(app)}/transfers/${enc(uuidOrNum)}${query}`
     )
     registerTransferSecrets(secrets, t)
-    return t
+    return normalizeTransfer(t)
   }
 
   /** Billing app of an add-on, for reading its transfers back (Platform "add-on Info"). */
@@ -150,7 +181,7 @@ export function createDataApi(http: HerokuHttp, ownership: Ownership): DataApi {
           body: spec.body
         })
         registerTransferSecrets(secrets, t)
-        return t
+        return normalizeTransfer(t)
       } catch (err) {
         if (!(err instanceof HerokuApiError) || !err.ambiguous || send >= 2) throw err
         http.log(`${what}: ${err.message}; checking whether it started`)
@@ -224,7 +255,7 @@ export function createDataApi(http: HerokuHttp, ownership: Ownership): DataApi {
     const { database_password: password, ...rest } = info
     secrets.add(password)
     if (rest.resource_url) secrets.addUrl(rest.resource_url)
-    return rest
+    return normalizeDatabaseInfo(rest)
   }
 
   async function deleteBackup(app: string, num: number): Promise<'deleted' | 'already-gone'> {

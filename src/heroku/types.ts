@@ -1,3 +1,5 @@
+import { parseHerokuTime } from './times.js'
+
 /** Shapes of the Heroku Platform API and Postgres data API objects the drill reads. */
 
 export interface HerokuApp {
@@ -46,14 +48,20 @@ export interface Transfer {
   /** May hold a database URL or a storage URL: a secret, never log it. */
   to_url?: string
   schedule?: { uuid: string } | null
-  source_bytes: number
+  /** null until the transfer starts; restores keep it null. */
+  source_bytes: number | null
   processed_bytes: number
-  succeeded: boolean
+  /** null while the transfer runs; true or false once `finished_at` is set. */
+  succeeded: boolean | null
   warnings: number
+  /** The times below are ISO 8601 as the data client returns them (Heroku sends `2020-12-13 16:22:40 +0000`). */
   created_at: string
+  /** null until the transfer starts (the POST answer has none). */
   started_at: string | null
+  updated_at?: string | null
   finished_at: string | null
   canceled_at: string | null
+  deleted_at?: string | null
   /** Only with ?verbose=true. */
   logs?: { created_at?: string; level?: string; message: string }[]
 }
@@ -75,7 +83,9 @@ export interface WaitStatus {
 /** GET /client/v11/databases/{id}, with `database_password` removed by the client. */
 export interface DatabaseInfo {
   num_bytes: number
-  num_tables: number
+  /** Absent on the Essential tier. */
+  num_tables?: number
+  /** Absent on the Essential tier: the data client then fills it from info[] "PG Version". */
   postgres_version?: string
   plan?: unknown
   info?: { name: string; values: unknown[] }[]
@@ -108,7 +118,21 @@ export class HerokuApiError extends Error {
   }
 }
 
-/** Manual backup (b), scheduled backup (a), copy (c) or restore (r), as the Heroku CLI names them. */
+/**
+ * How long a finished transfer ran by Heroku's clock, in seconds: from `started_at` (or
+ * `created_at` when it never reported a start) to `finished_at`; null while it runs.
+ */
+export function transferSeconds(
+  t: Pick<Transfer, 'created_at' | 'started_at' | 'finished_at'>
+): number | null {
+  if (!t.finished_at) return null
+  const from = parseHerokuTime(t.started_at ?? t.created_at)
+  const to = parseHerokuTime(t.finished_at)
+  if (Number.isNaN(from) || Number.isNaN(to) || to < from) return null
+  return (to - from) / 1000
+}
+
+/** Manual backup (b), scheduled backup (a), copy (c) or restore (r): as the Heroku CLI names them. */
 export function transferKind(
   t: Pick<Transfer, 'from_type' | 'to_type' | 'schedule'>
 ): 'a' | 'b' | 'c' | 'r' {

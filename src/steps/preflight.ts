@@ -288,7 +288,8 @@ function sourceDatabaseOf(
       .filter((a) => a.addon.id === addon.id && !a.namespace)
       .map((a) => a.name),
     plan: addon.plan?.name ?? attachment.addon.plan?.name ?? '',
-    configVar: `${attachment.name}_URL`
+    // Heroku upper-cases the config var of a lowercase attachment name.
+    configVar: `${attachment.name.toUpperCase()}_URL`
   }
 }
 

@@ -4,7 +4,7 @@
 import type { DrillConfig } from '../config.js'
 import { formatAge, secondsBetween } from '../duration.js'
 import { DrillError } from '../errors.js'
-import { backupName, type Addon, type Transfer } from '../heroku/types.js'
+import { backupName, transferSeconds, type Addon, type Transfer } from '../heroku/types.js'
 import type { DrillRuntime } from '../runtime.js'
 import type { SourceSnapshot, TransferLogLine } from '../verify/types.js'
 import type { Preflight } from './preflight.js'
@@ -52,14 +52,6 @@ export async function restoreBackup(
     `restore finished in ${seconds} s${done.warnings ? ` with ${done.warnings} warnings` : ''}`
   )
   return { transfer: done, seconds, logs }
-}
-
-/** The transfer's start-to-finish time by Heroku's clock, or null when it does not say. */
-export function transferSeconds(t: Transfer): number | null {
-  const startedAt = t.started_at ?? t.created_at
-  if (!t.finished_at || !startedAt) return null
-  const seconds = secondsBetween(Date.parse(startedAt), Date.parse(t.finished_at))
-  return Number.isFinite(seconds) && seconds >= 0 ? seconds : null
 }
 
 async function readRestoreLogs(
