@@ -1,5 +1,6 @@
 // `npm run sim -- [--port N] [--pg ADMIN_URL] [--app NAME --sql FILE] [--provision-delay S]
-//   [--capture-delay S] [--restore-delay S] [--no-schedule] [--token T]`
+//   [--capture-delay S] [--restore-delay S] [--plan PLAN] [--team NAME [--team-role ROLE]]
+//   [--no-schedule] [--token T]`
 // Starts the simulated Heroku (PRODUCT.md §7.1), prints one JSON line
 // {apiUrl, dataApiUrl, token, app, databaseUrl} when ready, serves until SIGTERM/SIGINT, then drops
 // everything it created (and its own PostgreSQL server, when it started one).
@@ -8,10 +9,15 @@ import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { startPostgres, type PostgresServer } from './pg-server.js'
 import { startSimulator, type Simulator } from './server.js'
+import { TEAM_ROLES, type TeamRole } from './sim-apps.js'
+import { findPlan } from './sim-catalog.js'
 
 const USAGE =
   'usage: npm run sim -- [--port N] [--pg ADMIN_URL] [--app NAME --sql FILE] [--provision-delay S] ' +
-  '[--capture-delay S] [--restore-delay S] [--no-schedule] [--token TOKEN]'
+  '[--capture-delay S] [--restore-delay S] [--plan PLAN] [--team NAME [--team-role ROLE]] ' +
+  '[--no-schedule] [--token TOKEN]\n' +
+  "  --plan: plan of the app's DATABASE add-on (default essential-0); --team: the app is in that " +
+  'team, where the account has --team-role (admin, member, collaborator or owner; default admin)'
 
 function seconds(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined
@@ -79,6 +85,9 @@ async function main(): Promise<void> {
       'capture-delay': { type: 'string' },
       'restore-delay': { type: 'string' },
       'no-schedule': { type: 'boolean' },
+      plan: { type: 'string' },
+      team: { type: 'string' },
+      'team-role': { type: 'string' },
       token: { type: 'string' },
       help: { type: 'boolean' }
     },
@@ -93,6 +102,17 @@ async function main(): Promise<void> {
     throw new Error('--port must be 0..65535, e.g. --port 5050')
   if (values.sql && !values.app)
     throw new Error('--sql needs --app NAME, e.g. --app shop --sql chinook.sql')
+  if (values.plan && !values.app)
+    throw new Error('--plan needs --app NAME, e.g. --app shop --plan standard-0')
+  if (values['team-role'] && !values.team)
+    throw new Error('--team-role needs --team NAME, e.g. --team acme --team-role member')
+  const role = values['team-role'] ?? 'admin'
+  if (!(TEAM_ROLES as readonly string[]).includes(role))
+    throw new Error(`--team-role must be one of ${TEAM_ROLES.join(', ')}`)
+  if (values.plan && !findPlan(values.plan))
+    throw new Error(
+      `--plan: unknown heroku-postgresql plan ${values.plan}, e.g. --plan essential-0`
+    )
 
   let server: PostgresServer | undefined
   let sim: Simulator | undefined
@@ -126,7 +146,8 @@ async function main(): Promise<void> {
       provisionDelaySeconds: seconds('provision-delay', values['provision-delay']),
       captureDelaySeconds: seconds('capture-delay', values['capture-delay']),
       restoreDelaySeconds: seconds('restore-delay', values['restore-delay']),
-      runSchedules: true
+      runSchedules: true,
+      teams: values.team ? { [values.team]: role as TeamRole } : undefined
     })
     let app: string | null = null
     let databaseUrl: string | null = null
@@ -135,7 +156,9 @@ async function main(): Promise<void> {
       const created = await sim.createApp(values.app, {
         sqlFile: values.sql ? resolve(values.sql) : undefined,
         schedule,
-        initialBackup: schedule
+        initialBackup: schedule,
+        plan: values.plan,
+        team: values.team
       })
       app = created.name
       databaseUrl = created.databaseUrl

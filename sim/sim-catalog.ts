@@ -5,6 +5,8 @@ import { createHash } from 'node:crypto'
 export const SERVICE_NAME = 'heroku-postgresql'
 export const SERVICE_ID = uuidFrom('addon-service:heroku-postgresql')
 export const REGION = { id: uuidFrom('region:us'), name: 'us' }
+/** The Common Runtime regions an app can be created in. */
+export const REGIONS = [REGION, { id: uuidFrom('region:eu'), name: 'eu' }]
 
 /** A stable UUID derived from a text (plan and service ids do not change between runs). */
 export function uuidFrom(text: string): string {
@@ -108,6 +110,11 @@ export const ACCOUNT = {
   id: uuidFrom('account:sim'),
   email: 'drill-sim@example.com',
   name: 'Simulated Heroku user'
+}
+
+/** A team app's owner: the team's own pseudo-account, as Heroku shows it. */
+export function teamOwner(team: string): { id: string; email: string } {
+  return { id: uuidFrom(`team-owner:${team}`), email: `${team}@herokumanager.com` }
 }
 
 export function accountJson(): Record<string, unknown> {

@@ -126,7 +126,7 @@ export class SimState extends SimWorld {
       sourceAddonId: addon.id,
       scheduleUuid: opts.scheduleUuid,
       sourceBytes: stats.bytes,
-      numKeep: manualBackupsKept(addon.plan)
+      numKeep: this.o.backupLimits?.kept(addon.plan) ?? manualBackupsKept(addon.plan)
     })
     t.toUrl = this.storageUrl(t)
     t.file = join(this.o.dumpDir, `${t.uuid}.dump`)
