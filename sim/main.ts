@@ -1,6 +1,6 @@
 // `npm run sim -- [--port N] [--pg ADMIN_URL] [--app NAME --sql FILE] [--provision-delay S]
 //   [--deprovision-delay S] [--capture-delay S] [--restore-delay S] [--release-phase S]
-//   [--no-schedule] [--token T]`
+//   [--plan PLAN] [--team NAME [--team-role ROLE]] [--no-schedule] [--token T]`
 // Provisioning and deprovisioning take 1 s by default; --release-phase gives the app a `release`
 // process whose release phase takes S seconds.
 // Starts the simulated Heroku (PRODUCT.md §7.1), prints one JSON line
@@ -11,10 +11,15 @@ import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { startPostgres, type PostgresServer } from './pg-server.js'
 import { startSimulator, type Simulator } from './server.js'
+import { TEAM_ROLES, type TeamRole } from './sim-apps.js'
+import { findPlan } from './sim-catalog.js'
 
 const USAGE =
   'usage: npm run sim -- [--port N] [--pg ADMIN_URL] [--app NAME --sql FILE] [--provision-delay S] ' +
-  '[--deprovision-delay S] [--capture-delay S] [--restore-delay S] [--release-phase S] [--no-schedule] [--token TOKEN]'
+  '[--deprovision-delay S] [--capture-delay S] [--restore-delay S] [--release-phase S] ' +
+  '[--plan PLAN] [--team NAME [--team-role ROLE]] [--no-schedule] [--token TOKEN]\n' +
+  "  --plan: plan of the app's DATABASE add-on (default essential-0); --team: the app is in that " +
+  'team, where the account has --team-role (admin, member, collaborator or owner; default admin)'
 
 function seconds(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined
@@ -84,6 +89,9 @@ async function main(): Promise<void> {
       'capture-delay': { type: 'string' },
       'restore-delay': { type: 'string' },
       'no-schedule': { type: 'boolean' },
+      plan: { type: 'string' },
+      team: { type: 'string' },
+      'team-role': { type: 'string' },
       token: { type: 'string' },
       help: { type: 'boolean' }
     },
@@ -101,6 +109,17 @@ async function main(): Promise<void> {
   const releasePhase = seconds('release-phase', values['release-phase'])
   if (releasePhase !== undefined && !values.app)
     throw new Error('--release-phase needs --app NAME, e.g. --app shop --release-phase 5')
+  if (values.plan && !values.app)
+    throw new Error('--plan needs --app NAME, e.g. --app shop --plan standard-0')
+  if (values['team-role'] && !values.team)
+    throw new Error('--team-role needs --team NAME, e.g. --team acme --team-role member')
+  const role = values['team-role'] ?? 'admin'
+  if (!(TEAM_ROLES as readonly string[]).includes(role))
+    throw new Error(`--team-role must be one of ${TEAM_ROLES.join(', ')}`)
+  if (values.plan && !findPlan(values.plan))
+    throw new Error(
+      `--plan: unknown heroku-postgresql plan ${values.plan}, e.g. --plan essential-0`
+    )
 
   let server: PostgresServer | undefined
   let sim: Simulator | undefined
@@ -135,7 +154,8 @@ async function main(): Promise<void> {
       deprovisionDelaySeconds: seconds('deprovision-delay', values['deprovision-delay']),
       captureDelaySeconds: seconds('capture-delay', values['capture-delay']),
       restoreDelaySeconds: seconds('restore-delay', values['restore-delay']),
-      runSchedules: true
+      runSchedules: true,
+      teams: values.team ? { [values.team]: role as TeamRole } : undefined
     })
     let app: string | null = null
     let databaseUrl: string | null = null
@@ -144,7 +164,9 @@ async function main(): Promise<void> {
       const created = await sim.createApp(values.app, {
         sqlFile: values.sql ? resolve(values.sql) : undefined,
         schedule,
-        initialBackup: schedule
+        initialBackup: schedule,
+        plan: values.plan,
+        team: values.team
       })
       app = created.name
       databaseUrl = created.databaseUrl

@@ -11,6 +11,7 @@
 //             PATCH /apps/{app} {maintenance}; POST /apps/{app}/addons; DELETE /apps/{app}/addons/{id};
 //             POST /addon-attachments (promote: name DATABASE + confirm moves DATABASE_URL);
 //             DELETE /addon-attachments/{id}; POST /actions/addon-attachments/resolve, /actions/addons/resolve
+//             POST /apps, /teams/apps; DELETE /apps/{app}; GET /teams[/{team}[/apps]] (sim-apps.ts)
 //             Lists page with Range (`id ..; max=N`, `]after..`, `order=desc`) and Next-Range (206).
 //   Data      GET /client/v11/databases/{id}, .../wait_status, .../transfer-schedules;
 //             POST .../backups, .../restores {backup_url, extensions}, .../transfer-schedules;
@@ -18,7 +19,8 @@
 //             DELETE .../transfers/{num|uuid}; POST .../transfers/{id}/actions/cancel, .../actions/public-url
 //   /__sim    GET /__sim/audit; GET|POST|DELETE /__sim/faults; POST /__sim/apps {name, sql|sqlFile,
 //             schedule, initialBackup, plan}; POST /__sim/apps/{app}/backups {scheduled, ageSeconds};
-//             POST /__sim/addons/{id|name}/age {seconds}; GET /__sim/storage/{uuid}/backup.dump (the backup file behind to_url / public URLs);
+//             POST /__sim/addons/{id|name}/age {seconds}; POST /__sim/apps/{app}/age {seconds};
+//             POST /__sim/teams/{team} {role}; GET|POST /__sim/backup-limits {TIER: N}; GET /__sim/storage/{uuid}/backup.dump (the backup file behind to_url / public URLs);
 //             POST /__sim/apps/{app}/release-phase {seconds | null} (a `release` process: releases pending that long)
 // Over time, as on Heroku: add-ons provision and deprovision with a delay (1 s
 // default); transfers start a moment after their POST (started_at, updated_at, source_bytes null)
@@ -34,6 +36,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { SimTeams, appRoutes, appSimRoutes, findRegion, type TeamRole } from './sim-apps.js'
 import { dataRoutes } from './sim-data.js'
 import { FaultBoard, parseFault, type Fault } from './sim-faults.js'
 import {
@@ -54,6 +57,7 @@ import {
 } from './sim-http.js'
 import { SimPostgres, databaseUrl } from './sim-pg.js'
 import { platformRoutes } from './sim-platform.js'
+import { BackupLimits, type BackupLimitOverrides } from './sim-rotation.js'
 import { SimState, findPlan, iso } from './sim-state.js'
 import { findPgBinDir } from './pg-server.js'
 
@@ -74,6 +78,10 @@ export interface SimOptions {
    * the backups they make; `npm run sim` turns it on).
    */
   runSchedules?: boolean | { checkEveryMs: number }
+  /** Teams the account belongs to, with its role in each (as POST /__sim/teams/{team} sets). */
+  teams?: Record<string, TeamRole>
+  /** Manual backups kept per plan tier, overriding the defaults (Essential 5, Standard 25, else 50). */
+  manualBackupLimits?: BackupLimitOverrides
 }
 
 export interface SimApp {
@@ -100,6 +108,10 @@ export interface CreateAppOptions {
   plan?: string
   /** One scheduled backup (a001) taken now (default: same as schedule). */
   initialBackup?: boolean
+  /** The app's team (created with the account as admin when new); default a personal app. */
+  team?: string
+  /** `us` (default) or `eu`. */
+  region?: string
 }
 
 export interface Simulator {
@@ -122,6 +134,10 @@ export interface Simulator {
     app: string,
     opts?: { scheduled?: boolean; ageSeconds?: number }
   ): Promise<{ name: string; uuid: string }>
+  /** Creates a team or sets the account's role in it, as POST /__sim/teams/{team} does. */
+  setTeam(name: string, role?: TeamRole): void
+  /** Overrides manual-backup limits per tier, as POST /__sim/backup-limits does. */
+  setManualBackupLimits(limits: BackupLimitOverrides): void
   close(): Promise<void>
 }
 
@@ -176,6 +192,9 @@ export async function startSimulator(o: SimOptions): Promise<Simulator> {
   const pool = new RateLimitPool()
   const auditLog: AuditEntry[] = []
   let baseUrl = ''
+  const teams = new SimTeams()
+  for (const [name, role] of Object.entries(o.teams ?? {})) teams.set(name, role)
+  const backupLimits = new BackupLimits(o.manualBackupLimits)
   const state = new SimState({
     pg,
     faults,
@@ -185,13 +204,18 @@ export async function startSimulator(o: SimOptions): Promise<Simulator> {
     deprovisionDelaySeconds: o.deprovisionDelaySeconds ?? DEFAULT_DEPROVISION_SECONDS,
     captureDelaySeconds: o.captureDelaySeconds ?? 0,
     restoreDelaySeconds: o.restoreDelaySeconds ?? 0,
-    secrets
+    secrets,
+    backupLimits
   })
 
   async function createApp(name: string, opts: CreateAppOptions = {}): Promise<SimApp> {
     const plan = findPlan(opts.plan ?? 'essential-0')
     if (!plan) throw new Error(`unknown heroku-postgresql plan ${opts.plan}`)
-    const app = state.createAppRecord(name)
+    const team = opts.team === undefined ? undefined : teams.set(opts.team)
+    const app = state.createAppRecord(name, {
+      region: findRegion(opts.region),
+      team: team ? { id: team.id, name: team.name } : null
+    })
     const { addon } = await state.createAddon(app, {
       plan,
       attachmentName: 'DATABASE',
@@ -256,7 +280,9 @@ export async function startSimulator(o: SimOptions): Promise<Simulator> {
         sql: typeof body.sql === 'string' ? body.sql : undefined,
         schedule: typeof body.schedule === 'boolean' ? body.schedule : undefined,
         initialBackup: typeof body.initialBackup === 'boolean' ? body.initialBackup : undefined,
-        plan: typeof body.plan === 'string' ? body.plan : undefined
+        plan: typeof body.plan === 'string' ? body.plan : undefined,
+        team: typeof body.team === 'string' ? body.team : undefined,
+        region: typeof body.region === 'string' ? body.region : undefined
       })
       return { status: 201, body: created }
     }),
@@ -289,6 +315,7 @@ export async function startSimulator(o: SimOptions): Promise<Simulator> {
       addon.createdAt = iso(Date.parse(addon.createdAt) - body.seconds * 1000)
       return { status: 200, body: state.addonJson(addon, true) }
     }),
+    ...appSimRoutes(state, teams, backupLimits),
     route('GET', '/__sim/storage/:uuid/:file', (req) => {
       const t = state.transfers.get(req.params.uuid)
       if (!t || t.deletedAt || !t.file || !t.succeeded || !existsSync(t.file))
@@ -298,7 +325,8 @@ export async function startSimulator(o: SimOptions): Promise<Simulator> {
   ]
   const apiRoutes: Route[] = [
     ...platformRoutes(state, () => pool.remaining()),
-    ...dataRoutes(state)
+    ...dataRoutes(state),
+    ...appRoutes(state, teams)
   ]
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -461,6 +489,10 @@ export async function startSimulator(o: SimOptions): Promise<Simulator> {
       state.findApp(app).releasePhaseSeconds = seconds
     },
     takeBackup,
+    setTeam: (name, role) => {
+      teams.set(name, role)
+    },
+    setManualBackupLimits: (limits) => backupLimits.set(limits),
     close
   }
 }

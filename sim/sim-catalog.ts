@@ -6,6 +6,8 @@ export const SERVICE_NAME = 'heroku-postgresql'
 export const SERVICE_ID = uuidFrom('addon-service:heroku-postgresql')
 export const REGION = { id: uuidFrom('region:us'), name: 'us' }
 export const GENERATION = { id: uuidFrom('generation:cedar'), name: 'cedar' }
+/** The Common Runtime regions an app can be created in. */
+export const REGIONS = [REGION, { id: uuidFrom('region:eu'), name: 'eu' }]
 
 /** A stable UUID derived from a text (plan and service ids do not change between runs). */
 export function uuidFrom(text: string): string {
@@ -118,6 +120,11 @@ export const ACCOUNT = {
   id: uuidFrom('account:sim'),
   email: 'drill-sim@example.com',
   name: 'Simulated Heroku user'
+}
+
+/** A team app's owner: the team's own pseudo-account, as Heroku shows it. */
+export function teamOwner(team: string): { id: string; email: string } {
+  return { id: uuidFrom(`team-owner:${team}`), email: `${team}@herokumanager.com` }
 }
 
 export function accountJson(): Record<string, unknown> {

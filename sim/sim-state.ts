@@ -138,7 +138,7 @@ export class SimState extends SimWorld {
       toUrl: '',
       sourceAddonId: addon.id,
       scheduleUuid: opts.scheduleUuid,
-      numKeep: manualBackupsKept(addon.plan)
+      numKeep: this.o.backupLimits?.kept(addon.plan) ?? manualBackupsKept(addon.plan)
     })
     t.toUrl = this.storageUrl(t)
     t.file = join(this.o.dumpDir, `${t.uuid}.dump`)

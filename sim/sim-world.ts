@@ -4,6 +4,7 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import { existsSync, statSync } from 'node:fs'
 import type { FaultBoard } from './sim-faults.js'
+import type { BackupLimits } from './sim-rotation.js'
 import { SimHttpError, invalidParams, notFound } from './sim-http.js'
 import { databaseUrl, type DatabaseCredentials, type SimPostgres } from './sim-pg.js'
 import {
@@ -17,6 +18,7 @@ import {
   formatBytes,
   isEssential,
   planJson,
+  teamOwner,
   uuidFrom,
   type PlanRec
 } from './sim-catalog.js'
@@ -31,6 +33,9 @@ export interface AppRec {
   nextReleaseVersion: number
   /** Seconds a release phase takes; null: the app has no `release` process. */
   releasePhaseSeconds: number | null
+  region: { id: string; name: string }
+  /** The team the app belongs to; null for a personal app. */
+  team: { id: string; name: string } | null
 }
 
 export interface AddonRec {
@@ -133,6 +138,8 @@ export interface StateOptions {
   restoreDelaySeconds: number
   /** Every secret known so far (passwords, URLs) for redaction. */
   secrets: Set<string>
+  /** Manual backups kept per plan tier (default: manualBackupsKept). */
+  backupLimits?: BackupLimits
 }
 
 const COLORS = [
@@ -196,6 +203,8 @@ const ADJECTIVES = [
   'vertical'
 ]
 export const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday']
+/** The schema's app name: 3-30 characters, lowercase letters, digits and dashes, from a letter. */
+export const APP_NAME_PATTERN = /^[a-z][a-z0-9-]{1,28}[a-z0-9]$/
 export const ADDON_NAME_PATTERN = /^[a-zA-Z][A-Za-z0-9_-]+$/
 const ATTACHMENT_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_]*$/
 
@@ -300,12 +309,12 @@ export class SimWorld {
       released_at: app.updatedAt,
       git_url: `https://git.heroku.com/${app.name}.git`,
       web_url: `https://${app.name}.herokuapp.com/`,
-      owner: { id: ACCOUNT.id, email: ACCOUNT.email },
-      organization: null,
-      team: null,
+      owner: app.team ? teamOwner(app.team.name) : { id: ACCOUNT.id, email: ACCOUNT.email },
+      organization: app.team,
+      team: app.team,
       space: null,
       internal_routing: null,
-      region: REGION,
+      region: app.region,
       repo_size: null,
       slug_size: null
     }
@@ -517,8 +526,13 @@ export class SimWorld {
 
   // ---------- apps, releases ----------
 
-  createAppRecord(name: string): AppRec {
-    if (!/^[a-z][a-z0-9-]{1,29}$/.test(name))
+  createAppRecord(
+    name: string,
+    place: { region?: AppRec['region']; team?: AppRec['team'] } = {}
+  ): AppRec {
+    if (name.length < 3 || name.length > 30)
+      throw invalidParams('Name must be between 3 and 30 characters long.')
+    if (!APP_NAME_PATTERN.test(name))
       throw invalidParams(
         'Name must start with a letter, end with a letter or digit and can only contain lowercase letters, digits, and dashes.'
       )
@@ -533,7 +547,9 @@ export class SimWorld {
       updatedAt: now,
       nextTransferNum: 1,
       nextReleaseVersion: 1,
-      releasePhaseSeconds: null
+      releasePhaseSeconds: null,
+      region: place.region ?? REGION,
+      team: place.team ?? null
     }
     this.apps.set(app.id, app)
     this.addRelease(app, 'Initial release')

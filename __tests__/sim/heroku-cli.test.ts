@@ -72,6 +72,8 @@ describe(`official Heroku CLI ${HEROKU_VERSION} against the simulator`, () => {
     try {
       const { stdout, stderr } = await run(BIN, args, {
         timeout: 90_000,
+        // Outside any git repository, so apps:create adds no git remote to ours.
+        cwd: home,
         env: {
           PATH: process.env.PATH,
           HOME: home,
@@ -109,7 +111,12 @@ describe(`official Heroku CLI ${HEROKU_VERSION} against the simulator`, () => {
   beforeAll(async () => {
     if (!available) return
     home = mkdtempSync(join(tmpdir(), 'heroku-cli-home-'))
-    s = await sim({ provisionDelaySeconds: 2, captureDelaySeconds: 1, restoreDelaySeconds: 1 })
+    s = await sim({
+      provisionDelaySeconds: 2,
+      captureDelaySeconds: 1,
+      restoreDelaySeconds: 1,
+      teams: { acme: 'admin' }
+    })
     c = client(s)
     app = await s.createApp(appName('cli'), { sqlFile: CHINOOK })
   }, 300_000)
@@ -267,6 +274,50 @@ describe(`official Heroku CLI ${HEROKU_VERSION} against the simulator`, () => {
         /Deleting backup .* done/
       )
       expect(await ok('pg:backups', '--app', a)).not.toMatch(new RegExp(`^\\s*${name}\\s`, 'm'))
+    },
+    300_000
+  )
+
+  itWithCli(
+    'creates a drill app, restores a backup of the app onto it cross-app, destroys it',
+    async () => {
+      const a = app.name
+      const releasesBefore = (await c.get(`/apps/${a}/releases`)).body
+      const drill = appName('drill')
+      expect(await ok('apps:create', drill, '--team', 'acme', '--region', 'eu')).toMatch(
+        /Creating .*done, region is eu/
+      )
+      expect((await c.get(`/apps/${drill}`)).body).toMatchObject({
+        team: { name: 'acme' },
+        region: { name: 'eu' }
+      })
+      const personal = appName('mine')
+      await ok('apps:create', personal)
+      expect((await c.get(`/apps/${personal}`)).body).toMatchObject({
+        team: null,
+        region: { name: 'us' }
+      })
+
+      await ok('addons:create', 'heroku-postgresql:essential-0', '--app', drill, '--wait')
+      const restored = await ok(
+        'pg:backups:restore',
+        `${a}::a001`,
+        'DATABASE_URL',
+        '--app',
+        drill,
+        '--confirm',
+        drill
+      )
+      expect(restored).toMatch(/Restoring\.\.\. done/)
+      expect(await ok('pg:backups', '--app', drill)).toMatch(/r001\s+\S+\s+Completed.*DATABASE/)
+      const vars = (await c.get(`/apps/${drill}/config-vars`)).body
+      expect(await dumpTables(vars.DATABASE_URL)).toEqual(await dumpTables(app.databaseUrl))
+      expect((await c.get(`/apps/${a}/releases`)).body).toEqual(releasesBefore)
+
+      for (const name of [drill, personal])
+        expect(await ok('apps:destroy', name, '--confirm', name)).toMatch(/Destroying .* done/)
+      expect((await c.get(`/apps/${drill}`)).status).toBe(404)
+      await expect(dumpTables(vars.DATABASE_URL)).rejects.toThrow()
     },
     300_000
   )

@@ -109,8 +109,37 @@ describe('npm run sim (sim/main.ts)', () => {
     await expect(query(info.databaseUrl, 'select 1')).rejects.toThrow()
   })
 
+  it('--plan sets the DATABASE plan, --team puts the app in a team where --team-role is the role', async () => {
+    const name = appName('team')
+    const run = startSim([
+      '--pg',
+      adminUrl(),
+      '--app',
+      name,
+      '--no-schedule',
+      '--plan',
+      'standard-0',
+      '--team',
+      'acme',
+      '--team-role',
+      'collaborator'
+    ])
+    const info = JSON.parse(await run.firstLine)
+    const c = client({ apiUrl: info.apiUrl, token: info.token } as any)
+    const addons = (await c.get(`/apps/${name}/addons`)).body
+    expect(addons.map((a: any) => a.plan.name)).toEqual(['heroku-postgresql:standard-0'])
+    expect((await c.get(`/apps/${name}`)).body.team).toMatchObject({ name: 'acme' })
+    expect((await c.get('/teams/acme')).body.role).toBe('collaborator')
+    const refused = await c.post('/teams/apps', { name: appName('drill'), team: 'acme' })
+    expect(refused.status).toBe(403)
+    run.child.kill('SIGTERM')
+    expect(await run.exited).toBe(0)
+  })
+
   it('fails with one clear line on a bad option', async () => {
     const run = startSim(['--pg', adminUrl(), '--capture-delay', 'soon'])
     await expect(run.firstLine).rejects.toThrow(/--capture-delay must be a number/)
+    const role = startSim(['--pg', adminUrl(), '--team', 'acme', '--team-role', 'boss'])
+    await expect(role.firstLine).rejects.toThrow(/--team-role must be one of admin, member/)
   })
 })
