@@ -8,6 +8,8 @@ export interface DemoFaultKind {
   expect: 'failed' | 'error' | 'passed'
   what: string
   build: (opts: DemoFaultOptions) => Record<string, unknown>
+  /** Action inputs the drill needs to see this fault. */
+  inputs?: Record<string, string>
 }
 
 export interface DemoFaultOptions {
@@ -33,8 +35,10 @@ export const DEMO_FAULTS: DemoFaultKind[] = [
   {
     kind: 'restore-alter-row',
     expect: 'failed',
-    what: 'one value of one row changes, the row count stays (default public.track; found by content checksums)',
-    build: (o) => ({ table: o.target ?? 'public.track' })
+    what: 'one value of one row changes, the row count stays (default public.track; the demo sets checksum-tables: * to see it)',
+    build: (o) => ({ table: o.target ?? 'public.track' }),
+    // Only a content checksum sees a changed value: the demo hashes every table.
+    inputs: { 'checksum-tables': '*' }
   },
   {
     kind: 'restore-reset-sequence',

@@ -86,14 +86,16 @@ async function main(): Promise<number> {
     step(
       `app ${APP}: DATABASE add-on ${app.addonName} loaded with Chinook, daily backup schedule, backup a001`
     )
+    const faultInputs = DEMO_FAULTS.find((f) => f.kind === fault?.kind)?.inputs ?? {}
     if (fault) {
       sim.armFaults(fault)
       const expected = DEMO_FAULTS.find((f) => f.kind === fault.kind)?.expect
       step(`fault armed: ${JSON.stringify(fault)} (the drill should end ${expected})`)
+      for (const [name, value] of Object.entries(faultInputs)) step(`input ${name}: ${value}`)
     }
     step('running the action (node dist/index.js, then the post step) as the runner would')
     const run = await runAction({
-      inputs: { app: APP, 'heroku-api-key': sim.token },
+      inputs: { app: APP, 'heroku-api-key': sim.token, ...faultInputs },
       env: { HEROKU_API_URL: sim.apiUrl, HEROKU_DATA_API_URL: sim.dataApiUrl },
       echo: process.env.DEMO_VERBOSE === '1'
     })
