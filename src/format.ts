@@ -13,6 +13,13 @@ export function formatDuration(totalSeconds: number): string {
   return `${Math.floor(s / 86400)}d ${Math.floor((s % 86400) / 3600)}h`
 }
 
+/** A limit as a user writes it in an input (`26h`, `3d`, `90m`), for messages about that limit. */
+export function formatLimit(totalSeconds: number): string {
+  if (totalSeconds % 86400 === 0) return `${totalSeconds / 86400}d`
+  if (totalSeconds % 3600 === 0) return `${totalSeconds / 3600}h`
+  return `${Math.round(totalSeconds / 60)}m`
+}
+
 /** `15,607`: thousands grouped, whole numbers. */
 export function formatCount(n: number): string {
   return Math.round(n).toLocaleString('en-US')

@@ -60,7 +60,7 @@ describe('waitFor', () => {
           now: clock.now
         }
       )
-    ).rejects.toThrow('timed out after 30 s waiting for restore r003 to finish')
+    ).rejects.toThrow('timed out after 30s waiting for restore r003 to finish')
     expect(clock.nowMs - Date.parse('2026-11-25T06:00:00Z')).toBe(30_000) // never slept past the deadline
     expect(probes).toBeGreaterThan(2)
   })

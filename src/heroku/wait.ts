@@ -137,7 +137,7 @@ export async function waitFor<T>(
     const remainingMs = deadlineMs - t
     if (remainingMs <= 0) {
       throw new WaitTimeoutError(
-        `timed out after ${Math.round((t - startMs) / 1000)} s waiting for ${options.what}`
+        `timed out after ${formatDuration((t - startMs) / 1000)} waiting for ${options.what}`
       )
     }
     let interval = pollIntervalMs(t - startMs, minIntervalMs, maxIntervalMs)

@@ -9,7 +9,7 @@ import {
   runbookSections,
   type RunbookOptions
 } from './runbook.js'
-import { formatBytes, formatCount, formatDuration, plural } from '../format.js'
+import { formatBytes, formatCount, formatDuration, formatLimit, plural } from '../format.js'
 import type { Finding, TableResult } from '../verify/types.js'
 
 export interface SummaryOptions extends RunbookOptions {
@@ -99,8 +99,8 @@ function threeAnswers(report: DrillReport): Inline[] {
         limit === null
           ? '.'
           : overLimit
-            ? `, older than the ${limitText(limit)} limit.`
-            : `, within the ${limitText(limit)} limit.`
+            ? `, older than the ${formatLimit(limit)} limit.`
+            : `, within the ${formatLimit(limit)} limit.`
       ]
     : [' no successful backup found.']
   const scheduleHint: Span[] = b.scheduled
@@ -591,13 +591,6 @@ export function oneLine(text: string): string {
     .trim()
   // Log lines can be long; the JSON report keeps them whole.
   return line.length > MAX_LINE ? `${line.slice(0, MAX_LINE - 1)}…` : line
-}
-
-/** A limit as a user writes it: 26h, 3d, 90m. */
-function limitText(totalSeconds: number): string {
-  if (totalSeconds % 86400 === 0) return `${totalSeconds / 86400}d`
-  if (totalSeconds % 3600 === 0) return `${totalSeconds / 3600}h`
-  return `${Math.round(totalSeconds / 60)}m`
 }
 
 function when(iso: string): string {

@@ -10,7 +10,7 @@ import type pg from 'pg'
 import type { Finding, SourceSnapshot, TableCount, VerifyOptions } from '../types.js'
 import type { CheckContext, CheckModule, TablePart } from './context.js'
 import { mismatches } from './context.js'
-import { plural } from '../../format.js'
+import { formatDuration, plural } from '../../format.js'
 
 interface Target {
   table: string
@@ -246,7 +246,7 @@ export const checksumsCheck: CheckModule = {
         : `${plural(count, 'table')} differ${count === 1 ? 's' : ''}`
     // The source side's cost is not in this check's time: say where it went.
     const aheadNote = ahead
-      ? `; source hashed during the restore in ${ahead.seconds.toFixed(1)} s`
+      ? `; source hashed during the restore in ${formatDuration(ahead.seconds)}`
       : ''
     return { findings, tables, detail: verdict + aheadNote }
   }
