@@ -10,7 +10,7 @@ import type pg from 'pg'
 import type { Finding, SourceSnapshot, TableCount, VerifyOptions } from '../types.js'
 import type { CheckContext, CheckModule, TablePart } from './context.js'
 import { mismatches } from './context.js'
-import { formatDuration, plural } from '../../format.js'
+import { formatCount, formatDuration, plural } from '../../format.js'
 
 interface Target {
   table: string
@@ -222,7 +222,7 @@ export const checksumsCheck: CheckModule = {
         findings.push({
           check: 'checksums',
           object: target.table,
-          message: `content differs (source ${source.rows} rows, restored ${restored.rows}) although the table had no writes`,
+          message: `content differs (source ${formatCount(source.rows)} rows, restored ${formatCount(restored.rows)}) although the table had no writes`,
           severity: 'mismatch'
         })
       } else {
