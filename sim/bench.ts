@@ -8,12 +8,17 @@
 //    and counts + full checksums of every table) as a ratio to a naive sequential count(*) of every
 //    table in both copies, measured on the same two databases right after.
 // 3. The action's peak memory (max RSS of the main step) during the checksum drill.
+// 0. (first, instant) The polling cost of waiting on Heroku: the drill's own waitFor and poll policy
+//    run on a fake clock over a 1-hour restore, counting the status requests it sends.
+//
+// `npm run bench -- --polling` prints section 0 only.
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
 import type { DrillReport, PhaseRecord } from '../src/report/model.js'
 import { quoteIdent } from '../src/verify/sql.js'
+import { stillWaiting, waitFor } from '../src/heroku/wait.js'
 import { startPostgres } from './pg-server.js'
 import { REPO_ROOT, runAction, type ActionRun } from './run-action.js'
 import { startSimulator, type Simulator } from './server.js'
@@ -144,8 +149,52 @@ function ratioLine(label: string, value: number, goal: number, extra = ''): stri
   return `${label}: ${value.toFixed(2)} (goal <= ${goal.toFixed(2)}, ${verdict})${extra}`
 }
 
+/** Status requests one waitFor sends (with the per-minute progress line on) for an operation of `seconds`. */
+async function pollsFor(seconds: number): Promise<{ polls: number; lateSeconds: number }> {
+  let nowMs = 0
+  let polls = 0
+  await waitFor(
+    async () => {
+      polls++
+      return nowMs >= seconds * 1000 ? true : stillWaiting({ state: 'running' })
+    },
+    {
+      what: 'a restore',
+      deadline: new Date(seconds * 1000 + 3600_000),
+      now: () => nowMs,
+      sleep: async (ms) => {
+        nowMs += ms
+      },
+      onProgress: () => undefined
+    }
+  )
+  return { polls, lateSeconds: nowMs / 1000 - seconds }
+}
+
+async function pollingCost(): Promise<void> {
+  say("\n0. polling cost of waiting on Heroku (the drill's waitFor on a fake clock)")
+  const hour = await pollsFor(3600)
+  say(
+    `   requests per hour of waiting (one wait: a 1-hour restore): ${hour.polls} ` +
+      `(goal <= 100, ${hour.polls <= 100 ? 'meets goal' : 'MISSES goal'})`
+  )
+  for (const seconds of [10, 70, 600, 4 * 3600]) {
+    const r = await pollsFor(seconds)
+    say(
+      `   a ${seconds} s wait: ${r.polls} requests, the end noticed ${r.lateSeconds.toFixed(1)} s after it came`
+    )
+  }
+  say(
+    '   counted per wait: a drill waits on the capture and the provisioning at the same time (each at this\n' +
+      '   rate, so up to twice it while both run), then on the restore alone; the provisioning is two waits\n' +
+      '   one after the other (the add-on state, then the database itself)'
+  )
+}
+
 async function main(): Promise<void> {
   say(`machine: ${cpus().length} cores, Node ${process.version}`)
+  await pollingCost()
+  if (process.argv.includes('--polling')) return
   const server = await startPostgres()
   const sims: Simulator[] = []
   try {

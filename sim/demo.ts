@@ -1,8 +1,14 @@
 // `npm run demo`: a full drill of the bundled action (dist/) against the simulated Heroku, with
 // Chinook as the "production" database of app demo-shop (a daily schedule and one scheduled backup,
 // a001). Prints the summary and where the report was written; exits non-zero unless the drill passed.
+//
+// `npm run demo -- --fault restore-delete-rows [--target public.track] [--count 10]` arms one of the
+// simulator's faults first, to see what a failing drill looks like; `--help` lists the kinds.
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { DEMO_FAULTS, demoFault, faultHelp } from './demo-faults.js'
+import type { Fault } from './sim-faults.js'
 import type { DrillReport } from '../src/report/model.js'
 import { renderTerminal } from '../src/report/summary.js'
 import { postgresForTests } from './pg-server.js'
@@ -27,7 +33,38 @@ function step(line: string): void {
   process.stdout.write(`» ${line}\n`)
 }
 
+const USAGE = `usage: npm run demo -- [--fault KIND [--target schema.name] [--count N] [--seconds S]]
+
+fault kinds (the default target is in the Chinook demo database):
+${faultHelp()}`
+
+/** The fault asked for on the command line, if any; throws with the usage on a bad argument. */
+function faultFromArgs(argv: string[]): Fault | undefined {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      fault: { type: 'string' },
+      target: { type: 'string' },
+      count: { type: 'string' },
+      seconds: { type: 'string' },
+      help: { type: 'boolean', short: 'h' }
+    }
+  })
+  if (values.help) {
+    process.stdout.write(USAGE + '\n')
+    process.exit(0)
+  }
+  if (!values.fault) return undefined
+  const number = (v: string | undefined) => (v === undefined ? undefined : Number(v))
+  return demoFault(values.fault, {
+    target: values.target,
+    count: number(values.count),
+    seconds: number(values.seconds)
+  })
+}
+
 async function main(): Promise<number> {
+  const fault = faultFromArgs(process.argv.slice(2))
   const t0 = Date.now()
   step('starting a throwaway PostgreSQL server')
   const pg = await postgresForTests()
@@ -49,9 +86,16 @@ async function main(): Promise<number> {
     step(
       `app ${APP}: DATABASE add-on ${app.addonName} loaded with Chinook, daily backup schedule, backup a001`
     )
+    const faultInputs = DEMO_FAULTS.find((f) => f.kind === fault?.kind)?.inputs ?? {}
+    if (fault) {
+      sim.armFaults(fault)
+      const expected = DEMO_FAULTS.find((f) => f.kind === fault.kind)?.expect
+      step(`fault armed: ${JSON.stringify(fault)} (the drill should end ${expected})`)
+      for (const [name, value] of Object.entries(faultInputs)) step(`input ${name}: ${value}`)
+    }
     step('running the action (node dist/index.js, then the post step) as the runner would')
     const run = await runAction({
-      inputs: { app: APP, 'heroku-api-key': sim.token },
+      inputs: { app: APP, 'heroku-api-key': sim.token, ...faultInputs },
       env: { HEROKU_API_URL: sim.apiUrl, HEROKU_DATA_API_URL: sim.dataApiUrl },
       echo: process.env.DEMO_VERBOSE === '1'
     })
@@ -88,7 +132,16 @@ async function main(): Promise<number> {
       }
     }).then((r) => r.json())) as { name: string }[]
     step(`add-ons left on ${APP}: ${left.map((a) => a.name).join(', ')}`)
+    const progress = run.stdout.split('\n').filter((line) => line.startsWith('waiting for '))
+    if (progress.length) step(`progress lines logged while waiting:\n  ${progress.join('\n  ')}`)
     step(`demo took ${((Date.now() - t0) / 1000).toFixed(1)} s`)
+    if (fault && report.outcome !== 'passed') {
+      // The fault did what it was armed for: the summary above is the point of the demo.
+      process.stdout.write(
+        `\nthe drill ended ${report.outcome} (exit ${run.exitCode}): ${report.verdict}\n`
+      )
+      return 1
+    }
     if (report.outcome !== 'passed' || run.exitCode !== 0) {
       process.stdout.write(
         `\nthe drill did not pass (outcome ${report.outcome}, exit ${run.exitCode})\n`
@@ -108,6 +161,8 @@ main().then(
   (code) => process.exit(code),
   (err: unknown) => {
     process.stderr.write(`demo failed: ${err instanceof Error ? err.message : String(err)}\n`)
+    if (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))
+      process.stderr.write(USAGE + '\n')
     process.exit(1)
   }
 )

@@ -144,14 +144,14 @@ function readApiKey(value: string): string {
   if (!key) {
     throw new InputError(
       'heroku-api-key',
-      'Input "heroku-api-key" is required: a Heroku API token, e.g. heroku-api-key: ${{ secrets.HEROKU_API_KEY }}.'
+      'Input "heroku-api-key" is required: a Heroku API token, e.g. heroku-api-key: ${{ secrets.HEROKU_RESTORE_DRILL_TOKEN }}.'
     )
   }
   // Never echo the value: it is the secret.
   if (/\s/.test(key)) {
     throw new InputError(
       'heroku-api-key',
-      'Input "heroku-api-key" must be a single Heroku API token with no spaces or line breaks inside (value not shown), e.g. heroku-api-key: ${{ secrets.HEROKU_API_KEY }}.'
+      'Input "heroku-api-key" must be a single Heroku API token with no spaces or line breaks inside (value not shown), e.g. heroku-api-key: ${{ secrets.HEROKU_RESTORE_DRILL_TOKEN }}.'
     )
   }
   return key

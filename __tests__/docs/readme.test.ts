@@ -3,6 +3,7 @@ import { describe, expect, it } from '@jest/globals'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'yaml'
+import { DEMO_FAULTS } from '../../sim/demo-faults.js'
 
 interface ActionInput {
   description: string
@@ -52,6 +53,11 @@ describe('README', () => {
     expect(tableRows('Outputs').map((r) => unquote(r[0]))).toEqual(Object.keys(action.outputs))
   })
 
+  it('documents the demo of a failing drill, with every fault kind it offers', () => {
+    expect(readme).toContain('npm run demo -- --fault restore-delete-rows')
+    for (const { kind } of DEMO_FAULTS) expect(readme).toContain(`| \`${kind}\` |`)
+  })
+
   it('documents the two quick-start commands', () => {
     expect(readme).toContain('npm ci && npm run demo')
     expect(readme).toMatch(/^npm test\b/m)
@@ -91,6 +97,7 @@ describe('example workflows', () => {
           string,
           {
             concurrency?: { group: string }
+            'timeout-minutes'?: number
             steps: { uses?: string; with?: Record<string, string> }[]
           }
         >
@@ -108,6 +115,11 @@ describe('example workflows', () => {
         for (const [name, input] of Object.entries(action.inputs)) {
           if (input.required) expect(given).toContain(name)
         }
+        // GitHub kills a job at its timeout with no summary: the drill's own deadline must come first.
+        const deadline = Number(
+          step.with?.['timeout-minutes'] ?? action.inputs['timeout-minutes'].default
+        )
+        expect(job['timeout-minutes']).toBeGreaterThan(deadline)
         for (const [key, value] of Object.entries(step.with ?? {})) {
           if (
             ['maintenance', 'canary', 'promote', 'keep-database', 'require-schedule'].includes(key)

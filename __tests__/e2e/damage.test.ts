@@ -80,6 +80,9 @@ describe('damaged restores fail naming the object', () => {
         expect(errors.some((l) => l.startsWith('::error title=') && object.test(l))).toBe(true)
         expect(errors.some((l) => l.startsWith('::error::Failed') && object.test(l))).toBe(true)
         expect((await addonsOf(e2e, app.name)).map((a) => a.id)).toEqual([app.addonId])
+        // The summary never hands out the commands to restore the backup that just failed.
+        expect(run.summary).toContain('What to do instead')
+        expect(run.summary).not.toMatch(/pg:backups:restore|pg:promote/)
       } finally {
         await disarmFaults(e2e)
       }

@@ -295,7 +295,7 @@ describe('readConfig: bad values, one line each', () => {
 
   it('heroku-api-key: required, no whitespace, the value never shown', () => {
     const missing = expectRefused({ 'heroku-api-key': '' }, 'heroku-api-key', /required/)
-    expect(missing).toContain('secrets.HEROKU_API_KEY')
+    expect(missing).toContain('secrets.HEROKU_RESTORE_DRILL_TOKEN') // the secret name the README uses
     const spaced = 'abc def-secret-part'
     const message = expectRefused(
       { 'heroku-api-key': spaced },

@@ -26,7 +26,7 @@ export function passedReport(): DrillReport {
     app: 'my-app',
     outcome: 'passed',
     verdict:
-      'Passed: backup b042 restored in 4m 12s and matched production (4 tables, 15,607 rows)',
+      'Passed: backup b042 restored in 4m 12s and matched production (4 tables, 15,608 rows)',
     startedAt: '2026-11-25T02:00:00.000Z',
     finishedAt: '2026-11-25T02:09:30.000Z',
     settings: {
@@ -96,9 +96,39 @@ export function passedReport(): DrillReport {
         }),
         table('public.invoice_line', 11345)
       ],
+      // As verify.ts lists them: one row per check module, a skipped one included.
       checks: [
-        { id: 'schema', title: 'Schema', status: 'passed', detail: '86 objects identical' },
-        { id: 'custom:orders present', title: 'orders present', status: 'passed', detail: 'true' }
+        {
+          id: 'schema',
+          title: 'Schema matches the source',
+          status: 'passed',
+          detail: '86 objects match'
+        },
+        {
+          id: 'counts',
+          title: 'Row counts',
+          status: 'passed',
+          detail: '4 tables, 15,608 rows within bounds'
+        },
+        {
+          id: 'sequences',
+          title: 'Sequences ahead of their columns',
+          status: 'passed',
+          detail: '3 sequences ahead of their columns'
+        },
+        {
+          id: 'checksums',
+          title: 'Content checksums',
+          status: 'passed',
+          detail: '1 table hashed, content matches'
+        },
+        {
+          id: 'canary',
+          title: 'Canary row present',
+          status: 'skipped',
+          detail: 'no canary written'
+        },
+        { id: 'custom', title: 'Custom checks', status: 'passed', detail: '1 of 1 passed' }
       ],
       findings: [
         {
@@ -189,12 +219,12 @@ export function failedReport(): DrillReport {
       severity: 'warning'
     }
   )
-  v.checks.push({
-    id: 'custom:no orphans',
-    title: 'no orphans',
+  v.checks[1] = {
+    ...v.checks[1],
     status: 'failed',
-    detail: 'returned false'
-  })
+    detail: '2 of 5 tables out of bounds or missing'
+  }
+  v.checks[3] = { ...v.checks[3], status: 'failed', detail: '1 table differs' }
   const copyFailed = 'pg_restore: error: COPY failed for table "track": ERROR: out of memory'
   v.restoreWarnings.real.push(copyFailed)
   // As the restore-warnings check reports them under restore-warnings: triage.

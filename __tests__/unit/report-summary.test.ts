@@ -42,7 +42,7 @@ function lineOf(text: string, lines: string[]): number {
 describe('renderSummary', () => {
   it('starts with the verdict line: icon and the one-line verdict', () => {
     expect(renderSummary(passedReport()).split('\n')[0]).toBe(
-      '## ✅ Passed: backup b042 restored in 4m 12s and matched production (4 tables, 15,607 rows)'
+      '## ✅ Passed: backup b042 restored in 4m 12s and matched production (4 tables, 15,608 rows)'
     )
     expect(renderSummary(failedReport()).split('\n')[0]).toMatch(
       /^## ❌ Failed: backup b042 restored, but 3 mismatches/
@@ -56,19 +56,32 @@ describe('renderSummary', () => {
     expect(lines[2]).toBe(
       '- **Backups automated:** yes, daily at 02:00 UTC (DATABASE_URL); newest successful backup `a041` is 23h 53m old (2026-11-24 02:10:00 UTC), within the 26h limit.'
     )
-    expect(lines[3]).toBe(
-      '- **Restore time:** restore took 4.2 minutes (252 s) for a 12 MB backup.'
-    )
+    expect(lines[3]).toBe('- **Restore time:** restore took 4m 12s for a 12 MB backup.')
     expect(lines[4]).toBe(
-      '- **Data verified:** 4 tables, 15,608 rows; no mismatches (1 within the bounds of live writes).'
+      '- **Data verified:** 4 tables, 15,608 rows; compared schema, row counts, sequences, the contents of 1 of 4 tables and 1 custom check; no mismatches (1 within the bounds of live writes).'
     )
   })
 
-  it('a restore under a minute is given in seconds, not as 0.0 minutes', () => {
+  it('a restore under ten seconds keeps its tenths (1.0s, not 0m 1s)', () => {
     const report = passedReport()
     report.restore!.seconds = 1.04
     expect(renderSummary(report).split('\n')[3]).toBe(
-      '- **Restore time:** restore took 1.0 s for a 12 MB backup.'
+      '- **Restore time:** restore took 1.0s for a 12 MB backup.'
+    )
+  })
+
+  it('"Data verified" names what was compared, and says when contents were not', () => {
+    const report = passedReport()
+    const v = report.verification!
+    v.tables.forEach((t) => delete t.checksum)
+    v.checks = v.checks.filter((c) => c.id !== 'checksums' && c.id !== 'custom')
+    expect(renderSummary(report).split('\n')[4]).toBe(
+      '- **Data verified:** 4 tables, 15,608 rows; compared schema, row counts and sequences (contents not compared); no mismatches (1 within the bounds of live writes).'
+    )
+    v.tables.forEach((t) => (t.checksum = { source: 'a', restored: 'a', match: true }))
+    v.tables[2].status = 'match'
+    expect(renderSummary(report).split('\n')[4]).toBe(
+      '- **Data verified:** 4 tables, 15,608 rows; compared schema, row counts, sequences and the contents of 4 of 4 tables; no mismatches.'
     )
   })
 
@@ -76,7 +89,7 @@ describe('renderSummary', () => {
     const report = passedReport()
     report.verification!.tables[0].status = 'drift'
     expect(renderSummary(report)).toContain(
-      '**Data verified:** 4 tables, 15,608 rows; no mismatches (1 within the bounds of live writes, 1 changed since the backup (drift)).'
+      '15,608 rows; compared schema, row counts, sequences, the contents of 1 of 4 tables and 1 custom check; no mismatches (1 within the bounds of live writes, 1 changed since the backup (drift)).'
     )
   })
 
@@ -112,20 +125,31 @@ describe('renderSummary', () => {
     )
   })
 
-  it('has a timeline of phases with seconds and a total', () => {
+  it('has a timeline of phases with durations and a total', () => {
     const md = renderSummary(passedReport())
-    expect(md).toContain('| phase | status | started (UTC) | seconds | detail |')
-    expect(md).toContain('| restore | ok | 02:02:10 | 252 |  |')
-    expect(md).toContain('| preflight | ok | 02:00:00 | 3.2 |  |')
-    expect(md).toContain('| **total** | passed | 02:00:00 | 570 |  |')
+    expect(md).toContain('| phase | status | started (UTC) | took | detail |')
+    expect(md).toContain('| restore | ok | 02:02:10 | 4m 12s |  |')
+    expect(md).toContain('| preflight | ok | 02:00:00 | 3.2s |  |')
+    expect(md).toContain('| **total** | passed | 02:00:00 | 9m 30s |  |')
+  })
+
+  it("a restore phase longer than Heroku's transfer says which one the headline gives", () => {
+    const report = passedReport()
+    report.timeline.find((p) => p.phase === 'restore')!.seconds = 259
+    const md = renderSummary(report)
+    expect(md).toContain('restore took 4m 12s for a 12 MB backup')
+    expect(md).toContain(
+      "| restore | ok | 02:02:10 | 4m 19s | the transfer took 4m 12s by Heroku's clock (the restore time above); the phase adds starting it, polling and its log |"
+    )
   })
 
   it('describes the backup: ID, size human-readable, age, capture time', () => {
     const md = renderSummary(passedReport())
-    expect(md).toContain('| backup | `b042` (fresh capture by this drill) |')
-    expect(md).toContain('| size | 12 MB (12,345,678 bytes) |')
-    expect(md).toContain('| captured | 2026-11-25 02:03:00 UTC |')
-    expect(md).toContain('| age at restore | 15s |')
+    expect(md).toContain(
+      '### Backup\n\n- **backup:** `b042` (fresh capture by this drill)\n- **size:** 12 MB (12,345,678 bytes)\n' +
+        '- **captured:** 2026-11-25 02:03:00 UTC\n- **age at restore:** 15s\n'
+    )
+    expect(md).not.toContain('|  |  |') // no empty header row
   })
 
   it('puts mismatches first and folds the rest', () => {
@@ -173,9 +197,14 @@ describe('renderSummary', () => {
     expect(md).toContain(
       '| mismatch | schema | `index public.track_pkey` | missing in the restore |'
     )
-    expect(lineOf('| no orphans | failed | returned false |', lines)).toBeLessThan(
-      lineOf('| orders present | passed |', lines)
-    )
+    // Failed, then passed, then skipped.
+    const failed = lineOf('| Row counts | failed | 2 of 5 tables out of bounds or missing |', lines)
+    const passed = lineOf('| Schema matches the source | passed |', lines)
+    const skipped = lineOf('| Canary row present | skipped | no canary written |', lines)
+    expect(lineOf('| Content checksums | failed |', lines)).toBeLessThan(passed)
+    expect(failed).toBeLessThan(passed)
+    expect(passed).toBeLessThan(lineOf('| Custom checks | passed |', lines))
+    expect(lineOf('| Custom checks | passed |', lines)).toBeLessThan(skipped)
     expect(md).toContain(
       '1 real (data or objects may be missing), failing the drill (restore-warnings: triage):'
     )
@@ -219,8 +248,8 @@ describe('renderSummary', () => {
       maintenanceOff: true
     }
     const md = renderSummary(report)
-    expect(md).toContain('| source promoted back | NO |')
-    expect(md).toContain('| DATABASE_URL now on | `restore-drill-my-app-99-1-ab12` |')
+    expect(md).toContain('- **source promoted back:** NO')
+    expect(md).toContain('- **DATABASE_URL now on:** `restore-drill-my-app-99-1-ab12`')
     expect(md).toContain('Maintenance mode stops web traffic only')
   })
 
@@ -271,7 +300,7 @@ describe('renderSummary', () => {
     const md = renderSummary(passedReport())
     expect(md).toContain('### Emergency runbook')
     expect(md).toContain(
-      'The restore of b042 took 4.2 minutes (252 s) just now (12 MB); a fresh add-on took 2.1 minutes (125 s) to provision.'
+      'The restore of b042 took 4m 12s just now (12 MB); a fresh add-on took 2m 5s to provision.'
     )
     expect(md).toContain(
       '```sh\nheroku maintenance:on --app my-app\nheroku pg:backups:restore my-app::b042 DATABASE_URL --app my-app --confirm my-app\nheroku maintenance:off --app my-app\n```'
@@ -295,7 +324,7 @@ describe('renderSummary', () => {
     }
     const md = renderSummary(report)
     expect(md).toContain(
-      '- **kept** `restore-drill-my-app-99-1-ab12` as `RESTORE_DRILL` (billed by the hour until destroyed'
+      '- **kept** `restore-drill-my-app-99-1-ab12` as `RESTORE_DRILL`: verification compared schema, row counts, sequences, the contents of 1 of 4 tables and 1 custom check and found no mismatch. Billed by the hour until destroyed'
     )
     const lines = md.split('\n')
     const promote = lineOf('heroku pg:promote RESTORE_DRILL_URL --app my-app', lines)
@@ -306,7 +335,7 @@ describe('renderSummary', () => {
       'heroku addons:destroy restore-drill-my-app-99-1-ab12 --app my-app --confirm my-app'
     )
     expect(md).toContain('billed by the hour on plan heroku-postgresql:standard-0 until destroyed')
-    expect(md).toContain('| backup | `a008` (chosen by ID) |')
+    expect(md).toContain('- **backup:** `a008` (chosen by ID)')
   })
 
   it('the runbook restores onto the source attachment the backup came from', () => {
@@ -345,7 +374,7 @@ describe('renderSummary', () => {
     const md = renderSummary(errorReport())
     expect(md).toContain('**Restore time:** the restore did not complete.')
     expect(md).toContain('**Data verified:** not verified (the drill stopped before verification).')
-    expect(md).toContain('| provision | failed | 02:00:05 | 900 | timed out |')
+    expect(md).toContain('| provision | failed | 02:00:05 | 15m 0s | timed out |')
     expect(md).not.toContain('### Emergency runbook')
     expect(md).not.toContain('**Error:**') // already in the verdict
     const other = errorReport()
@@ -412,21 +441,21 @@ describe('renderTerminal', () => {
       'FAILED: backup b042 restored, but 3 mismatches (first: public.track: 3 rows missing)'
     )
     expect(text).not.toMatch(/<details>|<\/?summary>|\*\*|```|^#+ |\| ---/m)
-    expect(text).toContain('- Data verified: 4 tables, 15,608 rows; 3 mismatches.')
-    expect(text).toContain(`restore-drill-report.json sha256 ${SHA}`)
     expect(text).toContain(
-      '  $ heroku pg:backups:restore my-app::b042 DATABASE_URL --app my-app --confirm my-app'
+      '- Data verified: 4 tables, 15,608 rows; compared schema, row counts, sequences, the contents of 1 of 4 tables and 1 custom check; 3 mismatches.'
     )
+    expect(text).toContain(`restore-drill-report.json sha256 ${SHA}`)
+    expect(text).toContain('  $ heroku pg:backups --app my-app')
     expect(renderTerminal(passedReport()).split('\n')[0]).toMatch(/^PASSED: backup b042 restored/)
     expect(renderTerminal(errorReport()).split('\n')[0]).toMatch(/^ERROR: the add-on/)
   })
 
   it('aligns table columns, numbers to the right', () => {
     const lines = renderTerminal(passedReport()).split('\n')
-    const header = lineOf('phase      status  started (UTC)  seconds  detail', lines)
-    expect(lines[header + 1]).toBe('---------  ------  -------------  -------  ------')
-    expect(lines[header + 2]).toBe('preflight  ok      02:00:00           3.2')
-    expect(lines[header + 6]).toBe('restore    ok      02:02:10           252')
+    const header = lineOf('phase      status  started (UTC)    took  detail', lines)
+    expect(lines[header + 1]).toBe('---------  ------  -------------  ------  ------')
+    expect(lines[header + 2]).toBe('preflight  ok      02:00:00         3.2s')
+    expect(lines[header + 6]).toBe('restore    ok      02:02:10       4m 12s')
     const tableHeader = lines[lineOf('table                status         source before', lines)]
     const restoredEnd = tableHeader.indexOf('restored') + 'restored'.length - 1
     const rows = lines.filter((line) => /^\s+public\.\S+\s+(match|within-bounds)/.test(line))
@@ -445,5 +474,95 @@ describe('renderTerminal', () => {
     expect(lineOf('3 tables without a mismatch:', lines)).toBeLessThan(
       lineOf('public.album', lines)
     )
+  })
+})
+
+describe('advice that fits the outcome', () => {
+  /** Every line that would restore or promote `backupId` (or a copy of it). */
+  const restoreLines = (md: string, backupId: string) =>
+    md
+      .split('\n')
+      .filter((l) => l.includes(`::${backupId}`) || /pg:promote|pg:backups:restore/.test(l))
+
+  it('a failed drill gives no command that restores the failed backup, and never calls it good', () => {
+    const report = failedReport()
+    for (const md of [renderSummary(report), renderTerminal(report)]) {
+      expect(restoreLines(md, 'b042')).toEqual([])
+      expect(md).not.toMatch(/good|verified restore|Emergency runbook/i)
+      expect(md).toContain('What to do instead')
+      expect(md).toContain('verification found 3 mismatches, listed above')
+      expect(md).toContain('run the drill again with backup: b042 and keep-database: true')
+      expect(md).toContain('heroku pg:backups --app my-app')
+    }
+    expect(runbookCommands(report).join('\n')).not.toMatch(/pg:backups:restore|pg:promote/)
+  })
+
+  it('a kept copy that failed verification: inspect and destroy it, never promote it', () => {
+    const report = failedReport()
+    report.cleanup.destroyed = []
+    report.cleanup.kept = {
+      addonName: 'restore-drill-my-app-99-1-ab12',
+      attachment: 'RESTORE_DRILL'
+    }
+    const md = renderSummary(report)
+    expect(restoreLines(md, 'b042')).toEqual([])
+    expect(md).toContain(
+      '- **kept** `restore-drill-my-app-99-1-ab12` as `RESTORE_DRILL`: verification found 3 mismatches; do not promote it.'
+    )
+    expect(md).toContain('heroku pg:psql RESTORE_DRILL_URL --app my-app')
+    expect(md).toContain(
+      'heroku addons:destroy restore-drill-my-app-99-1-ab12 --app my-app --confirm my-app'
+    )
+  })
+
+  it('names the last backup that passed a drill when history knows it', () => {
+    const md = renderSummary(failedReport(), {
+      lastPassedBackup: { id: 'a039', drilledAt: '2026-11-22' }
+    })
+    expect(md).toContain(
+      'The last backup that passed a drill of my-app is a039 (drilled 2026-11-22)'
+    )
+    expect(renderSummary(failedReport())).not.toContain('last backup that passed')
+  })
+
+  it('a drill whose restore failed gives no restore command for that backup either', () => {
+    const report = passedReport()
+    report.outcome = 'error'
+    report.verdict =
+      'Error: restore of b042 onto restore-drill-my-app-99-1-ab12 failed: pg_restore: error'
+    report.error = 'restore of b042 onto restore-drill-my-app-99-1-ab12 failed: pg_restore: error'
+    report.verification = null
+    report.timeline = report.timeline.slice(0, 5)
+    report.timeline[4] = { ...report.timeline[4], status: 'failed' }
+    const md = renderSummary(report)
+    expect(restoreLines(md, 'b042')).toEqual([])
+    expect(md).toContain('This drill could not prove b042: its restore failed.')
+    expect(md).toContain(
+      '**Next step:** the restore failed: read the error and the restore warnings, drill another backup with `backup: <ID>` (`heroku pg:backups --app my-app` lists them).'
+    )
+  })
+
+  it('a drill that failed only its restore-time objective keeps the runbook: the data verified', () => {
+    const report = passedReport()
+    report.outcome = 'failed'
+    report.verdict =
+      'Failed: backup b042 restored, but restore took 4m 12s, longer than max-restore-minutes 3'
+    expect(renderSummary(report)).toContain(
+      'heroku pg:backups:restore my-app::b042 DATABASE_URL --app my-app --confirm my-app'
+    )
+  })
+
+  it('an error gives a next step that fits where the drill stopped', () => {
+    const provision = renderSummary(errorReport())
+    expect(provision).toContain(
+      "**Next step:** Heroku did not provision the fresh add-on: check Heroku's status page and the plan input, then run the drill again."
+    )
+    const deadline = errorReport()
+    deadline.error =
+      'the drill did not finish within timeout-minutes 120; everything it created was cleaned up'
+    expect(renderSummary(deadline)).toContain(
+      "**Next step:** raise timeout-minutes (and keep the job's timeout-minutes above it)"
+    )
+    expect(renderSummary(passedReport())).not.toContain('Next step')
   })
 })

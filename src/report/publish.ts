@@ -3,6 +3,7 @@
 import type { DrillReport } from './model.js'
 import { reportSha256, writeReport } from './artifact.js'
 import { outputsFor } from './outputs.js'
+import { plural } from '../format.js'
 import { renderSummary, renderTerminal } from './summary.js'
 import { byShortestName } from './verdict.js'
 import type { SecretRegistry } from '../safety.js'
@@ -66,7 +67,7 @@ export async function publishReport(
   }
   if (shown.length < mismatches.length) {
     core.error(
-      `${mismatches.length - shown.length} more mismatches: every one is in the job summary and the report`,
+      `${plural(mismatches.length - shown.length, 'more mismatch', 'more mismatches')}: every one is in the job summary and the report`,
       { title: 'Restore drill' }
     )
   }

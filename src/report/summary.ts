@@ -2,10 +2,17 @@
 // the report alone. One list of blocks holds the content; two small renderers turn it into text.
 // Names, counts, hashes and timings only: never row contents, tokens or URLs.
 import type { DrillReport, PhaseRecord } from './model.js'
-import { configVarOf, runbookSections } from './runbook.js'
+import {
+  backupProven,
+  comparedText,
+  configVarOf,
+  runbookSections,
+  type RunbookOptions
+} from './runbook.js'
+import { formatBytes, formatCount, formatDuration, formatLimit, plural } from '../format.js'
 import type { Finding, TableResult } from '../verify/types.js'
 
-export interface SummaryOptions {
+export interface SummaryOptions extends RunbookOptions {
   /** sha256 of restore-drill-report.json (see artifact.ts), printed so a kept copy can be checked. */
   sha256?: string
   /** Where the report was written, printed when given (outside GitHub). */
@@ -55,6 +62,9 @@ function summaryBlocks(report: DrillReport, options: SummaryOptions = {}): Block
   ) {
     blocks.push({ kind: 'para', text: [{ strong: 'Error:' }, ` ${oneLine(report.error)}`] })
   }
+  if (report.outcome === 'error') {
+    blocks.push({ kind: 'para', text: [{ strong: 'Next step:' }, ' ', ...errorNextStep(report)] })
+  }
   blocks.push({ kind: 'list', items: threeAnswers(report) })
   blocks.push(...timelineBlocks(report))
   blocks.push(...backupBlocks(report))
@@ -63,7 +73,7 @@ function summaryBlocks(report: DrillReport, options: SummaryOptions = {}): Block
   blocks.push(...cleanupBlocks(report))
   const notes = notesOf(report)
   if (notes.length) blocks.push({ kind: 'heading', text: 'Notes' }, { kind: 'list', items: notes })
-  blocks.push(...runbookBlocks(report))
+  blocks.push(...runbookBlocks(report, options))
   blocks.push(...footerBlocks(report, options))
   return blocks
 }
@@ -85,12 +95,12 @@ function threeAnswers(report: DrillReport): Inline[] {
     ? [
         ' newest successful backup ',
         { code: newest.id },
-        ` is ${duration(newest.ageSeconds)} old (${when(newest.finishedAt)})`,
+        ` is ${formatDuration(newest.ageSeconds)} old (${when(newest.finishedAt)})`,
         limit === null
           ? '.'
           : overLimit
-            ? `, older than the ${limitText(limit)} limit.`
-            : `, within the ${limitText(limit)} limit.`
+            ? `, older than the ${formatLimit(limit)} limit.`
+            : `, within the ${formatLimit(limit)} limit.`
       ]
     : [' no successful backup found.']
   const scheduleHint: Span[] = b.scheduled
@@ -131,8 +141,8 @@ function threeAnswers(report: DrillReport): Inline[] {
       ? [{ strong: 'Restore time:' }, ' the restore did not complete.']
       : [
           { strong: 'Restore time:' },
-          ` restore took ${minutes(seconds)}`,
-          size != null ? ` for a ${bytes(size)} backup.` : '.'
+          ` restore took ${formatDuration(seconds)}`,
+          size != null ? ` for a ${formatBytes(size)} backup.` : '.'
         ]
 
   const v = report.verification
@@ -140,23 +150,21 @@ function threeAnswers(report: DrillReport): Inline[] {
   const verified: Inline = v
     ? [
         { strong: 'Data verified:' },
-        ` ${count(v.tablesChecked)} tables, ${count(v.rowsChecked)} rows; `,
-        v.passed
-          ? passedDetail(v.tables)
-          : `${count(mismatches)} mismatch${mismatches === 1 ? '' : 'es'}.`
+        ` ${plural(v.tablesChecked, 'table')}, ${plural(v.rowsChecked, 'row')}; compared ${comparedText(report)}; `,
+        v.passed ? passedDetail(v.tables) : `${plural(mismatches, 'mismatch', 'mismatches')}.`
       ]
     : [{ strong: 'Data verified:' }, ' not verified (the drill stopped before verification).']
   return [automated, restore, verified]
 }
 
-/** "everything matched", or how many tables were judged by bounds or drifted instead. */
+/** "no mismatches", and how many tables were judged by bounds or drifted instead. */
 function passedDetail(tables: TableResult[]): string {
   const within = tables.filter((t) => t.status === 'within-bounds').length
   const drift = tables.filter((t) => t.status === 'drift').length
-  if (!within && !drift) return 'everything matched.'
+  if (!within && !drift) return 'no mismatches.'
   const parts: string[] = []
-  if (within) parts.push(`${count(within)} within the bounds of live writes`)
-  if (drift) parts.push(`${count(drift)} changed since the backup (drift)`)
+  if (within) parts.push(`${formatCount(within)} within the bounds of live writes`)
+  if (drift) parts.push(`${formatCount(drift)} changed since the backup (drift)`)
   return `no mismatches (${parts.join(', ')}).`
 }
 
@@ -165,25 +173,38 @@ function timelineBlocks(report: DrillReport): Block[] {
     p.phase,
     p.status,
     clock(p.startedAt),
-    seconds(p.seconds),
-    p.detail ? oneLine(p.detail) : ''
+    formatDuration(p.seconds),
+    phaseDetail(report, p)
   ])
   rows.push([
     { strong: 'total' },
     report.outcome,
     clock(report.startedAt),
-    seconds(report.timings.drillSeconds),
+    formatDuration(report.timings.drillSeconds),
     ''
   ])
   return [
     { kind: 'heading', text: 'Timeline' },
     {
       kind: 'table',
-      headers: ['phase', 'status', 'started (UTC)', 'seconds', 'detail'],
+      headers: ['phase', 'status', 'started (UTC)', 'took', 'detail'],
       rows,
       numeric: [false, false, false, true, false]
     }
   ]
+}
+
+/**
+ * The restore time in the headline is Heroku's own (the transfer's start to its end); the phase
+ * also holds starting the transfer, noticing its end and reading its log: the row says both.
+ */
+function phaseDetail(report: DrillReport, p: PhaseRecord): string {
+  const detail = p.detail ? oneLine(p.detail) : ''
+  const transferSeconds = report.restore?.seconds
+  if (p.phase !== 'restore' || transferSeconds == null) return detail
+  if (formatDuration(transferSeconds) === formatDuration(p.seconds)) return detail
+  const note = `the transfer took ${formatDuration(transferSeconds)} by Heroku's clock (the restore time above); the phase adds starting it, polling and its log`
+  return detail ? `${detail}; ${note}` : note
 }
 
 function backupBlocks(report: DrillReport): Block[] {
@@ -194,14 +215,16 @@ function backupBlocks(report: DrillReport): Block[] {
     latest: 'latest successful backup',
     id: 'chosen by ID'
   }[bk.choice]
-  const rows: Inline[][] = [
+  const rows: [string, Inline][] = [
     ['backup', [{ code: bk.id }, ` (${how})`]],
     [
       'size',
-      bk.sizeBytes == null ? 'unknown' : `${bytes(bk.sizeBytes)} (${count(bk.sizeBytes)} bytes)`
+      bk.sizeBytes == null
+        ? 'unknown'
+        : `${formatBytes(bk.sizeBytes)} (${plural(bk.sizeBytes, 'byte')})`
     ],
     ['captured', bk.capturedAt ? when(bk.capturedAt) : 'unknown'],
-    ['age at restore', bk.ageSeconds == null ? 'unknown' : duration(bk.ageSeconds)],
+    ['age at restore', bk.ageSeconds == null ? 'unknown' : formatDuration(bk.ageSeconds)],
     [
       'source database',
       [
@@ -211,17 +234,14 @@ function backupBlocks(report: DrillReport): Block[] {
     ]
   ]
   if (report.source.databaseBytes != null)
-    rows.push(['source size', bytes(report.source.databaseBytes)])
+    rows.push(['source size', formatBytes(report.source.databaseBytes)])
   if (report.restore) {
     rows.push([
       'restored onto',
       [{ code: report.restore.addonName }, ` (${report.restore.plan || 'plan unknown'})`]
     ])
   }
-  return [
-    { kind: 'heading', text: 'Backup' },
-    { kind: 'table', headers: ['', ''], rows }
-  ]
+  return [{ kind: 'heading', text: 'Backup' }, factList(rows)]
 }
 
 const STATUS_ORDER: Record<TableResult['status'], number> = {
@@ -254,7 +274,7 @@ function verificationBlocks(report: DrillReport): Block[] {
   if (bad.length) blocks.push(tableResults(bad))
   if (rest.length) {
     const label =
-      `${count(rest.length)} table${rest.length === 1 ? '' : 's'} ` +
+      `${plural(rest.length, 'table')} ` +
       (bad.length ? 'without a mismatch' : 'checked, none mismatched')
     blocks.push({ kind: 'details', label, blocks: [tableResults(rest)] })
   }
@@ -274,7 +294,7 @@ function verificationBlocks(report: DrillReport): Block[] {
     blocks.push({ kind: 'heading', text: 'Schema differences' }, findingsTable(schemaFindings))
   }
   if (v.checks.length) {
-    const order = { failed: 0, skipped: 1, passed: 2 }
+    const order = { failed: 0, passed: 1, skipped: 2 }
     const checks = [...v.checks].sort((a, b) => order[a.status] - order[b.status])
     blocks.push(
       { kind: 'heading', text: 'Checks' },
@@ -287,7 +307,7 @@ function verificationBlocks(report: DrillReport): Block[] {
   }
   blocks.push(...restoreWarningBlocks(report))
   if (infos.length) {
-    const label = `${count(infos.length)} informational finding${infos.length === 1 ? '' : 's'}`
+    const label = plural(infos.length, 'informational finding')
     blocks.push({ kind: 'details', label, blocks: [findingsTable(infos)] })
   }
   return blocks
@@ -305,7 +325,7 @@ function findingsTable(findings: Finding[]): Block {
     oneLine(f.message)
   ])
   if (findings.length > MAX_ROWS)
-    rows.push(['', '', '', `… ${count(findings.length - MAX_ROWS)} more in the JSON report`])
+    rows.push(['', '', '', `… ${formatCount(findings.length - MAX_ROWS)} more in the JSON report`])
   return { kind: 'table', headers: ['severity', 'check', 'object', 'what'], rows }
 }
 
@@ -313,12 +333,12 @@ function tableResults(tables: TableResult[]): Block {
   const rows: Inline[][] = capped(tables).map((t) => [
     { code: t.table },
     t.status,
-    count(t.sourceBefore),
-    count(t.sourceAfter),
-    t.restored == null ? '—' : count(t.restored),
+    formatCount(t.sourceBefore),
+    formatCount(t.sourceAfter),
+    t.restored == null ? '—' : formatCount(t.restored),
     t.expectedMin === t.expectedMax
-      ? count(t.expectedMin)
-      : `${count(t.expectedMin)}–${count(t.expectedMax)}`,
+      ? formatCount(t.expectedMin)
+      : `${formatCount(t.expectedMin)}–${formatCount(t.expectedMax)}`,
     t.checksum ? (t.checksum.match ? 'match' : 'DIFFERS') : ''
   ])
   if (tables.length > MAX_ROWS)
@@ -329,7 +349,7 @@ function tableResults(tables: TableResult[]): Block {
       '',
       '',
       '',
-      `… ${count(tables.length - MAX_ROWS)} more in the JSON report`
+      `… ${formatCount(tables.length - MAX_ROWS)} more in the JSON report`
     ])
   return {
     kind: 'table',
@@ -371,13 +391,13 @@ function restoreWarningBlocks(report: DrillReport): Block[] {
     blocks.push(
       {
         kind: 'para',
-        text: `${count(w.real.length)} real (data or objects may be missing)${fails(w.real)}:`
+        text: `${formatCount(w.real.length)} real (data or objects may be missing)${fails(w.real)}:`
       },
       list(w.real)
     )
   }
   if (w.harmless.length) {
-    const label = `${count(w.harmless.length)} known to be harmless on Heroku${fails(w.harmless)}`
+    const label = `${formatCount(w.harmless.length)} known to be harmless on Heroku${fails(w.harmless)}`
     if (fails(w.harmless)) blocks.push({ kind: 'para', text: `${label}:` }, list(w.harmless))
     else blocks.push({ kind: 'details', label, blocks: [list(w.harmless)] })
   }
@@ -390,16 +410,12 @@ function promoteBlocks(report: DrillReport): Block[] {
   const yes = (b: boolean) => (b ? 'yes' : 'NO')
   return [
     { kind: 'heading', text: 'Promote drill' },
-    {
-      kind: 'table',
-      headers: ['', ''],
-      rows: [
-        ['restored add-on promoted to DATABASE_URL', yes(p.promoted)],
-        ['source promoted back', yes(p.promotedBack)],
-        ['DATABASE_URL now on', p.finalDatabaseAddon ? { code: p.finalDatabaseAddon } : 'unknown'],
-        ['maintenance mode off', yes(p.maintenanceOff)]
-      ]
-    }
+    factList([
+      ['restored add-on promoted to DATABASE_URL', yes(p.promoted)],
+      ['source promoted back', yes(p.promotedBack)],
+      ['DATABASE_URL now on', p.finalDatabaseAddon ? { code: p.finalDatabaseAddon } : 'unknown'],
+      ['maintenance mode off', yes(p.maintenanceOff)]
+    ])
   ]
 }
 
@@ -416,7 +432,7 @@ function cleanupBlocks(report: DrillReport): Block[] {
       { code: c.kept.addonName },
       ' as ',
       { code: c.kept.attachment },
-      ` (billed by the hour until destroyed; commands in the runbook below)`
+      `: ${keptVerdict(report)} Billed by the hour until destroyed; commands below.`
     ])
   }
   for (const problem of c.problems) items.push([{ strong: 'problem:' }, ` ${oneLine(problem)}`])
@@ -425,6 +441,23 @@ function cleanupBlocks(report: DrillReport): Block[] {
     { kind: 'heading', text: 'Cleanup' },
     { kind: 'list', items }
   ]
+}
+
+/** What verification found in the kept copy, so nobody promotes a copy that failed. */
+function keptVerdict(report: DrillReport): string {
+  const v = report.verification
+  if (!v) return 'the restored copy was not verified; do not promote it.'
+  if (v.passed) return `verification compared ${comparedText(report)} and found no mismatch.`
+  const mismatches = v.findings.filter((f) => f.severity === 'mismatch').length
+  return `verification found ${plural(mismatches, 'mismatch', 'mismatches')}; do not promote it.`
+}
+
+/** A label: value list (the Backup and Promote facts): a table here would need an empty header row. */
+function factList(rows: [string, Inline][]): Block {
+  return {
+    kind: 'list',
+    items: rows.map(([label, value]) => [{ strong: `${label}:` }, ' ', ...spans(value)])
+  }
 }
 
 /** The report's notes, plus the two every reader of such a drill should know, unless already there. */
@@ -445,27 +478,85 @@ function notesOf(report: DrillReport): Inline[] {
   return notes
 }
 
-function runbookBlocks(report: DrillReport): Block[] {
-  const sections = runbookSections(report)
+function runbookBlocks(report: DrillReport, options: SummaryOptions): Block[] {
+  const sections = runbookSections(report, options)
   if (!sections.length) return []
-  const restoreSeconds = report.runbook.restoreSeconds ?? report.restore?.seconds ?? null
-  const provisionSeconds = report.timings.provisionSeconds
-  const timing: string[] = []
-  if (restoreSeconds != null) {
-    timing.push(
-      `The restore of ${report.backup?.id ?? 'this backup'} took ${minutes(restoreSeconds)} just now` +
-        (report.backup?.sizeBytes != null ? ` (${bytes(report.backup.sizeBytes)})` : '')
-    )
-  }
-  if (provisionSeconds != null)
-    timing.push(`a fresh add-on took ${minutes(provisionSeconds)} to provision`)
-  const blocks: Block[] = [{ kind: 'heading', text: 'Emergency runbook' }]
-  if (timing.length) blocks.push({ kind: 'para', text: `${timing.join('; ')}.` })
+  const proven = backupProven(report)
+  const blocks: Block[] = [
+    { kind: 'heading', text: proven ? 'Emergency runbook' : 'What to do instead' }
+  ]
+  const timing = proven ? runbookTiming(report) : ''
+  if (timing) blocks.push({ kind: 'para', text: timing })
   for (const section of sections) {
     blocks.push({ kind: 'para', text: [{ strong: section.title }, `: ${section.explanation}`] })
     blocks.push({ kind: 'code', lines: section.commands })
   }
   return blocks
+}
+
+/** `The restore of b042 took 4m 12s just now (12 MB); a fresh add-on took 2m 5s to provision.` */
+function runbookTiming(report: DrillReport): string {
+  const restoreSeconds = report.runbook.restoreSeconds ?? report.restore?.seconds ?? null
+  const provisionSeconds = report.timings.provisionSeconds
+  const timing: string[] = []
+  if (restoreSeconds != null) {
+    timing.push(
+      `The restore of ${report.backup?.id ?? 'this backup'} took ${formatDuration(restoreSeconds)} just now` +
+        (report.backup?.sizeBytes != null ? ` (${formatBytes(report.backup.sizeBytes)})` : '')
+    )
+  }
+  if (provisionSeconds != null)
+    timing.push(`a fresh add-on took ${formatDuration(provisionSeconds)} to provision`)
+  return timing.length ? `${timing.join('; ')}.` : ''
+}
+
+/** What to do after a drill that could not complete, from the phase that failed. */
+function errorNextStep(report: DrillReport): Span[] {
+  const failed = report.timeline.find((p) => p.status === 'failed')?.phase
+  const backups = { code: `heroku pg:backups --app ${report.app}` }
+  const rerun = 'then run the drill again'
+  if (/timeout-minutes/.test(report.error ?? report.verdict)) {
+    return [
+      `raise timeout-minutes (and keep the job's timeout-minutes above it), ${rerun}. The timeline shows which phase used the time.`
+    ]
+  }
+  if (report.cleanup.problems.length > 0) {
+    return [
+      'something this drill created may be left behind: check ',
+      { code: `heroku addons --app ${report.app}` },
+      ` and destroy any restore-drill-* add-on, ${rerun}.`
+    ]
+  }
+  switch (failed) {
+    case 'preflight':
+      return [
+        `fix what the error names (token, app, database or backup input), ${rerun}; nothing was created.`
+      ]
+    case 'provision':
+      return [
+        `Heroku did not provision the fresh add-on: check Heroku's status page and the plan input, ${rerun}.`
+      ]
+    case 'capture':
+      return ['the capture failed: read its log lines in the error, check ', backups, `, ${rerun}.`]
+    case 'restore':
+      return [
+        'the restore failed: read the error and the restore warnings, drill another backup with ',
+        { code: 'backup: <ID>' },
+        ' (',
+        backups,
+        ' lists them).'
+      ]
+    case 'verify':
+      return [
+        `verification could not run to the end: read the error, ${rerun}; if it fails the same way, `,
+        { code: 'keep-database: true' },
+        ' keeps the restored copy to look into.'
+      ]
+    default:
+      return [
+        `read the error and the log of the failing step; the Cleanup section says what was removed. Fix the cause, ${rerun}.`
+      ]
+  }
 }
 
 function footerBlocks(report: DrillReport, options: SummaryOptions): Block[] {
@@ -500,49 +591,6 @@ export function oneLine(text: string): string {
     .trim()
   // Log lines can be long; the JSON report keeps them whole.
   return line.length > MAX_LINE ? `${line.slice(0, MAX_LINE - 1)}…` : line
-}
-
-export function count(n: number): string {
-  return Math.round(n).toLocaleString('en-US')
-}
-
-export function bytes(n: number): string {
-  const units = ['bytes', 'kB', 'MB', 'GB', 'TB']
-  let value = n
-  let unit = 0
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000
-    unit++
-  }
-  return unit === 0
-    ? `${count(n)} bytes`
-    : `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`
-}
-
-/** A limit as a user writes it: 26h, 3d, 90m. */
-function limitText(totalSeconds: number): string {
-  if (totalSeconds % 86400 === 0) return `${totalSeconds / 86400}d`
-  if (totalSeconds % 3600 === 0) return `${totalSeconds / 3600}h`
-  return `${Math.round(totalSeconds / 60)}m`
-}
-
-export function duration(totalSeconds: number): string {
-  const s = Math.max(0, Math.round(totalSeconds))
-  if (s < 60) return `${s}s`
-  if (s < 3600) return `${Math.floor(s / 60)}m ${s % 60}s`
-  if (s < 86400) return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`
-  return `${Math.floor(s / 86400)}d ${Math.floor((s % 86400) / 3600)}h`
-}
-
-/** `4.2 minutes (252 s)`; under a minute just the seconds (`0.0 minutes` reads as a fault). */
-function minutes(totalSeconds: number): string {
-  if (totalSeconds < 60) return `${seconds(totalSeconds)} s`
-  const m = totalSeconds / 60
-  return `${m < 10 ? m.toFixed(1) : Math.round(m)} minutes (${seconds(totalSeconds)} s)`
-}
-
-function seconds(n: number): string {
-  return n < 10 ? n.toFixed(1) : String(Math.round(n))
 }
 
 function when(iso: string): string {

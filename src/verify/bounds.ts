@@ -18,6 +18,7 @@
 // - With backup `latest` or an ID the backup predates B: writes before B are not in any counter, so
 //   an out-of-bound count is drift, not mismatch.
 import type { BackupMode, TableCounters, TableStatus } from './types.js'
+import { formatCount } from '../format.js'
 
 export interface WindowWrites {
   inserted: number
@@ -95,7 +96,7 @@ export function judgeCount(input: CountInput): CountJudgement {
     provable = false
     note =
       `write counters were reset or unavailable during the window, so the writes are unknown; ` +
-      `bound is the before/after counts ${b}..${a}`
+      `bound is the before/after counts ${formatCount(b)}..${formatCount(a)}`
   } else {
     const { inserted: i, deleted: d } = writes
     const lo = Math.max(b - d, a - i, 0)
@@ -104,9 +105,9 @@ export function judgeCount(input: CountInput): CountJudgement {
       min = Math.min(lo, hi)
       max = Math.max(lo, hi)
       note =
-        `source went from ${b} to ${a} rows with only ${i} inserts and ${d} deletes counted: ` +
+        `source went from ${formatCount(b)} to ${formatCount(a)} rows with only ${formatCount(i)} inserts and ${formatCount(d)} deletes counted: ` +
         `rows changed without being counted (TRUNCATE is not counted as deletes), so no restored count can be proven`
-      const message = `${note}; restored ${restored ?? 'nothing'}`
+      const message = `${note}; restored ${restored === null ? 'nothing' : formatCount(restored)}`
       return {
         min,
         max,
@@ -119,8 +120,8 @@ export function judgeCount(input: CountInput): CountJudgement {
     max = hi
     if (i > 0 || d > 0 || b !== a) {
       note =
-        `source had ${b} rows before and ${a} after the capture, with ${i} inserts and ${d} deletes counted ` +
-        `in between: the restore must hold ${min}..${max}`
+        `source had ${formatCount(b)} rows before and ${formatCount(a)} after the capture, with ${formatCount(i)} inserts and ${formatCount(d)} deletes counted ` +
+        `in between: the restore must hold ${formatCount(min)}..${formatCount(max)}`
     }
   }
   const inBounds = restored !== null && restored >= min && restored <= max
@@ -142,8 +143,9 @@ export function judgeCount(input: CountInput): CountJudgement {
       min === max && provable && (writes?.inserted ?? 0) === 0 && (writes?.deleted ?? 0) === 0
     return { min, max, status: exact ? 'match' : 'within-bounds', note }
   }
-  const expected = min === max ? `${min}` : `${min}..${max}`
-  const message = `restored ${restored} rows, expected ${expected}` + (note ? ` (${note})` : '')
+  const expected = min === max ? formatCount(min) : `${formatCount(min)}..${formatCount(max)}`
+  const message =
+    `restored ${formatCount(restored)} rows, expected ${expected}` + (note ? ` (${note})` : '')
   if (!provable || backupMode !== 'capture') {
     return { min, max, status: 'drift', note, finding: { severity: 'warning', message } }
   }

@@ -10,6 +10,7 @@ import type pg from 'pg'
 import type { Finding, SourceSnapshot, TableCount, VerifyOptions } from '../types.js'
 import type { CheckContext, CheckModule, TablePart } from './context.js'
 import { mismatches } from './context.js'
+import { formatCount, formatDuration, plural } from '../../format.js'
 
 interface Target {
   table: string
@@ -221,7 +222,7 @@ export const checksumsCheck: CheckModule = {
         findings.push({
           check: 'checksums',
           object: target.table,
-          message: `content differs (source ${source.rows} rows, restored ${restored.rows}) although the table had no writes`,
+          message: `content differs (source ${formatCount(source.rows)} rows, restored ${formatCount(restored.rows)}) although the table had no writes`,
           severity: 'mismatch'
         })
       } else {
@@ -240,10 +241,12 @@ export const checksumsCheck: CheckModule = {
     }
     const count = mismatches(findings)
     const verdict =
-      count === 0 ? `${targets.length} tables hashed, content matches` : `${count} tables differ`
+      count === 0
+        ? `${plural(targets.length, 'table')} hashed, content matches`
+        : `${plural(count, 'table')} differ${count === 1 ? 's' : ''}`
     // The source side's cost is not in this check's time: say where it went.
     const aheadNote = ahead
-      ? `; source hashed during the restore in ${ahead.seconds.toFixed(1)} s`
+      ? `; source hashed during the restore in ${formatDuration(ahead.seconds)}`
       : ''
     return { findings, tables, detail: verdict + aheadNote }
   }

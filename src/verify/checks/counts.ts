@@ -4,6 +4,7 @@ import { judgeCount, writesInWindow } from '../bounds.js'
 import type { Finding, Queryable, TableResult, WriteCounters } from '../types.js'
 import type { CheckContext, CheckModule } from './context.js'
 import { mismatches } from './context.js'
+import { plural } from '../../format.js'
 
 /**
  * A backend flushes its write counters only between statements, so writes made just before a
@@ -109,7 +110,7 @@ export const countsCheck: CheckModule = {
       tables,
       detail:
         (count === 0
-          ? `${tables.length} tables, ${rows} rows within bounds`
+          ? `${plural(tables.length, 'table')}, ${plural(rows, 'row')} within bounds`
           : `${count} of ${tables.length} tables out of bounds or missing`) +
         // restoredCounts takes a hashed table's count from its checksum: that pass is timed here.
         (ctx.options.checksumTables.length > 0

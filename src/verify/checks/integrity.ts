@@ -2,6 +2,7 @@
 import { integrityFindings } from '../compare-schema.js'
 import type { CheckModule } from './context.js'
 import { mismatches } from './context.js'
+import { formatCount } from '../../format.js'
 
 export const integrityCheck: CheckModule = {
   id: 'integrity',
@@ -13,7 +14,10 @@ export const integrityCheck: CheckModule = {
     const count = mismatches(findings)
     return {
       findings,
-      detail: count === 0 ? `${total} indexes and constraints valid` : `${count} not valid`
+      detail:
+        count === 0
+          ? `${formatCount(total)} indexes and constraints valid`
+          : `${formatCount(count)} not valid`
     }
   }
 }

@@ -6,6 +6,7 @@ import { snapshotSchema } from '../snapshot.js'
 import type { Finding } from '../types.js'
 import type { CheckModule } from './context.js'
 import { mismatches } from './context.js'
+import { formatCount, plural } from '../../format.js'
 
 export const schemaCheck: CheckModule = {
   id: 'schema',
@@ -33,7 +34,10 @@ export const schemaCheck: CheckModule = {
     const total = ctx.before.schema.length
     return {
       findings,
-      detail: count === 0 ? `${total} objects match` : `${count} of ${total} objects differ`
+      detail:
+        count === 0
+          ? `${plural(total, 'object')} match${total === 1 ? 'es' : ''}`
+          : `${formatCount(count)} of ${plural(total, 'object')} differ`
     }
   }
 }

@@ -4,6 +4,7 @@ import { displayName, mapLimit, qualifiedName, quoteIdent } from '../sql.js'
 import type { Finding, Queryable } from '../types.js'
 import type { CheckModule } from './context.js'
 import { mismatches } from './context.js'
+import { plural } from '../../format.js'
 
 interface SequenceUse {
   seq_schema: string
@@ -111,8 +112,8 @@ export const sequencesCheck: CheckModule = {
       findings,
       detail:
         count === 0
-          ? `${sequences} sequences ahead of their columns`
-          : `${count} sequences behind their columns`
+          ? `${plural(sequences, 'sequence')} ahead of their columns`
+          : `${plural(count, 'sequence')} behind their columns`
     }
   }
 }
