@@ -10,6 +10,7 @@
 // state before and after it is created, so the post step can clean up when main is killed. The
 // facts each step finds are recorded as they come; report/build.ts turns them into the report.
 import { secondsBetween } from './duration.js'
+import { plural } from './format.js'
 import { CancelledError, DrillError } from './errors.js'
 import { newFacts, type DrillFacts, type DrillStop } from './facts.js'
 import type { SourceDatabaseConnection } from './databases.js'
@@ -220,7 +221,7 @@ async function snapshotSource(
   const before = await source.snapshot()
   const rows = before.counts.tables.reduce((n, t) => n + t.rows, 0)
   rt.log.info(
-    `source: ${before.counts.tables.length} tables, ${rows.toLocaleString('en-US')} rows, ${before.schema.length} schema objects`
+    `source: ${plural(before.counts.tables.length, 'table')}, ${plural(rows, 'row')}, ${plural(before.schema.length, 'schema object')}`
   )
   return before
 }

@@ -1,5 +1,5 @@
 // The outcome of a drill and its one-line verdict, from what the drill found (pure).
-import { formatAge } from '../duration.js'
+import { formatDuration, plural } from '../format.js'
 import type { Outcome } from './model.js'
 import type { Finding, Verification } from '../verify/types.js'
 
@@ -48,8 +48,8 @@ export function judgeOutcome(found: DrillFindings): Judgement {
     judgement = {
       outcome: 'passed',
       verdict:
-        `Passed: backup ${found.backupId} restored in ${formatAge(found.restoreSeconds)} and matched production ` +
-        `(${v.tablesChecked} tables, ${v.rowsChecked.toLocaleString('en-US')} rows)`
+        `Passed: backup ${found.backupId} restored in ${formatDuration(found.restoreSeconds)} and matched production ` +
+        `(${plural(v.tablesChecked, 'table')}, ${plural(v.rowsChecked, 'row')})`
     }
   }
   // A drill that passed but left something behind is not a pass.

@@ -24,12 +24,8 @@ export async function captureBackup(
     keepBackup: rt.config.keepBackup
   })
   rt.log.info(`capture ${id} started`)
-  const done = await waitForTransfer(
-    { data, deadline: rt.deadline, signal },
-    app,
-    started,
-    `capture ${id}`
-  )
+  const wait = { data, deadline: rt.deadline, signal, log: (line: string) => rt.log.info(line) }
+  const done = await waitForTransfer(wait, app, started, `capture ${id}`)
   if (!done.succeeded) {
     const verbose = await data.getTransfer(app, done.uuid, { verbose: true }).catch(() => done)
     const tail = lastLogLines(verbose.logs)

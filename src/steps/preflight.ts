@@ -3,7 +3,7 @@
 // backups?", and the chosen backup (latest / an ID) exists. Nothing here writes, except
 // destroying stale add-ons of earlier runs.
 import type { BackupChoice, DrillConfig } from '../config.js'
-import { formatAge } from '../duration.js'
+import { formatDuration, formatLimit } from '../format.js'
 import { DrillError } from '../errors.js'
 import type { DataApi } from '../heroku/data.js'
 import type { PlatformApi } from '../heroku/platform.js'
@@ -412,7 +412,7 @@ function logBackups(
   const newest = facts.newestBackup
   log(
     newest
-      ? `newest successful backup: ${newest.id}, ${formatAge(newest.ageSeconds)} old`
+      ? `newest successful backup: ${newest.id}, ${formatDuration(newest.ageSeconds)} old`
       : 'newest successful backup: none'
   )
 }
@@ -440,13 +440,13 @@ function applyBackupPolicies(
   const newest = facts.newestBackup
   if (!newest) {
     throw new DrillError(
-      `app ${config.app} has no successful backup of ${source.configVar} (max-backup-age: ${formatAge(config.maxBackupAgeSeconds)})`,
+      `app ${config.app} has no successful backup of ${source.configVar} (max-backup-age: ${formatLimit(config.maxBackupAgeSeconds)})`,
       'failed'
     )
   }
   if (newest.ageSeconds > config.maxBackupAgeSeconds) {
     throw new DrillError(
-      `newest successful backup ${newest.id} is ${formatAge(newest.ageSeconds)} old, older than max-backup-age ${formatAge(config.maxBackupAgeSeconds)}`,
+      `newest successful backup ${newest.id} is ${formatDuration(newest.ageSeconds)} old, older than max-backup-age ${formatLimit(config.maxBackupAgeSeconds)}`,
       'failed'
     )
   }

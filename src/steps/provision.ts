@@ -6,7 +6,7 @@ import { DrillError } from '../errors.js'
 import { planShortName } from '../heroku/platform.js'
 import type { NewApp } from '../heroku/apps.js'
 import { HerokuApiError, type Addon } from '../heroku/types.js'
-import { waitFor } from '../heroku/wait.js'
+import { stillWaiting, waitFor } from '../heroku/wait.js'
 import type { DrillRuntime } from '../runtime.js'
 import { DRILL_ADDON_PREFIX, DRILL_ATTACHMENT_NAME } from '../safety.js'
 import type { Preflight } from './preflight.js'
@@ -125,9 +125,14 @@ async function waitUntilProvisioned(
           `add-on ${created.name} could not be provisioned (state ${addon.state})`
         )
       }
-      return addon.state === 'provisioning' ? undefined : addon
+      return addon.state === 'provisioning' ? stillWaiting({ state: addon.state }) : addon
     },
-    { what: `add-on ${created.name} to be provisioned`, deadline: rt.deadline, signal }
+    {
+      what: `add-on ${created.name} to be provisioned`,
+      deadline: rt.deadline,
+      signal,
+      onProgress: (l) => rt.log.info(l)
+    }
   )
 }
 
@@ -143,8 +148,13 @@ async function waitUntilAvailable(
       if (status['error?']) {
         throw new DrillError(`add-on ${created.name} failed to become available: ${status.message}`)
       }
-      return status['waiting?'] ? undefined : true
+      return status['waiting?'] ? stillWaiting({ state: status.message }) : true
     },
-    { what: `database ${created.name} to be available`, deadline: rt.deadline, signal }
+    {
+      what: `database ${created.name} to be available`,
+      deadline: rt.deadline,
+      signal,
+      onProgress: (l) => rt.log.info(l)
+    }
   )
 }

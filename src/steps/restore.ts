@@ -2,7 +2,8 @@
 // other target), passing the source's extensions so extension-dependent objects restore, and
 // keep the transfer's log for the warnings check.
 import type { DrillConfig } from '../config.js'
-import { formatAge, secondsBetween } from '../duration.js'
+import { secondsBetween } from '../duration.js'
+import { formatDuration } from '../format.js'
 import { DrillError } from '../errors.js'
 import { backupName, transferSeconds, type Addon, type Transfer } from '../heroku/types.js'
 import type { DrillRuntime } from '../runtime.js'
@@ -35,7 +36,12 @@ export async function restoreBackup(
   )
   const startMs = Date.now()
   const started = await rt.data.restoreBackup(target.id, { backupUrl, extensions })
-  const wait = { data: rt.data, deadline: rt.deadline, signal }
+  const wait = {
+    data: rt.data,
+    deadline: rt.deadline,
+    signal,
+    log: (line: string) => rt.log.info(line)
+  }
   const done = await waitForTransfer(
     wait,
     rt.config.app,
@@ -49,7 +55,7 @@ export async function restoreBackup(
     throw new DrillError(`restore of ${id} onto ${target.name} failed${tail ? ': ' + tail : ''}`)
   }
   rt.log.info(
-    `restore finished in ${seconds} s${done.warnings ? ` with ${done.warnings} warnings` : ''}`
+    `restore finished in ${formatDuration(seconds)}${done.warnings ? ` with ${done.warnings} warnings` : ''}`
   )
   return { transfer: done, seconds, logs }
 }
@@ -77,5 +83,5 @@ export function restoreTooSlow(
 ): string | null {
   if (config.maxRestoreMinutes === null || restoreSeconds === undefined) return null
   if (restoreSeconds <= config.maxRestoreMinutes * 60) return null
-  return `restore took ${formatAge(restoreSeconds)}, longer than max-restore-minutes ${config.maxRestoreMinutes}`
+  return `restore took ${formatDuration(restoreSeconds)}, longer than max-restore-minutes ${config.maxRestoreMinutes}`
 }

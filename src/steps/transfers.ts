@@ -1,7 +1,7 @@
 // Waiting for a capture or a restore, and what of its log may be shown.
 import type { DataApi } from '../heroku/data.js'
 import type { Transfer } from '../heroku/types.js'
-import { waitFor } from '../heroku/wait.js'
+import { stillWaiting, waitFor } from '../heroku/wait.js'
 import type { TransferLogLine } from '../verify/types.js'
 import { logForReport } from '../verify/warnings.js'
 
@@ -9,6 +9,8 @@ export interface TransferWait {
   data: DataApi
   deadline: Date
   signal: AbortSignal
+  /** A progress line at most once a minute. */
+  log: (line: string) => void
 }
 
 /** Polls the transfer until it has finished (succeeded or not). */
@@ -21,9 +23,13 @@ export function waitForTransfer(
   return waitFor(
     async () => {
       const current = await deps.data.getTransfer(app, transfer.uuid)
-      return current.finished_at ? current : undefined
+      if (current.finished_at) return current
+      return stillWaiting({
+        state: current.started_at ? 'running' : 'pending',
+        bytes: current.started_at ? current.processed_bytes : null
+      })
     },
-    { what, deadline: deps.deadline, signal: deps.signal }
+    { what, deadline: deps.deadline, signal: deps.signal, onProgress: deps.log }
   )
 }
 

@@ -10,6 +10,7 @@ import { DRILL_ATTACHMENT_NAME } from '../safety.js'
 import type { SourceHashes } from '../verify/verify.js'
 import type { CountSnapshot, SourceSnapshot, Verification, VerifyOptions } from '../verify/types.js'
 import { mismatchCount } from '../verify/types.js'
+import { plural } from '../format.js'
 import type { RestoreResult } from './restore.js'
 
 export interface VerifyStepInput {
@@ -56,8 +57,8 @@ export async function verifyRestoredCopy(
     ...(input.sourceHashes ? { sourceHashes: input.sourceHashes } : {})
   })
   rt.log.info(
-    `verification ${verification.passed ? 'passed' : 'failed'}: ${verification.tablesChecked} tables, ` +
-      `${verification.rowsChecked.toLocaleString('en-US')} rows, ${mismatchCount(verification)} mismatches`
+    `verification ${verification.passed ? 'passed' : 'failed'}: ${plural(verification.tablesChecked, 'table')}, ` +
+      `${plural(verification.rowsChecked, 'row')}, ${plural(mismatchCount(verification), 'mismatch', 'mismatches')}`
   )
   return { verification, after }
 }
