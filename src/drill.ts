@@ -720,7 +720,6 @@ export async function runDrill(deps: DrillDeps): Promise<DrillReport> {
     report.verification?.checks.push(...work.promote.checks)
   }
   return report
-
 }
 
 function describeError(err: unknown, deps: DrillDeps, signal: AbortSignal): string {
