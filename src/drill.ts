@@ -38,7 +38,7 @@ import { hashSourceTables, verifyRestore, type SourceHashes } from './verify/ver
 import { logForReport } from './verify/warnings.js'
 
 export const TOOL_NAME = 'heroku-postgres-restore-drill'
-export const TOOL_VERSION = '0.1.0'
+export const TOOL_VERSION = '1.0.0'
 
 /** Statement timeout on the source: exact counts of big tables take a while, but never forever. */
 const SOURCE_STATEMENT_TIMEOUT_MS = 10 * 60_000
