@@ -257,16 +257,15 @@ export class HerokuTransport {
 
   async send<T>(req: TransportRequest): Promise<T> {
     const url = originOf(req.baseUrl) + req.path
-    const callerRange = req.headers?.Range
-    let range = callerRange ?? (req.defaultRange ? DEFAULT_RANGE : undefined)
+    let range = req.headers?.Range ?? (req.defaultRange ? DEFAULT_RANGE : undefined)
     let pages: unknown[] | undefined
     for (;;) {
       const { res, body } = await this.sendPage(req, url, range)
       const nextRange = res.headers['next-range']
       if (req.firstPageOnly || typeof nextRange !== 'string' || !Array.isArray(body)) {
-        return (pages ? [...pages, ...(Array.isArray(body) ? body : [body])] : body) as T
+        return (pages ? pages.concat(body) : body) as T
       }
-      pages = [...(pages ?? []), ...body]
+      pages = (pages ?? []).concat(body)
       range = nextRange
     }
   }
