@@ -1,7 +1,6 @@
-/** The HTTP layer against a real local socket: retries, resets, headers, and heroku-client's traps. */
+/** The HTTP layer against a real local socket: retries, resets, headers, once-only writes. */
 import { afterEach, describe, expect, it } from '@jest/globals'
-import Heroku from 'heroku-client'
-import { SingleAttemptHeroku } from '../../src/heroku/http.js'
+import { HerokuTransport } from '../../src/heroku/http.js'
 import { HerokuApiError } from '../../src/heroku/types.js'
 import {
   startFakeServer,
@@ -98,35 +97,24 @@ describe('GET retries', () => {
 })
 
 describe('writes are never re-sent blindly', () => {
-  it('heroku-client itself re-sends a POST after a reset (the trap)', async () => {
-    const s = await serve((_req, n) => (n === 1 ? 'reset' : ok({ id: 'A' })))
-    const raw = new Heroku({ token: TEST_TOKEN, host: s.url })
-    await raw.post('/apps/shop/addons', { body: { name: 'x' } })
-    expect(s.count('POST', '/apps/shop/addons')).toBe(2)
-  })
-
-  it('heroku-client also re-sends a POST after its own timeout has already rejected it (the trap)', async () => {
-    // The re-sent POST is answered, so heroku-client stops there (no retry timers outlive the test).
-    const s = await serve((_req, n) => (n === 1 ? 'hang' : { status: 201, body: {} }))
-    const raw = new Heroku({ token: TEST_TOKEN, host: s.url, timeout: 100 })
-    await expect(raw.post('/apps/shop/addons', { body: { name: 'x' } })).rejects.toThrow(
-      /took longer/
-    )
-    await new Promise((r) => setTimeout(r, 1300))
-    expect(s.count('POST', '/apps/shop/addons')).toBe(2)
-  })
-
-  it('SingleAttemptHeroku sends a POST exactly once, whether its socket is reset or it times out', async () => {
+  it('the transport sends a POST exactly once, whether its socket is reset or it times out', async () => {
     const s = await serve((req) => (req.path === '/reset' ? 'reset' : 'hang'))
-    const client = new SingleAttemptHeroku({ token: TEST_TOKEN, host: s.url, timeout: 100 })
-    await expect(client.post('/reset', { body: { name: 'x' } })).rejects.toMatchObject({
-      code: 'ECONNRESET'
-    })
-    await expect(client.post('/hang', { body: { name: 'x' } })).rejects.toThrow(/took longer/)
-    // heroku-client would have re-sent each after 1 s: wait past that to show nothing else arrives.
+    const transport = new HerokuTransport(TEST_TOKEN, 100)
+    const post = (path: string) =>
+      transport.send({ method: 'POST', baseUrl: s.url, path, body: { name: 'x' } })
+    await expect(post('/reset')).rejects.toMatchObject({ code: 'ECONNRESET' })
+    await expect(post('/hang')).rejects.toMatchObject({ code: 'ETIMEDOUT' })
+    // heroku-client re-sent each after about 1 s: wait past that to show nothing else arrives.
     await new Promise((r) => setTimeout(r, 1300))
     expect(s.count('POST', '/reset')).toBe(1)
     expect(s.count('POST', '/hang')).toBe(1)
+  })
+
+  it('a redirect is not followed: the token is sent to the Heroku host only', async () => {
+    const s = await serve(() => ({ status: 302, headers: { Location: 'http://127.0.0.1:9/x' } }))
+    const { http } = httpFor(s)
+    await expect(http.get('platform', '/apps/shop')).rejects.toMatchObject({ status: 302 })
+    expect(s.received).toHaveLength(1)
   })
 
   it('a POST that failed ambiguously (reset, 5xx, timeout) is sent once and reported as ambiguous', async () => {
@@ -236,7 +224,7 @@ describe('wire details', () => {
     expect(error.message).not.toContain('hunter2')
   })
 
-  it('prints nothing even when DEBUG=http would make heroku-client print bodies', async () => {
+  it('prints nothing, even with DEBUG=http (which made heroku-client print bodies)', async () => {
     const s = await serve(() => ok({ DATABASE_URL: 'postgres://u:secretpw1234@h/d' }))
     const { http } = httpFor(s)
     const previous = process.env.DEBUG

@@ -1,16 +1,16 @@
 /**
- * The one HTTP layer under both Heroku clients, built on heroku-client 3.1.4 with its traps handled:
- * - heroku-client re-sends any request, POSTs included, after a socket reset: every request here is
- *   sent by `SingleAttemptRequest`, whose transport retry is off; retries are decided below, where
- *   the method is known (GETs retried; writes never re-sent blindly).
- * - it never retries 429/5xx: GETs are retried here with jittered exponential backoff, honouring
- *   Retry-After and slowing down when RateLimit-Remaining runs low (headers read via `middleware`).
- * - it sends `Range: id ..; max=1000` on every request: kept only on list requests.
- * - its debug output prints bodies (config var values) when DEBUG=http: never reached here.
+ * The one HTTP layer under both Heroku clients. What the Heroku API needs from it:
+ * - a write must never be re-sent blindly: the transport sends every request exactly once (no
+ *   retry on a reset or a timeout, no redirect); retries are decided below, where the method is
+ *   known (GETs retried; writes re-sent only after an answer proving they were not applied).
+ * - 429/5xx answers are retried here with jittered exponential backoff, honouring Retry-After and
+ *   slowing down when RateLimit-Remaining runs low.
+ * - `Range: id ..; max=1000` only on Platform list requests; a Next-Range is followed (concatenating
+ *   the pages) unless only the first page is asked for.
+ * - nothing is logged: bodies hold config var values, errors are redacted.
  */
-import type { ClientRequest, IncomingMessage } from 'node:http'
-import Heroku from 'heroku-client'
-import HerokuRequest from 'heroku-client/lib/request.js'
+import type { IncomingMessage } from 'node:http'
+import { HttpClient } from '@actions/http-client'
 import type { SecretRegistry } from '../safety.js'
 import { HerokuApiError } from './types.js'
 import { AbortError, sleepMs } from './wait.js'
@@ -25,8 +25,8 @@ export interface HerokuRequestSpec {
   body?: unknown
   headers?: Record<string, string>
   /**
-   * A Platform list endpoint: send heroku-client's `Range: id ..; max=1000`. Without it no Range
-   * is sent (as the CLI does); a Next-Range in the answer is followed either way.
+   * A Platform list endpoint: send `Range: id ..; max=1000` (up to 1000 per page). Without it no
+   * Range is sent (as the CLI does); a Next-Range in the answer is followed either way.
    */
   list?: boolean
   /** A POST that only reads (e.g. /actions/addon-attachments/resolve): retried like a GET. */
@@ -170,65 +170,142 @@ export function provesNotApplied(err: HerokuApiError): boolean {
   return err.status === 429
 }
 
-// ---- heroku-client without its transport retry -------------------------------------------------
+// ---- the transport: each request sent once ------------------------------------------------------
 
 const DEFAULT_RANGE = 'id ..; max=1000'
 
-interface GuardedOptions {
-  omitDefaultRange?: boolean
+/** One request as the transport sends it; a list's further pages are requested with Next-Range. */
+export interface TransportRequest {
+  method: HttpMethod
+  /** e.g. https://api.heroku.com (a host without a scheme is taken as https). */
+  baseUrl: string
+  path: string
+  headers?: Record<string, string>
+  body?: unknown
+  /** Send `Range: id ..; max=1000` when `headers` has no Range of its own. */
+  defaultRange?: boolean
+  /** Return the first page only: a Next-Range in the answer is not followed. */
+  firstPageOnly?: boolean
+  /** Sees every answer's headers (status, Retry-After, RateLimit-Remaining). */
+  onResponse?: (res: IncomingMessage) => void
 }
 
-/**
- * heroku-client's Request, changed in three places:
- * - `isRetryAllowed` is false: a reset no longer re-sends the request from inside heroku-client
- *   (which re-sent POSTs up to 4 times, and re-sent even after its own timeout had rejected).
- * - `logRequest` drops the default Range header from non-list requests (it is where the request
- *   exists but its headers are not yet sent); heroku-client's own header removal is broken.
- * - `handleResponse` is the original minus its debug lines, which print whole bodies when DEBUG=http.
- */
-class SingleAttemptRequest extends HerokuRequest {
-  override isRetryAllowed(): boolean {
-    return false
+/** A non-2xx answer: the status and the parsed error body ({id, message} on Heroku). */
+export class HttpStatusError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly body: unknown
+  ) {
+    super(`Heroku answered ${statusCode}`)
   }
+}
 
-  override logRequest(req: ClientRequest): void {
-    const options = this.options as GuardedOptions
-    if (options.omitDefaultRange && this.nextRange === DEFAULT_RANGE) req.removeHeader('Range')
-  }
+function timeoutError(ms: number): Error {
+  return Object.assign(new Error(`no answer within ${ms} ms`), { code: 'ETIMEDOUT' })
+}
 
-  handleResponse(res: IncomingMessage): void {
-    const self = this as unknown as {
-      middleware: (res: IncomingMessage, next: () => void) => void
-      handleSuccess: (res: IncomingMessage, data: string) => void
-      handleFailure: (res: IncomingMessage, data: string) => void
-      reject: (err: unknown) => void
-    }
-    self.middleware(res, () => {
-      const chunks: Buffer[] = []
-      res.on('data', (chunk: Buffer) => chunks.push(chunk))
-      res.on('error', (err) => self.reject(err))
-      res.on('end', () => {
-        const data = Buffer.concat(chunks).toString('utf8')
-        try {
-          if (/^2\d\d$/.test(String(res.statusCode))) self.handleSuccess(res, data)
-          else self.handleFailure(res, data)
-        } catch (err) {
-          self.reject(err)
-        }
-      })
+/** The answer's body; a connection that drops or idles for `timeoutMs` mid-body rejects. */
+function readBody(res: IncomingMessage, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    res.setTimeout(timeoutMs, () => res.destroy(timeoutError(timeoutMs)))
+    res.on('data', (chunk: Buffer) => chunks.push(chunk))
+    res.on('error', reject)
+    res.on('aborted', () =>
+      reject(Object.assign(new Error('answer cut off'), { code: 'ECONNRESET' }))
+    )
+    res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+  })
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text || '{}')
+  } catch {
+    // The text itself could hold anything (config vars): not quoted in the error.
+    throw Object.assign(new Error(`answer is not JSON (${text.length} bytes)`), {
+      code: 'EBADJSON'
     })
   }
 }
 
-type HerokuClientOptions = NonNullable<ConstructorParameters<typeof Heroku>[0]>
+function originOf(baseUrl: string): string {
+  return new URL(/^https?:\/\//.test(baseUrl) ? baseUrl : `https://${baseUrl}`).origin
+}
 
-/** A heroku-client whose every request is sent at most once (see SingleAttemptRequest). */
-export class SingleAttemptHeroku extends Heroku {
-  override request(options: HerokuClientOptions): Promise<any> {
-    // Same merge as heroku-client's own request(): constructor options, then per-call ones.
-    const headers = { ...this.options.headers, ...options.headers }
-    const merged = { ...this.options, ...options, headers }
-    return new SingleAttemptRequest(merged as Record<string, unknown>).request()
+/**
+ * The Heroku API over @actions/http-client (which honours the runner's https_proxy / no_proxy),
+ * with its retries and redirects off: a request, or a page of a list, is sent exactly once, so a
+ * write is never re-sent by the transport after a reset or a timeout. Retries are decided by
+ * createHerokuHttp, where the method is known. Nothing here logs: bodies hold config var values.
+ */
+export class HerokuTransport {
+  private readonly client: HttpClient
+
+  constructor(
+    private readonly token: string,
+    private readonly timeoutMs = 60_000,
+    userAgent = 'heroku-postgres-restore-drill'
+  ) {
+    this.client = new HttpClient(userAgent, [], {
+      allowRetries: false,
+      allowRedirects: false,
+      keepAlive: false,
+      socketTimeout: timeoutMs
+    })
+  }
+
+  async send<T>(req: TransportRequest): Promise<T> {
+    const url = originOf(req.baseUrl) + req.path
+    let range = req.headers?.Range ?? (req.defaultRange ? DEFAULT_RANGE : undefined)
+    let pages: unknown[] | undefined
+    for (;;) {
+      const { res, body } = await this.sendPage(req, url, range)
+      const nextRange = res.headers['next-range']
+      if (req.firstPageOnly || typeof nextRange !== 'string' || !Array.isArray(body)) {
+        return (pages ? pages.concat(body) : body) as T
+      }
+      pages = (pages ?? []).concat(body)
+      range = nextRange
+    }
+  }
+
+  private async sendPage(
+    req: TransportRequest,
+    url: string,
+    range: string | undefined
+  ): Promise<{ res: IncomingMessage; body: unknown }> {
+    const headers: Record<string, string> = {
+      Accept: 'application/vnd.heroku+json; version=3',
+      'Content-Type': 'application/json',
+      Authorization: 'Basic ' + Buffer.from(':' + this.token).toString('base64'),
+      ...req.headers
+    }
+    if (range === undefined) delete headers.Range
+    else headers.Range = range
+    const payload = req.body ? JSON.stringify(req.body) : ''
+    let res: IncomingMessage
+    try {
+      res = (await this.client.request(req.method, url, payload, headers)).message
+    } catch (err) {
+      // @actions/http-client's own timeout error carries no code.
+      if (err instanceof Error && /^Request timeout/.test(err.message))
+        throw timeoutError(this.timeoutMs)
+      throw err
+    }
+    req.onResponse?.(res)
+    const text = await readBody(res, this.timeoutMs)
+    const status = res.statusCode ?? 0
+    if (status < 200 || status > 299) {
+      let errorBody: unknown = text
+      try {
+        errorBody = JSON.parse(text)
+      } catch {
+        // not JSON: kept as text (redacted by the caller)
+      }
+      throw new HttpStatusError(status, errorBody)
+    }
+    return { res, body: parseJson(text) }
   }
 }
 
@@ -270,7 +347,7 @@ export function describeFailure(
   return `Heroku API ${where} failed (${status} ${id})${herokuMessage ? ': ' + herokuMessage : ''}`
 }
 
-/** heroku-client's rejection (statusCode + parsed body, or a Node socket error) as a redacted HerokuApiError. */
+/** The transport's rejection (statusCode + parsed body, or a Node socket error) as a redacted HerokuApiError. */
 export function toHerokuApiError(
   err: unknown,
   method: string,
@@ -307,8 +384,7 @@ export function toHerokuApiError(
     })
   }
   const rawMessage = typeof e.message === 'string' ? e.message : String(err)
-  let code = typeof e.code === 'string' ? e.code : 'network_error'
-  if (code === 'network_error' && /took longer than/.test(rawMessage)) code = 'ETIMEDOUT'
+  const code = typeof e.code === 'string' ? e.code : 'network_error'
   const message = oneLine(secrets.redact(rawMessage))
   return new HerokuApiError(secrets.redact(describeFailure(method, path, 0, code, message)), {
     status: 0,
@@ -335,13 +411,7 @@ export function createHerokuHttp(options: HerokuHttpOptions): HerokuHttp {
     data: options.dataApiUrl
   }
 
-  const client = new SingleAttemptHeroku({
-    token: options.token,
-    timeout: options.timeoutMs ?? 60_000,
-    userAgent: options.userAgent ?? 'heroku-postgres-restore-drill',
-    debug: false,
-    parseJSON: true
-  })
+  const transport = new HerokuTransport(options.token, options.timeoutMs, options.userAgent)
 
   // The account's token pool as last reported (RateLimit-Remaining); shared by all requests.
   let rateLimitRemaining: number | undefined
@@ -349,23 +419,22 @@ export function createHerokuHttp(options: HerokuHttpOptions): HerokuHttp {
 
   async function sendOnce<T>(spec: HerokuRequestSpec): Promise<T> {
     const meta: ResponseMeta = {}
-    const requestOptions = {
-      method: spec.method as 'GET',
+    const transportRequest: TransportRequest = {
+      method: spec.method,
+      baseUrl: hosts[spec.api],
       path: spec.path,
-      host: hosts[spec.api],
-      headers: spec.headers ?? {},
+      headers: spec.headers,
       body: spec.body,
-      omitDefaultRange: !spec.list && !(spec.headers && 'Range' in spec.headers),
-      partial: spec.firstPageOnly === true,
-      middleware: (res: IncomingMessage, next: () => void) => {
+      defaultRange: spec.list === true,
+      firstPageOnly: spec.firstPageOnly === true,
+      onResponse: (res) => {
         meta.status = res.statusCode
         meta.retryAfter = headerValue(res.headers['retry-after'])
         meta.rateLimitRemaining = headerValue(res.headers['ratelimit-remaining'])
-        next()
       }
     }
     try {
-      return (await client.request(requestOptions as unknown as HerokuClientOptions)) as T
+      return await transport.send<T>(transportRequest)
     } catch (err) {
       const apiError = toHerokuApiError(err, spec.method, spec.path, secrets)
       const retryAfterMs = parseRetryAfterMs(meta.retryAfter, nowMs())

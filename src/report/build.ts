@@ -14,7 +14,7 @@ import { runbookCommands } from './runbook.js'
 import { judgeOutcome } from './verdict.js'
 
 export const TOOL_NAME = 'heroku-postgres-restore-drill'
-export const TOOL_VERSION = '0.1.0'
+export const TOOL_VERSION = '1.0.0'
 
 const NO_SCHEDULE_FACTS: DrillReport['backups'] = {
   scheduled: false,
