@@ -1,2025 +1,6 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 6110:
-/***/ ((module, exports, __nccwpck_require__) => {
-
-/* eslint-env browser */
-
-/**
- * This is the web browser implementation of `debug()`.
- */
-
-exports.formatArgs = formatArgs;
-exports.save = save;
-exports.load = load;
-exports.useColors = useColors;
-exports.storage = localstorage();
-exports.destroy = (() => {
-	let warned = false;
-
-	return () => {
-		if (!warned) {
-			warned = true;
-			console.warn('Instance method `debug.destroy()` is deprecated and no longer does anything. It will be removed in the next major version of `debug`.');
-		}
-	};
-})();
-
-/**
- * Colors.
- */
-
-exports.colors = [
-	'#0000CC',
-	'#0000FF',
-	'#0033CC',
-	'#0033FF',
-	'#0066CC',
-	'#0066FF',
-	'#0099CC',
-	'#0099FF',
-	'#00CC00',
-	'#00CC33',
-	'#00CC66',
-	'#00CC99',
-	'#00CCCC',
-	'#00CCFF',
-	'#3300CC',
-	'#3300FF',
-	'#3333CC',
-	'#3333FF',
-	'#3366CC',
-	'#3366FF',
-	'#3399CC',
-	'#3399FF',
-	'#33CC00',
-	'#33CC33',
-	'#33CC66',
-	'#33CC99',
-	'#33CCCC',
-	'#33CCFF',
-	'#6600CC',
-	'#6600FF',
-	'#6633CC',
-	'#6633FF',
-	'#66CC00',
-	'#66CC33',
-	'#9900CC',
-	'#9900FF',
-	'#9933CC',
-	'#9933FF',
-	'#99CC00',
-	'#99CC33',
-	'#CC0000',
-	'#CC0033',
-	'#CC0066',
-	'#CC0099',
-	'#CC00CC',
-	'#CC00FF',
-	'#CC3300',
-	'#CC3333',
-	'#CC3366',
-	'#CC3399',
-	'#CC33CC',
-	'#CC33FF',
-	'#CC6600',
-	'#CC6633',
-	'#CC9900',
-	'#CC9933',
-	'#CCCC00',
-	'#CCCC33',
-	'#FF0000',
-	'#FF0033',
-	'#FF0066',
-	'#FF0099',
-	'#FF00CC',
-	'#FF00FF',
-	'#FF3300',
-	'#FF3333',
-	'#FF3366',
-	'#FF3399',
-	'#FF33CC',
-	'#FF33FF',
-	'#FF6600',
-	'#FF6633',
-	'#FF9900',
-	'#FF9933',
-	'#FFCC00',
-	'#FFCC33'
-];
-
-/**
- * Currently only WebKit-based Web Inspectors, Firefox >= v31,
- * and the Firebug extension (any Firefox version) are known
- * to support "%c" CSS customizations.
- *
- * TODO: add a `localStorage` variable to explicitly enable/disable colors
- */
-
-// eslint-disable-next-line complexity
-function useColors() {
-	// NB: In an Electron preload script, document will be defined but not fully
-	// initialized. Since we know we're in Chrome, we'll just detect this case
-	// explicitly
-	if (typeof window !== 'undefined' && window.process && (window.process.type === 'renderer' || window.process.__nwjs)) {
-		return true;
-	}
-
-	// Internet Explorer and Edge do not support colors.
-	if (typeof navigator !== 'undefined' && navigator.userAgent && navigator.userAgent.toLowerCase().match(/(edge|trident)\/(\d+)/)) {
-		return false;
-	}
-
-	let m;
-
-	// Is webkit? http://stackoverflow.com/a/16459606/376773
-	// document is undefined in react-native: https://github.com/facebook/react-native/pull/1632
-	// eslint-disable-next-line no-return-assign
-	return (typeof document !== 'undefined' && document.documentElement && document.documentElement.style && document.documentElement.style.WebkitAppearance) ||
-		// Is firebug? http://stackoverflow.com/a/398120/376773
-		(typeof window !== 'undefined' && window.console && (window.console.firebug || (window.console.exception && window.console.table))) ||
-		// Is firefox >= v31?
-		// https://developer.mozilla.org/en-US/docs/Tools/Web_Console#Styling_messages
-		(typeof navigator !== 'undefined' && navigator.userAgent && (m = navigator.userAgent.toLowerCase().match(/firefox\/(\d+)/)) && parseInt(m[1], 10) >= 31) ||
-		// Double check webkit in userAgent just in case we are in a worker
-		(typeof navigator !== 'undefined' && navigator.userAgent && navigator.userAgent.toLowerCase().match(/applewebkit\/(\d+)/));
-}
-
-/**
- * Colorize log arguments if enabled.
- *
- * @api public
- */
-
-function formatArgs(args) {
-	args[0] = (this.useColors ? '%c' : '') +
-		this.namespace +
-		(this.useColors ? ' %c' : ' ') +
-		args[0] +
-		(this.useColors ? '%c ' : ' ') +
-		'+' + module.exports.humanize(this.diff);
-
-	if (!this.useColors) {
-		return;
-	}
-
-	const c = 'color: ' + this.color;
-	args.splice(1, 0, c, 'color: inherit');
-
-	// The final "%c" is somewhat tricky, because there could be other
-	// arguments passed either before or after the %c, so we need to
-	// figure out the correct index to insert the CSS into
-	let index = 0;
-	let lastC = 0;
-	args[0].replace(/%[a-zA-Z%]/g, match => {
-		if (match === '%%') {
-			return;
-		}
-		index++;
-		if (match === '%c') {
-			// We only are interested in the *last* %c
-			// (the user may have provided their own)
-			lastC = index;
-		}
-	});
-
-	args.splice(lastC, 0, c);
-}
-
-/**
- * Invokes `console.debug()` when available.
- * No-op when `console.debug` is not a "function".
- * If `console.debug` is not available, falls back
- * to `console.log`.
- *
- * @api public
- */
-exports.log = console.debug || console.log || (() => {});
-
-/**
- * Save `namespaces`.
- *
- * @param {String} namespaces
- * @api private
- */
-function save(namespaces) {
-	try {
-		if (namespaces) {
-			exports.storage.setItem('debug', namespaces);
-		} else {
-			exports.storage.removeItem('debug');
-		}
-	} catch (error) {
-		// Swallow
-		// XXX (@Qix-) should we be logging these?
-	}
-}
-
-/**
- * Load `namespaces`.
- *
- * @return {String} returns the previously persisted debug modes
- * @api private
- */
-function load() {
-	let r;
-	try {
-		r = exports.storage.getItem('debug') || exports.storage.getItem('DEBUG') ;
-	} catch (error) {
-		// Swallow
-		// XXX (@Qix-) should we be logging these?
-	}
-
-	// If debug isn't set in LS, and we're in Electron, try to load $DEBUG
-	if (!r && typeof process !== 'undefined' && 'env' in process) {
-		r = process.env.DEBUG;
-	}
-
-	return r;
-}
-
-/**
- * Localstorage attempts to return the localstorage.
- *
- * This is necessary because safari throws
- * when a user disables cookies/localstorage
- * and you attempt to access it.
- *
- * @return {LocalStorage}
- * @api private
- */
-
-function localstorage() {
-	try {
-		// TVMLKit (Apple TV JS Runtime) does not have a window object, just localStorage in the global context
-		// The Browser also has localStorage in the global context.
-		return localStorage;
-	} catch (error) {
-		// Swallow
-		// XXX (@Qix-) should we be logging these?
-	}
-}
-
-module.exports = __nccwpck_require__(897)(exports);
-
-const {formatters} = module.exports;
-
-/**
- * Map %j to `JSON.stringify()`, since no Web Inspectors do that by default.
- */
-
-formatters.j = function (v) {
-	try {
-		return JSON.stringify(v);
-	} catch (error) {
-		return '[UnexpectedJSONParseError]: ' + error.message;
-	}
-};
-
-
-/***/ }),
-
-/***/ 897:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-/**
- * This is the common logic for both the Node.js and web browser
- * implementations of `debug()`.
- */
-
-function setup(env) {
-	createDebug.debug = createDebug;
-	createDebug.default = createDebug;
-	createDebug.coerce = coerce;
-	createDebug.disable = disable;
-	createDebug.enable = enable;
-	createDebug.enabled = enabled;
-	createDebug.humanize = __nccwpck_require__(744);
-	createDebug.destroy = destroy;
-
-	Object.keys(env).forEach(key => {
-		createDebug[key] = env[key];
-	});
-
-	/**
-	* The currently active debug mode names, and names to skip.
-	*/
-
-	createDebug.names = [];
-	createDebug.skips = [];
-
-	/**
-	* Map of special "%n" handling functions, for the debug "format" argument.
-	*
-	* Valid key names are a single, lower or upper-case letter, i.e. "n" and "N".
-	*/
-	createDebug.formatters = {};
-
-	/**
-	* Selects a color for a debug namespace
-	* @param {String} namespace The namespace string for the debug instance to be colored
-	* @return {Number|String} An ANSI color code for the given namespace
-	* @api private
-	*/
-	function selectColor(namespace) {
-		let hash = 0;
-
-		for (let i = 0; i < namespace.length; i++) {
-			hash = ((hash << 5) - hash) + namespace.charCodeAt(i);
-			hash |= 0; // Convert to 32bit integer
-		}
-
-		return createDebug.colors[Math.abs(hash) % createDebug.colors.length];
-	}
-	createDebug.selectColor = selectColor;
-
-	/**
-	* Create a debugger with the given `namespace`.
-	*
-	* @param {String} namespace
-	* @return {Function}
-	* @api public
-	*/
-	function createDebug(namespace) {
-		let prevTime;
-		let enableOverride = null;
-		let namespacesCache;
-		let enabledCache;
-
-		function debug(...args) {
-			// Disabled?
-			if (!debug.enabled) {
-				return;
-			}
-
-			const self = debug;
-
-			// Set `diff` timestamp
-			const curr = Number(new Date());
-			const ms = curr - (prevTime || curr);
-			self.diff = ms;
-			self.prev = prevTime;
-			self.curr = curr;
-			prevTime = curr;
-
-			args[0] = createDebug.coerce(args[0]);
-
-			if (typeof args[0] !== 'string') {
-				// Anything else let's inspect with %O
-				args.unshift('%O');
-			}
-
-			// Apply any `formatters` transformations
-			let index = 0;
-			args[0] = args[0].replace(/%([a-zA-Z%])/g, (match, format) => {
-				// If we encounter an escaped % then don't increase the array index
-				if (match === '%%') {
-					return '%';
-				}
-				index++;
-				const formatter = createDebug.formatters[format];
-				if (typeof formatter === 'function') {
-					const val = args[index];
-					match = formatter.call(self, val);
-
-					// Now we need to remove `args[index]` since it's inlined in the `format`
-					args.splice(index, 1);
-					index--;
-				}
-				return match;
-			});
-
-			// Apply env-specific formatting (colors, etc.)
-			createDebug.formatArgs.call(self, args);
-
-			const logFn = self.log || createDebug.log;
-			logFn.apply(self, args);
-		}
-
-		debug.namespace = namespace;
-		debug.useColors = createDebug.useColors();
-		debug.color = createDebug.selectColor(namespace);
-		debug.extend = extend;
-		debug.destroy = createDebug.destroy; // XXX Temporary. Will be removed in the next major release.
-
-		Object.defineProperty(debug, 'enabled', {
-			enumerable: true,
-			configurable: false,
-			get: () => {
-				if (enableOverride !== null) {
-					return enableOverride;
-				}
-				if (namespacesCache !== createDebug.namespaces) {
-					namespacesCache = createDebug.namespaces;
-					enabledCache = createDebug.enabled(namespace);
-				}
-
-				return enabledCache;
-			},
-			set: v => {
-				enableOverride = v;
-			}
-		});
-
-		// Env-specific initialization logic for debug instances
-		if (typeof createDebug.init === 'function') {
-			createDebug.init(debug);
-		}
-
-		return debug;
-	}
-
-	function extend(namespace, delimiter) {
-		const newDebug = createDebug(this.namespace + (typeof delimiter === 'undefined' ? ':' : delimiter) + namespace);
-		newDebug.log = this.log;
-		return newDebug;
-	}
-
-	/**
-	* Enables a debug mode by namespaces. This can include modes
-	* separated by a colon and wildcards.
-	*
-	* @param {String} namespaces
-	* @api public
-	*/
-	function enable(namespaces) {
-		createDebug.save(namespaces);
-		createDebug.namespaces = namespaces;
-
-		createDebug.names = [];
-		createDebug.skips = [];
-
-		const split = (typeof namespaces === 'string' ? namespaces : '')
-			.trim()
-			.replace(/\s+/g, ',')
-			.split(',')
-			.filter(Boolean);
-
-		for (const ns of split) {
-			if (ns[0] === '-') {
-				createDebug.skips.push(ns.slice(1));
-			} else {
-				createDebug.names.push(ns);
-			}
-		}
-	}
-
-	/**
-	 * Checks if the given string matches a namespace template, honoring
-	 * asterisks as wildcards.
-	 *
-	 * @param {String} search
-	 * @param {String} template
-	 * @return {Boolean}
-	 */
-	function matchesTemplate(search, template) {
-		let searchIndex = 0;
-		let templateIndex = 0;
-		let starIndex = -1;
-		let matchIndex = 0;
-
-		while (searchIndex < search.length) {
-			if (templateIndex < template.length && (template[templateIndex] === search[searchIndex] || template[templateIndex] === '*')) {
-				// Match character or proceed with wildcard
-				if (template[templateIndex] === '*') {
-					starIndex = templateIndex;
-					matchIndex = searchIndex;
-					templateIndex++; // Skip the '*'
-				} else {
-					searchIndex++;
-					templateIndex++;
-				}
-			} else if (starIndex !== -1) { // eslint-disable-line no-negated-condition
-				// Backtrack to the last '*' and try to match more characters
-				templateIndex = starIndex + 1;
-				matchIndex++;
-				searchIndex = matchIndex;
-			} else {
-				return false; // No match
-			}
-		}
-
-		// Handle trailing '*' in template
-		while (templateIndex < template.length && template[templateIndex] === '*') {
-			templateIndex++;
-		}
-
-		return templateIndex === template.length;
-	}
-
-	/**
-	* Disable debug output.
-	*
-	* @return {String} namespaces
-	* @api public
-	*/
-	function disable() {
-		const namespaces = [
-			...createDebug.names,
-			...createDebug.skips.map(namespace => '-' + namespace)
-		].join(',');
-		createDebug.enable('');
-		return namespaces;
-	}
-
-	/**
-	* Returns true if the given mode name is enabled, false otherwise.
-	*
-	* @param {String} name
-	* @return {Boolean}
-	* @api public
-	*/
-	function enabled(name) {
-		for (const skip of createDebug.skips) {
-			if (matchesTemplate(name, skip)) {
-				return false;
-			}
-		}
-
-		for (const ns of createDebug.names) {
-			if (matchesTemplate(name, ns)) {
-				return true;
-			}
-		}
-
-		return false;
-	}
-
-	/**
-	* Coerce `val`.
-	*
-	* @param {Mixed} val
-	* @return {Mixed}
-	* @api private
-	*/
-	function coerce(val) {
-		if (val instanceof Error) {
-			return val.stack || val.message;
-		}
-		return val;
-	}
-
-	/**
-	* XXX DO NOT USE. This is a temporary stub function.
-	* XXX It WILL be removed in the next major release.
-	*/
-	function destroy() {
-		console.warn('Instance method `debug.destroy()` is deprecated and no longer does anything. It will be removed in the next major version of `debug`.');
-	}
-
-	createDebug.enable(createDebug.load());
-
-	return createDebug;
-}
-
-module.exports = setup;
-
-
-/***/ }),
-
-/***/ 2830:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-/**
- * Detect Electron renderer / nwjs process, which is node, but we should
- * treat as a browser.
- */
-
-if (typeof process === 'undefined' || process.type === 'renderer' || process.browser === true || process.__nwjs) {
-	module.exports = __nccwpck_require__(6110);
-} else {
-	module.exports = __nccwpck_require__(5108);
-}
-
-
-/***/ }),
-
-/***/ 5108:
-/***/ ((module, exports, __nccwpck_require__) => {
-
-/**
- * Module dependencies.
- */
-
-const tty = __nccwpck_require__(2018);
-const util = __nccwpck_require__(9023);
-
-/**
- * This is the Node.js implementation of `debug()`.
- */
-
-exports.init = init;
-exports.log = log;
-exports.formatArgs = formatArgs;
-exports.save = save;
-exports.load = load;
-exports.useColors = useColors;
-exports.destroy = util.deprecate(
-	() => {},
-	'Instance method `debug.destroy()` is deprecated and no longer does anything. It will be removed in the next major version of `debug`.'
-);
-
-/**
- * Colors.
- */
-
-exports.colors = [6, 2, 3, 4, 5, 1];
-
-try {
-	// Optional dependency (as in, doesn't need to be installed, NOT like optionalDependencies in package.json)
-	// eslint-disable-next-line import/no-extraneous-dependencies
-	const supportsColor = __nccwpck_require__(1450);
-
-	if (supportsColor && (supportsColor.stderr || supportsColor).level >= 2) {
-		exports.colors = [
-			20,
-			21,
-			26,
-			27,
-			32,
-			33,
-			38,
-			39,
-			40,
-			41,
-			42,
-			43,
-			44,
-			45,
-			56,
-			57,
-			62,
-			63,
-			68,
-			69,
-			74,
-			75,
-			76,
-			77,
-			78,
-			79,
-			80,
-			81,
-			92,
-			93,
-			98,
-			99,
-			112,
-			113,
-			128,
-			129,
-			134,
-			135,
-			148,
-			149,
-			160,
-			161,
-			162,
-			163,
-			164,
-			165,
-			166,
-			167,
-			168,
-			169,
-			170,
-			171,
-			172,
-			173,
-			178,
-			179,
-			184,
-			185,
-			196,
-			197,
-			198,
-			199,
-			200,
-			201,
-			202,
-			203,
-			204,
-			205,
-			206,
-			207,
-			208,
-			209,
-			214,
-			215,
-			220,
-			221
-		];
-	}
-} catch (error) {
-	// Swallow - we only care if `supports-color` is available; it doesn't have to be.
-}
-
-/**
- * Build up the default `inspectOpts` object from the environment variables.
- *
- *   $ DEBUG_COLORS=no DEBUG_DEPTH=10 DEBUG_SHOW_HIDDEN=enabled node script.js
- */
-
-exports.inspectOpts = Object.keys(process.env).filter(key => {
-	return /^debug_/i.test(key);
-}).reduce((obj, key) => {
-	// Camel-case
-	const prop = key
-		.substring(6)
-		.toLowerCase()
-		.replace(/_([a-z])/g, (_, k) => {
-			return k.toUpperCase();
-		});
-
-	// Coerce string value into JS value
-	let val = process.env[key];
-	if (/^(yes|on|true|enabled)$/i.test(val)) {
-		val = true;
-	} else if (/^(no|off|false|disabled)$/i.test(val)) {
-		val = false;
-	} else if (val === 'null') {
-		val = null;
-	} else {
-		val = Number(val);
-	}
-
-	obj[prop] = val;
-	return obj;
-}, {});
-
-/**
- * Is stdout a TTY? Colored output is enabled when `true`.
- */
-
-function useColors() {
-	return 'colors' in exports.inspectOpts ?
-		Boolean(exports.inspectOpts.colors) :
-		tty.isatty(process.stderr.fd);
-}
-
-/**
- * Adds ANSI color escape codes if enabled.
- *
- * @api public
- */
-
-function formatArgs(args) {
-	const {namespace: name, useColors} = this;
-
-	if (useColors) {
-		const c = this.color;
-		const colorCode = '\u001B[3' + (c < 8 ? c : '8;5;' + c);
-		const prefix = `  ${colorCode};1m${name} \u001B[0m`;
-
-		args[0] = prefix + args[0].split('\n').join('\n' + prefix);
-		args.push(colorCode + 'm+' + module.exports.humanize(this.diff) + '\u001B[0m');
-	} else {
-		args[0] = getDate() + name + ' ' + args[0];
-	}
-}
-
-function getDate() {
-	if (exports.inspectOpts.hideDate) {
-		return '';
-	}
-	return new Date().toISOString() + ' ';
-}
-
-/**
- * Invokes `util.formatWithOptions()` with the specified arguments and writes to stderr.
- */
-
-function log(...args) {
-	return process.stderr.write(util.formatWithOptions(exports.inspectOpts, ...args) + '\n');
-}
-
-/**
- * Save `namespaces`.
- *
- * @param {String} namespaces
- * @api private
- */
-function save(namespaces) {
-	if (namespaces) {
-		process.env.DEBUG = namespaces;
-	} else {
-		// If you set a process.env field to null or undefined, it gets cast to the
-		// string 'null' or 'undefined'. Just delete instead.
-		delete process.env.DEBUG;
-	}
-}
-
-/**
- * Load `namespaces`.
- *
- * @return {String} returns the previously persisted debug modes
- * @api private
- */
-
-function load() {
-	return process.env.DEBUG;
-}
-
-/**
- * Init logic for `debug` instances.
- *
- * Create a new `inspectOpts` object in case `useColors` is set
- * differently for a particular `debug` instance.
- */
-
-function init(debug) {
-	debug.inspectOpts = {};
-
-	const keys = Object.keys(exports.inspectOpts);
-	for (let i = 0; i < keys.length; i++) {
-		debug.inspectOpts[keys[i]] = exports.inspectOpts[keys[i]];
-	}
-}
-
-module.exports = __nccwpck_require__(897)(exports);
-
-const {formatters} = module.exports;
-
-/**
- * Map %o to `util.inspect()`, all on a single line.
- */
-
-formatters.o = function (v) {
-	this.inspectOpts.colors = this.useColors;
-	return util.inspect(v, this.inspectOpts)
-		.split('\n')
-		.map(str => str.trim())
-		.join(' ');
-};
-
-/**
- * Map %O to `util.inspect()`, allowing multiple lines if needed.
- */
-
-formatters.O = function (v) {
-	this.inspectOpts.colors = this.useColors;
-	return util.inspect(v, this.inspectOpts);
-};
-
-
-/***/ }),
-
-/***/ 3813:
-/***/ ((module) => {
-
-
-
-module.exports = (flag, argv = process.argv) => {
-	const prefix = flag.startsWith('-') ? '' : (flag.length === 1 ? '-' : '--');
-	const position = argv.indexOf(prefix + flag);
-	const terminatorPosition = argv.indexOf('--');
-	return position !== -1 && (terminatorPosition === -1 || position < terminatorPosition);
-};
-
-
-/***/ }),
-
-/***/ 6188:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-class Heroku {
-  constructor (options) {
-    this.options = options || {}
-  }
-
-  request (options) {
-    const Request = __nccwpck_require__(3633)
-    options = options || {}
-    options.headers = Object.assign(Object.assign({}, this.options.headers), options.headers)
-    options = Object.assign({}, this.options, options)
-    const request = new Request(options)
-    return request.request()
-  }
-
-  get (path, options) {
-    return this.request(Object.assign({}, options, { method: 'GET', path: path }))
-  }
-
-  put (path, options) {
-    return this.request(Object.assign({}, options, { method: 'PUT', path: path }))
-  }
-
-  post (path, options) {
-    return this.request(Object.assign({}, options, { method: 'POST', path: path }))
-  }
-
-  patch (path, options) {
-    return this.request(Object.assign({}, options, { method: 'PATCH', path: path }))
-  }
-
-  delete (path, options) {
-    return this.request(Object.assign({}, options, { method: 'DELETE', path: path }))
-  }
-}
-
-module.exports = Heroku
-
-
-/***/ }),
-
-/***/ 3633:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-let _debugHeaders
-function debugHeaders () {
-  try {
-    if (!_debugHeaders) _debugHeaders = __nccwpck_require__(2830)('http')
-    _debugHeaders.apply(null, Array.prototype.slice.call(arguments))
-  } catch (err) {}
-}
-
-let _debug
-function debug () {
-  try {
-    if (!_debug) _debug = __nccwpck_require__(2830)('http')
-    _debug.apply(null, Array.prototype.slice.call(arguments))
-  } catch (err) {}
-}
-
-/*
- * Object capable of making API calls.
- */
-class Request {
-  constructor (options) {
-    const URL = __nccwpck_require__(3861)
-
-    this.options = options || {}
-    this.debug = options.debug
-    this.debugHeaders = options.debugHeaders
-    const url = URL(options.host || 'https://api.heroku.com')
-    this.host = url.host
-    this.port = url.port
-    this.secure = url.secure
-    this.partial = options.partial
-    this.userAgent = options.userAgent
-    if (!this.userAgent) {
-      const pjson = __nccwpck_require__(5868)
-      this.userAgent = 'node-heroku-client/' + pjson.version
-    }
-    this.parseJSON = Object.hasOwn(options, 'parseJSON') ? options.parseJSON : true
-    this.nextRange = 'id ..; max=1000'
-    this.logger = options.logger
-    this.middleware = options.middleware || function (_, cb) { cb() }
-    this.certs = getCerts(this.debug)
-    this.promise = new Promise((resolve, reject) => {
-      this.resolve = resolve
-      this.reject = reject
-    })
-    if (process.env.HEROKU_HTTP_PROXY_HOST) {
-      const tunnel = __nccwpck_require__(8406)
-      let tunnelFunc
-      if (this.secure) {
-        tunnelFunc = tunnel.httpsOverHttp
-      } else {
-        tunnelFunc = tunnel.httpOverHttp
-      }
-      const agentOpts = {
-        proxy: {
-          host: process.env.HEROKU_HTTP_PROXY_HOST,
-          port: process.env.HEROKU_HTTP_PROXY_PORT || 8080,
-          proxyAuth: process.env.HEROKU_HTTP_PROXY_AUTH
-        },
-        rejectUnauthorized: options.rejectUnauthorized
-      }
-      if (this.certs.length > 0) {
-        agentOpts.ca = this.certs
-      }
-      this.agent = tunnelFunc(agentOpts)
-    } else {
-      if (this.secure) {
-        const https = __nccwpck_require__(5692)
-        this.agent = new https.Agent({ maxSockets: Number(process.env.HEROKU_CLIENT_MAX_SOCKETS) || 5000 })
-      } else {
-        const http = __nccwpck_require__(8611)
-        this.agent = new http.Agent({ maxSockets: Number(process.env.HEROKU_CLIENT_MAX_SOCKETS) || 5000 })
-      }
-    }
-  }
-
-  /*
-   * Perform the actual API request.
-   */
-  request () {
-    const headers = Object.assign({
-      Accept: 'application/vnd.heroku+json; version=3',
-      'Content-type': 'application/json',
-      'User-Agent': this.userAgent,
-      Range: this.nextRange
-    }, this.options.headers)
-    // remove null|undefined headers
-    for (var k in Object.keys(headers)) {
-      if (headers[k] === null || headers[k] === undefined) {
-        delete headers[k]
-      }
-    }
-
-    const requestOptions = {
-      agent: this.agent,
-      host: this.host,
-      port: this.port,
-      path: this.options.path,
-      auth: this.options.auth || ':' + this.options.token,
-      method: this.options.method || 'GET',
-      rejectUnauthorized: this.options.rejectUnauthorized,
-      headers: headers
-    }
-    if (this.certs.length > 0) {
-      requestOptions.ca = this.certs
-    }
-
-    let req
-    if (this.secure) {
-      const https = __nccwpck_require__(5692)
-      req = https.request(requestOptions, this.handleResponse.bind(this))
-    } else {
-      const http = __nccwpck_require__(8611)
-      req = http.request(requestOptions, this.handleResponse.bind(this))
-    }
-
-    this.logRequest(req)
-    this.writeBody(req)
-    this.setRequestTimeout(req)
-
-    req.on('error', this.handleError.bind(this))
-
-    req.end()
-
-    return this.promise
-  }
-
-  /*
-   * Handle an API response, returning the API response.
-   */
-  handleResponse (res) {
-    this.middleware(res, () => {
-      this.logResponse(res)
-      if (res.statusCode === 304) {
-        this.updateAggregate(this.cachedResponse.body)
-        this.resolve(this.aggregate)
-        return
-      }
-      concat(res).then((data) => {
-        debug(`<-- ${this.options.method} ${this.options.path}\n${data}`)
-        debugHeaders('\n' + renderHeaders(res.headers))
-        if (this.debug) console.error('<-- ' + data)
-        if (res.statusCode.toString().match(/^2\d{2}$/)) {
-          this.handleSuccess(res, data)
-        } else {
-          this.handleFailure(res, data)
-        }
-      }).catch(this.reject)
-    })
-  }
-
-  isRetryAllowed (error) {
-    const isRetryAllowed = __nccwpck_require__(178)
-    if (!isRetryAllowed(error)) return false
-    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) return false
-    return true
-  }
-
-  handleError (error) {
-    if (!this.retries) this.retries = 0
-    if (this.retries >= 4 || !this.isRetryAllowed(error)) return this.reject(error)
-    const noise = Math.random() * 100
-    setTimeout(() => this.request(), (1 << this.retries) * 1000 + noise)
-    this.retries++
-  }
-
-  logRequest (req) {
-    debug(`--> ${req.method} ${this.options.path}`)
-    if (this.debug) console.error('--> ' + req.method + ' ' + req.path)
-    const reqHeaders = req.getHeaders ? req.getHeaders() : req._headers // .getHeaders isn't defined in node versions < 8
-    if (!reqHeaders) return
-    const headers = renderHeaders(reqHeaders)
-    debugHeaders('\n' + headers)
-    if (this.debugHeaders) console.error(headers)
-  }
-
-  /*
-   * Log the API response.
-   */
-  logResponse (res) {
-    if (this.logger) {
-      this.logger.log({
-        status: res.statusCode,
-        content_length: res.headers['content-length'],
-        request_id: res.headers['request-id']
-      })
-    }
-    const headers = renderHeaders(res.headers)
-    if (this.debug) console.error('<-- ' + res.statusCode + ' ' + res.statusMessage)
-    if (this.debugHeaders) console.error(headers)
-  }
-
-  /*
-   * If the request options include a body,
-   * write the body to the request and set
-   * an appropriate 'Content-length' header.
-   */
-  writeBody (req) {
-    if (this.options.body) {
-      let body = this.options.body
-      if (this.options.json !== false) { body = JSON.stringify(body) }
-      if (this.debug) {
-        console.error('--> ' + body)
-      }
-
-      req.setHeader('Content-length', Buffer.byteLength(body, 'utf8'))
-      req.write(body)
-    } else {
-      req.setHeader('Content-length', 0)
-    }
-  }
-
-  /*
-   * If the request options include a timeout,
-   * set the timeout and provide a callback
-   * function in case the request exceeds the
-   * timeout period.
-   */
-  setRequestTimeout (req) {
-    if (!this.options.timeout) return
-
-    req.setTimeout(this.options.timeout, () => {
-      const err = new Error('Request took longer than ' + this.options.timeout + 'ms to complete.')
-
-      req.abort()
-
-      this.reject(err)
-    })
-  }
-
-  /*
-   * Get the request body, and parse it (or not) as appropriate.
-   * - Parse JSON by default.
-   * - If parseJSON is `false`, it will not parse.
-   */
-  parseBody (body) {
-    if (this.parseJSON) {
-      return JSON.parse(body || '{}')
-    } else {
-      return body
-    }
-  }
-
-  /*
-   * In the event of a non-successful API request,
-   * fail with an appropriate error message and
-   * status code.
-   */
-  handleFailure (res, buffer) {
-    const message = 'Expected response to be successful, got ' + res.statusCode
-
-    const err = new Error(message)
-    err.statusCode = res.statusCode
-    try {
-      err.body = this.parseBody(buffer)
-    } catch (e) {
-      err.body = buffer
-    }
-
-    this.reject(err)
-  }
-
-  /*
-   * In the event of a successful API response,
-   * respond with the response body.
-   */
-  handleSuccess (res, buffer) {
-    const body = this.parseBody(buffer)
-
-    if (!this.partial && res.headers['next-range']) {
-      this.nextRequest(res.headers['next-range'], body)
-    } else {
-      this.updateAggregate(body)
-      this.resolve(this.aggregate)
-    }
-  }
-
-  /*
-   * Since this request isn't the full response (206 or
-   * 304 with a cached Next-Range), perform the next
-   * request for more data.
-   */
-  nextRequest (nextRange, body) {
-    this.updateAggregate(body)
-    this.nextRange = nextRange
-    // The initial range header passed in (if there was one), is no longer valid, and should no longer take precedence
-    delete (this.options.headers.Range)
-    this.request()
-  }
-
-  /*
-   * If given an object, sets aggregate to object,
-   * otherwise concats array onto aggregate.
-   */
-  updateAggregate (aggregate) {
-    if (aggregate instanceof Array) {
-      this.aggregate = this.aggregate || []
-      this.aggregate = this.aggregate.concat(aggregate)
-    } else {
-      this.aggregate = aggregate
-    }
-  }
-}
-
-function sslCertFile () {
-  return process.env.SSL_CERT_FILE ? [process.env.SSL_CERT_FILE] : []
-}
-
-function sslCertDir () {
-  const certDir = process.env.SSL_CERT_DIR
-  if (certDir) {
-    const path = __nccwpck_require__(6928)
-    const fs = __nccwpck_require__(9896)
-    return fs.readdirSync(certDir)
-      .map((f) => path.join(certDir, f))
-      .filter((f) => fs.statSync(f).isFile())
-  } else {
-    return []
-  }
-}
-
-function getCerts (debug) {
-  const filenames = sslCertFile().concat(sslCertDir())
-
-  if (filenames.length > 0 && debug) {
-    console.error('Adding the following trusted certificate authorities')
-  }
-
-  return filenames.map(function (filename) {
-    const fs = __nccwpck_require__(9896)
-    if (debug) {
-      console.error('  ' + filename)
-    }
-    return fs.readFileSync(filename)
-  })
-}
-
-function renderHeaders (headers) {
-  return Object.keys(headers).map(key => {
-    const value = key.toUpperCase() === 'AUTHORIZATION' ? 'REDACTED' : headers[key]
-    return '    ' + key + '=' + value
-  }).join('\n')
-}
-
-function concat (stream) {
-  return new Promise((resolve) => {
-    const strings = []
-    stream.on('data', (data) => strings.push(data))
-    stream.on('end', () => resolve(strings.join('')))
-  })
-}
-
-module.exports = Request
-
-
-/***/ }),
-
-/***/ 3861:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const url = __nccwpck_require__(3136)
-
-module.exports = function (u) {
-  if (u.indexOf('http') !== 0 && u.indexOf('https') !== 0) {
-    u = 'https://' + u
-  }
-
-  const uu = url.parse(u)
-  let port = uu.port
-  if (!port) {
-    if (uu.protocol === 'https:') {
-      port = '443'
-    } else {
-      port = '80'
-    }
-  }
-  const secure = uu.protocol === 'https:' || uu.port === '443'
-
-  return { host: uu.hostname, port: parseInt(port), secure: secure }
-}
-
-
-/***/ }),
-
-/***/ 178:
-/***/ ((module) => {
-
-
-
-var WHITELIST = [
-	'ETIMEDOUT',
-	'ECONNRESET',
-	'EADDRINUSE',
-	'ESOCKETTIMEDOUT',
-	'ECONNREFUSED',
-	'EPIPE',
-	'EHOSTUNREACH',
-	'EAI_AGAIN'
-];
-
-var BLACKLIST = [
-	'ENOTFOUND',
-	'ENETUNREACH',
-
-	// SSL errors from https://github.com/nodejs/node/blob/ed3d8b13ee9a705d89f9e0397d9e96519e7e47ac/src/node_crypto.cc#L1950
-	'UNABLE_TO_GET_ISSUER_CERT',
-	'UNABLE_TO_GET_CRL',
-	'UNABLE_TO_DECRYPT_CERT_SIGNATURE',
-	'UNABLE_TO_DECRYPT_CRL_SIGNATURE',
-	'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY',
-	'CERT_SIGNATURE_FAILURE',
-	'CRL_SIGNATURE_FAILURE',
-	'CERT_NOT_YET_VALID',
-	'CERT_HAS_EXPIRED',
-	'CRL_NOT_YET_VALID',
-	'CRL_HAS_EXPIRED',
-	'ERROR_IN_CERT_NOT_BEFORE_FIELD',
-	'ERROR_IN_CERT_NOT_AFTER_FIELD',
-	'ERROR_IN_CRL_LAST_UPDATE_FIELD',
-	'ERROR_IN_CRL_NEXT_UPDATE_FIELD',
-	'OUT_OF_MEM',
-	'DEPTH_ZERO_SELF_SIGNED_CERT',
-	'SELF_SIGNED_CERT_IN_CHAIN',
-	'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-	'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-	'CERT_CHAIN_TOO_LONG',
-	'CERT_REVOKED',
-	'INVALID_CA',
-	'PATH_LENGTH_EXCEEDED',
-	'INVALID_PURPOSE',
-	'CERT_UNTRUSTED',
-	'CERT_REJECTED'
-];
-
-module.exports = function (err) {
-	if (!err || !err.code) {
-		return true;
-	}
-
-	if (WHITELIST.indexOf(err.code) !== -1) {
-		return true;
-	}
-
-	if (BLACKLIST.indexOf(err.code) !== -1) {
-		return false;
-	}
-
-	return true;
-};
-
-
-/***/ }),
-
-/***/ 744:
-/***/ ((module) => {
-
-/**
- * Helpers.
- */
-
-var s = 1000;
-var m = s * 60;
-var h = m * 60;
-var d = h * 24;
-var w = d * 7;
-var y = d * 365.25;
-
-/**
- * Parse or format the given `val`.
- *
- * Options:
- *
- *  - `long` verbose formatting [false]
- *
- * @param {String|Number} val
- * @param {Object} [options]
- * @throws {Error} throw an error if val is not a non-empty string or a number
- * @return {String|Number}
- * @api public
- */
-
-module.exports = function (val, options) {
-  options = options || {};
-  var type = typeof val;
-  if (type === 'string' && val.length > 0) {
-    return parse(val);
-  } else if (type === 'number' && isFinite(val)) {
-    return options.long ? fmtLong(val) : fmtShort(val);
-  }
-  throw new Error(
-    'val is not a non-empty string or a valid number. val=' +
-      JSON.stringify(val)
-  );
-};
-
-/**
- * Parse the given `str` and return milliseconds.
- *
- * @param {String} str
- * @return {Number}
- * @api private
- */
-
-function parse(str) {
-  str = String(str);
-  if (str.length > 100) {
-    return;
-  }
-  var match = /^(-?(?:\d+)?\.?\d+) *(milliseconds?|msecs?|ms|seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w|years?|yrs?|y)?$/i.exec(
-    str
-  );
-  if (!match) {
-    return;
-  }
-  var n = parseFloat(match[1]);
-  var type = (match[2] || 'ms').toLowerCase();
-  switch (type) {
-    case 'years':
-    case 'year':
-    case 'yrs':
-    case 'yr':
-    case 'y':
-      return n * y;
-    case 'weeks':
-    case 'week':
-    case 'w':
-      return n * w;
-    case 'days':
-    case 'day':
-    case 'd':
-      return n * d;
-    case 'hours':
-    case 'hour':
-    case 'hrs':
-    case 'hr':
-    case 'h':
-      return n * h;
-    case 'minutes':
-    case 'minute':
-    case 'mins':
-    case 'min':
-    case 'm':
-      return n * m;
-    case 'seconds':
-    case 'second':
-    case 'secs':
-    case 'sec':
-    case 's':
-      return n * s;
-    case 'milliseconds':
-    case 'millisecond':
-    case 'msecs':
-    case 'msec':
-    case 'ms':
-      return n;
-    default:
-      return undefined;
-  }
-}
-
-/**
- * Short format for `ms`.
- *
- * @param {Number} ms
- * @return {String}
- * @api private
- */
-
-function fmtShort(ms) {
-  var msAbs = Math.abs(ms);
-  if (msAbs >= d) {
-    return Math.round(ms / d) + 'd';
-  }
-  if (msAbs >= h) {
-    return Math.round(ms / h) + 'h';
-  }
-  if (msAbs >= m) {
-    return Math.round(ms / m) + 'm';
-  }
-  if (msAbs >= s) {
-    return Math.round(ms / s) + 's';
-  }
-  return ms + 'ms';
-}
-
-/**
- * Long format for `ms`.
- *
- * @param {Number} ms
- * @return {String}
- * @api private
- */
-
-function fmtLong(ms) {
-  var msAbs = Math.abs(ms);
-  if (msAbs >= d) {
-    return plural(ms, msAbs, d, 'day');
-  }
-  if (msAbs >= h) {
-    return plural(ms, msAbs, h, 'hour');
-  }
-  if (msAbs >= m) {
-    return plural(ms, msAbs, m, 'minute');
-  }
-  if (msAbs >= s) {
-    return plural(ms, msAbs, s, 'second');
-  }
-  return ms + ' ms';
-}
-
-/**
- * Pluralization helper.
- */
-
-function plural(ms, msAbs, n, name) {
-  var isPlural = msAbs >= n * 1.5;
-  return Math.round(ms / n) + ' ' + name + (isPlural ? 's' : '');
-}
-
-
-/***/ }),
-
-/***/ 3058:
-/***/ ((module, exports, __nccwpck_require__) => {
-
-/*! safe-buffer. MIT License. Feross Aboukhadijeh <https://feross.org/opensource> */
-/* eslint-disable node/no-deprecated-api */
-var buffer = __nccwpck_require__(181)
-var Buffer = buffer.Buffer
-
-// alternative to using Object.keys for old browsers
-function copyProps (src, dst) {
-  for (var key in src) {
-    dst[key] = src[key]
-  }
-}
-if (Buffer.from && Buffer.alloc && Buffer.allocUnsafe && Buffer.allocUnsafeSlow) {
-  module.exports = buffer
-} else {
-  // Copy properties from require('buffer')
-  copyProps(buffer, exports)
-  exports.Buffer = SafeBuffer
-}
-
-function SafeBuffer (arg, encodingOrOffset, length) {
-  return Buffer(arg, encodingOrOffset, length)
-}
-
-SafeBuffer.prototype = Object.create(Buffer.prototype)
-
-// Copy static methods from Buffer
-copyProps(Buffer, SafeBuffer)
-
-SafeBuffer.from = function (arg, encodingOrOffset, length) {
-  if (typeof arg === 'number') {
-    throw new TypeError('Argument must not be a number')
-  }
-  return Buffer(arg, encodingOrOffset, length)
-}
-
-SafeBuffer.alloc = function (size, fill, encoding) {
-  if (typeof size !== 'number') {
-    throw new TypeError('Argument must be a number')
-  }
-  var buf = Buffer(size)
-  if (fill !== undefined) {
-    if (typeof encoding === 'string') {
-      buf.fill(fill, encoding)
-    } else {
-      buf.fill(fill)
-    }
-  } else {
-    buf.fill(0)
-  }
-  return buf
-}
-
-SafeBuffer.allocUnsafe = function (size) {
-  if (typeof size !== 'number') {
-    throw new TypeError('Argument must be a number')
-  }
-  return Buffer(size)
-}
-
-SafeBuffer.allocUnsafeSlow = function (size) {
-  if (typeof size !== 'number') {
-    throw new TypeError('Argument must be a number')
-  }
-  return buffer.SlowBuffer(size)
-}
-
-
-/***/ }),
-
-/***/ 1450:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-const os = __nccwpck_require__(857);
-const tty = __nccwpck_require__(2018);
-const hasFlag = __nccwpck_require__(3813);
-
-const {env} = process;
-
-let forceColor;
-if (hasFlag('no-color') ||
-	hasFlag('no-colors') ||
-	hasFlag('color=false') ||
-	hasFlag('color=never')) {
-	forceColor = 0;
-} else if (hasFlag('color') ||
-	hasFlag('colors') ||
-	hasFlag('color=true') ||
-	hasFlag('color=always')) {
-	forceColor = 1;
-}
-
-if ('FORCE_COLOR' in env) {
-	if (env.FORCE_COLOR === 'true') {
-		forceColor = 1;
-	} else if (env.FORCE_COLOR === 'false') {
-		forceColor = 0;
-	} else {
-		forceColor = env.FORCE_COLOR.length === 0 ? 1 : Math.min(parseInt(env.FORCE_COLOR, 10), 3);
-	}
-}
-
-function translateLevel(level) {
-	if (level === 0) {
-		return false;
-	}
-
-	return {
-		level,
-		hasBasic: true,
-		has256: level >= 2,
-		has16m: level >= 3
-	};
-}
-
-function supportsColor(haveStream, streamIsTTY) {
-	if (forceColor === 0) {
-		return 0;
-	}
-
-	if (hasFlag('color=16m') ||
-		hasFlag('color=full') ||
-		hasFlag('color=truecolor')) {
-		return 3;
-	}
-
-	if (hasFlag('color=256')) {
-		return 2;
-	}
-
-	if (haveStream && !streamIsTTY && forceColor === undefined) {
-		return 0;
-	}
-
-	const min = forceColor || 0;
-
-	if (env.TERM === 'dumb') {
-		return min;
-	}
-
-	if (process.platform === 'win32') {
-		// Windows 10 build 10586 is the first Windows release that supports 256 colors.
-		// Windows 10 build 14931 is the first release that supports 16m/TrueColor.
-		const osRelease = os.release().split('.');
-		if (
-			Number(osRelease[0]) >= 10 &&
-			Number(osRelease[2]) >= 10586
-		) {
-			return Number(osRelease[2]) >= 14931 ? 3 : 2;
-		}
-
-		return 1;
-	}
-
-	if ('CI' in env) {
-		if (['TRAVIS', 'CIRCLECI', 'APPVEYOR', 'GITLAB_CI', 'GITHUB_ACTIONS', 'BUILDKITE'].some(sign => sign in env) || env.CI_NAME === 'codeship') {
-			return 1;
-		}
-
-		return min;
-	}
-
-	if ('TEAMCITY_VERSION' in env) {
-		return /^(9\.(0*[1-9]\d*)\.|\d{2,}\.)/.test(env.TEAMCITY_VERSION) ? 1 : 0;
-	}
-
-	if (env.COLORTERM === 'truecolor') {
-		return 3;
-	}
-
-	if ('TERM_PROGRAM' in env) {
-		const version = parseInt((env.TERM_PROGRAM_VERSION || '').split('.')[0], 10);
-
-		switch (env.TERM_PROGRAM) {
-			case 'iTerm.app':
-				return version >= 3 ? 3 : 2;
-			case 'Apple_Terminal':
-				return 2;
-			// No default
-		}
-	}
-
-	if (/-256(color)?$/i.test(env.TERM)) {
-		return 2;
-	}
-
-	if (/^screen|^xterm|^vt100|^vt220|^rxvt|color|ansi|cygwin|linux/i.test(env.TERM)) {
-		return 1;
-	}
-
-	if ('COLORTERM' in env) {
-		return 1;
-	}
-
-	return min;
-}
-
-function getSupportLevel(stream) {
-	const level = supportsColor(stream, stream && stream.isTTY);
-	return translateLevel(level);
-}
-
-module.exports = {
-	supportsColor: getSupportLevel,
-	stdout: translateLevel(supportsColor(true, tty.isatty(1))),
-	stderr: translateLevel(supportsColor(true, tty.isatty(2)))
-};
-
-
-/***/ }),
-
-/***/ 8406:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var net = __nccwpck_require__(9278)
-  , tls = __nccwpck_require__(4756)
-  , http = __nccwpck_require__(8611)
-  , https = __nccwpck_require__(5692)
-  , events = __nccwpck_require__(4434)
-  , assert = __nccwpck_require__(2613)
-  , util = __nccwpck_require__(9023)
-  , Buffer = (__nccwpck_require__(3058).Buffer)
-  ;
-
-exports.httpOverHttp = httpOverHttp
-exports.httpsOverHttp = httpsOverHttp
-exports.httpOverHttps = httpOverHttps
-exports.httpsOverHttps = httpsOverHttps
-
-
-function httpOverHttp(options) {
-  var agent = new TunnelingAgent(options)
-  agent.request = http.request
-  return agent
-}
-
-function httpsOverHttp(options) {
-  var agent = new TunnelingAgent(options)
-  agent.request = http.request
-  agent.createSocket = createSecureSocket
-  agent.defaultPort = 443
-  return agent
-}
-
-function httpOverHttps(options) {
-  var agent = new TunnelingAgent(options)
-  agent.request = https.request
-  return agent
-}
-
-function httpsOverHttps(options) {
-  var agent = new TunnelingAgent(options)
-  agent.request = https.request
-  agent.createSocket = createSecureSocket
-  agent.defaultPort = 443
-  return agent
-}
-
-
-function TunnelingAgent(options) {
-  var self = this
-  self.options = options || {}
-  self.proxyOptions = self.options.proxy || {}
-  self.maxSockets = self.options.maxSockets || http.Agent.defaultMaxSockets
-  self.requests = []
-  self.sockets = []
-
-  self.on('free', function onFree(socket, host, port) {
-    for (var i = 0, len = self.requests.length; i < len; ++i) {
-      var pending = self.requests[i]
-      if (pending.host === host && pending.port === port) {
-        // Detect the request to connect same origin server,
-        // reuse the connection.
-        self.requests.splice(i, 1)
-        pending.request.onSocket(socket)
-        return
-      }
-    }
-    socket.destroy()
-    self.removeSocket(socket)
-  })
-}
-util.inherits(TunnelingAgent, events.EventEmitter)
-
-TunnelingAgent.prototype.addRequest = function addRequest(req, options) {
-  var self = this
-
-   // Legacy API: addRequest(req, host, port, path)
-  if (typeof options === 'string') {
-    options = {
-      host: options,
-      port: arguments[2],
-      path: arguments[3]
-    };
-  }
-
-  if (self.sockets.length >= this.maxSockets) {
-    // We are over limit so we'll add it to the queue.
-    self.requests.push({host: options.host, port: options.port, request: req})
-    return
-  }
-
-  // If we are under maxSockets create a new one.
-  self.createConnection({host: options.host, port: options.port, request: req})
-}
-
-TunnelingAgent.prototype.createConnection = function createConnection(pending) {
-  var self = this
-
-  self.createSocket(pending, function(socket) {
-    socket.on('free', onFree)
-    socket.on('close', onCloseOrRemove)
-    socket.on('agentRemove', onCloseOrRemove)
-    pending.request.onSocket(socket)
-
-    function onFree() {
-      self.emit('free', socket, pending.host, pending.port)
-    }
-
-    function onCloseOrRemove(err) {
-      self.removeSocket(socket)
-      socket.removeListener('free', onFree)
-      socket.removeListener('close', onCloseOrRemove)
-      socket.removeListener('agentRemove', onCloseOrRemove)
-    }
-  })
-}
-
-TunnelingAgent.prototype.createSocket = function createSocket(options, cb) {
-  var self = this
-  var placeholder = {}
-  self.sockets.push(placeholder)
-
-  var connectOptions = mergeOptions({}, self.proxyOptions,
-    { method: 'CONNECT'
-    , path: options.host + ':' + options.port
-    , agent: false
-    }
-  )
-  if (connectOptions.proxyAuth) {
-    connectOptions.headers = connectOptions.headers || {}
-    connectOptions.headers['Proxy-Authorization'] = 'Basic ' +
-        Buffer.from(connectOptions.proxyAuth).toString('base64')
-  }
-
-  debug('making CONNECT request')
-  var connectReq = self.request(connectOptions)
-  connectReq.useChunkedEncodingByDefault = false // for v0.6
-  connectReq.once('response', onResponse) // for v0.6
-  connectReq.once('upgrade', onUpgrade)   // for v0.6
-  connectReq.once('connect', onConnect)   // for v0.7 or later
-  connectReq.once('error', onError)
-  connectReq.end()
-
-  function onResponse(res) {
-    // Very hacky. This is necessary to avoid http-parser leaks.
-    res.upgrade = true
-  }
-
-  function onUpgrade(res, socket, head) {
-    // Hacky.
-    process.nextTick(function() {
-      onConnect(res, socket, head)
-    })
-  }
-
-  function onConnect(res, socket, head) {
-    connectReq.removeAllListeners()
-    socket.removeAllListeners()
-
-    if (res.statusCode === 200) {
-      assert.equal(head.length, 0)
-      debug('tunneling connection has established')
-      self.sockets[self.sockets.indexOf(placeholder)] = socket
-      cb(socket)
-    } else {
-      debug('tunneling socket could not be established, statusCode=%d', res.statusCode)
-      var error = new Error('tunneling socket could not be established, ' + 'statusCode=' + res.statusCode)
-      error.code = 'ECONNRESET'
-      options.request.emit('error', error)
-      self.removeSocket(placeholder)
-    }
-  }
-
-  function onError(cause) {
-    connectReq.removeAllListeners()
-
-    debug('tunneling socket could not be established, cause=%s\n', cause.message, cause.stack)
-    var error = new Error('tunneling socket could not be established, ' + 'cause=' + cause.message)
-    error.code = 'ECONNRESET'
-    options.request.emit('error', error)
-    self.removeSocket(placeholder)
-  }
-}
-
-TunnelingAgent.prototype.removeSocket = function removeSocket(socket) {
-  var pos = this.sockets.indexOf(socket)
-  if (pos === -1) return
-
-  this.sockets.splice(pos, 1)
-
-  var pending = this.requests.shift()
-  if (pending) {
-    // If we have pending requests and a socket gets closed a new one
-    // needs to be created to take over in the pool for the one that closed.
-    this.createConnection(pending)
-  }
-}
-
-function createSecureSocket(options, cb) {
-  var self = this
-  TunnelingAgent.prototype.createSocket.call(self, options, function(socket) {
-    // 0 is dummy port for v0.6
-    var secureSocket = tls.connect(0, mergeOptions({}, self.options,
-      { servername: options.host
-      , socket: socket
-      }
-    ))
-    self.sockets[self.sockets.indexOf(socket)] = secureSocket
-    cb(secureSocket)
-  })
-}
-
-
-function mergeOptions(target) {
-  for (var i = 1, len = arguments.length; i < len; ++i) {
-    var overrides = arguments[i]
-    if (typeof overrides === 'object') {
-      var keys = Object.keys(overrides)
-      for (var j = 0, keyLen = keys.length; j < keyLen; ++j) {
-        var k = keys[j]
-        if (overrides[k] !== undefined) {
-          target[k] = overrides[k]
-        }
-      }
-    }
-  }
-  return target
-}
-
-
-var debug
-if (process.env.NODE_DEBUG && /\btunnel\b/.test(process.env.NODE_DEBUG)) {
-  debug = function() {
-    var args = Array.prototype.slice.call(arguments)
-    if (typeof args[0] === 'string') {
-      args[0] = 'TUNNEL: ' + args[0]
-    } else {
-      args.unshift('TUNNEL:')
-    }
-    console.error.apply(console, args)
-  }
-} else {
-  debug = function() {}
-}
-exports.debug = debug // for test
-
-
-/***/ }),
-
 /***/ 770:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
@@ -30396,24 +28377,10 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
 
 /***/ }),
 
-/***/ 181:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("buffer");
-
-/***/ }),
-
 /***/ 4434:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
-
-/***/ }),
-
-/***/ 9896:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
 
 /***/ }),
 
@@ -30578,20 +28545,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 
 /***/ }),
 
-/***/ 857:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
-
-/***/ }),
-
-/***/ 6928:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
-
-/***/ }),
-
 /***/ 3193:
 /***/ ((module) => {
 
@@ -30606,24 +28559,10 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
 
 /***/ }),
 
-/***/ 2018:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tty");
-
-/***/ }),
-
 /***/ 9023:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
-
-/***/ }),
-
-/***/ 5868:
-/***/ ((module) => {
-
-module.exports = /*#__PURE__*/JSON.parse('{"name":"heroku-client","description":"A wrapper for the Heroku v3 API","version":"3.1.4","author":"Heroku","bugs":{"url":"https://github.com/heroku/node-heroku-client/issues"},"dependencies":{"is-retry-allowed":"^1.0.0","tunnel-agent":"^0.6.0"},"devDependencies":{"@vitest/coverage-v8":"^3.2.4","debug":"^3.1.0","nock":"^13.5.1","standard":"^17.0.0","vitest":"^3.2.4"},"engines":{"node":">=6.0.0"},"files":["lib"],"keywords":["heroku"],"license":"MIT","main":"lib/index.js","repository":{"type":"git","url":"https://github.com/heroku/node-heroku-client"},"scripts":{"test":"vitest run && standard","coverage":"vitest run --coverage"},"standard":{"ignore":["workflows-repo/**"]}}');
 
 /***/ })
 
@@ -30662,18 +28601,6 @@ module.exports = /*#__PURE__*/JSON.parse('{"name":"heroku-client","description":
 /************************************************************************/
 /******/ /* webpack/runtime/asset-relocator-loader */
 /******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
-/******/ 
-/******/ /* webpack/runtime/compat get default export */
-/******/ (() => {
-/******/ 	// getDefaultExport function for compatibility with non-harmony modules
-/******/ 	__nccwpck_require__.n = (module) => {
-/******/ 		var getter = module && module.__esModule ?
-/******/ 			() => (module['default']) :
-/******/ 			() => (module);
-/******/ 		__nccwpck_require__.d(getter, { a: getter });
-/******/ 		return getter;
-/******/ 	};
-/******/ })();
 /******/ 
 /******/ /* webpack/runtime/create fake namespace object */
 /******/ (() => {
@@ -30782,8 +28709,8 @@ __nccwpck_require__.d(core_namespaceObject, {
   warning: () => (warning)
 });
 
-// EXTERNAL MODULE: external "os"
-var external_os_ = __nccwpck_require__(857);
+;// CONCATENATED MODULE: external "os"
+const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -30858,7 +28785,7 @@ function toCommandProperties(annotationProperties) {
  */
 function issueCommand(command, properties, message) {
     const cmd = new Command(command, properties, message);
-    process.stdout.write(cmd.toString() + external_os_.EOL);
+    process.stdout.write(cmd.toString() + external_os_namespaceObject.EOL);
 }
 function issue(name, message = '') {
     issueCommand(name, {}, message);
@@ -30914,8 +28841,8 @@ function escapeProperty(s) {
 //# sourceMappingURL=command.js.map
 ;// CONCATENATED MODULE: external "crypto"
 const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
-// EXTERNAL MODULE: external "fs"
-var external_fs_ = __nccwpck_require__(9896);
+;// CONCATENATED MODULE: external "fs"
+const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
@@ -30929,10 +28856,10 @@ function issueFileCommand(command, message) {
     if (!filePath) {
         throw new Error(`Unable to find environment variable for file command ${command}`);
     }
-    if (!external_fs_.existsSync(filePath)) {
+    if (!external_fs_namespaceObject.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    external_fs_.appendFileSync(filePath, `${toCommandValue(message)}${external_os_.EOL}`, {
+    external_fs_namespaceObject.appendFileSync(filePath, `${toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
         encoding: 'utf8'
     });
 }
@@ -30948,11 +28875,11 @@ function prepareKeyValueMessage(key, value) {
     if (convertedValue.includes(delimiter)) {
         throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
     }
-    return `${key}<<${delimiter}${external_os_.EOL}${convertedValue}${external_os_.EOL}${delimiter}`;
+    return `${key}<<${delimiter}${external_os_namespaceObject.EOL}${convertedValue}${external_os_namespaceObject.EOL}${delimiter}`;
 }
 //# sourceMappingURL=file-command.js.map
-// EXTERNAL MODULE: external "path"
-var external_path_ = __nccwpck_require__(6928);
+;// CONCATENATED MODULE: external "path"
+const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
 // EXTERNAL MODULE: external "http"
 var external_http_ = __nccwpck_require__(8611);
 var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
@@ -31913,7 +29840,7 @@ var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { access, appendFile, writeFile } = external_fs_.promises;
+const { access, appendFile, writeFile } = external_fs_namespaceObject.promises;
 const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
 const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
 class Summary {
@@ -31936,7 +29863,7 @@ class Summary {
                 throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
             }
             try {
-                yield access(pathFromEnv, external_fs_.constants.R_OK | external_fs_.constants.W_OK);
+                yield access(pathFromEnv, external_fs_namespaceObject.constants.R_OK | external_fs_namespaceObject.constants.W_OK);
             }
             catch (_a) {
                 throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
@@ -32032,7 +29959,7 @@ class Summary {
      * @returns {Summary} summary instance
      */
     addEOL() {
-        return this.addRaw(external_os_.EOL);
+        return this.addRaw(external_os_namespaceObject.EOL);
     }
     /**
      * Adds an HTML codeblock to the summary buffer
@@ -32213,7 +30140,7 @@ function toWin32Path(pth) {
  * @return string The platform-specific path.
  */
 function toPlatformPath(pth) {
-    return pth.replace(/[/\\]/g, external_path_.sep);
+    return pth.replace(/[/\\]/g, external_path_namespaceObject.sep);
 }
 //# sourceMappingURL=path-utils.js.map
 // EXTERNAL MODULE: external "string_decoder"
@@ -32236,7 +30163,7 @@ var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
+const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_namespaceObject.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -32263,7 +30190,7 @@ function readlink(fsPath) {
 }
 // See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
 const UV_FS_O_EXLOCK = 0x10000000;
-const READONLY = external_fs_.constants.O_RDONLY;
+const READONLY = external_fs_namespaceObject.constants.O_RDONLY;
 function exists(fsPath) {
     return io_util_awaiter(this, void 0, void 0, function* () {
         try {
@@ -32321,7 +30248,7 @@ function tryGetExecutablePath(filePath, extensions) {
         if (stats && stats.isFile()) {
             if (IS_WINDOWS) {
                 // on Windows, test for valid extension
-                const upperExt = external_path_.extname(filePath).toUpperCase();
+                const upperExt = external_path_namespaceObject.extname(filePath).toUpperCase();
                 if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
                     return filePath;
                 }
@@ -32350,11 +30277,11 @@ function tryGetExecutablePath(filePath, extensions) {
                 if (IS_WINDOWS) {
                     // preserve the case of the actual file (since an extension was appended)
                     try {
-                        const directory = external_path_.dirname(filePath);
-                        const upperName = external_path_.basename(filePath).toUpperCase();
+                        const directory = external_path_namespaceObject.dirname(filePath);
+                        const upperName = external_path_namespaceObject.basename(filePath).toUpperCase();
                         for (const actualName of yield readdir(directory)) {
                             if (upperName === actualName.toUpperCase()) {
-                                filePath = external_path_.join(directory, actualName);
+                                filePath = external_path_namespaceObject.join(directory, actualName);
                                 break;
                             }
                         }
@@ -32574,7 +30501,7 @@ function findInPath(tool) {
         // build the list of extensions to try
         const extensions = [];
         if (IS_WINDOWS && process.env['PATHEXT']) {
-            for (const extension of process.env['PATHEXT'].split(external_path_.delimiter)) {
+            for (const extension of process.env['PATHEXT'].split(external_path_namespaceObject.delimiter)) {
                 if (extension) {
                     extensions.push(extension);
                 }
@@ -32589,7 +30516,7 @@ function findInPath(tool) {
             return [];
         }
         // if any path separators, return empty
-        if (tool.includes(external_path_.sep)) {
+        if (tool.includes(external_path_namespaceObject.sep)) {
             return [];
         }
         // build the list of directories
@@ -32600,7 +30527,7 @@ function findInPath(tool) {
         // across platforms.
         const directories = [];
         if (process.env.PATH) {
-            for (const p of process.env.PATH.split(external_path_.delimiter)) {
+            for (const p of process.env.PATH.split(external_path_namespaceObject.delimiter)) {
                 if (p) {
                     directories.push(p);
                 }
@@ -32609,7 +30536,7 @@ function findInPath(tool) {
         // find all matches
         const matches = [];
         for (const directory of directories) {
-            const filePath = yield tryGetExecutablePath(external_path_.join(directory, tool), extensions);
+            const filePath = yield tryGetExecutablePath(external_path_namespaceObject.join(directory, tool), extensions);
             if (filePath) {
                 matches.push(filePath);
             }
@@ -32756,13 +30683,13 @@ class ToolRunner extends external_events_.EventEmitter {
     _processLineBuffer(data, strBuffer, onLine) {
         try {
             let s = strBuffer + data.toString();
-            let n = s.indexOf(external_os_.EOL);
+            let n = s.indexOf(external_os_namespaceObject.EOL);
             while (n > -1) {
                 const line = s.substring(0, n);
                 onLine(line);
                 // the rest of the string ...
-                s = s.substring(n + external_os_.EOL.length);
-                n = s.indexOf(external_os_.EOL);
+                s = s.substring(n + external_os_namespaceObject.EOL.length);
+                n = s.indexOf(external_os_namespaceObject.EOL);
             }
             return s;
         }
@@ -33040,7 +30967,7 @@ class ToolRunner extends external_events_.EventEmitter {
                 (this.toolPath.includes('/') ||
                     (toolrunner_IS_WINDOWS && this.toolPath.includes('\\')))) {
                 // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
-                this.toolPath = external_path_.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
+                this.toolPath = external_path_namespaceObject.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
             }
             // if the tool is only a file name, then resolve it from the PATH
             // otherwise verify it exists (add extension on Windows if necessary)
@@ -33053,7 +30980,7 @@ class ToolRunner extends external_events_.EventEmitter {
                 }
                 const optionsNonNull = this._cloneExecOptions(this.options);
                 if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_.EOL);
+                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_namespaceObject.EOL);
                 }
                 const state = new ExecState(optionsNonNull, this.toolPath);
                 state.on('debug', (message) => {
@@ -33392,8 +31319,8 @@ const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* ()
         version
     };
 });
-const platform = external_os_.platform();
-const arch = external_os_.arch();
+const platform = external_os_namespaceObject.platform();
+const arch = external_os_namespaceObject.arch();
 const isWindows = platform === 'win32';
 const isMacOS = platform === 'darwin';
 const isLinux = platform === 'linux';
@@ -33503,7 +31430,7 @@ function addPath(inputPath) {
     else {
         issueCommand('add-path', {}, inputPath);
     }
-    process.env['PATH'] = `${inputPath}${external_path_.delimiter}${process.env['PATH']}`;
+    process.env['PATH'] = `${inputPath}${external_path_namespaceObject.delimiter}${process.env['PATH']}`;
 }
 /**
  * Gets the value of an input.
@@ -33574,7 +31501,7 @@ function setOutput(name, value) {
     if (filePath) {
         return issueFileCommand('OUTPUT', prepareKeyValueMessage(name, value));
     }
-    process.stdout.write(external_os_.EOL);
+    process.stdout.write(external_os_namespaceObject.EOL);
     issueCommand('set-output', { name }, toCommandValue(value));
 }
 /**
@@ -33642,7 +31569,7 @@ function notice(message, properties = {}) {
  * @param message info message
  */
 function info(message) {
-    process.stdout.write(message + external_os_.EOL);
+    process.stdout.write(message + external_os_namespaceObject.EOL);
 }
 /**
  * Begin an output group.
@@ -33729,8 +31656,59 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+;// CONCATENATED MODULE: ./src/format.ts
+// How durations, counts and sizes are written everywhere a person reads them (log lines, the job
+// summary, the runbook, error messages), so one figure never appears in two shapes.
+/** `0.4s`, `42s`, `4m 12s`, `23h 53m`, `3d 0h`: tenths only under 10 s, where they matter. */
+function formatDuration(totalSeconds) {
+    if (!Number.isFinite(totalSeconds))
+        return 'unknown';
+    const exact = Math.max(0, totalSeconds);
+    if (exact < 9.95)
+        return `${exact.toFixed(1)}s`;
+    const s = Math.round(exact);
+    if (s < 60)
+        return `${s}s`;
+    if (s < 3600)
+        return `${Math.floor(s / 60)}m ${s % 60}s`;
+    if (s < 86400)
+        return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
+    return `${Math.floor(s / 86400)}d ${Math.floor((s % 86400) / 3600)}h`;
+}
+/** A limit as a user writes it in an input (`26h`, `3d`, `90m`), for messages about that limit. */
+function formatLimit(totalSeconds) {
+    if (totalSeconds % 86400 === 0)
+        return `${totalSeconds / 86400}d`;
+    if (totalSeconds % 3600 === 0)
+        return `${totalSeconds / 3600}h`;
+    return `${Math.round(totalSeconds / 60)}m`;
+}
+/** `15,607`: thousands grouped, whole numbers. */
+function formatCount(n) {
+    return Math.round(n).toLocaleString('en-US');
+}
+/** `1 mismatch`, `3 mismatches`, `1,204 tables`: the count formatted, the noun agreeing with it. */
+function plural(n, singular, pluralForm = `${singular}s`) {
+    return `${formatCount(n)} ${Math.round(n) === 1 ? singular : pluralForm}`;
+}
+/** `512 bytes`, `1.2 MB`, `23 GB` (powers of 1000, as Heroku shows sizes). */
+function formatBytes(n) {
+    const units = ['bytes', 'kB', 'MB', 'GB', 'TB'];
+    let value = n;
+    let unit = 0;
+    while (value >= 1000 && unit < units.length - 1) {
+        value /= 1000;
+        unit++;
+    }
+    if (unit === 0)
+        return plural(n, 'byte');
+    // 9.96 MB rounds to "10.0": show it as 10 MB.
+    return value < 9.95 ? `${value.toFixed(1)} ${units[unit]}` : `${Math.round(value)} ${units[unit]}`;
+}
+
 ;// CONCATENATED MODULE: ./src/heroku/wait.ts
 /** Polling with a deadline: provisioning, wait_status, transfers. */
+
 /** Thrown when the run is cancelled (the AbortSignal fired) while waiting or retrying. */
 class AbortError extends Error {
     constructor(message = 'cancelled') {
@@ -33760,9 +31738,40 @@ function sleepMs(ms, signal) {
         signal?.addEventListener('abort', onAbort, { once: true });
     });
 }
-/** The pause before the next poll: about 10% of the time already waited, within [min, max]. */
-function pollIntervalMs(elapsedMs, minIntervalMs = 1000, maxIntervalMs = 5000) {
-    return Math.min(maxIntervalMs, Math.max(minIntervalMs, Math.round(elapsedMs * 0.1)));
+/** What a probe returns while the operation is still going: what it saw, for the progress line. */
+class StillWaiting {
+    state;
+    bytesProcessed;
+    constructor(
+    /** Heroku's word for where it is: `provisioning`, `running`, `pending`. */
+    state, 
+    /** Bytes processed so far, when Heroku reports them (a transfer's processed_bytes). */
+    bytesProcessed) {
+        this.state = state;
+        this.bytesProcessed = bytesProcessed;
+    }
+}
+function stillWaiting(seen = {}) {
+    return new StillWaiting(seen.state, seen.bytes);
+}
+/** Share of the time already waited that the next pause may add: a wait ends at most 15% late. */
+const POLL_GROWTH = 0.15;
+/**
+ * The pause before the next poll: 15% of the time already waited, within [min, max]. Polls come
+ * every second for the first seconds and once a minute after the first 7 minutes: a 1-hour wait
+ * costs about 90 requests, a 10-second one notices the end within a second.
+ */
+function pollIntervalMs(elapsedMs, minIntervalMs = 1000, maxIntervalMs = 60_000) {
+    return Math.min(maxIntervalMs, Math.max(minIntervalMs, Math.round(elapsedMs * POLL_GROWTH)));
+}
+/** `waiting for capture b042: 3m 0s so far, state running, 1.2 MB processed`. */
+function progressLine(what, elapsedMs, seen) {
+    const parts = [`waiting for ${what}: ${formatDuration(elapsedMs / 1000)} so far`];
+    if (seen?.state)
+        parts.push(`state ${seen.state}`);
+    if (seen?.bytesProcessed != null)
+        parts.push(`${formatBytes(seen.bytesProcessed)} processed`);
+    return parts.join(', ');
 }
 /** `promise`, or AbortError as soon as `signal` fires (the promise itself keeps running). */
 function abortable(promise, signal) {
@@ -33783,8 +31792,10 @@ function abortable(promise, signal) {
     });
 }
 /**
- * Polls `probe` until it returns a value (not undefined). The wait between polls grows with the
- * time already waited, so a slow operation costs few requests and a quick one is noticed quickly.
+ * Polls `probe` until it returns a value (not undefined, not StillWaiting). The wait between polls
+ * grows with the time already waited, so a slow operation costs few requests and a quick one is
+ * noticed quickly. With onProgress, a line at most once a minute says how long it has waited and
+ * what the last poll saw; the pauses are cut so a poll falls on each minute and no line is late.
  * Throws WaitTimeoutError at the deadline ("timed out after N s waiting for <what>") and
  * AbortError when `signal` fires, without waiting for the current sleep or probe to end.
  * Errors thrown by the probe propagate.
@@ -33793,22 +31804,33 @@ async function wait_waitFor(probe, options) {
     const now = options.now ?? Date.now;
     const sleep = options.sleep ?? sleepMs;
     const minIntervalMs = options.minIntervalMs ?? 1000;
-    const maxIntervalMs = Math.max(minIntervalMs, options.maxIntervalMs ?? 5000);
+    const maxIntervalMs = Math.max(minIntervalMs, options.maxIntervalMs ?? 60_000);
+    const progressEveryMs = options.progressEveryMs ?? 60_000;
     const deadlineMs = options.deadline.getTime();
     const startMs = now();
+    let lastLineMs = startMs;
     for (;;) {
         if (options.signal?.aborted)
             throw new AbortError(`cancelled while waiting for ${options.what}`);
         const value = await abortable(probe(), options.signal);
-        if (value !== undefined)
+        const seen = value instanceof StillWaiting ? value : undefined;
+        if (value !== undefined && !seen)
             return value;
         const t = now();
         const remainingMs = deadlineMs - t;
         if (remainingMs <= 0) {
-            throw new WaitTimeoutError(`timed out after ${Math.round((t - startMs) / 1000)} s waiting for ${options.what}`);
+            throw new WaitTimeoutError(`timed out after ${formatDuration((t - startMs) / 1000)} waiting for ${options.what}`);
+        }
+        let interval = pollIntervalMs(t - startMs, minIntervalMs, maxIntervalMs);
+        if (options.onProgress) {
+            if (t - lastLineMs >= progressEveryMs) {
+                options.onProgress(progressLine(options.what, t - startMs, seen));
+                lastLineMs = t;
+            }
+            interval = Math.min(interval, lastLineMs + progressEveryMs - t);
         }
         // Sleep at most until the deadline, then probe once more before giving up.
-        const interval = Math.min(pollIntervalMs(t - startMs, minIntervalMs, maxIntervalMs), remainingMs);
+        interval = Math.min(interval, remainingMs);
         try {
             await abortable(sleep(interval, options.signal), options.signal);
         }
@@ -33822,7 +31844,7 @@ async function wait_waitFor(probe, options) {
 }
 
 ;// CONCATENATED MODULE: ./src/safety.ts
-/** The guards: which add-ons this run may touch, and redaction of secrets from any text. */
+/** The guards: which apps, add-ons and backups this run may touch, and redaction of secrets from any text. */
 /** Every add-on this action creates is named `restore-drill-<runId>-<attempt>-<random4>`. */
 const DRILL_ADDON_PREFIX = 'restore-drill-';
 /** Attachment name of the fresh add-on, so its URL is `RESTORE_DRILL_URL`. */
@@ -33837,6 +31859,20 @@ function isStaleDrillAddon(addon, now) {
     if (Number.isNaN(createdMs))
         return false;
     return now.getTime() - createdMs > STALE_AFTER_MS;
+}
+/** Every app this action creates is named `restore-drill-<app-ish>-<random6>` (≤ 30 characters). */
+const DRILL_APP_PATTERN = /^restore-drill-[a-z0-9-]*[a-z0-9]-[0-9a-f]{6}$/;
+/**
+ * A left-over drill app of an earlier run: our name pattern, created more than 24 h before `now`,
+ * and holding nothing but drill add-ons (`addonNames`).
+ */
+function isStaleDrillApp(app, addonNames, now) {
+    if (!DRILL_APP_PATTERN.test(app.name))
+        return false;
+    const createdMs = Date.parse(app.created_at ?? '');
+    if (Number.isNaN(createdMs) || now.getTime() - createdMs <= STALE_AFTER_MS)
+        return false;
+    return addonNames.every((name) => name.startsWith(DRILL_ADDON_PREFIX));
 }
 class OwnershipError extends Error {
     constructor(message) {
@@ -33853,6 +31889,39 @@ class Ownership {
     created = new Map();
     stale = new Map();
     originals = new Map();
+    apps = new Set();
+    staleApps = new Set();
+    backups = new Set();
+    /** An app this run created (by name; app names are unique). */
+    recordCreatedApp(name) {
+        this.apps.add(name);
+    }
+    /** A drill app of an earlier run; refused unless `isStaleDrillApp` holds. */
+    recordStaleApp(app, addonNames, now) {
+        if (!isStaleDrillApp(app, addonNames, now)) {
+            throw new OwnershipError(`refusing to treat app ${app.name} as stale: only apps named restore-drill-*, older than 24 h and holding only drill add-ons are`);
+        }
+        this.staleApps.add(app.name);
+    }
+    isCreatedApp(name) {
+        return this.apps.has(name);
+    }
+    /** Deleting an app is allowed for apps this run created and recorded stale drill apps. */
+    assertAppDeletable(name) {
+        if (!this.apps.has(name) && !this.staleApps.has(name)) {
+            throw new OwnershipError(`refusing to delete app ${name}: this run did not create it and it is not a stale drill app`);
+        }
+    }
+    /** The backup this run captured (`app` is the source's billing app, `num` the transfer number). */
+    recordCapturedBackup(app, num) {
+        this.backups.add(`${app}#${num}`);
+    }
+    /** Deleting a backup is allowed only for the one this run captured. */
+    assertBackupDeletable(app, num) {
+        if (!this.backups.has(`${app}#${num}`)) {
+            throw new OwnershipError(`refusing to delete backup ${num} of app ${app}: this run did not capture it`);
+        }
+    }
     /** An add-on this run created (also used by the post step with the saved add-on). */
     recordCreated(addon) {
         this.created.set(addon.id, { id: addon.id, name: addon.name, app: addon.app });
@@ -34135,7 +32204,15 @@ async function promoteBack(app, original, platform, ownership, log) {
 
 
 function emptyCleanup() {
-    return { destroyed: [], kept: null, problems: [], promotedBack: false, maintenanceOff: false };
+    return {
+        destroyed: [],
+        kept: null,
+        problems: [],
+        promotedBack: false,
+        maintenanceOff: false,
+        appDeleted: null,
+        backupDeleted: null
+    };
 }
 async function cleanUp(deps, attachmentName) {
     const result = emptyCleanup();
@@ -34143,14 +32220,57 @@ async function cleanUp(deps, attachmentName) {
     // would take DATABASE_URL away).
     await promoteBackIfInterrupted(deps, result);
     await switchMaintenanceOff(deps, result);
+    await deleteCapture(deps, result);
     const saved = deps.state.value;
-    if (!saved.created || saved.destroyed)
-        return result;
-    if (saved.keep) {
+    if (saved.keep && saved.created) {
         result.kept = { addonName: saved.created.name, attachment: attachmentName };
         return result;
     }
-    await destroyCreatedAddon(deps, saved.created, result);
+    // Deleting the drill app takes its add-on along.
+    if (saved.drillApp && !saved.drillAppDeleted)
+        return deleteDrillApp(deps, saved.drillApp.name, result);
+    if (saved.created && !saved.destroyed)
+        await destroyCreatedAddon(deps, saved.created, result);
+    return result;
+}
+/** The backup this run captured, unless keep-backup: drills never fill the manual-backup slots. */
+async function deleteCapture(deps, result) {
+    const { capture, keepBackup, captureDeleted } = deps.state.value;
+    if (!capture || keepBackup || captureDeleted)
+        return;
+    try {
+        deps.ownership.recordCapturedBackup(capture.app, capture.num);
+        const outcome = await deps.data.deleteBackup(capture.app, capture.num);
+        deps.log(outcome === 'deleted'
+            ? `deleted the drill's backup ${capture.name}`
+            : `backup ${capture.name} was already gone`);
+        deps.state.update({ captureDeleted: true });
+        result.backupDeleted = capture.name;
+    }
+    catch (err) {
+        result.problems.push(`deleting the drill's backup ${capture.name} failed: ${err.message}; run heroku pg:backups:delete ${capture.name} --app ${capture.app} --confirm ${capture.app}`);
+    }
+}
+async function deleteDrillApp(deps, name, result) {
+    if (!DRILL_APP_PATTERN.test(name)) {
+        result.problems.push(`saved drill app name ${name} is not one of ours; not touching it`);
+        return result;
+    }
+    try {
+        deps.ownership.recordCreatedApp(name);
+        const outcome = await deps.platform.deleteApp(name);
+        deps.log(outcome === 'deleted'
+            ? `deleted drill app ${name} and its add-on`
+            : `drill app ${name} was already gone`);
+        deps.state.update({ drillAppDeleted: true, destroyed: true });
+        result.appDeleted = name;
+        const addon = deps.state.value.created;
+        if (addon && outcome === 'deleted')
+            result.destroyed.push(addon.name);
+    }
+    catch (err) {
+        result.problems.push(`deleting drill app ${name} failed: ${err.message}; run heroku apps:destroy ${name} --confirm ${name}`);
+    }
     return result;
 }
 async function promoteBackIfInterrupted(deps, result) {
@@ -34248,14 +32368,30 @@ function herokuApiUrls(env = process.env) {
     };
 }
 
-// EXTERNAL MODULE: ./node_modules/heroku-client/lib/index.js
-var lib = __nccwpck_require__(6188);
-var lib_default = /*#__PURE__*/__nccwpck_require__.n(lib);
-// EXTERNAL MODULE: ./node_modules/heroku-client/lib/request.js
-var request = __nccwpck_require__(3633);
-var request_default = /*#__PURE__*/__nccwpck_require__.n(request);
+;// CONCATENATED MODULE: ./src/heroku/times.ts
+/**
+ * Heroku's two time formats: the Platform API answers whole-second ISO 8601
+ * (`2018-01-09T19:16:26Z`), the Postgres data API `2020-12-13 16:22:40 +0000`.
+ */
+const DATA_API_TIME = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}(?:\.\d+)?) ?([+-]\d{2}):?(\d{2})$/;
+/** Milliseconds since the epoch of either format; NaN when unreadable. */
+function times_parseHerokuTime(text) {
+    const m = DATA_API_TIME.exec(text.trim());
+    // Rewritten to ISO 8601 rather than left to Date.parse, whose reading of other forms varies.
+    if (m)
+        return Date.parse(`${m[1]}T${m[2]}${m[3]}:${m[4]}`);
+    return /^\d{4}-\d{2}-\d{2}T/.test(text.trim()) ? Date.parse(text) : NaN;
+}
+/** Either format as ISO 8601 in UTC; null stays null, an unreadable text is kept as it is. */
+function toIsoTime(text) {
+    if (text === null || text === undefined)
+        return null;
+    const ms = times_parseHerokuTime(text);
+    return Number.isNaN(ms) ? text : new Date(ms).toISOString();
+}
+
 ;// CONCATENATED MODULE: ./src/heroku/types.ts
-/** Shapes of the Heroku Platform API and Postgres data API objects the drill reads. */
+
 /**
  * A failed Heroku API call. `message` is one line, already redacted, and says what to do where
  * that is known. `status` is the HTTP status, or 0 when no response arrived (reset, refused,
@@ -34278,7 +32414,20 @@ class HerokuApiError extends Error {
         this.path = fields.path ?? '';
     }
 }
-/** Manual backup (b), scheduled backup (a), copy (c) or restore (r), as the Heroku CLI names them. */
+/**
+ * How long a finished transfer ran by Heroku's clock, in seconds: from `started_at` (or
+ * `created_at` when it never reported a start) to `finished_at`; null while it runs.
+ */
+function transferSeconds(t) {
+    if (!t.finished_at)
+        return null;
+    const from = parseHerokuTime(t.started_at ?? t.created_at);
+    const to = parseHerokuTime(t.finished_at);
+    if (Number.isNaN(from) || Number.isNaN(to) || to < from)
+        return null;
+    return (to - from) / 1000;
+}
+/** Manual backup (b), scheduled backup (a), copy (c) or restore (r): as the Heroku CLI names them. */
 function transferKind(t) {
     if (t.to_type === 'pg_restore')
         return t.from_type === 'pg_dump' ? 'c' : 'r';
@@ -34295,8 +32444,224 @@ function isBackup(t) {
     return t.from_type === 'pg_dump' && t.to_type === 'gof3r';
 }
 
-;// CONCATENATED MODULE: ./src/heroku/http.ts
+;// CONCATENATED MODULE: ./src/heroku/data.ts
 
+
+/** How far the server's created_at may lag our clock when matching a transfer we just started. */
+const CLOCK_SKEW_MS = 120_000;
+/** Pause before reading back after an ambiguous failure, so a request still in flight can land. */
+const READ_BACK_PAUSE_MS = 2_000;
+const enc = encodeURIComponent;
+/** Restore request `extensions`: lower-cased, trimmed, sorted, unique (as the CLI sends them). */
+function normalizeExtensions(extensions) {
+    return [...new Set(extensions.map((e) => e.trim().toLowerCase()).filter((e) => e !== ''))].sort();
+}
+/** Transfers created at or after `sinceMs` (less the allowed clock skew), oldest first. */
+function createdSince(transfers, sinceMs) {
+    return transfers
+        .filter((t) => Date.parse(t.created_at) >= sinceMs - CLOCK_SKEW_MS)
+        .sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at) || a.num - b.num);
+}
+/**
+ * A manual backup started by our capture request: numbered after every transfer that existed
+ * before the request (`afterNum`), so someone else's capture of a minute earlier is not taken
+ * for ours.
+ */
+function findStartedCapture(transfers, sinceMs, afterNum = -1) {
+    return createdSince(transfers.filter((t) => isBackup(t) && !t.schedule && t.num > afterNum), sinceMs)[0];
+}
+/** A restore of `backupUrl` started by our restore request. */
+function findStartedRestore(transfers, sinceMs, backupUrl) {
+    const restores = transfers.filter((t) => t.to_type === 'pg_restore' && t.from_type !== 'pg_dump');
+    return createdSince(restores.filter((t) => t.from_url === undefined || t.from_url === backupUrl), sinceMs)[0];
+}
+const TRANSFER_TIMES = [
+    'created_at',
+    'started_at',
+    'updated_at',
+    'finished_at',
+    'canceled_at',
+    'deleted_at'
+];
+/**
+ * A transfer as the drill reads it: every time ISO 8601 (Heroku's data API sends
+ * `2020-12-13 16:22:40 +0000`), nulls kept (a running transfer has `succeeded: null`).
+ */
+function normalizeTransfer(raw) {
+    const times = {};
+    for (const key of TRANSFER_TIMES)
+        if (key in raw)
+            times[key] = toIsoTime(raw[key]);
+    const t = { ...raw, ...times, created_at: toIsoTime(raw.created_at) ?? '' };
+    if (raw.logs)
+        t.logs = raw.logs.map((l) => ({ ...l, created_at: toIsoTime(l.created_at) ?? undefined }));
+    return t;
+}
+/** Essential-tier info has no postgres_version: read it from the info[] "PG Version" row. */
+function normalizeDatabaseInfo(info) {
+    if (info.postgres_version !== undefined)
+        return info;
+    const row = info.info?.find((r) => r.name === 'PG Version');
+    const version = row?.values[0];
+    return version === undefined ? info : { ...info, postgres_version: String(version) };
+}
+function registerTransferSecrets(secrets, t) {
+    for (const url of [t.from_url, t.to_url]) {
+        // Database URLs carry passwords; storage URLs may be signed (query string).
+        if (url && (/:\/\/[^/\s]*:[^/\s]*@/.test(url) || url.includes('?')))
+            secrets.addUrl(url);
+    }
+}
+function createDataApi(http, ownership) {
+    const secrets = http.secrets;
+    async function getOrNull(path) {
+        try {
+            return await http.get('data', path);
+        }
+        catch (err) {
+            if (err instanceof HerokuApiError && err.status === 404)
+                return null;
+            throw err;
+        }
+    }
+    async function listTransfers(app) {
+        const transfers = await http.get('data', `/client/v11/apps/${enc(app)}/transfers`);
+        for (const t of transfers)
+            registerTransferSecrets(secrets, t);
+        return transfers.map(normalizeTransfer);
+    }
+    async function getTransfer(app, uuidOrNum, opts = {}) {
+        const query = opts.verbose ? '?verbose=true' : '';
+        const t = await http.get('data', `/client/v11/apps/${enc(app)}/transfers/${enc(uuidOrNum)}${query}`);
+        registerTransferSecrets(secrets, t);
+        return normalizeTransfer(t);
+    }
+    /** Billing app of an add-on, for reading its transfers back (Platform "add-on Info"). */
+    async function appOfAddon(addonId) {
+        const addon = await http.get('platform', `/addons/${enc(addonId)}`);
+        return addon.app.name;
+    }
+    /**
+     * Sends a transfer-starting POST at most twice: after an ambiguous failure, `findStarted`
+     * reads the transfers back; only when ours is not among them is the POST sent again.
+     */
+    async function startTransfer(what, spec, findStarted) {
+        for (let send = 1;; send++) {
+            const sentAtMs = http.now().getTime();
+            try {
+                const t = await http.request({
+                    api: 'data',
+                    method: 'POST',
+                    path: spec.path,
+                    body: spec.body
+                });
+                registerTransferSecrets(secrets, t);
+                return normalizeTransfer(t);
+            }
+            catch (err) {
+                if (!(err instanceof HerokuApiError) || !err.ambiguous || send >= 2)
+                    throw err;
+                http.log(`${what}: ${err.message}; checking whether it started`);
+                await http.sleep(READ_BACK_PAUSE_MS);
+                const started = await findStarted(sentAtMs);
+                if (started)
+                    return started;
+                http.log(`${what} did not start; sending it once more`);
+            }
+        }
+    }
+    async function captureBackup(sourceAddonId, opts = {}) {
+        const app = opts.app ?? (await appOfAddon(sourceAddonId));
+        // The highest transfer number before the request: ours, if it started, is numbered after it.
+        const lastNum = Math.max(-1, ...(await listTransfers(app)).map((t) => t.num));
+        const started = await startTransfer(`capturing a backup of ${sourceAddonId}`, { path: `/client/v11/databases/${enc(sourceAddonId)}/backups` }, async (sinceMs) => findStartedCapture(await listTransfers(app), sinceMs, lastNum));
+        // The one backup this run may delete.
+        ownership.recordCapturedBackup(app, started.num);
+        return started;
+    }
+    async function restoreBackup(targetAddonId, req) {
+        // The restore endpoint overwrites whatever database it is given: this check is the guard.
+        ownership.assertCreated(targetAddonId, 'restore onto');
+        secrets.addUrl(req.backupUrl);
+        const extensions = normalizeExtensions(req.extensions);
+        const body = { backup_url: req.backupUrl };
+        if (extensions.length > 0)
+            body.extensions = extensions;
+        const targetApp = ownership.createdAddons().find((a) => a.id === targetAddonId)?.app?.name;
+        return startTransfer(`restoring onto ${targetAddonId}`, { path: `/client/v11/databases/${enc(targetAddonId)}/restores`, body }, async (sinceMs) => findStartedRestore(await listTransfers(targetApp ?? (await appOfAddon(targetAddonId))), sinceMs, req.backupUrl));
+    }
+    async function cancelTransfer(app, uuid) {
+        const path = `/client/v11/apps/${enc(app)}/transfers/${enc(uuid)}/actions/cancel`;
+        for (let send = 1;; send++) {
+            try {
+                await http.request({ api: 'data', method: 'POST', path });
+                return;
+            }
+            catch (err) {
+                if (!(err instanceof HerokuApiError) || !err.ambiguous || send >= 2)
+                    throw err;
+                const t = await getTransfer(app, uuid);
+                if (t.canceled_at || t.finished_at)
+                    return;
+            }
+        }
+    }
+    async function getDatabase(addonId) {
+        const info = await getOrNull(`/client/v11/databases/${enc(addonId)}`);
+        if (!info)
+            return null;
+        const { database_password: password, ...rest } = info;
+        secrets.add(password);
+        if (rest.resource_url)
+            secrets.addUrl(rest.resource_url);
+        return normalizeDatabaseInfo(rest);
+    }
+    async function deleteBackup(app, num) {
+        ownership.assertBackupDeletable(app, num);
+        const path = `/client/v11/apps/${enc(app)}/transfers/${num}`;
+        for (let send = 1;; send++) {
+            try {
+                await http.request({ api: 'data', method: 'DELETE', path });
+                return 'deleted';
+            }
+            catch (err) {
+                if (!(err instanceof HerokuApiError))
+                    throw err;
+                if (err.status === 404)
+                    return send === 1 ? 'already-gone' : 'deleted';
+                if (!err.ambiguous || send >= 2)
+                    throw err;
+            }
+        }
+    }
+    async function backupUrl(app, backup) {
+        // The transfer list normally carries to_url; otherwise ask for a signed URL.
+        if (backup.to_url)
+            return backup.to_url;
+        const res = await http.request({
+            api: 'data',
+            method: 'POST',
+            path: `/client/v11/apps/${enc(app)}/transfers/${backup.num}/actions/public-url`,
+            readOnly: true
+        });
+        secrets.addUrl(res.url);
+        return res.url;
+    }
+    return {
+        getDatabase,
+        waitStatus: (addonId) => getOrNull(`/client/v11/databases/${enc(addonId)}/wait_status`),
+        listTransfers,
+        getTransfer,
+        captureBackup,
+        restoreBackup,
+        cancelTransfer,
+        backupUrl,
+        deleteBackup,
+        listSchedules: (addonId) => http.get('data', `/client/v11/databases/${enc(addonId)}/transfer-schedules`)
+    };
+}
+
+;// CONCATENATED MODULE: ./src/heroku/http.ts
 
 
 
@@ -34365,53 +32730,116 @@ function provesNotApplied(err) {
         return NOT_SENT_CODES.has(err.id) && err.id !== 'ENOTFOUND';
     return err.status === 429;
 }
-// ---- heroku-client without its transport retry -------------------------------------------------
+// ---- the transport: each request sent once ------------------------------------------------------
 const DEFAULT_RANGE = 'id ..; max=1000';
-/**
- * heroku-client's Request, changed in three places:
- * - `isRetryAllowed` is false: a reset no longer re-sends the request from inside heroku-client
- *   (which re-sent POSTs up to 4 times, and re-sent even after its own timeout had rejected).
- * - `logRequest` drops the default Range header from non-list requests (it is where the request
- *   exists but its headers are not yet sent); heroku-client's own header removal is broken.
- * - `handleResponse` is the original minus its debug lines, which print whole bodies when DEBUG=http.
- */
-class SingleAttemptRequest extends (request_default()) {
-    isRetryAllowed() {
-        return false;
+/** A non-2xx answer: the status and the parsed error body ({id, message} on Heroku). */
+class HttpStatusError extends Error {
+    statusCode;
+    body;
+    constructor(statusCode, body) {
+        super(`Heroku answered ${statusCode}`);
+        this.statusCode = statusCode;
+        this.body = body;
     }
-    logRequest(req) {
-        const options = this.options;
-        if (options.omitDefaultRange && this.nextRange === DEFAULT_RANGE)
-            req.removeHeader('Range');
+}
+function timeoutError(ms) {
+    return Object.assign(new Error(`no answer within ${ms} ms`), { code: 'ETIMEDOUT' });
+}
+/** The answer's body; a connection that drops or idles for `timeoutMs` mid-body rejects. */
+function readBody(res, timeoutMs) {
+    return new Promise((resolve, reject) => {
+        const chunks = [];
+        res.setTimeout(timeoutMs, () => res.destroy(timeoutError(timeoutMs)));
+        res.on('data', (chunk) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('aborted', () => reject(Object.assign(new Error('answer cut off'), { code: 'ECONNRESET' })));
+        res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    });
+}
+function parseJson(text) {
+    try {
+        return JSON.parse(text || '{}');
     }
-    handleResponse(res) {
-        const self = this;
-        self.middleware(res, () => {
-            const chunks = [];
-            res.on('data', (chunk) => chunks.push(chunk));
-            res.on('error', (err) => self.reject(err));
-            res.on('end', () => {
-                const data = Buffer.concat(chunks).toString('utf8');
-                try {
-                    if (/^2\d\d$/.test(String(res.statusCode)))
-                        self.handleSuccess(res, data);
-                    else
-                        self.handleFailure(res, data);
-                }
-                catch (err) {
-                    self.reject(err);
-                }
-            });
+    catch {
+        // The text itself could hold anything (config vars): not quoted in the error.
+        throw Object.assign(new Error(`answer is not JSON (${text.length} bytes)`), {
+            code: 'EBADJSON'
         });
     }
 }
-/** A heroku-client whose every request is sent at most once (see SingleAttemptRequest). */
-class SingleAttemptHeroku extends (lib_default()) {
-    request(options) {
-        // Same merge as heroku-client's own request(): constructor options, then per-call ones.
-        const headers = { ...this.options.headers, ...options.headers };
-        const merged = { ...this.options, ...options, headers };
-        return new SingleAttemptRequest(merged).request();
+function originOf(baseUrl) {
+    return new URL(/^https?:\/\//.test(baseUrl) ? baseUrl : `https://${baseUrl}`).origin;
+}
+/**
+ * The Heroku API over @actions/http-client (which honours the runner's https_proxy / no_proxy),
+ * with its retries and redirects off: a request, or a page of a list, is sent exactly once, so a
+ * write is never re-sent by the transport after a reset or a timeout. Retries are decided by
+ * createHerokuHttp, where the method is known. Nothing here logs: bodies hold config var values.
+ */
+class HerokuTransport {
+    token;
+    timeoutMs;
+    client;
+    constructor(token, timeoutMs = 60_000, userAgent = 'heroku-postgres-restore-drill') {
+        this.token = token;
+        this.timeoutMs = timeoutMs;
+        this.client = new HttpClient(userAgent, [], {
+            allowRetries: false,
+            allowRedirects: false,
+            keepAlive: false,
+            socketTimeout: timeoutMs
+        });
+    }
+    async send(req) {
+        const url = originOf(req.baseUrl) + req.path;
+        let range = req.headers?.Range ?? (req.defaultRange ? DEFAULT_RANGE : undefined);
+        let pages;
+        for (;;) {
+            const { res, body } = await this.sendPage(req, url, range);
+            const nextRange = res.headers['next-range'];
+            if (req.firstPageOnly || typeof nextRange !== 'string' || !Array.isArray(body)) {
+                return (pages ? pages.concat(body) : body);
+            }
+            pages = (pages ?? []).concat(body);
+            range = nextRange;
+        }
+    }
+    async sendPage(req, url, range) {
+        const headers = {
+            Accept: 'application/vnd.heroku+json; version=3',
+            'Content-Type': 'application/json',
+            Authorization: 'Basic ' + Buffer.from(':' + this.token).toString('base64'),
+            ...req.headers
+        };
+        if (range === undefined)
+            delete headers.Range;
+        else
+            headers.Range = range;
+        const payload = req.body ? JSON.stringify(req.body) : '';
+        let res;
+        try {
+            res = (await this.client.request(req.method, url, payload, headers)).message;
+        }
+        catch (err) {
+            // @actions/http-client's own timeout error carries no code.
+            if (err instanceof Error && /^Request timeout/.test(err.message))
+                throw timeoutError(this.timeoutMs);
+            throw err;
+        }
+        req.onResponse?.(res);
+        const text = await readBody(res, this.timeoutMs);
+        const status = res.statusCode ?? 0;
+        if (status < 200 || status > 299) {
+            let errorBody = text;
+            try {
+                errorBody = JSON.parse(text);
+            }
+            catch {
+                // not JSON: kept as text (redacted by the caller)
+            }
+            throw new HttpStatusError(status, errorBody);
+        }
+        return { res, body: parseJson(text) };
     }
 }
 function headerValue(value) {
@@ -34435,7 +32863,7 @@ function describeFailure(method, path, status, id, herokuMessage) {
         return `Heroku API ${where} failed: no response (${id}${herokuMessage ? ': ' + herokuMessage : ''})`;
     return `Heroku API ${where} failed (${status} ${id})${herokuMessage ? ': ' + herokuMessage : ''}`;
 }
-/** heroku-client's rejection (statusCode + parsed body, or a Node socket error) as a redacted HerokuApiError. */
+/** The transport's rejection (statusCode + parsed body, or a Node socket error) as a redacted HerokuApiError. */
 function toHerokuApiError(err, method, path, secrets) {
     if (err instanceof HerokuApiError)
         return err;
@@ -34466,9 +32894,7 @@ function toHerokuApiError(err, method, path, secrets) {
         });
     }
     const rawMessage = typeof e.message === 'string' ? e.message : String(err);
-    let code = typeof e.code === 'string' ? e.code : 'network_error';
-    if (code === 'network_error' && /took longer than/.test(rawMessage))
-        code = 'ETIMEDOUT';
+    const code = typeof e.code === 'string' ? e.code : 'network_error';
     const message = oneLine(secrets.redact(rawMessage));
     return new HerokuApiError(secrets.redact(describeFailure(method, path, 0, code, message)), {
         status: 0,
@@ -34493,35 +32919,28 @@ function createHerokuHttp(options) {
         platform: options.apiUrl,
         data: options.dataApiUrl
     };
-    const client = new SingleAttemptHeroku({
-        token: options.token,
-        timeout: options.timeoutMs ?? 60_000,
-        userAgent: options.userAgent ?? 'heroku-postgres-restore-drill',
-        debug: false,
-        parseJSON: true
-    });
+    const transport = new HerokuTransport(options.token, options.timeoutMs, options.userAgent);
     // The account's token pool as last reported (RateLimit-Remaining); shared by all requests.
     let rateLimitRemaining;
     let warnedLowRate = false;
     async function sendOnce(spec) {
         const meta = {};
-        const requestOptions = {
+        const transportRequest = {
             method: spec.method,
+            baseUrl: hosts[spec.api],
             path: spec.path,
-            host: hosts[spec.api],
-            headers: spec.headers ?? {},
+            headers: spec.headers,
             body: spec.body,
-            omitDefaultRange: !spec.list && !(spec.headers && 'Range' in spec.headers),
-            partial: spec.firstPageOnly === true,
-            middleware: (res, next) => {
+            defaultRange: spec.list === true,
+            firstPageOnly: spec.firstPageOnly === true,
+            onResponse: (res) => {
                 meta.status = res.statusCode;
                 meta.retryAfter = headerValue(res.headers['retry-after']);
                 meta.rateLimitRemaining = headerValue(res.headers['ratelimit-remaining']);
-                next();
             }
         };
         try {
-            return (await client.request(requestOptions));
+            return await transport.send(transportRequest);
         }
         catch (err) {
             const apiError = toHerokuApiError(err, spec.method, spec.path, secrets);
@@ -34587,7 +33006,85 @@ function createHerokuHttp(options) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/heroku/apps.ts
+
+const apps_enc = encodeURIComponent;
+function createAppsApi(http, ownership) {
+    async function findApp(name) {
+        try {
+            return await http.get('platform', `/apps/${apps_enc(name)}`);
+        }
+        catch (err) {
+            if (err instanceof HerokuApiError && err.status === 404)
+                return null;
+            throw err;
+        }
+    }
+    async function createApp(req) {
+        // Team apps are created through /teams/apps, personal ones through /apps.
+        const spec = req.team
+            ? {
+                path: '/teams/apps',
+                body: {
+                    name: req.name,
+                    team: req.team,
+                    region: req.region,
+                    ...(req.space ? { space: req.space } : {})
+                }
+            }
+            : { path: '/apps', body: { name: req.name, region: req.region } };
+        for (let send = 1;; send++) {
+            try {
+                const app = await http.request({ api: 'platform', method: 'POST', ...spec });
+                ownership.recordCreatedApp(app.name);
+                return app;
+            }
+            catch (err) {
+                if (!(err instanceof HerokuApiError) || !err.ambiguous || send >= 2)
+                    throw err;
+                // The name is ours alone (random suffix): if it exists now, our create landed.
+                const landed = await findApp(req.name);
+                if (landed) {
+                    ownership.recordCreatedApp(landed.name);
+                    return landed;
+                }
+            }
+        }
+    }
+    async function deleteApp(name) {
+        ownership.assertAppDeletable(name);
+        for (let send = 1;; send++) {
+            try {
+                await http.request({
+                    api: 'platform',
+                    method: 'DELETE',
+                    path: `/apps/${apps_enc(name)}`
+                });
+                return 'deleted';
+            }
+            catch (err) {
+                if (!(err instanceof HerokuApiError))
+                    throw err;
+                if (err.status === 404)
+                    return send === 1 ? 'already-gone' : 'deleted';
+                if (!err.ambiguous || send >= 2)
+                    throw err;
+                if (!(await findApp(name)))
+                    return 'deleted';
+            }
+        }
+    }
+    return {
+        createApp,
+        deleteApp,
+        findApp,
+        listApps: () => http.get('platform', '/apps', { list: true }),
+        getTeam: (team) => http.get('platform', `/teams/${apps_enc(team)}`)
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/heroku/platform.ts
+
 
 const POSTGRES_SERVICE = 'heroku-postgresql';
 const ATTACHMENT_HEADERS = {
@@ -34610,7 +33107,7 @@ function postgresPlanName(plan) {
 function planShortName(plan) {
     return plan.trim().replace(/^heroku-postgresql:/, '');
 }
-const enc = encodeURIComponent;
+const platform_enc = encodeURIComponent;
 function withMessage(err, message) {
     return new HerokuApiError(message, {
         status: err.status,
@@ -34633,7 +33130,7 @@ function createPlatformApi(http, ownership) {
     }
     async function getAddon(app, addonIdOrName) {
         try {
-            return await http.get('platform', `/apps/${enc(app)}/addons/${enc(addonIdOrName)}`, {
+            return await http.get('platform', `/apps/${platform_enc(app)}/addons/${platform_enc(addonIdOrName)}`, {
                 headers: ADDON_HEADERS
             });
         }
@@ -34645,14 +33142,14 @@ function createPlatformApi(http, ownership) {
     }
     async function listAttachments(app) {
         return http
-            .get('platform', `/apps/${enc(app)}/addon-attachments`, {
+            .get('platform', `/apps/${platform_enc(app)}/addon-attachments`, {
             headers: ATTACHMENT_HEADERS,
             list: true
         })
             .catch(appNotFound(app));
     }
     async function getApp(app) {
-        return http.get('platform', `/apps/${enc(app)}`).catch(appNotFound(app));
+        return http.get('platform', `/apps/${platform_enc(app)}`).catch(appNotFound(app));
     }
     /** Our add-on, read back after an ambiguous create; verifies it belongs to `app`. */
     async function findCreated(app, name) {
@@ -34669,7 +33166,7 @@ function createPlatformApi(http, ownership) {
         const spec = {
             api: 'platform',
             method: 'POST',
-            path: `/apps/${enc(app)}/addons`,
+            path: `/apps/${platform_enc(app)}/addons`,
             headers: ADDON_HEADERS,
             body: {
                 plan: { name: postgresPlanName(req.plan) },
@@ -34722,7 +33219,7 @@ function createPlatformApi(http, ownership) {
         const spec = {
             api: 'platform',
             method: 'DELETE',
-            path: `/apps/${enc(app)}/addons/${enc(addonId)}`,
+            path: `/apps/${platform_enc(app)}/addons/${platform_enc(addonId)}`,
             headers: { 'Accept-Expansion': 'plan' }
         };
         for (let send = 1;; send++) {
@@ -34746,7 +33243,7 @@ function createPlatformApi(http, ownership) {
     }
     async function getConfigVars(app) {
         const vars = await http
-            .get('platform', `/apps/${enc(app)}/config-vars`)
+            .get('platform', `/apps/${platform_enc(app)}/config-vars`)
             .catch(appNotFound(app));
         for (const [key, value] of Object.entries(vars)) {
             if (typeof value !== 'string')
@@ -34763,7 +33260,7 @@ function createPlatformApi(http, ownership) {
         const spec = {
             api: 'platform',
             method: 'PATCH',
-            path: `/apps/${enc(app)}`,
+            path: `/apps/${platform_enc(app)}`,
             body: { maintenance: on }
         };
         for (let send = 1;; send++) {
@@ -34828,11 +33325,12 @@ function createPlatformApi(http, ownership) {
         }
     }
     return {
+        ...createAppsApi(http, ownership),
         getAccount: () => http.get('platform', '/account'),
         getApp,
         listAttachments,
         listAddons: (app) => http
-            .get('platform', `/apps/${enc(app)}/addons`, {
+            .get('platform', `/apps/${platform_enc(app)}/addons`, {
             headers: ADDON_HEADERS,
             list: true
         })
@@ -34843,13 +33341,13 @@ function createPlatformApi(http, ownership) {
         getConfigVars,
         setMaintenance,
         attach,
-        listProcessTypes: async (app) => (await http.get('platform', `/apps/${enc(app)}/formation`)).map((f) => f.type),
-        listRecentReleases: (app, max) => http.get('platform', `/apps/${enc(app)}/releases`, {
+        listProcessTypes: async (app) => (await http.get('platform', `/apps/${platform_enc(app)}/formation`)).map((f) => f.type),
+        listRecentReleases: (app, max) => http.get('platform', `/apps/${platform_enc(app)}/releases`, {
             headers: { Range: `version ..; max=${max}, order=desc` },
             firstPageOnly: true
         }),
-        getRelease: (app, releaseId) => http.get('platform', `/apps/${enc(app)}/releases/${enc(releaseId)}`),
-        listPlans: (service) => http.get('platform', `/addon-services/${enc(service)}/plans`, { list: true })
+        getRelease: (app, releaseId) => http.get('platform', `/apps/${platform_enc(app)}/releases/${platform_enc(releaseId)}`),
+        listPlans: (service) => http.get('platform', `/addon-services/${platform_enc(service)}/plans`, { list: true })
     };
 }
 
@@ -34902,6 +33400,7 @@ function readSavedState(getState) {
 
 
 
+
 async function post() {
     const token = getInput('heroku-api-key').trim();
     if (token)
@@ -34911,10 +33410,7 @@ async function post() {
         info('nothing to clean up');
         return;
     }
-    const needsWork = (saved.created && !saved.destroyed && !saved.keep) ||
-        saved.maintenanceOn ||
-        saved.promoteInProgress;
-    if (!needsWork) {
+    if (!needsCleanUp(saved)) {
         info('nothing to clean up');
         return;
     }
@@ -34933,12 +33429,17 @@ async function post() {
         log: (line) => info(line)
     });
     const platform = createPlatformApi(http, ownership);
+    const data = createDataApi(http, ownership);
     // Continue from what main saved; every change is saved again (a re-run of post is harmless).
     const state = new DrillState(core_namespaceObject, saved.app);
     state.update(saved);
-    const result = await cleanUp({ platform, ownership, state, log: (line) => info(secrets.redact(line)) }, DRILL_ATTACHMENT_NAME);
+    const result = await cleanUp({ platform, data, ownership, state, log: (line) => info(secrets.redact(line)) }, DRILL_ATTACHMENT_NAME);
     for (const name of result.destroyed)
         info(`destroyed add-on ${name}`);
+    if (result.appDeleted)
+        info(`deleted drill app ${result.appDeleted}`);
+    if (result.backupDeleted)
+        info(`deleted the drill's backup ${result.backupDeleted}`);
     if (result.kept)
         info(`kept add-on ${result.kept.addonName} (keep-database)`);
     for (const problem of result.problems) {
@@ -34947,6 +33448,13 @@ async function post() {
     }
     if (result.problems.length > 0)
         process.exitCode = 1;
+}
+/** Something main created or switched on is still there (per the saved state). */
+function needsCleanUp(saved) {
+    const addonLeft = saved.created !== undefined && !saved.destroyed && !saved.keep;
+    const appLeft = saved.drillApp !== undefined && !saved.drillAppDeleted && !saved.keep;
+    const captureLeft = saved.capture !== undefined && !saved.captureDeleted && !saved.keepBackup;
+    return (addonLeft || appLeft || captureLeft || Boolean(saved.maintenanceOn || saved.promoteInProgress));
 }
 post().then(() => process.exit(process.exitCode ?? 0), (err) => {
     error(`clean-up failed: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
