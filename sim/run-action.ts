@@ -55,6 +55,8 @@ export interface ActionRun {
   postExitCode: number | null
   postStdout: string
   postStderr: string
+  /** The post step's job summary (written when main ended without a report). */
+  postSummary: string
   /** restore-drill-report.json, when main wrote one (outputs['report-path']). */
   reportJson: string | null
   /** The run's temp directory (RUNNER_TEMP and the command files). */
@@ -272,6 +274,7 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
     postExitCode: post.code,
     postStdout: postOut.text,
     postStderr: post.stderr,
+    postSummary: existsSync(files.postSummary) ? readFileSync(files.postSummary, 'utf8') : '',
     reportJson,
     dir,
     masked: [...mainOut.masked, ...postOut.masked]
@@ -303,6 +306,7 @@ export function runTexts(run: ActionRun): Record<string, string> {
     stateFile: run.stateFile,
     report: run.reportJson ?? '',
     postStdout: run.postStdout,
+    postSummary: run.postSummary,
     postStderr: run.postStderr
   }
 }

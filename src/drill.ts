@@ -22,6 +22,7 @@ import { backupFactsOf, backupsPushedOut, captureBackup } from './steps/capture.
 import { cleanUp, emptyCleanup, type CleanupResult } from './steps/cleanup.js'
 import { maintenanceOff, maintenanceOn } from './steps/maintenance.js'
 import { destroyStaleAddons, preflight, type Preflight } from './steps/preflight.js'
+import { destroyStaleDrillApps } from './steps/drill-app.js'
 import { runPromoteDrill } from './steps/promote.js'
 import { provisionDrillAddon } from './steps/provision.js'
 import { restoreBackup, restoreTooSlow } from './steps/restore.js'
@@ -36,7 +37,8 @@ const IN_SHARED_GROUP = { group: false }
 
 export async function runDrill(rt: DrillRuntime): Promise<DrillFacts> {
   const facts = newFacts(rt.now())
-  const timeline = new Timeline(rt.log, rt.secrets)
+  rt.state.update({ startedAt: facts.startedAt.toISOString() })
+  const timeline = new Timeline(rt.log, rt.secrets, Date.now, (phase) => rt.state.update({ phase }))
   facts.timeline = timeline.records
   facts.timings = timeline.timings
   try {
@@ -133,7 +135,10 @@ async function preflightStep(rt: DrillRuntime, facts: DrillFacts): Promise<Prefl
   rt.ownership.recordOriginal(original)
   rt.state.update({ original })
   facts.preflight = pre
-  facts.staleDestroyed = await destroyStaleAddons({ ...rt, log }, rt.config.app, pre.stale)
+  facts.staleDestroyed = [
+    ...(await destroyStaleAddons({ ...rt, log }, rt.config.app, pre.stale)),
+    ...(await destroyStaleDrillApps({ ...rt, log }, pre.staleApps))
+  ]
   return pre
 }
 

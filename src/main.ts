@@ -40,9 +40,11 @@ async function main(): Promise<void> {
         upload: Boolean(process.env.ACTIONS_RUNTIME_TOKEN && process.env.ACTIONS_RESULTS_URL)
       }
     )
+    runtime.state.update({ reported: true })
   } catch (err) {
     if (!(err instanceof CancelledError)) throw err
-    core.setFailed('cancelled: the post step destroys what this run created')
+    runtime.state.update({ cancelled: true })
+    core.setFailed('cancelled: the post step destroys what this run created and writes the report')
     process.exit(1)
   } finally {
     dispose()

@@ -1,34 +1,53 @@
-// The post step (runs.post, post-if: always()): from the state main saved, promote the original
-// back if a promote was under way, switch maintenance off if main switched it on, destroy the
-// add-on main created unless it was kept. Idempotent, and it touches nothing else.
+// The post step (runs.post, post-if: always()), a checklist of its own:
+// 1. from the state main saved, undo what main left: promote the original back if a promote was
+//    under way, switch maintenance off if main switched it on, delete the drill's backup (unless
+//    keep-backup), delete the drill app or destroy the add-on (unless keep-database);
+// 2. when main ended without a report (cancelled, timed out, killed), write the job summary and
+//    the report: what ran, how far it got, what was cleaned up.
+// Idempotent, and it touches nothing the state does not name.
 import * as core from '@actions/core'
-import { cleanUp } from './steps/cleanup.js'
-import { herokuApiUrls } from './heroku/urls.js'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { createDataApi } from './heroku/data.js'
 import { createHerokuHttp } from './heroku/http.js'
 import { createPlatformApi } from './heroku/platform.js'
+import { herokuApiUrls } from './heroku/urls.js'
+import { interruptedReport } from './report/interrupted.js'
+import { publishReport } from './report/publish.js'
 import { DRILL_ATTACHMENT_NAME, Ownership, SecretRegistry } from './safety.js'
 import { DrillState, readSavedState, type SavedState } from './state.js'
+import { cleanUp, emptyCleanup, type CleanupResult } from './steps/cleanup.js'
 
 async function post(): Promise<void> {
   const token = core.getInput('heroku-api-key').trim()
-  if (token) core.setSecret(token)
+  const secrets = new SecretRegistry((s) => core.setSecret(s))
+  secrets.add(token)
   const saved = readSavedState((name) => core.getState(name))
   if (!saved) {
     core.info('nothing to clean up')
     return
   }
-  if (!needsCleanUp(saved)) {
-    core.info('nothing to clean up')
-    return
-  }
+  const state = new DrillState(core, saved.app)
+  // Continue from what main saved; every change is saved again (a re-run of post is harmless).
+  state.update(saved)
+  const cleanup = needsCleanUp(saved)
+    ? await cleanUpAfterMain(token, state, secrets)
+    : emptyCleanup()
+  if (!needsCleanUp(saved)) core.info('nothing to clean up')
+  if (!saved.reported) await reportInterruptedDrill(state.value, cleanup, secrets)
+}
+
+async function cleanUpAfterMain(
+  token: string,
+  state: DrillState,
+  secrets: SecretRegistry
+): Promise<CleanupResult> {
   if (!token) {
-    core.error('cannot clean up: the heroku-api-key input is empty in the post step')
+    const problem = 'cannot clean up: the heroku-api-key input is empty in the post step'
+    core.error(problem)
     process.exitCode = 1
-    return
+    return { ...emptyCleanup(), problems: [problem] }
   }
-  const secrets = new SecretRegistry((s) => core.setSecret(s))
-  secrets.add(token)
   const ownership = new Ownership()
   const http = createHerokuHttp({
     token,
@@ -36,24 +55,47 @@ async function post(): Promise<void> {
     secrets,
     log: (line) => core.info(line)
   })
-  const platform = createPlatformApi(http, ownership)
-  const data = createDataApi(http, ownership)
-  // Continue from what main saved; every change is saved again (a re-run of post is harmless).
-  const state = new DrillState(core, saved.app)
-  state.update(saved)
-  const result = await cleanUp(
-    { platform, data, ownership, state, log: (line) => core.info(secrets.redact(line)) },
-    DRILL_ATTACHMENT_NAME
-  )
+  const log = (line: string): void => core.info(secrets.redact(line))
+  const deps = {
+    platform: createPlatformApi(http, ownership),
+    data: createDataApi(http, ownership),
+    ownership,
+    state,
+    log
+  }
+  const result = await cleanUp(deps, DRILL_ATTACHMENT_NAME)
   for (const name of result.destroyed) core.info(`destroyed add-on ${name}`)
-  if (result.appDeleted) core.info(`deleted drill app ${result.appDeleted}`)
-  if (result.backupDeleted) core.info(`deleted the drill's backup ${result.backupDeleted}`)
   if (result.kept) core.info(`kept add-on ${result.kept.addonName} (keep-database)`)
   for (const problem of result.problems) {
     // A leaked add-on costs money: loud, not a warning.
     core.error(secrets.redact(problem), { title: 'Restore drill clean-up' })
   }
   if (result.problems.length > 0) process.exitCode = 1
+  return result
+}
+
+/** Main ended without a report: the summary and the report say how far it got and what was undone. */
+async function reportInterruptedDrill(
+  saved: SavedState,
+  cleanup: CleanupResult,
+  secrets: SecretRegistry
+): Promise<void> {
+  const report = interruptedReport(saved, cleanup, new Date())
+  await publishReport(report, {
+    // The job already failed or was cancelled: the post step reports it without failing again.
+    core: {
+      ...core,
+      setFailed: (line: string) => core.error(line),
+      info: core.info,
+      error: core.error,
+      setOutput: core.setOutput,
+      summary: core.summary
+    },
+    secrets,
+    reportName: core.getInput('report-name').trim() || `restore-drill-${saved.app}`,
+    dir: join(process.env.RUNNER_TEMP || tmpdir(), 'restore-drill'),
+    upload: Boolean(process.env.ACTIONS_RUNTIME_TOKEN && process.env.ACTIONS_RESULTS_URL)
+  })
 }
 
 /** Something main created or switched on is still there (per the saved state). */

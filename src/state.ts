@@ -39,6 +39,13 @@ export interface SavedState {
   keepBackup?: boolean
   /** The capture was deleted. */
   captureDeleted?: boolean
+  /** When main started, and the phase it was in last (for the post step's report). */
+  startedAt?: string
+  phase?: string
+  /** Main published its report: the post step only cleans up. */
+  reported?: boolean
+  /** Main stopped on SIGINT/SIGTERM (a cancel, or the runner's job timeout). */
+  cancelled?: boolean
 }
 
 export interface StateWriter {

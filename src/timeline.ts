@@ -23,7 +23,9 @@ export class Timeline {
   constructor(
     private readonly log: PhaseLog,
     private readonly secrets: SecretRegistry,
-    private readonly clock: () => number = Date.now
+    private readonly clock: () => number = Date.now,
+    /** Told when a phase starts (the drill saves it, so the post step knows how far main got). */
+    private readonly onStart: (name: PhaseName) => void = () => {}
   ) {}
 
   /** Runs `step` as phase `name`: timed, grouped in the log, and marked failed if it throws. */
@@ -42,6 +44,7 @@ export class Timeline {
       ...(options.detail ? { detail: options.detail } : {})
     }
     this.records.push(record)
+    this.onStart(name)
     const grouped = options.group !== false
     if (grouped) this.log.startGroup(title)
     try {

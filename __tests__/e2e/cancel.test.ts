@@ -16,6 +16,10 @@ import {
   type E2E
 } from './helpers.js'
 
+// The add-on lives on the production app here (drill-app: same), so the clean-up of the add-on
+// itself, by id and by name, is what these tests see; drill-app.test.ts covers the drill app.
+const SAME = { 'drill-app': 'same' }
+
 let e2e: E2E
 beforeAll(async () => {
   // A slow restore and provisioning, so signals land in the middle of them.
@@ -33,17 +37,12 @@ describe('cancel and kill', () => {
   test('SIGINT then SIGTERM mid-restore: main exits, post destroys the add-on', async () => {
     const app = await chinookApp(e2e, 'cancel')
     const start = e2e.sim.audit().length
-    const run = await drill(
-      e2e,
-      app,
-      {},
-      {
-        signals: [
-          { signal: 'SIGINT', whenStdout: /restoring b\d+ onto/, afterMs: 1000 },
-          { signal: 'SIGTERM', afterMs: 300 }
-        ]
-      }
-    )
+    const run = await drill(e2e, app, SAME, {
+      signals: [
+        { signal: 'SIGINT', whenStdout: /restoring b\d+ onto/, afterMs: 1000 },
+        { signal: 'SIGTERM', afterMs: 300 }
+      ]
+    })
     expect(run.exitCode === 1 || run.exitSignal !== null).toBe(true)
     expect(run.stdout).toMatch(/SIGINT received/)
     const state = savedState(run)
@@ -53,17 +52,18 @@ describe('cancel and kill', () => {
     expect((await addonsOf(e2e, app.name)).map((a) => a.id)).toEqual([app.addonId])
     const writes = writesOf(e2e.sim.audit(), start)
     expect(writes.filter((w) => /\/restores$/.test(w.path))).toHaveLength(1)
-    expect(writes.filter((w) => w.method === 'DELETE')).toHaveLength(1)
+    // The drill's own capture and the add-on: nothing else.
+    expect(writes.filter((w) => w.method === 'DELETE').map((w) => w.path)).toEqual([
+      `/client/v11/apps/${app.name}/transfers/${state.capture.num}`,
+      `/apps/${app.name}/addons/${state.created.id}`
+    ])
   }, 120_000)
 
   test('SIGKILL right after the create: post alone destroys the add-on by its saved id', async () => {
     const app = await chinookApp(e2e, 'killed')
-    const run = await drill(
-      e2e,
-      app,
-      {},
-      { signals: [{ signal: 'SIGKILL', whenStdout: /created add-on/ }] }
-    )
+    const run = await drill(e2e, app, SAME, {
+      signals: [{ signal: 'SIGKILL', whenStdout: /created add-on/ }]
+    })
     expect(run.exitSignal).toBe('SIGKILL')
     const state = savedState(run)
     expect(state.created?.id).toBeTruthy()
@@ -92,14 +92,9 @@ describe('cancel and kill', () => {
       }
     ])
     try {
-      const run = await drill(
-        e2e,
-        app,
-        {},
-        {
-          signals: [{ signal: 'SIGKILL', whenStdout: /checking whether it was created/ }]
-        }
-      )
+      const run = await drill(e2e, app, SAME, {
+        signals: [{ signal: 'SIGKILL', whenStdout: /checking whether it was created/ }]
+      })
       expect(run.exitSignal).toBe('SIGKILL')
       const state = savedState(run)
       expect(state.created?.name).toMatch(/^restore-drill-/)
@@ -124,7 +119,7 @@ describe('killed during the promote drill', () => {
     const run = await drill(
       e2e,
       app,
-      { maintenance: 'true', promote: 'true' },
+      { ...SAME, maintenance: 'true', promote: 'true' },
       { signals: [{ signal: 'SIGKILL', whenStdout: /is now DATABASE; running the checks/ }] }
     )
     expect(run.exitSignal).toBe('SIGKILL')

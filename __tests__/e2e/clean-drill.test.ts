@@ -69,27 +69,26 @@ describe('clean drill', () => {
     expect(run.summary).toMatch(/PASSED|passed/i)
     expect(run.summary).toContain(run.outputs['backup-id'])
 
-    // Exactly the expected writes: capture, create, restore onto the created add-on, its deletion.
+    // Exactly the expected writes: the drill app and its add-on, the capture, the restore onto
+    // that add-on, the capture's deletion and the drill app's deletion (which takes the add-on).
     const writes = writesOf(e2e.sim.audit(), auditStart)
-    const captures = writes.filter(
-      (w) => w.method === 'POST' && /^\/client\/v11\/databases\/[^/]+\/backups$/.test(w.path)
-    )
-    const creates = writes.filter(
-      (w) => w.method === 'POST' && w.path === `/apps/${app.name}/addons`
-    )
+    const drillApp = run.outputs['drill-app']
+    expect(drillApp).toMatch(/^restore-drill-clean-/)
     const restores = writes.filter((w) => w.method === 'POST' && /\/restores$/.test(w.path))
-    const deletes = writes.filter((w) => w.method === 'DELETE')
-    expect(writes).toHaveLength(4)
-    expect(captures).toHaveLength(1)
-    expect(captures[0].path).toBe(`/client/v11/databases/${app.addonId}/backups`)
-    expect(creates).toHaveLength(1)
-    expect((creates[0].body as { name: string }).name).toBe(r.restore.addonName)
-    expect(restores).toHaveLength(1)
-    const restoredId = /^\/client\/v11\/databases\/([^/]+)\/restores$/.exec(restores[0].path)?.[1]
+    const restoredId = /^\/client\/v11\/databases\/([^/]+)\/restores$/.exec(
+      restores[0]?.path ?? ''
+    )?.[1]
     expect(restoredId).toBeDefined()
     expect(restoredId).not.toBe(app.addonId)
-    expect(deletes).toHaveLength(1)
-    expect(deletes[0].path).toBe(`/apps/${app.name}/addons/${restoredId}`)
+    expect(writes.map((w) => `${w.method} ${w.path}`)).toEqual([
+      'POST /apps',
+      `POST /apps/${drillApp}/addons`,
+      `POST /client/v11/databases/${app.addonId}/backups`,
+      `POST /client/v11/databases/${restoredId}/restores`,
+      `DELETE /client/v11/apps/${app.name}/transfers/${r.backup.id.replace(/^b0*/, '')}`,
+      `DELETE /apps/${drillApp}`
+    ])
+    expect((writes[1].body as { name: string }).name).toBe(r.restore.addonName)
 
     // The source is unchanged; only the DATABASE add-on is left.
     expect(await fingerprint(app.databaseUrl)).toEqual(sourceBefore)

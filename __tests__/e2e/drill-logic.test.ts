@@ -207,7 +207,8 @@ function fakes(opts: {
     getApp: async () => ({ ...APP, maintenance: false }),
     listAttachments: async () => opts.attachments ?? attachments,
     listAddons: async () => opts.addons ?? addons,
-    getConfigVars: async () => ({ DATABASE_URL: 'postgres://u:secretpw@db.example.com:5432/d' })
+    getConfigVars: async () => ({ DATABASE_URL: 'postgres://u:secretpw@db.example.com:5432/d' }),
+    listApps: async () => []
   } as unknown as PlatformApi
   const data = {
     listTransfers: async () => opts.transfers ?? [transfer(1, { schedule: { uuid: 's' } })],
@@ -281,7 +282,7 @@ describe('preflight', () => {
       finished_at: new Date(Date.now() - 30 * 3600_000).toISOString()
     })
     await expect(runPreflight({}, { transfers: [old] })).rejects.toThrow(
-      /a001 is 30\.0 h old, older than max-backup-age 26\.0 h/
+      /a001 is 1d 6h old, older than max-backup-age 26h/
     )
     await expect(
       runPreflight({ maxBackupAgeSeconds: null }, { transfers: [old] })

@@ -86,16 +86,18 @@ describe('transient API failures', () => {
     await armFault(e2e, [
       { kind: 'http', status: 429, count: 3, method: 'GET', path: '/transfers/' },
       { kind: 'http', status: 503, count: 3, method: 'GET', path: '/wait_status' },
-      { kind: 'reset', count: 2, method: 'GET', path: `/apps/${app.name}/addons/` },
+      // The fresh add-on lives on the drill app (drill-app: auto).
+      { kind: 'reset', count: 2, method: 'GET', path: '^/apps/restore-drill-[^/]+/addons/' },
       { kind: 'http', status: 500, count: 2, method: 'GET', path: '/config-vars' },
       // Applied, then the answer is lost: the action must read back, not send again.
       {
         kind: 'reset',
         count: 1,
         method: 'POST',
-        path: `^/apps/${app.name}/addons$`,
+        path: '^/apps/restore-drill-[^/]+/addons$',
         when: 'after'
       },
+      { kind: 'reset', count: 1, method: 'POST', path: '^/apps$', when: 'after' },
       { kind: 'http', status: 503, count: 1, method: 'POST', path: '/restores$', when: 'after' }
     ])
     try {
@@ -113,8 +115,11 @@ describe('transient API failures', () => {
       expect(run.stdout).toMatch(/restoring onto .*checking whether it started/)
       const writes = writesOf(e2e.sim.audit(), start)
       expect(
-        writes.filter((w) => w.method === 'POST' && w.path === `/apps/${app.name}/addons`)
+        writes.filter(
+          (w) => w.method === 'POST' && /^\/apps\/restore-drill-[^/]+\/addons$/.test(w.path)
+        )
       ).toHaveLength(1)
+      expect(writes.filter((w) => w.method === 'POST' && w.path === '/apps')).toHaveLength(1)
       expect(writes.filter((w) => w.method === 'POST' && /\/restores$/.test(w.path))).toHaveLength(
         1
       )

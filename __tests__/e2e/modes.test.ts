@@ -76,10 +76,12 @@ describe('which backup', () => {
 describe('incident and promote', () => {
   test('keep-database leaves exactly the restored add-on and prints the promote command', async () => {
     const app = await chinookApp(e2e, 'keep')
+    // On the production app (drill-app: same): the kept add-on then blocks the next drill there.
     const run = await drill(e2e, app, {
       backup: 'latest',
       'keep-database': 'true',
-      plan: 'standard-0'
+      plan: 'standard-0',
+      'drill-app': 'same'
     })
     expect(run.outputs.outcome).toBe('passed')
     expect(report(run).restore.plan).toBe('heroku-postgresql:standard-0')
@@ -96,7 +98,7 @@ describe('incident and promote', () => {
     const vars = await api<Record<string, string>>(e2e, `/apps/${app.name}/config-vars`)
     expect(await fingerprint(vars.RESTORE_DRILL_URL)).toEqual(await fingerprint(app.databaseUrl))
     // A second drill refuses to run while the kept one holds RESTORE_DRILL.
-    const again = await drill(e2e, app, { backup: 'latest' })
+    const again = await drill(e2e, app, { backup: 'latest', 'drill-app': 'same' })
     expect(again.outputs.outcome).toBe('error')
     expect(again.stdout).toMatch(/another drill may be running/)
 
@@ -110,7 +112,7 @@ describe('incident and promote', () => {
     await api(e2e, `/__sim/addons/${kept}/age`, { method: 'POST', body: { seconds: day + 60 } })
     await api(e2e, `/__sim/addons/${other.id}/age`, { method: 'POST', body: { seconds: 90 * day } })
     const start = e2e.sim.audit().length
-    const later = await drill(e2e, app, { backup: 'latest' })
+    const later = await drill(e2e, app, { backup: 'latest', 'drill-app': 'same' })
     expect({ outcome: later.outputs.outcome, log: transcript(later) }).toMatchObject({
       outcome: 'passed'
     })
@@ -125,11 +127,25 @@ describe('incident and promote', () => {
     await api(e2e, `/apps/${app.name}/addons/${other.id}`, { method: 'DELETE' })
   }, 180_000)
 
+  test('keep-database with drill-app auto: the drill app is kept with its add-on, and one command deletes both', async () => {
+    const app = await chinookApp(e2e, 'keepauto')
+    const run = await drill(e2e, app, { backup: 'latest', 'keep-database': 'true' })
+    expect(run.outputs.outcome).toBe('passed')
+    const drillApp = run.outputs['drill-app']
+    expect(drillApp).toMatch(/^restore-drill-keepauto-/)
+    const kept = report(run).restore.addonName as string
+    expect((await addonsOf(e2e, drillApp)).map((a) => a.name)).toEqual([kept])
+    expect((await addonsOf(e2e, app.name)).map((a) => a.id)).toEqual([app.addonId])
+    expect(run.summary).toContain(`heroku apps:destroy ${drillApp} --confirm ${drillApp}`)
+    await api(e2e, `/apps/${drillApp}`, { method: 'DELETE' })
+  }, 120_000)
+
   test('promote drill: promotes, runs checks through DATABASE_URL, promotes back; DATABASE_URL and maintenance as before', async () => {
     const app = await chinookApp(e2e, 'promote')
     const varsBefore = await api<Record<string, string>>(e2e, `/apps/${app.name}/config-vars`)
     const start = e2e.sim.audit().length
     const run = await drill(e2e, app, {
+      'drill-app': 'same',
       maintenance: 'true',
       promote: 'true',
       checks: 'tracks present: select count(*) > 3000 from track'

@@ -28,6 +28,8 @@ describe('slow restore', () => {
     expect(Number(run.outputs['restore-seconds'])).toBeGreaterThanOrEqual(61)
     const line = run.stdout.split('\n').find((l) => l.startsWith('::error::')) ?? ''
     expect(line).toMatch(/restore took .* longer than max-restore-minutes 1/)
+    // While the restore ran, a progress line came at least once a minute.
+    expect(run.stdout).toMatch(/waiting for restore of \S+ onto \S+: 1m 0s so far, state \w+/)
     // The data itself verified fine: only the recovery-time objective failed.
     expect(report(run).verification.passed).toBe(true)
     expect((await addonsOf(e2e, app.name)).map((a) => a.id)).toEqual([app.addonId])

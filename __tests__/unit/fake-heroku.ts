@@ -274,11 +274,23 @@ export class FakeHeroku {
         })),
       listTransfers: () =>
         this.call('listTransfers', () => [transfer(1, 'backup', { schedule: { uuid: 's' } })]),
-      getTransfer: (_app, uuid) =>
-        this.call(uuid.startsWith('restore') ? 'getTransfer restore' : 'getTransfer capture', () =>
-          uuid.startsWith('restore')
-            ? transfer(99, 'restore', { uuid })
-            : transfer(this.nextNum - 1, 'backup', { uuid })
+      getTransfer: (app, uuid) =>
+        this.call(
+          uuid.startsWith('restore') ? 'getTransfer restore' : 'getTransfer capture',
+          () => {
+            // A restore is listed under its target's app, a capture under the source's.
+            const target = this.addons.find((a) => uuid === `restore-${a.id}`)
+            const owner = uuid.startsWith('restore') ? target?.app.name : APP.name
+            if (app !== owner) {
+              throw new HerokuApiError(`no transfer ${uuid} on app ${app}`, {
+                status: 404,
+                id: 'not_found'
+              })
+            }
+            return uuid.startsWith('restore')
+              ? transfer(99, 'restore', { uuid })
+              : transfer(this.nextNum - 1, 'backup', { uuid })
+          }
         ),
       captureBackup: () =>
         this.call('captureBackup', () =>

@@ -42,9 +42,10 @@ export async function restoreBackup(
     signal,
     log: (line: string) => rt.log.info(line)
   }
+  // A restore's transfer is listed under the target's app: the drill app.
   const done = await waitForTransfer(
     wait,
-    rt.config.app,
+    pre.drillApp.name,
     started,
     `restore of ${id} onto ${target.name}`
   )
