@@ -133,7 +133,7 @@ function readDrillApp(value: string, app: string, got: Got): DrillAppChoice {
   if (value === app) {
     throw new InputError(
       'drill-app',
-      `Input "drill-app" names the production app itself: write drill-app: same to drill on it (its dynos restart twice), or name another app ${got(value)}.`
+      `Input "drill-app" names the production app itself: to drill on it (its dynos restart twice) write same, or name another app, e.g. drill-app: same ${got(value)}.`
     )
   }
   return { mode: 'named', name: value }

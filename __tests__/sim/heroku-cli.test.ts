@@ -309,7 +309,7 @@ describe(`official Heroku CLI ${HEROKU_VERSION} against the simulator`, () => {
         drill
       )
       expect(restored).toMatch(/Restoring\.\.\. done/)
-      expect(await ok('pg:backups', '--app', drill)).toMatch(/r001\s+\S+\s+Completed.*DATABASE/)
+      expect(await ok('pg:backups', '--app', drill)).toMatch(/r001\s+.+\s+Completed.*DATABASE/)
       const vars = (await c.get(`/apps/${drill}/config-vars`)).body
       expect(await dumpTables(vars.DATABASE_URL)).toEqual(await dumpTables(app.databaseUrl))
       expect((await c.get(`/apps/${a}/releases`)).body).toEqual(releasesBefore)

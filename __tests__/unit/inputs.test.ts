@@ -62,8 +62,10 @@ describe('readConfig: defaults', () => {
       canary: false,
       checks: [],
       checksumTables: [],
+      drillApp: { mode: 'auto' },
       promote: false,
       keepDatabase: false,
+      keepBackup: false,
       maxBackupAgeSeconds: 26 * 3600,
       requireSchedule: true,
       restoreWarnings: 'triage',
@@ -241,6 +243,26 @@ describe('readConfig: good values', () => {
     expect(readConfig(inputs({ 'checksum-tables': 'orders, *' })).checksumTables).toEqual(['*'])
   })
 
+  it('drill-app: auto, same, or an app name; not the production app itself', () => {
+    expect(readConfig(inputs({})).drillApp).toEqual({ mode: 'auto' })
+    expect(readConfig(inputs({ 'drill-app': 'same' })).drillApp).toEqual({ mode: 'same' })
+    expect(readConfig(inputs({ 'drill-app': 'shop-drills' })).drillApp).toEqual({
+      mode: 'named',
+      name: 'shop-drills'
+    })
+    expectRefused(
+      { 'drill-app': 'Not An App' },
+      'drill-app',
+      /auto, same, or the name of an existing Heroku app/
+    )
+    expectRefused(
+      { 'drill-app': readConfig(inputs({})).app },
+      'drill-app',
+      /names the production app itself/
+    )
+    expectRefused({ promote: 'true', maintenance: 'true' }, 'promote', /needs drill-app: same/)
+  })
+
   it('checksum-tables: with maintenance on for a capture, every table is hashed, and the settings say so', () => {
     const quiet = readConfig(inputs({ maintenance: 'true' }))
     expect(quiet.checksumTables).toEqual(['*'])
@@ -268,7 +290,7 @@ describe('readConfig: good values', () => {
   })
 
   it('promote with maintenance and a fresh capture', () => {
-    const config = readConfig(inputs({ promote: 'true', maintenance: 'true' }))
+    const config = readConfig(inputs({ promote: 'true', maintenance: 'true', 'drill-app': 'same' }))
     expect([config.promote, config.maintenance]).toEqual([true, true])
   })
 
@@ -500,12 +522,12 @@ describe('readConfig: bad values, one line each', () => {
 
 describe('readConfig: combinations', () => {
   it('promote without maintenance', () => {
-    expectRefused({ promote: 'true' }, 'promote', /needs maintenance: true/)
+    expectRefused({ promote: 'true', 'drill-app': 'same' }, 'promote', /needs maintenance: true/)
   })
 
   it('promote with keep-database', () => {
     expectRefused(
-      { promote: 'true', maintenance: 'true', 'keep-database': 'true' },
+      { promote: 'true', maintenance: 'true', 'drill-app': 'same', 'keep-database': 'true' },
       'promote',
       /keep-database/
     )
@@ -513,13 +535,13 @@ describe('readConfig: combinations', () => {
 
   it('promote with an older backup', () => {
     expectRefused(
-      { promote: 'true', maintenance: 'true', backup: 'latest' },
+      { promote: 'true', maintenance: 'true', 'drill-app': 'same', backup: 'latest' },
       'promote',
       /backup: capture/,
       /"latest"/
     )
     expectRefused(
-      { promote: 'true', maintenance: 'true', backup: 'b042' },
+      { promote: 'true', maintenance: 'true', 'drill-app': 'same', backup: 'b042' },
       'promote',
       /stale data/,
       /"b042"/

@@ -165,6 +165,7 @@ export function passedReport(): DrillReport {
       { phase: 'verify', startedAt: '2026-11-25T02:06:22.000Z', seconds: 20.25, status: 'ok' },
       { phase: 'cleanup', startedAt: '2026-11-25T02:09:26.000Z', seconds: 4, status: 'ok' }
     ],
+    drillApp: { name: 'restore-drill-my-app-1a2b3c', mode: 'auto', deleted: true },
     cleanup: {
       destroyed: ['restore-drill-my-app-99-1-ab12'],
       staleDestroyed: ['restore-drill-my-app-12-1-zz99'],

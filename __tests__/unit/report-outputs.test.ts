@@ -26,6 +26,7 @@ describe('outputsFor', () => {
   it('a passed drill', () => {
     expect(outputsFor(passedReport(), { reportPath: '/tmp/r/restore-drill-report.json' })).toEqual({
       outcome: 'passed',
+      'drill-app': 'restore-drill-my-app-1a2b3c',
       'backup-id': 'b042',
       'backup-size-bytes': '12345678',
       'backup-age-seconds': '15',
@@ -61,9 +62,11 @@ describe('outputsFor', () => {
     report.backup = null
     report.restore = null
     report.verification = null
+    report.drillApp = null
     report.timings = { preflightSeconds: 2.4, drillSeconds: 12.6 }
     expect(outputsFor(report)).toEqual({
       outcome: 'error',
+      'drill-app': '',
       'backup-id': '',
       'backup-size-bytes': '',
       'backup-age-seconds': '',

@@ -18,7 +18,7 @@ describe('judgeOutcome', () => {
     expect(judgeOutcome(found())).toEqual({
       outcome: 'passed',
       verdict:
-        'Passed: backup b042 restored in 4 min and matched production (4 tables, 15,608 rows)'
+        'Passed: backup b042 restored in 4m 12s and matched production (4 tables, 15,608 rows)'
     })
   })
 
