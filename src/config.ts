@@ -6,6 +6,10 @@ export type BackupChoice = { mode: 'capture' } | { mode: 'latest' } | { mode: 'i
 /** Where the restored copy lives: a new app per drill, the production app itself, or a named app. */
 export type DrillAppChoice = { mode: 'auto' } | { mode: 'same' } | { mode: 'named'; name: string }
 
+/** Where earlier drills are found: this workflow's report artifacts, a JSON-lines file, or nowhere. */
+export type HistoryChoice =
+  { mode: 'artifacts' } | { mode: 'none' } | { mode: 'file'; path: string }
+
 export interface DrillConfig {
   app: string
   apiKey: string
@@ -35,4 +39,9 @@ export interface DrillConfig {
   reportName: string
   /** Connections per database for per-table verification work (input `verify-connections`). */
   verifyConnections: number
+  history: HistoryChoice
+  /** Percentage of a table's rows it may lose between passing drills; null: such a loss only warns. */
+  maxRowDrop: number | null
+  /** Reads earlier runs' artifacts (history: artifacts); '' when none was given. A secret. */
+  githubToken: string
 }

@@ -1,6 +1,6 @@
 // Every input of action.yml parsed and validated into one DrillConfig, before anything is created.
 // A bad value ends the run with one line: the input, what is wrong, and an example of a good value.
-import type { BackupChoice, DrillAppChoice, DrillConfig } from './config.js'
+import type { BackupChoice, DrillAppChoice, DrillConfig, HistoryChoice } from './config.js'
 import type { DrillSettings } from './report/model.js'
 import { DRILL_ADDON_PREFIX, DRILL_ATTACHMENT_NAME } from './safety.js'
 
@@ -29,7 +29,8 @@ const DEFAULTS: Record<string, string> = {
   'require-schedule': 'true',
   'restore-warnings': 'triage',
   'timeout-minutes': '120',
-  'verify-connections': '3'
+  'verify-connections': '3',
+  history: 'artifacts'
 }
 
 const APP_NAME = /^[a-z][a-z0-9-]{1,29}$/
@@ -46,13 +47,16 @@ const MAX_ECHO = 60
 /** Reads and validates every input; throws InputError on the first bad one. */
 export function readConfig(getInput: (name: string) => string): DrillConfig {
   const apiKey = readApiKey(getInput('heroku-api-key') ?? '')
+  const githubToken = readGithubToken(getInput('github-token') ?? '')
   const raw = (name: string): string => {
     const value = (getInput(name) ?? '').trim()
     return value === '' ? (DEFAULTS[name] ?? '') : value
   }
   // A value echoed in an error never shows the token, even if it was pasted into the wrong input.
   const got = (value: string): string => {
-    const shown = apiKey ? value.split(apiKey).join('***') : value
+    const shown = [apiKey, githubToken]
+      .filter((secret) => secret)
+      .reduce((text, secret) => text.split(secret).join('***'), value)
     const short = shown.length > MAX_ECHO ? `${shown.slice(0, MAX_ECHO)}…` : shown
     return `(got ${JSON.stringify(short)})`
   }
@@ -102,7 +106,10 @@ export function readConfig(getInput: (name: string) => string): DrillConfig {
     heartbeatUrl: readHeartbeatUrl(raw('heartbeat-url')),
     timeoutMinutes: readInteger('timeout-minutes', raw('timeout-minutes'), 1, 360, '120', got),
     reportName: readReportName(raw('report-name'), app, got),
-    verifyConnections: readInteger('verify-connections', raw('verify-connections'), 1, 8, '3', got)
+    verifyConnections: readInteger('verify-connections', raw('verify-connections'), 1, 8, '3', got),
+    history: readHistory(raw('history'), got),
+    maxRowDrop: readPercentage('max-row-drop', raw('max-row-drop'), got),
+    githubToken
   }
   checkCombinations(config)
   return withEffectiveChecksums(config)
@@ -155,6 +162,44 @@ function readApiKey(value: string): string {
     )
   }
   return key
+}
+
+function readGithubToken(value: string): string {
+  const token = value.trim()
+  // An expression no runner expanded (a local harness applying action.yml defaults): no token.
+  if (/^\$\{\{.*\}\}$/.test(token)) return ''
+  // Never echo the value: it is a secret.
+  if (/\s/.test(token)) {
+    throw new InputError(
+      'github-token',
+      'Input "github-token" must be a single GitHub token with no spaces or line breaks inside (value not shown), e.g. github-token: ${{ github.token }}.'
+    )
+  }
+  return token
+}
+
+/** `artifacts`, `none`, or the path of a JSON-lines file (read, then appended). */
+function readHistory(value: string, got: Got): HistoryChoice {
+  const lower = value.toLowerCase()
+  if (lower === 'artifacts' || lower === 'none') return { mode: lower }
+  if (/[\0\r\n]/.test(value) || value.endsWith('/') || value.length > 1000) {
+    throw new InputError(
+      'history',
+      `Input "history" must be artifacts, none, or the path of a JSON-lines file, e.g. history: .restore-drill/history.jsonl ${got(value)}.`
+    )
+  }
+  return { mode: 'file', path: value }
+}
+
+/** A percentage above 0 and at most 100 (decimals allowed); empty means none. */
+function readPercentage(input: string, value: string, got: Got): number | null {
+  if (value === '') return null
+  const n = /^\d{1,3}(\.\d{1,3})?%?$/.test(value) ? Number(value.replace('%', '')) : NaN
+  if (n > 0 && n <= 100) return n
+  throw new InputError(
+    input,
+    `Input "${input}" must be a percentage above 0 and at most 100, or empty to only warn, e.g. ${input}: 50 ${got(value)}.`
+  )
 }
 
 function readDatabase(value: string, got: Got): string {
@@ -497,6 +542,8 @@ export function settingsOf(config: DrillConfig): DrillSettings {
     maxRestoreMinutes: config.maxRestoreMinutes,
     timeoutMinutes: config.timeoutMinutes,
     verifyConnections: config.verifyConnections,
-    heartbeat: config.heartbeatUrl !== null
+    heartbeat: config.heartbeatUrl !== null,
+    history: config.history.mode,
+    maxRowDrop: config.maxRowDrop
   }
 }

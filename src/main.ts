@@ -9,8 +9,13 @@ import { runDrill } from './drill.js'
 import { CancelledError } from './errors.js'
 import type { DrillFacts } from './facts.js'
 import { sendHeartbeat } from './heartbeat.js'
+import type { HistoryInput } from './history/compare.js'
+import { figuresOfReport } from './history/figures.js'
+import { appendHistoryFile } from './history/file.js'
+import { loadHistory } from './history/load.js'
 import { InputError, readConfig } from './inputs.js'
 import { buildReport, outcomeOf } from './report/build.js'
+import type { DrillReport } from './report/model.js'
 import { publishReport } from './report/publish.js'
 import { createRuntime } from './runtime.js'
 import { SecretRegistry } from './safety.js'
@@ -26,21 +31,24 @@ async function main(): Promise<void> {
   if (!config) return
   const { runtime, cancel, dispose } = createRuntime(config, { core, secrets, env: process.env })
   stopOnSignals(cancel)
+  // Read while the drill runs; it never rejects (an unreadable history is a warning).
+  const historyRead = loadHistory(config, process.env)
   try {
     const facts = await runDrill(runtime)
     dispose()
-    facts.heartbeatProblem = await heartbeatIfPassed(config, facts)
-    await publishReport(
-      buildReport(config, facts, (text) => secrets.redact(text)),
-      {
-        core,
-        secrets,
-        reportName: config.reportName,
-        dir: join(process.env.RUNNER_TEMP || tmpdir(), 'restore-drill'),
-        upload: Boolean(process.env.ACTIONS_RUNTIME_TOKEN && process.env.ACTIONS_RESULTS_URL)
-      }
-    )
+    const { history, warning } = await historyRead
+    if (warning) core.warning(secrets.redact(warning))
+    facts.heartbeatProblem = await heartbeatIfPassed(config, facts, history)
+    const report = buildReport(config, facts, (text) => secrets.redact(text), history)
+    await publishReport(report, {
+      core,
+      secrets,
+      reportName: config.reportName,
+      dir: join(process.env.RUNNER_TEMP || tmpdir(), 'restore-drill'),
+      upload: Boolean(process.env.ACTIONS_RUNTIME_TOKEN && process.env.ACTIONS_RESULTS_URL)
+    })
     runtime.state.update({ reported: true })
+    await appendHistory(config, report)
   } catch (err) {
     if (!(err instanceof CancelledError)) throw err
     runtime.state.update({ cancelled: true })
@@ -55,6 +63,7 @@ function readInputs(secrets: SecretRegistry): DrillConfig | undefined {
   try {
     const config = readConfig((name) => core.getInput(name))
     secrets.add(config.apiKey)
+    if (config.githubToken) secrets.add(config.githubToken)
     if (config.heartbeatUrl) secrets.add(config.heartbeatUrl)
     return config
   } catch (err) {
@@ -80,12 +89,26 @@ function stopOnSignals(cancel: () => void): void {
   process.on('SIGTERM', onSignal)
 }
 
+/** history: <file>: this drill's figures appended; a file that cannot be written is a warning. */
+async function appendHistory(config: DrillConfig, report: DrillReport): Promise<void> {
+  if (config.history.mode !== 'file') return
+  try {
+    await appendHistoryFile(config.history.path, figuresOfReport(report))
+    core.info(`history: this drill appended to ${config.history.path}`)
+  } catch (err) {
+    const reason = (err instanceof Error ? err.message : String(err)).split('\n')[0]
+    core.warning(`history: this drill could not be appended to ${config.history.path} (${reason})`)
+  }
+}
+
 /** heartbeat-url, on a pass only: undefined when sent (or not asked for), else the problem. */
 async function heartbeatIfPassed(
   config: DrillConfig,
-  facts: DrillFacts
+  facts: DrillFacts,
+  history: HistoryInput
 ): Promise<string | undefined> {
-  if (!config.heartbeatUrl || outcomeOf(config, facts).outcome !== 'passed') return undefined
+  if (!config.heartbeatUrl || outcomeOf(config, facts, history).outcome !== 'passed')
+    return undefined
   const problem = await sendHeartbeat(config.heartbeatUrl)
   if (!problem) {
     core.info('heartbeat sent')

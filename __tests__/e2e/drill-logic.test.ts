@@ -191,6 +191,9 @@ function config(over: Partial<DrillConfig> = {}): DrillConfig {
     timeoutMinutes: 120,
     reportName: 'restore-drill-shop',
     verifyConnections: 3,
+    history: { mode: 'none' },
+    maxRowDrop: null,
+    githubToken: '',
     ...over
   }
 }

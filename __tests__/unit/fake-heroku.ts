@@ -52,6 +52,9 @@ export function drillConfig(over: Partial<DrillConfig> = {}): DrillConfig {
     timeoutMinutes: 120,
     reportName: 'restore-drill-shop',
     verifyConnections: 2,
+    history: { mode: 'none' },
+    maxRowDrop: null,
+    githubToken: '',
     ...over
   }
 }

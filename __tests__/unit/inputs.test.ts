@@ -73,7 +73,10 @@ describe('readConfig: defaults', () => {
       heartbeatUrl: null,
       timeoutMinutes: 120,
       reportName: 'restore-drill-my-app',
-      verifyConnections: 3
+      verifyConnections: 3,
+      history: { mode: 'artifacts' },
+      maxRowDrop: null,
+      githubToken: ''
     })
   })
 
@@ -582,5 +585,58 @@ describe('settingsOf', () => {
     const text = JSON.stringify(settings)
     for (const secret of [TOKEN, 'secret-check-uuid', 'select count'])
       expect(text).not.toContain(secret)
+  })
+})
+
+describe('readConfig: history, max-row-drop, github-token', () => {
+  it('history: artifacts (default), none, or a file path', () => {
+    expect(readConfig(inputs()).history).toEqual({ mode: 'artifacts' })
+    expect(readConfig(inputs({ history: 'NONE' })).history).toEqual({ mode: 'none' })
+    expect(readConfig(inputs({ history: '.drills/history.jsonl' })).history).toEqual({
+      mode: 'file',
+      path: '.drills/history.jsonl'
+    })
+  })
+
+  it('history: a directory or a value with a line break is refused', () => {
+    expectRefused({ history: 'drills/' }, 'history', /artifacts, none, or the path/)
+    expectRefused({ history: 'a\nb' }, 'history', /JSON-lines file/)
+  })
+
+  it('max-row-drop: a percentage, empty to warn only', () => {
+    expect(readConfig(inputs()).maxRowDrop).toBeNull()
+    expect(readConfig(inputs({ 'max-row-drop': '50' })).maxRowDrop).toBe(50)
+    expect(readConfig(inputs({ 'max-row-drop': '12.5%' })).maxRowDrop).toBe(12.5)
+    for (const bad of ['0', '101', 'half', '-5'])
+      expectRefused({ 'max-row-drop': bad }, 'max-row-drop', /percentage above 0 and at most 100/)
+  })
+
+  it('github-token: kept as given, never echoed; an unexpanded expression is no token', () => {
+    expect(readConfig(inputs({ 'github-token': 'ghs_abc123' })).githubToken).toBe('ghs_abc123')
+    expect(readConfig(inputs()).githubToken).toBe('')
+    const message = expectRefused(
+      { 'github-token': 'ghs_abc 123' },
+      'github-token',
+      /value not shown/
+    )
+    expect(message).not.toContain('ghs_abc')
+  })
+
+  it('a github token pasted into another input is not echoed', () => {
+    const message = expectRefused(
+      { 'github-token': 'ghs_secret999', plan: 'ghs_secret999!' },
+      'plan',
+      /\*\*\*/
+    )
+    expect(message).not.toContain('ghs_secret999')
+  })
+
+  it('settings record the history mode and max-row-drop, never the token or path', () => {
+    const config = readConfig(
+      inputs({ history: 'secret-dir/h.jsonl', 'max-row-drop': '40', 'github-token': 'ghs_x1' })
+    )
+    const settings = settingsOf(config)
+    expect(settings).toMatchObject({ history: 'file', maxRowDrop: 40 })
+    expect(JSON.stringify(settings)).not.toMatch(/ghs_x1|secret-dir/)
   })
 })

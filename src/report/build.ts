@@ -9,7 +9,14 @@ import { restoreTooSlow } from '../steps/restore.js'
 import { settingsOf } from '../inputs.js'
 import type { Verification } from '../verify/types.js'
 import { logForReport } from '../verify/warnings.js'
-import { REPORT_VERSION, type DrillReport } from './model.js'
+import {
+  compareWithHistory,
+  historyFailures,
+  type HistoryComparison,
+  type HistoryInput
+} from '../history/compare.js'
+import { figuresOfFacts } from '../history/figures.js'
+import { REPORT_VERSION, type DrillReport, type Outcome } from './model.js'
 import { runbookCommands } from './runbook.js'
 import { judgeOutcome } from './verdict.js'
 
@@ -32,26 +39,45 @@ export function policyFailures(config: DrillConfig, facts: DrillFacts): string[]
   return [...(slow ? [slow] : []), ...promoteChecks]
 }
 
-/** The outcome of the drill (passed / failed / error) and its verdict line. */
-export function outcomeOf(config: DrillConfig, facts: DrillFacts) {
+/**
+ * The outcome of the drill (passed / failed / error) and its verdict line. With history, a table
+ * that lost more than max-row-drop % of its rows fails it too.
+ */
+export function outcomeOf(config: DrillConfig, facts: DrillFacts, history?: HistoryInput) {
+  const comparison = history ? compareOf(config, facts, history, 'passed') : null
   return judgeOutcome({
     error: facts.stop,
     backupId: facts.backup?.id,
     restoreSeconds: facts.restore?.seconds ?? 0,
     verification: facts.verification,
-    failures: policyFailures(config, facts),
+    failures: [...policyFailures(config, facts), ...historyFailures(comparison)],
     cleanupProblems: facts.cleanup?.problems ?? []
   })
 }
 
+/** This drill, with the outcome given, compared with the earlier drills of the app. */
+function compareOf(
+  config: DrillConfig,
+  facts: DrillFacts,
+  history: HistoryInput,
+  outcome: Outcome
+): HistoryComparison {
+  return compareWithHistory(figuresOfFacts(config.app, facts, outcome), history, {
+    maxRowDrop: config.maxRowDrop,
+    maxRestoreMinutes: config.maxRestoreMinutes
+  })
+}
+
+/** `history` is what main read of earlier drills; without it the report has no comparison. */
 export function buildReport(
   config: DrillConfig,
   facts: DrillFacts,
-  redact: (text: string) => string
+  redact: (text: string) => string,
+  history?: HistoryInput
 ): DrillReport {
   const pre = facts.preflight
   const finishedAt = facts.finishedAt ?? facts.startedAt
-  const judged = outcomeOf(config, facts)
+  const judged = outcomeOf(config, facts, history)
   const cleanup = facts.cleanup ?? emptyCleanup()
   const report: DrillReport = {
     version: REPORT_VERSION,
@@ -96,10 +122,21 @@ export function buildReport(
       problems: cleanup.problems.map(redact)
     },
     notes: notesOf(config, facts).map(redact),
-    runbook: { restoreSeconds: facts.restore?.seconds ?? null, commands: [] }
+    runbook: { restoreSeconds: facts.restore?.seconds ?? null, commands: [] },
+    history: history
+      ? redactComparison(compareOf(config, facts, history, judged.outcome), redact)
+      : null
   }
   report.runbook.commands = runbookCommands(report)
   return report
+}
+
+/** The history's problem line may quote an error from outside; its notes name tables only. */
+function redactComparison(
+  comparison: HistoryComparison,
+  redact: (text: string) => string
+): HistoryComparison {
+  return comparison.problem ? { ...comparison, problem: redact(comparison.problem) } : comparison
 }
 
 function restoreSection(facts: DrillFacts): DrillReport['restore'] {

@@ -2,6 +2,7 @@
 // job summary and the outputs. Names, counts, hashes and timings only; never row contents,
 // tokens or database URLs.
 import type { BackupChoice } from '../config.js'
+import type { HistoryComparison } from '../history/compare.js'
 import type { TransferLogLine, Verification } from '../verify/types.js'
 
 export const REPORT_VERSION = 1
@@ -84,6 +85,9 @@ export interface DrillSettings {
   verifyConnections: number
   /** Whether a heartbeat URL was given (the URL itself may hold a monitor key). */
   heartbeat: boolean
+  /** artifacts | file | none (the path itself stays in the workflow file). */
+  history?: 'artifacts' | 'file' | 'none'
+  maxRowDrop?: number | null
 }
 
 export interface DrillReport {
@@ -140,4 +144,6 @@ export interface DrillReport {
   /** Things a reader should know that did not fail the drill (rotation of manual backups, size guidance...). */
   notes: string[]
   runbook: { restoreSeconds: number | null; commands: string[] }
+  /** This drill compared with earlier drills of the app (history input); null when not compared. */
+  history?: HistoryComparison | null
 }

@@ -15,6 +15,7 @@ export interface PublishDeps {
   core: {
     info(line: string): void
     error(line: string, props?: { title?: string }): void
+    warning?(line: string, props?: { title?: string }): void
     setFailed(line: string): void
     setOutput(name: string, value: string): void
     summary: { addRaw(text: string, addEOL?: boolean): { write(): Promise<unknown> } }
@@ -54,6 +55,11 @@ export async function publishReport(
   // The failure line first: GitHub shows only the first 10 error annotations of a step.
   if (report.outcome !== 'passed') core.setFailed(deps.secrets.redact(report.verdict))
   else core.info(deps.secrets.redact(report.verdict))
+  // Regressions that did not fail the drill still deserve a warning of their own.
+  for (const regression of report.history?.regressions ?? []) {
+    if (regression.severity !== 'warning') continue
+    core.warning?.(deps.secrets.redact(regression.message), { title: 'Restore drill: history' })
+  }
   // Shortest object names first, as in the failure line: a missing table before its indexes.
   const mismatches = (report.verification?.findings ?? [])
     .filter((f) => f.severity === 'mismatch')

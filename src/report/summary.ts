@@ -1,6 +1,7 @@
 // The job summary (GitHub Markdown) and its plain-text twin for a terminal, both rendered from
 // the report alone. One list of blocks holds the content; two small renderers turn it into text.
 // Names, counts, hashes and timings only: never row contents, tokens or URLs.
+import type { TrendPoint } from '../history/compare.js'
 import type { DrillReport, PhaseRecord } from './model.js'
 import {
   backupProven,
@@ -37,6 +38,8 @@ type Block =
   | { kind: 'table'; headers: string[]; rows: Inline[][]; numeric?: boolean[] }
   | { kind: 'details'; label: string; blocks: Block[] }
   | { kind: 'code'; lines: string[] }
+  /** A Mermaid chart: Markdown only (the text renderer leaves it out; a table nearby has the figures). */
+  | { kind: 'chart'; lines: string[] }
 
 const ICON = { passed: '✅', failed: '❌', error: '⚠️' } as const
 const LABEL = { passed: 'PASSED', failed: 'FAILED', error: 'ERROR' } as const
@@ -71,6 +74,7 @@ function summaryBlocks(report: DrillReport, options: SummaryOptions = {}): Block
   blocks.push(...verificationBlocks(report))
   blocks.push(...promoteBlocks(report))
   blocks.push(...cleanupBlocks(report))
+  blocks.push(...historyBlocks(report))
   const notes = notesOf(report)
   if (notes.length) blocks.push({ kind: 'heading', text: 'Notes' }, { kind: 'list', items: notes })
   blocks.push(...runbookBlocks(report, options))
@@ -443,6 +447,73 @@ function cleanupBlocks(report: DrillReport): Block[] {
   ]
 }
 
+const HISTORY_ICON = { warning: '⚠️', failure: '❌' } as const
+
+function historyBlocks(report: DrillReport): Block[] {
+  const h = report.history
+  if (!h) return []
+  const blocks: Block[] = [{ kind: 'heading', text: 'History' }]
+  if (h.drills > 0) {
+    const base = h.baseline
+      ? `; the last passing one ran ${when(h.baseline.time)}${h.baseline.backupId ? ` (backup ${h.baseline.backupId})` : ''}`
+      : ''
+    blocks.push({
+      kind: 'para',
+      text: `Compared with ${plural(h.drills, 'earlier drill')} of ${report.app} (history: ${h.source})${base}.`
+    })
+  }
+  const items: Inline[] = [
+    ...h.regressions.map((r): Inline => `${HISTORY_ICON[r.severity]} ${oneLine(r.message)}`),
+    ...h.notes.map(oneLine)
+  ]
+  if (items.length) blocks.push({ kind: 'list', items })
+  blocks.push(trendTable(h.trend))
+  const chart = restoreChart(h.trend)
+  if (chart) blocks.push(chart)
+  return blocks
+}
+
+/** Newest first: this drill, then the earlier ones. */
+function trendTable(trend: TrendPoint[]): Block {
+  const rows = [...trend]
+    .reverse()
+    .map((p): Inline[] => [
+      p.current ? `${when(p.time)} (this drill)` : when(p.time),
+      `${ICON[p.outcome]} ${p.outcome}`,
+      p.backupId ?? '',
+      p.backupBytes === null ? '' : formatBytes(p.backupBytes),
+      p.restoreSeconds === null ? '' : formatDuration(p.restoreSeconds),
+      p.totalRows === null ? '' : formatCount(p.totalRows),
+      formatDuration(p.drillSeconds)
+    ])
+  return {
+    kind: 'table',
+    headers: ['Drill', 'Outcome', 'Backup', 'Size', 'Restore', 'Rows', 'Drill time'],
+    rows: capped(rows),
+    numeric: [false, false, false, true, true, true, true]
+  }
+}
+
+/** Restore time over the drills, oldest first; none with fewer than two restores to draw. */
+function restoreChart(trend: TrendPoint[]): Block | null {
+  const points = trend.filter((p) => p.restoreSeconds !== null)
+  if (points.length < 2) return null
+  const labels = points.map((p) =>
+    JSON.stringify(p.current ? 'now' : p.time.slice(5, 16).replace('T', ' '))
+  )
+  const values = points.map((p) => Math.round(p.restoreSeconds ?? 0))
+  return {
+    kind: 'chart',
+    lines: [
+      'xychart-beta',
+      '  title "Restore time (seconds)"',
+      `  x-axis [${labels.join(', ')}]`,
+      '  y-axis "seconds"',
+      `  line [${values.join(', ')}]`
+    ]
+  }
+}
+
 /** What verification found in the kept copy, so nobody promotes a copy that failed. */
 function keptVerdict(report: DrillReport): string {
   const v = report.verification
@@ -683,6 +754,8 @@ function mdBlock(block: Block): string {
       return `<details><summary>${htmlEscape(block.label)}</summary>\n\n${block.blocks.map(mdBlock).join('\n\n')}\n\n</details>`
     case 'code':
       return ['```sh', ...block.lines, '```'].join('\n')
+    case 'chart':
+      return ['```mermaid', ...block.lines, '```'].join('\n')
   }
 }
 
@@ -695,7 +768,8 @@ function textInline(inline: Inline): string {
 }
 
 function toText(blocks: Block[]): string {
-  return blocks.map((block) => textBlock(block, '')).join('\n\n') + '\n'
+  const text = blocks.filter((block) => block.kind !== 'chart')
+  return text.map((block) => textBlock(block, '')).join('\n\n') + '\n'
 }
 
 function textBlock(block: Block, indent: string): string {
@@ -733,6 +807,8 @@ function textBlock(block: Block, indent: string): string {
       return lines(
         block.lines.map((line) => `  ${line.startsWith('#') ? line : `$ ${line}`}`).join('\n')
       )
+    case 'chart':
+      return ''
   }
 }
 

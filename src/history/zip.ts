@@ -1,0 +1,47 @@
+// One file out of a zip archive (an artifact download), found through the central directory: the
+// artifact service streams its archives, so local headers may carry no sizes. Stored or deflated.
+import { inflateRawSync } from 'node:zlib'
+
+const EOCD = 0x06054b50
+const CENTRAL = 0x02014b50
+const LOCAL = 0x04034b50
+
+/** The bytes of the entry named `name` (at any depth), or null when the archive has none. */
+export function readZipEntry(zip: Buffer, name: string): Buffer | null {
+  const eocd = findEndOfCentralDirectory(zip)
+  if (eocd < 0) throw new Error('not a zip archive')
+  const count = zip.readUInt16LE(eocd + 10)
+  let at = zip.readUInt32LE(eocd + 16)
+  for (let i = 0; i < count; i++) {
+    if (zip.readUInt32LE(at) !== CENTRAL) throw new Error('zip central directory is damaged')
+    const method = zip.readUInt16LE(at + 10)
+    const size = zip.readUInt32LE(at + 20)
+    const nameLength = zip.readUInt16LE(at + 28)
+    const skip = nameLength + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32)
+    const local = zip.readUInt32LE(at + 42)
+    const entryName = zip.toString('utf8', at + 46, at + 46 + nameLength)
+    if (entryName === name || entryName.endsWith(`/${name}`)) {
+      return entryData(zip, local, size, method)
+    }
+    at += 46 + skip
+  }
+  return null
+}
+
+function findEndOfCentralDirectory(zip: Buffer): number {
+  // The record is 22 bytes plus a comment of at most 65535.
+  const last = Math.max(0, zip.length - 22 - 65535)
+  for (let i = zip.length - 22; i >= last; i--) {
+    if (zip.readUInt32LE(i) === EOCD) return i
+  }
+  return -1
+}
+
+function entryData(zip: Buffer, local: number, size: number, method: number): Buffer {
+  if (zip.readUInt32LE(local) !== LOCAL) throw new Error('zip entry header is damaged')
+  const start = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28)
+  const data = zip.subarray(start, start + size)
+  if (method === 0) return Buffer.from(data)
+  if (method === 8) return inflateRawSync(data)
+  throw new Error(`zip compression method ${method} is not supported`)
+}
