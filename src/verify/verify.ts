@@ -6,9 +6,11 @@ import {
   checksumsCheck,
   countsFromHashes,
   hashRestoredTables,
+  hashSourceTables,
+  isAuto,
+  type RestoredHashes,
   type SourceHashes
 } from './checks/checksums.js'
-import type { TableChecksum } from './checksum.js'
 export { hashSourceTables, type SourceHashes } from './checks/checksums.js'
 import type { CheckContext, CheckModule, CheckOutcome, TablePart } from './checks/context.js'
 import { countsCheck } from './checks/counts.js'
@@ -66,8 +68,13 @@ const once = <T>(read: () => Promise<T>): (() => Promise<T>) => {
 
 function contextFor(args: VerifyArgs): CheckContext {
   const restoredSchema = once<SchemaObject[]>(() => snapshotSchema(args.restored))
-  const restoredChecksums = once<Map<string, TableChecksum | null>>(() =>
-    hashRestoredTables(args.restored, args.before, args.options)
+  // With 'auto' the source hashes decide which tables are compared, so they are always taken.
+  const sourceChecksums =
+    args.sourceChecksums ??
+    (isAuto(args.options) ? hashSourceTables(args.source, args.before, args.options) : undefined)
+  sourceChecksums?.catch(() => {})
+  const restoredChecksums = once<RestoredHashes>(() =>
+    hashRestoredTables(args.restored, args.before, args.options, sourceChecksums)
   )
   // A hashed table's count comes with its hash: a table is read once on the restored side. If
   // hashing fails, every table is counted, so the counts check still judges on its own.
@@ -89,6 +96,7 @@ function contextFor(args: VerifyArgs): CheckContext {
   )
   return {
     ...args,
+    ...(sourceChecksums ? { sourceChecksums } : {}),
     restoredSchema,
     restoredCounts,
     restoredChecksums,
