@@ -16,6 +16,8 @@ import type { CheckContext, CheckModule, CheckOutcome, TablePart } from './check
 import { countsCheck } from './checks/counts.js'
 import { customCheck } from './checks/custom.js'
 import { integrityCheck } from './checks/integrity.js'
+import { largeObjectsCheck } from './checks/large-objects.js'
+import { matviewsCheck } from './checks/matviews.js'
 import { restoreWarningsCheck } from './checks/restore-warnings.js'
 import { schemaCheck } from './checks/schema.js'
 import { sequencesCheck } from './checks/sequences.js'
@@ -46,6 +48,8 @@ export const CHECKS: CheckModule[] = [
   countsCheck,
   sequencesCheck,
   checksumsCheck,
+  largeObjectsCheck,
+  matviewsCheck,
   canaryCheck,
   customCheck
 ]
