@@ -44,7 +44,7 @@ export async function restoreBackup(
   }
   const done = await waitForTransfer(
     wait,
-    rt.config.app,
+    pre.drillApp.name,
     started,
     `restore of ${id} onto ${target.name}`
   )
