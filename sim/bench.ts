@@ -275,7 +275,9 @@ async function main(): Promise<void> {
         app: 'bench-scale',
         'heroku-api-key': fast.token,
         'checksum-tables': 'auto',
-        'keep-database': 'true'
+        'keep-database': 'true',
+        // The kept copy is then attached to bench-scale, where its URL is read below.
+        'drill-app': 'same'
       },
       env: { ...env, ...rss.env },
       timeoutMs: 30 * 60_000
