@@ -116,14 +116,19 @@ export function readConfig(getInput: (name: string) => string): DrillConfig {
 }
 
 /**
- * The tables actually hashed, decided once: with maintenance on for a fresh capture the window
- * is quiet, so every table is hashed unless the input names some.
+ * The tables actually hashed, decided once, for `auto`: with maintenance on for a fresh capture the
+ * window is quiet, so every table is hashed. Without a capture no window is watched (the backup
+ * predates every counter read), so no table can be shown quiet and `auto` hashes none.
  */
 export function withEffectiveChecksums(config: DrillConfig): DrillConfig {
-  const quietWindow = config.maintenance && config.backup.mode === 'capture'
-  if (config.checksumTables.length > 0 || !quietWindow) return config
-  return { ...config, checksumTables: ['*'] }
+  if (config.checksumTables[0] !== AUTO_CHECKSUMS) return config
+  if (config.backup.mode !== 'capture') return { ...config, checksumTables: [] }
+  if (config.maintenance) return { ...config, checksumTables: ['*'] }
+  return config
 }
+
+/** checksum-tables `auto`: every table without writes in the capture window (no display name lacks a dot). */
+export const AUTO_CHECKSUMS = 'auto'
 
 type Got = (value: string) => string
 
@@ -364,11 +369,14 @@ function readChecks(value: string, got: Got): DrillConfig['checks'] {
 }
 
 /**
- * Comma or newline separated `schema.table`, `table` (public assumed) or `*`, as display names
+ * `auto` (the default), `none`, or comma or newline separated `schema.table`, `table` (public assumed) or `*`, as display names
  * `schema.table` without quotes (TableCount.table). Unquoted identifiers fold to lowercase as in
  * PostgreSQL; quoted ones ("My Schema"."Odd Table") keep their case, spaces and commas.
  */
 function readChecksumTables(value: string, got: Got): string[] {
+  const keyword = value.trim().toLowerCase()
+  if (keyword === '' || keyword === AUTO_CHECKSUMS) return [AUTO_CHECKSUMS]
+  if (keyword === 'none') return []
   const items = splitOutsideQuotes(value, got)
   const tables: string[] = []
   for (const item of items) {

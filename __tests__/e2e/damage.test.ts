@@ -1,6 +1,6 @@
 // Damaged restores (faults the simulator applies right after a successful restore) end with
 // outcome=failed, an annotation and a failure line naming the object: table, rows, one altered
-// value (checksum-tables), sequence, index; likewise a failing custom check and strict warnings.
+// value (caught by the default checksum-tables: auto too), sequence, index; likewise a failing custom check and strict warnings.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import {
   addonsOf,
@@ -48,6 +48,13 @@ describe('damaged restores fail naming the object', () => {
       { kind: 'restore-alter-row', table: 'public.album' },
       { 'checksum-tables': 'public.album' },
       /public\.album/
+    ],
+    // No checksum input: auto hashes every table without writes in the window (all of them here).
+    [
+      'an altered row, default checksum-tables',
+      { kind: 'restore-alter-row', table: 'public.track' },
+      {},
+      /public\.track/
     ],
     [
       'a reset sequence',

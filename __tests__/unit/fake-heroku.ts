@@ -335,7 +335,12 @@ export class FakeHeroku {
         })),
       countTables: () => this.call('countTables', counts),
       hashTables: () =>
-        this.call('hashTables', () => ({ hashedAt: Date.now(), seconds: 0, byTable: new Map() }))
+        this.call('hashTables', () => ({
+          hashedAt: Date.now(),
+          seconds: 0,
+          byTable: new Map(),
+          unchanged: new Set<string>()
+        }))
     }
     return {
       openSource: () => source,

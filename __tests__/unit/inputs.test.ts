@@ -61,7 +61,7 @@ describe('readConfig: defaults', () => {
       maintenance: false,
       canary: false,
       checks: [],
-      checksumTables: [],
+      checksumTables: ['auto'],
       drillApp: { mode: 'auto' },
       promote: false,
       keepDatabase: false,
@@ -273,7 +273,20 @@ describe('readConfig: good values', () => {
     expect(
       readConfig(inputs({ maintenance: 'true', 'checksum-tables': 'orders' })).checksumTables
     ).toEqual(['public.orders'])
-    expect(readConfig(inputs({})).checksumTables).toEqual([])
+    expect(
+      readConfig(inputs({ maintenance: 'true', 'checksum-tables': 'none' })).checksumTables
+    ).toEqual([])
+  })
+
+  it('checksum-tables: auto by default, none turns hashing off, a quoted "auto" is a table', () => {
+    expect(readConfig(inputs({})).checksumTables).toEqual(['auto'])
+    expect(readConfig(inputs({ 'checksum-tables': ' AUTO ' })).checksumTables).toEqual(['auto'])
+    expect(readConfig(inputs({ 'checksum-tables': 'none' })).checksumTables).toEqual([])
+    expect(readConfig(inputs({ 'checksum-tables': '"auto"' })).checksumTables).toEqual([
+      'public.auto'
+    ])
+    // Without a capture no window is watched: no table can be shown quiet.
+    expect(readConfig(inputs({ backup: 'latest' })).checksumTables).toEqual([])
   })
 
   it('heartbeat-url: https anywhere, http only to localhost', () => {

@@ -108,6 +108,40 @@ describe('judgeCount', () => {
     expect(j.note).toMatch(/TRUNCATE is not counted/)
   })
 
+  test('an uncounted change without a rewrite (e.g. an unflushed COPY) stays an honest mismatch', () => {
+    const writes = writesInWindow({ inserted: 0, updated: 0, deleted: 0, relfilenode: 7 }, [
+      { inserted: 0, updated: 0, deleted: 0, relfilenode: 7 }
+    ])
+    expect(writes?.rewritten).toBeUndefined()
+    expect(judgeCount({ before: 100, after: 0, restored: 100, writes, ...capture }).status).toBe(
+      'mismatch'
+    )
+  })
+
+  test('a rewritten table (new relfilenode: TRUNCATE and refill) is bounded by [0, before + inserts]', () => {
+    const writes = writesInWindow({ inserted: 100, updated: 0, deleted: 0, relfilenode: 7 }, [
+      { inserted: 100, updated: 0, deleted: 0, relfilenode: 9 },
+      { inserted: 130, updated: 0, deleted: 0, relfilenode: 9 }
+    ])
+    expect(writes).toEqual({ inserted: 30, updated: 0, deleted: 0, rewritten: true })
+    // Truncated before the dump (0 or the refill) or after it (all 100): all healthy.
+    for (const restored of [0, 30, 100, 130]) {
+      const j = judgeCount({ before: 100, after: 30, restored, writes, ...capture })
+      expect(j).toMatchObject({ min: 0, max: 130, status: 'within-bounds' })
+      expect(j.finding).toBeUndefined()
+    }
+    expect(judgeCount({ before: 100, after: 30, restored: 131, writes, ...capture })).toMatchObject(
+      {
+        status: 'mismatch'
+      }
+    )
+    expect(
+      judgeCount({ before: 100, after: 30, restored: null, writes, ...capture })
+    ).toMatchObject({
+      status: 'missing'
+    })
+  })
+
   test('reset counters: accepted between the before and after counts, drift (a warning) outside', () => {
     expect(
       judgeCount({ before: 100, after: 120, restored: 110, writes: null, ...capture })

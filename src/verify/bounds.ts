@@ -8,9 +8,13 @@
 // With no writes counted and B = A that is exactly B.
 //
 // When the bound cannot be trusted:
-// - The intersection is empty (lo > hi): the source changed by more than was counted. TRUNCATE is
-//   not counted as deletes, and a COPY not yet flushed to the statistics looks the same. The
-//   restored count cannot be proven right, so it is reported (honestly) as a mismatch with that note.
+// - The table was rewritten in the window (its relfilenode changed: TRUNCATE, VACUUM FULL, CLUSTER).
+//   A TRUNCATE removes any number of rows without counting them as deletes, before or after the
+//   dump, so no lower bound holds; every row still enters through a counted insert, so the restore
+//   holds at most B + I rows: [0, B + I].
+// - The intersection is empty (lo > hi) without a rewrite: the source changed by more than was
+//   counted; a COPY not yet flushed to the statistics looks the same. The restored count cannot be
+//   proven right, so it is reported (honestly) as a mismatch with that note.
 // - A counter went backwards, or pg_stat_database.stats_reset changed: the statistics were reset in
 //   the window and the writes are unknown. The only remaining evidence is B and A; a restored count
 //   between them is accepted (it is right whenever the table only grew or only shrank) and one
@@ -24,6 +28,8 @@ export interface WindowWrites {
   inserted: number
   deleted: number
   updated: number
+  /** The relfilenode changed between two reads: the table was rewritten (see above). */
+  rewritten?: boolean
 }
 
 /**
@@ -39,7 +45,10 @@ export function writesInWindow(
   const reads = laterReads.filter((read): read is TableCounters => read !== undefined)
   if (!opening || reads.length === 0 || statsResetChanged) return null
   let previous = opening
+  let rewritten = false
   for (const read of reads) {
+    if (opening.relfilenode !== undefined && read.relfilenode !== undefined)
+      rewritten ||= read.relfilenode !== opening.relfilenode
     if (
       read.inserted < previous.inserted ||
       read.deleted < previous.deleted ||
@@ -52,7 +61,8 @@ export function writesInWindow(
   return {
     inserted: previous.inserted - opening.inserted,
     deleted: previous.deleted - opening.deleted,
-    updated: previous.updated - opening.updated
+    updated: previous.updated - opening.updated,
+    ...(rewritten ? { rewritten } : {})
   }
 }
 
@@ -97,6 +107,12 @@ export function judgeCount(input: CountInput): CountJudgement {
     note =
       `write counters were reset or unavailable during the window, so the writes are unknown; ` +
       `bound is the before/after counts ${formatCount(b)}..${formatCount(a)}`
+  } else if (writes.rewritten) {
+    min = 0
+    max = b + writes.inserted
+    note =
+      `table was rewritten during the window (TRUNCATE, VACUUM FULL or CLUSTER; a TRUNCATE is not counted as deletes), ` +
+      `so only an upper bound holds: ${formatCount(b)} rows before plus ${formatCount(writes.inserted)} inserts counted`
   } else {
     const { inserted: i, deleted: d } = writes
     const lo = Math.max(b - d, a - i, 0)

@@ -9,6 +9,7 @@ import type {
   SchemaObject,
   SourceSnapshot,
   TableCount,
+  TableCounters,
   WriteCounters
 } from './types.js'
 
@@ -186,6 +187,7 @@ interface TableRow {
   inserted: string | null
   updated: string | null
   deleted: string | null
+  relfilenode: string
 }
 
 /**
@@ -197,7 +199,8 @@ async function listTablesWithCounters(
 ): Promise<{ rows: TableRow[]; statsResetAt: string | null }> {
   const { rows } = await db.query<TableRow>(
     `SELECT n.nspname AS schema, c.relname AS name,
-            s.n_tup_ins::text AS inserted, s.n_tup_upd::text AS updated, s.n_tup_del::text AS deleted
+            s.n_tup_ins::text AS inserted, s.n_tup_upd::text AS updated, s.n_tup_del::text AS deleted,
+            c.relfilenode::text AS relfilenode
      ${fromRelations('LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid')} AND c.relkind = 'r'
      ORDER BY 1, 2`,
     [EXCLUDED_SCHEMAS]
@@ -218,10 +221,35 @@ export async function readWriteCounters(db: Queryable): Promise<WriteCounters> {
     tables[displayName(row.schema, row.name)] = {
       inserted: toNumber(row.inserted),
       updated: toNumber(row.updated),
-      deleted: toNumber(row.deleted)
+      deleted: toNumber(row.deleted),
+      relfilenode: Number(row.relfilenode)
     }
   }
-  return { takenAt: new Date().toISOString(), statsResetAt, tables }
+  const largeObjects = await readLargeObjectCounters(db)
+  return {
+    takenAt: new Date().toISOString(),
+    statsResetAt,
+    tables,
+    ...(largeObjects ? { largeObjects } : {})
+  }
+}
+
+/** See WriteCounters.largeObjects; undefined when the statistics cannot be read. */
+export async function readLargeObjectCounters(db: Queryable): Promise<TableCounters | undefined> {
+  const { rows } = await db
+    .query<{ inserted: string | null; updated: string | null; deleted: string | null }>(
+      `SELECT sum(n_tup_ins)::text AS inserted, sum(n_tup_upd)::text AS updated, sum(n_tup_del)::text AS deleted
+         FROM pg_catalog.pg_stat_sys_tables
+        WHERE schemaname = 'pg_catalog' AND relname IN ('pg_largeobject', 'pg_largeobject_metadata')`
+    )
+    .catch(() => ({ rows: [] }))
+  const row = rows[0]
+  if (!row || row.inserted === null) return undefined
+  return {
+    inserted: toNumber(row.inserted),
+    updated: toNumber(row.updated),
+    deleted: toNumber(row.deleted)
+  }
 }
 
 /** See VerifyOptions.statsFlushWaitMs. */
@@ -288,6 +316,7 @@ export async function countTables(
       inserted: toNumber(row.inserted),
       deleted: toNumber(row.deleted),
       updated: toNumber(row.updated),
+      relfilenode: Number(row.relfilenode),
       countersAfterCount: closing.tables[table]
     })
   })
@@ -307,11 +336,19 @@ export async function snapshotSource(
   db: pg.Pool,
   opts: { parallelism: number }
 ): Promise<SourceSnapshot> {
+  // Read first: every large object written after this moment moves a later read.
+  const largeObjects = await readLargeObjectCounters(db)
   const schema = await snapshotSchema(db)
   const counts = await countTables(db, { parallelism: opts.parallelism })
   const extensions = await listExtensions(db)
   const { rows } = await db.query<{ bytes: string }>(
     'SELECT pg_database_size(current_database())::text AS bytes'
   )
-  return { schema, counts, extensions, databaseBytes: Number(rows[0].bytes) }
+  return {
+    schema,
+    counts,
+    extensions,
+    databaseBytes: Number(rows[0].bytes),
+    ...(largeObjects ? { largeObjects } : {})
+  }
 }

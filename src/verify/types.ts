@@ -20,6 +20,11 @@ export interface TableCount {
   inserted: number
   deleted: number
   updated?: number
+  /**
+   * pg_class.relfilenode at the opening read: TRUNCATE, VACUUM FULL and CLUSTER give a table a new
+   * one, and a TRUNCATE is not in the write counters.
+   */
+  relfilenode?: number
   /** The same counters read again after the count (a closing read for this snapshot). */
   countersAfterCount?: TableCounters
 }
@@ -29,6 +34,8 @@ export interface TableCounters {
   inserted: number
   updated: number
   deleted: number
+  /** pg_class.relfilenode when read (see TableCount.relfilenode). */
+  relfilenode?: number
 }
 
 /** Write counters of every counted table at one moment, keyed by display name `schema.table`. */
@@ -37,6 +44,11 @@ export interface WriteCounters {
   /** pg_stat_database.stats_reset: a change between two reads means the counters restarted. */
   statsResetAt: string | null
   tables: Record<string, TableCounters>
+  /**
+   * The write counters of pg_largeobject and pg_largeobject_metadata added up: every large object
+   * created, written or unlinked moves them. Absent when unreadable.
+   */
+  largeObjects?: TableCounters
 }
 
 export interface CountSnapshot {
@@ -64,6 +76,8 @@ export interface SourceSnapshot {
   /** Extension names installed in the source, for the restore request's `extensions` field. */
   extensions: string[]
   databaseBytes: number
+  /** Large objects' write counters at the start of the snapshot (see WriteCounters.largeObjects). */
+  largeObjects?: TableCounters
 }
 
 /** One line of a transfer's verbose log. */
@@ -83,7 +97,10 @@ export interface CustomCheck {
 
 export interface VerifyOptions {
   backupMode: BackupMode
-  /** Tables (`schema.table`) whose content is hashed on both sides; ['*'] for all. */
+  /**
+   * Tables (`schema.table`) whose content is hashed on both sides; ['*'] for all; ['auto'] for every
+   * table shown to have had no writes in the capture window.
+   */
   checksumTables: string[]
   /** Named SQL assertions run on the restored database. */
   checks: CustomCheck[]

@@ -6,14 +6,18 @@ import {
   checksumsCheck,
   countsFromHashes,
   hashRestoredTables,
+  hashSourceTables,
+  isAuto,
+  type RestoredHashes,
   type SourceHashes
 } from './checks/checksums.js'
-import type { TableChecksum } from './checksum.js'
 export { hashSourceTables, type SourceHashes } from './checks/checksums.js'
 import type { CheckContext, CheckModule, CheckOutcome, TablePart } from './checks/context.js'
 import { countsCheck } from './checks/counts.js'
 import { customCheck } from './checks/custom.js'
 import { integrityCheck } from './checks/integrity.js'
+import { largeObjectsCheck } from './checks/large-objects.js'
+import { matviewsCheck } from './checks/matviews.js'
 import { restoreWarningsCheck } from './checks/restore-warnings.js'
 import { schemaCheck } from './checks/schema.js'
 import { sequencesCheck } from './checks/sequences.js'
@@ -44,6 +48,8 @@ export const CHECKS: CheckModule[] = [
   countsCheck,
   sequencesCheck,
   checksumsCheck,
+  largeObjectsCheck,
+  matviewsCheck,
   canaryCheck,
   customCheck
 ]
@@ -66,8 +72,13 @@ const once = <T>(read: () => Promise<T>): (() => Promise<T>) => {
 
 function contextFor(args: VerifyArgs): CheckContext {
   const restoredSchema = once<SchemaObject[]>(() => snapshotSchema(args.restored))
-  const restoredChecksums = once<Map<string, TableChecksum | null>>(() =>
-    hashRestoredTables(args.restored, args.before, args.options)
+  // With 'auto' the source hashes decide which tables are compared, so they are always taken.
+  const sourceChecksums =
+    args.sourceChecksums ??
+    (isAuto(args.options) ? hashSourceTables(args.source, args.before, args.options) : undefined)
+  sourceChecksums?.catch(() => {})
+  const restoredChecksums = once<RestoredHashes>(() =>
+    hashRestoredTables(args.restored, args.before, args.options, sourceChecksums)
   )
   // A hashed table's count comes with its hash: a table is read once on the restored side. If
   // hashing fails, every table is counted, so the counts check still judges on its own.
@@ -89,6 +100,7 @@ function contextFor(args: VerifyArgs): CheckContext {
   )
   return {
     ...args,
+    ...(sourceChecksums ? { sourceChecksums } : {}),
     restoredSchema,
     restoredCounts,
     restoredChecksums,

@@ -1,7 +1,6 @@
 // What every check module receives and returns. Adding a check = adding a module to CHECKS in verify.ts.
 import type pg from 'pg'
-import type { TableChecksum } from '../checksum.js'
-import type { SourceHashes } from './checksums.js'
+import type { RestoredHashes, SourceHashes } from './checksums.js'
 import type {
   CountSnapshot,
   Finding,
@@ -21,14 +20,17 @@ export interface CheckContext {
   after: CountSnapshot
   restoreLogs: TransferLogLine[]
   options: VerifyOptions
-  /** The source's content hashes computed ahead by the drill (while the restore ran), if any. */
+  /**
+   * The source's content hashes computed ahead by the drill (while the restore ran), if any; with
+   * checksum-tables 'auto' always set (hashed at the start of the verify when not given).
+   */
   sourceChecksums?: Promise<SourceHashes>
   /** The restored database's schema, read once. */
   restoredSchema(): Promise<SchemaObject[]>
   /** The restored database's exact counts, read once (taken from restoredChecksums where hashed). */
   restoredCounts(): Promise<CountSnapshot>
-  /** The restored copy's hashes of the checksum-tables, null for a missing table; read once. */
-  restoredChecksums(): Promise<Map<string, TableChecksum | null>>
+  /** The restored copy's hashes of the compared tables, null for a missing table; read once. */
+  restoredChecksums(): Promise<RestoredHashes>
   /** The source's write counters read now, at verify time (a closing read); null if unreadable. */
   closingCounters(): Promise<WriteCounters | null>
   /**

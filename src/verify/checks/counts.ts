@@ -1,7 +1,14 @@
 // Check: every table's restored row count lies within the bound derived from the source's
 // before/after counts and write counters (bounds.ts explains the bound).
 import { judgeCount, writesInWindow } from '../bounds.js'
-import type { Finding, Queryable, TableResult, WriteCounters } from '../types.js'
+import type {
+  Finding,
+  Queryable,
+  TableCount,
+  TableCounters,
+  TableResult,
+  WriteCounters
+} from '../types.js'
 import type { CheckContext, CheckModule } from './context.js'
 import { mismatches } from './context.js'
 import { plural } from '../../format.js'
@@ -27,6 +34,14 @@ async function longStatementHint(source: Queryable): Promise<string | null> {
   )
 }
 
+/** A count's opening read of the write counters and relfilenode. */
+const countersOf = (t: TableCount): TableCounters => ({
+  inserted: t.inserted,
+  deleted: t.deleted,
+  updated: t.updated ?? 0,
+  ...(t.relfilenode !== undefined ? { relfilenode: t.relfilenode } : {})
+})
+
 /** Every table's count judged against the bound from the before/after reads and `closing`. */
 function judgeAll(
   ctx: CheckContext,
@@ -44,22 +59,9 @@ function judgeAll(
   const tables: TableResult[] = []
   for (const before of ctx.before.counts.tables) {
     const later = after.get(before.table)
-    const opening = {
-      inserted: before.inserted,
-      deleted: before.deleted,
-      updated: before.updated ?? 0
-    }
     const writes = writesInWindow(
-      opening,
-      [
-        later && {
-          inserted: later.inserted,
-          deleted: later.deleted,
-          updated: later.updated ?? 0
-        },
-        later?.countersAfterCount,
-        closing?.tables[before.table]
-      ],
+      countersOf(before),
+      [later && countersOf(later), later?.countersAfterCount, closing?.tables[before.table]],
       resetChanged
     )
     const judgement = judgeCount({
