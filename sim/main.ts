@@ -3,7 +3,7 @@
 //   [--plan PLAN] [--team NAME [--team-role ROLE]] [--no-schedule] [--token T]`
 // Provisioning and deprovisioning take 1 s by default; --release-phase gives the app a `release`
 // process whose release phase takes S seconds.
-// Starts the simulated Heroku (PRODUCT.md §7.1), prints one JSON line
+// Starts the simulated Heroku, prints one JSON line
 // {apiUrl, dataApiUrl, token, app, databaseUrl} when ready, serves until SIGTERM/SIGINT, then drops
 // everything it created (and its own PostgreSQL server, when it started one).
 import { existsSync, readFileSync } from 'node:fs'

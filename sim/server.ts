@@ -1,4 +1,4 @@
-// The simulated Heroku (PRODUCT.md §7): the Platform API and the Postgres data API on one local
+// The simulated Heroku: the Platform API and the Postgres data API on one local
 // port, backed by a real PostgreSQL server. Add-ons are real databases and roles, captures are real
 // `pg_dump -Fc`, restores real `pg_restore`. Test and admin endpoints live under /__sim/ only.
 //
@@ -26,7 +26,7 @@
 // default); transfers start a moment after their POST (started_at, updated_at, source_bytes null)
 // and answer succeeded: null until finished; data-API times `2020-12-13 16:22:40 +0000`, Platform
 // times whole seconds; unknown body params are 422 "Unknown params: foo.".
-// Faults: every kind of PRODUCT.md §7.1; http/reset also take `method` and `when: "after"` (apply
+// Faults: every documented kind (README); http/reset also take `method` and `when: "after"` (apply
 // the request, then fail the answer: an ambiguous write). Extra kinds: {"kind":"provision-slow",
 // "seconds":N}, {"kind":"transfer-slow","transfer":"capture"|"restore","seconds":N} and
 // {"kind":"release-fail","description":REGEX}. A damage fault that cannot be applied fails the restore.
@@ -371,7 +371,7 @@ export async function startSimulator(o: SimOptions): Promise<Simulator> {
         if (before?.kind === 'http') throw httpFaultError(before.status)
         if (!authorized(req, token))
           throw new SimHttpError(401, 'unauthorized', 'Invalid credentials provided.')
-        // The Platform API wants its media type and version (heroku-api.md §1.2, §12.3).
+        // The Platform API wants its media type and version (Accept: application/vnd.heroku+json; version=3).
         if (!url.pathname.startsWith('/client/') && !PLATFORM_ACCEPT.test(req.headers.accept ?? ''))
           throw new SimHttpError(
             406,

@@ -189,7 +189,7 @@ export function appRoutes(state: SimState, teams: SimTeams): Route[] {
       refuseUnknown(body, TEAM_APP_PARAMS)
       return { status: 201, body: teamAppJson(state, createApp(state, teams, body, body.team)) }
     }),
-    // The path heroku-api.md's sources name; the schema's is POST /teams/apps.
+    // An older path for the same create; Heroku's schema names POST /teams/apps.
     route('POST', '/teams/:team/apps', (req) => {
       const body = objectBody(req.body)
       refuseUnknown(body, TEAM_APP_PARAMS)

@@ -49,7 +49,7 @@ export function isEssential(plan: PlanRec): boolean {
 }
 
 /**
- * Manual backups kept per plan: an assumption (heroku-api.md §13.2 lists retention as unverified):
+ * Manual backups kept per plan: an assumption (Heroku does not publish every plan's retention):
  * Essential 5, Standard 25, Premium/Private/Shield 50.
  */
 export function manualBackupsKept(plan: PlanRec): number {
@@ -60,7 +60,7 @@ export function manualBackupsKept(plan: PlanRec): number {
 }
 
 /**
- * Connections a plan allows (the role's CONNECTION LIMIT): an assumption (heroku-api.md §13.2,
+ * Connections a plan allows (the role's CONNECTION LIMIT): an assumption (not published for every plan,
  * unverified): essential-0/1 20, essential-2 40, standard 120, premium/private/shield 500.
  */
 export function connectionLimit(plan: PlanRec): number {

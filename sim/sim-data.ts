@@ -1,4 +1,4 @@
-// Postgres data API routes of the simulator (api.data.heroku.com /client/v11), heroku-api.md §3.4-3.5, 5-8.
+// Postgres data API routes of the simulator (api.data.heroku.com /client/v11): databases, transfers, schedules.
 import { randomBytes } from 'node:crypto'
 import {
   SimHtmlError,

@@ -1,4 +1,4 @@
-// Faults armed through POST /__sim/faults (PRODUCT.md §7.1): each one acts on the next matching
+// Faults armed through POST /__sim/faults: each one acts on the next matching
 // operation(s) and is then used up. DELETE /__sim/faults disarms all.
 import type { DamageFault } from './sim-pg.js'
 import { invalidParams } from './sim-http.js'
@@ -15,7 +15,7 @@ export type Fault =
     }
   | { kind: 'reset'; count: number; path?: string; method?: string; when?: 'before' | 'after' }
   | { kind: 'provision-fail' }
-  /** Not in PRODUCT.md §7.1's list: the next add-on provisions for `seconds` (not the default delay). */
+  /** An extra kind: the next add-on provisions for `seconds` (not the default delay). */
   | { kind: 'provision-slow'; seconds: number }
   /** Not in §7.1's list: the next capture/restore stays running at least `seconds`. */
   | { kind: 'transfer-slow'; transfer: 'capture' | 'restore'; seconds: number }

@@ -114,7 +114,7 @@ export function objectBody(body: unknown): Record<string, unknown> {
 }
 
 /**
- * Range paging of Platform lists (heroku-api.md §1.3): `Range: <field> [start]..[end]; max=N, order=asc|desc`,
+ * Range paging of Platform lists: `Range: <field> [start]..[end]; max=N, order=asc|desc`,
  * with `]value` meaning "after value". Answers 206 with Next-Range while more remain.
  */
 export function paged<T extends Record<string, unknown>>(
@@ -197,7 +197,7 @@ export function paged<T extends Record<string, unknown>>(
   return { status: 200, body: page, headers: { 'Accept-Ranges': fields.join(', ') } }
 }
 
-/** Heroku's account pool: 4,500 tokens, refilled at 75 a minute (heroku-api.md §12.1). */
+/** Heroku's account pool: 4,500 tokens, refilled at 75 a minute. */
 export class RateLimitPool {
   private tokens: number
   private last = Date.now()

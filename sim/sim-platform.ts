@@ -1,4 +1,4 @@
-// Platform API routes of the simulator (api.heroku.com), heroku-api.md §2-4, 9-13.
+// Platform API routes of the simulator (api.heroku.com): account, apps, add-ons, attachments, config vars, releases.
 import {
   invalidParams,
   notFound,

@@ -219,7 +219,7 @@ export class SimState extends SimWorld {
   }
 
   /**
-   * Manual backups rotate (heroku-api.md §5.5, transferatu's evictor): after a successful manual
+   * Manual backups rotate (Heroku's transfer service evicts them): after a successful manual
    * capture, older succeeded manual backups of the same database beyond `num_keep` are deleted.
    */
   private evictManualBackups(latest: TransferRec): void {

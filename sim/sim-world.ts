@@ -1,5 +1,5 @@
 // The simulator's world: apps, heroku-postgresql add-ons (each a real database), attachments and
-// releases, with JSON views shaped as heroku-api.md describes them. Transfers and schedules are
+// releases, with JSON views shaped as Heroku's answers are. Transfers and schedules are
 // run by SimState (sim-state.ts), built on this.
 import { randomBytes, randomUUID } from 'node:crypto'
 import { existsSync, statSync } from 'node:fs'

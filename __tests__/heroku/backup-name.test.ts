@@ -19,7 +19,7 @@ const t = (over: Partial<Transfer>): Transfer => ({
   ...over
 })
 
-describe('backupName (heroku-api.md §5.4)', () => {
+describe('backupName (the Heroku CLI rules: a scheduled, b manual, c copy, r restore)', () => {
   it('a = scheduled backup, b = manual backup, c = copy, r = restore; num padded to 3 digits', () => {
     expect(backupName(t({ num: 1, schedule: { uuid: 's' } }))).toBe('a001')
     expect(backupName(t({ num: 42 }))).toBe('b042')

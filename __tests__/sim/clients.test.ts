@@ -1,5 +1,5 @@
 // The action's own Heroku clients (src/heroku) against the simulator: the drill's call sequence
-// (heroku-api.md §15) works end to end, and read-back after an ambiguous write finds what the
+// works end to end, and read-back after an ambiguous write finds what the
 // simulator really did.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { createDataApi } from '../../src/heroku/data.js'

@@ -1,4 +1,4 @@
-// Every fault kind of PRODUCT.md §7.1, armed through POST /__sim/faults and disarmed with DELETE.
+// Every fault kind of the simulator, armed through POST /__sim/faults and disarmed with DELETE.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
 import type { SimApp, Simulator } from '../../sim/server.js'
 import {

@@ -1,5 +1,5 @@
-// Compatibility check: the official Heroku CLI (npm `heroku`, pinned) runs the manual checklist of
-// PRODUCT.md §7.1 against the simulator, pointed at it as heroku-api.md §17 describes. The CLI is
+// Compatibility check: the official Heroku CLI (npm `heroku`, pinned) runs the manual checklist
+// against the simulator, pointed at it with HEROKU_HOST / HEROKU_DATA_HOST. The CLI is
 // installed on demand into node_modules/.cache/heroku-cli; the test is skipped (loudly) only when
 // the npm registry cannot be reached.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
@@ -127,7 +127,7 @@ describe(`official Heroku CLI ${HEROKU_VERSION} against the simulator`, () => {
   })
 
   itWithCli(
-    'runs the manual checklist of PRODUCT.md §7.1',
+    'runs the manual restore checklist',
     async () => {
       const a = app.name
       const drill = `restore-drill-${a}-1-1-abcd`
