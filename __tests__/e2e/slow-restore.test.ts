@@ -1,4 +1,4 @@
-// A restore that takes 62 s (the simulator's restore delay): max-restore-minutes 1 fails the drill
+// A restore that takes 70 s (the simulator's restore delay): max-restore-minutes 1 fails the drill
 // clearly, and timeout-minutes 1 stops it at the deadline with everything it created destroyed.
 // Inputs are whole minutes, so these two tests are honest only with a restore over a minute.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
@@ -6,7 +6,7 @@ import { addonsOf, chinookApp, drill, report, startE2E, type E2E } from './helpe
 
 let e2e: E2E
 beforeAll(async () => {
-  e2e = await startE2E({ restoreDelaySeconds: 62 })
+  e2e = await startE2E({ restoreDelaySeconds: 70 })
 })
 afterAll(async () => {
   await e2e?.close()
