@@ -80,7 +80,7 @@ async function reportInterruptedDrill(
   cleanup: CleanupResult,
   secrets: SecretRegistry
 ): Promise<void> {
-  const report = interruptedReport(saved, cleanup, new Date())
+  const report = interruptedReport(saved, cleanup, new Date(), (text) => secrets.redact(text))
   await publishReport(report, {
     // The job already failed or was cancelled: the post step reports it without failing again.
     core: {

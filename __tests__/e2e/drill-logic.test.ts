@@ -21,6 +21,7 @@ import type { AddressInfo } from 'node:net'
 import { Ownership } from '../../src/safety.js'
 import { DrillState, readSavedState, type SavedState } from '../../src/state.js'
 import { parseCommandFile } from '../../sim/run-action.js'
+import { drillConfig } from '../unit/fake-heroku.js'
 
 const APP = { id: 'app-1', name: 'shop' }
 const PG = { name: 'heroku-postgresql:standard-0' }
@@ -169,33 +170,7 @@ describe('chooseBackup', () => {
 })
 
 function config(over: Partial<DrillConfig> = {}): DrillConfig {
-  return {
-    app: 'shop',
-    apiKey: 'token-xyz',
-    database: 'DATABASE_URL',
-    backup: { mode: 'capture' },
-    plan: 'same',
-    maintenance: false,
-    canary: false,
-    checks: [],
-    checksumTables: [],
-    promote: false,
-    keepDatabase: false,
-    keepBackup: false,
-    drillApp: { mode: 'auto' },
-    maxBackupAgeSeconds: 26 * 3600,
-    requireSchedule: true,
-    restoreWarnings: 'triage',
-    maxRestoreMinutes: null,
-    heartbeatUrl: null,
-    timeoutMinutes: 120,
-    reportName: 'restore-drill-shop',
-    verifyConnections: 3,
-    history: { mode: 'none' },
-    maxRowDrop: null,
-    githubToken: '',
-    ...over
-  }
+  return drillConfig({ verifyConnections: 3, ...over })
 }
 
 function fakes(opts: {

@@ -33,9 +33,11 @@ export function interruptedVerdict(saved: SavedState, cleanup: CleanupResult): s
 export function interruptedReport(
   saved: SavedState,
   cleanup: CleanupResult,
-  now: Date
+  now: Date,
+  redact: (text: string) => string
 ): DrillReport {
-  const verdict = interruptedVerdict(saved, cleanup)
+  // Clean-up problems quote Heroku's error messages: redacted like every text of a report.
+  const verdict = redact(interruptedVerdict(saved, cleanup))
   const startedAt = saved.startedAt ?? now.toISOString()
   const report: DrillReport = {
     version: REPORT_VERSION,
@@ -68,7 +70,7 @@ export function interruptedReport(
       backupDeleted: cleanup.backupDeleted,
       staleDestroyed: [],
       kept: cleanup.kept,
-      problems: cleanup.problems
+      problems: cleanup.problems.map(redact)
     },
     notes: ['This report was written by the post step: main ended before it could write its own.'],
     runbook: { restoreSeconds: null, commands: [] }
