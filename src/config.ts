@@ -6,6 +6,13 @@ export type BackupChoice = { mode: 'capture' } | { mode: 'latest' } | { mode: 'i
 /** Where the restored copy lives: a new app per drill, the production app itself, or a named app. */
 export type DrillAppChoice = { mode: 'auto' } | { mode: 'same' } | { mode: 'named'; name: string }
 
+/** The recovery path drilled: a logical backup (pg:backups), or Continuous Protection's fork or rollback. */
+export type RecoveryMethod = 'backup' | 'fork' | 'rollback'
+
+/** `rollback-to`: a duration before the drill's start, or a UTC time. */
+export type RollbackTarget =
+  { mode: 'ago'; seconds: number; text: string } | { mode: 'at'; time: Date }
+
 /** Where earlier drills are found: this workflow's report artifacts, a JSON-lines file, or nowhere. */
 export type HistoryChoice =
   { mode: 'artifacts' } | { mode: 'none' } | { mode: 'file'; path: string }
@@ -28,6 +35,9 @@ export interface DrillConfig {
   /** Keep the backup this drill captured; otherwise it is deleted when the drill ends. */
   keepBackup: boolean
   drillApp: DrillAppChoice
+  method: RecoveryMethod
+  /** With method rollback: the time to roll back to; null with the other methods. */
+  rollbackTo: RollbackTarget | null
   /** null when the input is empty (no age limit). */
   maxBackupAgeSeconds: number | null
   requireSchedule: boolean

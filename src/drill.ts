@@ -6,6 +6,10 @@
 //   → restore    ∥  closing counts of the source (maintenance off once they are in)
 //   → verify → promote drill (opt-in) → clean up
 //
+// With method fork / rollback Heroku makes the copy (Continuous Protection), so there is no capture:
+//   preflight → drill app → (maintenance on, canary: fork only) → source snapshot
+//   → fork or rollback (its provisioning is the restore)  ∥  closing counts (fork) → verify → clean up
+//
 // Every Heroku write goes through the guarded clients; everything this run creates is saved to
 // state before and after it is created, so the post step can clean up when main is killed. The
 // facts each step finds are recorded as they come; report/build.ts turns them into the report.
@@ -24,11 +28,14 @@ import { maintenanceOff, maintenanceOn } from './steps/maintenance.js'
 import { destroyStaleAddons, preflight, type Preflight } from './steps/preflight.js'
 import { destroyStaleDrillApps } from './steps/drill-app.js'
 import { runPromoteDrill } from './steps/promote.js'
-import { provisionDrillAddon } from './steps/provision.js'
+import { createDrillApp, provisionDrillAddon } from './steps/provision.js'
+import { recoverCopy } from './steps/recover.js'
+import type { RecoveryPlan } from './steps/recovery-plan.js'
 import { restoreBackup, restoreTooSlow } from './steps/restore.js'
-import { verifyOptionsOf, verifyRestoredCopy } from './steps/verify.js'
+import { verifyOptionsOf, verifyRestoredCopy, type VerifyStepInput } from './steps/verify.js'
 import { Timeline } from './timeline.js'
-import type { CountSnapshot, SourceSnapshot } from './verify/types.js'
+import type { CountSnapshot, SourceSnapshot, VerifyOptions } from './verify/types.js'
+import type { SourceHashes } from './verify/verify.js'
 
 export { CancelledError } from './errors.js'
 
@@ -62,7 +69,28 @@ async function runChecklist(
 ): Promise<void> {
   const pre = await timeline.phase('preflight', 'Preflight', () => preflightStep(rt, facts))
   const source = rt.databases.openSource(pre.sourceUrl)
+  const copy = pre.recovery
+    ? await forkOrRollBack(rt, facts, timeline, { pre, source, recovery: pre.recovery })
+    : await captureAndRestore(rt, facts, timeline, { pre, source })
 
+  const verified = await timeline.phase('verify', 'Verify', () =>
+    verifyRestoredCopy(rt, { ...copy, source, drillApp: pre.drillApp.name })
+  )
+  facts.verification = verified.verification
+  facts.after = verified.after
+
+  if (rt.config.promote) await promoteStep(rt, facts, timeline, { pre, addon: copy.restoredAddon })
+}
+
+type Copy = Omit<VerifyStepInput, 'source' | 'drillApp'>
+
+/** method backup: provision ∥ (maintenance, canary, snapshot, capture), then restore ∥ closing counts. */
+async function captureAndRestore(
+  rt: DrillRuntime,
+  facts: DrillFacts,
+  timeline: Timeline,
+  { pre, source }: { pre: Preflight; source: SourceDatabaseConnection }
+): Promise<Copy> {
   rt.log.startGroup(pre.chosenBackup ? 'Snapshot and provision' : 'Snapshot, capture and provision')
   // The capture (a write to production) waits until Heroku has accepted the add-on: a refused
   // create stops the drill before it writes anything.
@@ -90,9 +118,7 @@ async function runChecklist(
 
   const options = verifyOptionsOf(rt.config, facts.canary)
   // The source's content hashes are computed while the restore runs, and awaited by the verify.
-  const sourceHashes =
-    options.checksumTables.length > 0 ? source.hashTables(captured.before, options) : undefined
-  sourceHashes?.catch(() => undefined)
+  const sourceHashes = hashSource(source, captured.before, options)
   const [restore, after] = await both(
     rt.signal,
     (signal) =>
@@ -102,23 +128,88 @@ async function runChecklist(
     () => captured.closingCounts
   )
   facts.restore = restore
+  return {
+    restoredAddon: addon,
+    restore,
+    before: captured.before,
+    after,
+    options,
+    ...(sourceHashes ? { sourceHashes } : {})
+  }
+}
 
-  const verified = await timeline.phase('verify', 'Verify', () =>
-    verifyRestoredCopy(rt, {
-      source,
-      restoredAddon: addon,
-      drillApp: pre.drillApp.name,
-      restore,
-      before: captured.before,
-      after,
-      options,
-      ...(sourceHashes ? { sourceHashes } : {})
-    })
+/**
+ * method fork / rollback: no capture. Maintenance (fork, opt-in), the canary (fork, opt-in) and the
+ * snapshot come first, so a fork, made the moment it is asked for, lies inside the watched window;
+ * then Heroku makes the copy (its provisioning is the restore) while the closing counts are read.
+ */
+async function forkOrRollBack(
+  rt: DrillRuntime,
+  facts: DrillFacts,
+  timeline: Timeline,
+  {
+    pre,
+    source,
+    recovery
+  }: { pre: Preflight; source: SourceDatabaseConnection; recovery: RecoveryPlan }
+): Promise<Copy> {
+  const app = pre.drillApp.create
+  if (app)
+    await timeline.phase('provision', 'Provision the drill app', () => createDrillApp(rt, app))
+  if (rt.config.maintenance) facts.maintenanceWasOn = !(await captureWindowOn(rt))
+  if (rt.config.canary) facts.canary = await writeCanary(rt, source)
+  facts.before = await timeline.phase(
+    'snapshot',
+    'Source snapshot',
+    () => snapshotSource(rt, source),
+    {
+      detail: `before the ${recovery.method}`
+    }
   )
-  facts.verification = verified.verification
-  facts.after = verified.after
+  const options = verifyOptionsOf(rt.config, facts.canary)
+  const accepted = settleable()
+  const watched = recovery.method === 'fork'
+  const closingCounts = watched
+    ? accepted.promise.then(() =>
+        countAfterCapture(rt, timeline, source, 'counts after the fork was asked for')
+      )
+    : Promise.resolve(undefined)
+  closingCounts.catch(() => undefined)
+  // A fork's quiet tables are hashed once Heroku has it in hand, while it makes the copy.
+  const sourceHashes =
+    watched && options.checksumTables.length > 0
+      ? accepted.promise.then(() => source.hashTables(facts.before!, options))
+      : undefined
+  sourceHashes?.catch(() => undefined)
+  const title = recovery.method === 'fork' ? 'Fork' : 'Rollback'
+  const [made, after] = await both(
+    rt.signal,
+    (signal) =>
+      timeline.phase('restore', title, () => recoverCopy(rt, pre, recovery, signal, accepted)),
+    () => closingCounts
+  )
+  facts.addon = made.addon
+  facts.restore = made.restore
+  return {
+    restoredAddon: made.addon,
+    restore: made.restore,
+    before: facts.before,
+    after,
+    options,
+    ...(sourceHashes ? { sourceHashes } : {})
+  }
+}
 
-  if (rt.config.promote) await promoteStep(rt, facts, timeline, { pre, addon })
+function hashSource(
+  source: SourceDatabaseConnection,
+  before: SourceSnapshot,
+  options: VerifyOptions
+): Promise<SourceHashes> | undefined {
+  if (options.checksumTables.length === 0) return undefined
+  const hashes = source.hashTables(before, options)
+  // Awaited by the verify; handled here so a failure meanwhile is not unhandled.
+  hashes.catch(() => undefined)
+  return hashes
 }
 
 async function preflightStep(rt: DrillRuntime, facts: DrillFacts): Promise<Preflight> {
@@ -234,14 +325,15 @@ async function snapshotSource(
 async function countAfterCapture(
   rt: DrillRuntime,
   timeline: Timeline,
-  source: SourceDatabaseConnection
+  source: SourceDatabaseConnection,
+  detail = 'counts after the capture'
 ): Promise<CountSnapshot> {
   const log = (line: string): void => rt.log.info(line)
   const off = { platform: rt.cleanupPlatform, state: rt.state, app: rt.config.app, log }
   try {
     return await timeline.phase('snapshot', 'Snapshot after', () => source.countTables(), {
       ...IN_SHARED_GROUP,
-      detail: 'counts after the capture'
+      detail
     })
   } finally {
     await maintenanceOff(off)

@@ -43,3 +43,8 @@ export function formatBytes(n: number): string {
   // 9.96 MB rounds to "10.0": show it as 10 MB.
   return value < 9.95 ? `${value.toFixed(1)} ${units[unit]}` : `${Math.round(value)} ${units[unit]}`
 }
+
+/** `2026-12-01T04:00:00Z`: a moment in UTC to the second, as inputs and the Heroku CLI take it. */
+export function formatUtc(time: Date): string {
+  return time.toISOString().replace(/\.\d{3}Z$/, 'Z')
+}

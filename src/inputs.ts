@@ -1,6 +1,13 @@
 // Every input of action.yml parsed and validated into one DrillConfig, before anything is created.
 // A bad value ends the run with one line: the input, what is wrong, and an example of a good value.
-import type { BackupChoice, DrillAppChoice, DrillConfig, HistoryChoice } from './config.js'
+import type {
+  BackupChoice,
+  DrillAppChoice,
+  DrillConfig,
+  HistoryChoice,
+  RecoveryMethod,
+  RollbackTarget
+} from './config.js'
 import type { DrillSettings } from './report/model.js'
 import { DRILL_ADDON_PREFIX, DRILL_ATTACHMENT_NAME } from './safety.js'
 
@@ -26,6 +33,8 @@ const DEFAULTS: Record<string, string> = {
   'keep-database': 'false',
   'keep-backup': 'false',
   'drill-app': 'auto',
+  method: 'backup',
+  'rollback-to': '30m',
   'require-schedule': 'true',
   'restore-warnings': 'triage',
   'timeout-minutes': '120',
@@ -88,6 +97,8 @@ export function readConfig(getInput: (name: string) => string): DrillConfig {
     keepDatabase: readBoolean('keep-database', raw('keep-database'), got),
     keepBackup: readBoolean('keep-backup', raw('keep-backup'), got),
     drillApp: readDrillApp(raw('drill-app'), app, got),
+    method: readMethod(raw('method'), got),
+    rollbackTo: null,
     maxBackupAgeSeconds: readDuration(
       'max-backup-age',
       (getInput('max-backup-age') ?? '').trim(),
@@ -111,7 +122,9 @@ export function readConfig(getInput: (name: string) => string): DrillConfig {
     maxRowDrop: readPercentage('max-row-drop', raw('max-row-drop'), got),
     githubToken
   }
+  config.rollbackTo = readRollbackTo(config.method, raw('rollback-to'), got)
   checkCombinations(config)
+  checkRecoveryCombinations(config)
   return withEffectiveChecksums(config)
 }
 
@@ -122,6 +135,8 @@ export function readConfig(getInput: (name: string) => string): DrillConfig {
  */
 export function withEffectiveChecksums(config: DrillConfig): DrillConfig {
   if (config.checksumTables[0] !== AUTO_CHECKSUMS) return config
+  // A rollback's copy is the source at a past time, before every counter read.
+  if (config.method === 'rollback') return { ...config, checksumTables: [] }
   if (config.backup.mode !== 'capture') return { ...config, checksumTables: [] }
   if (config.maintenance) return { ...config, checksumTables: ['*'] }
   return config
@@ -149,6 +164,46 @@ function readDrillApp(value: string, app: string, got: Got): DrillAppChoice {
     )
   }
   return { mode: 'named', name: value }
+}
+
+function readMethod(value: string, got: Got): RecoveryMethod {
+  const lower = value.toLowerCase()
+  if (lower === 'backup' || lower === 'fork' || lower === 'rollback') return lower
+  throw new InputError(
+    'method',
+    `Input "method" must be backup (a logical backup restored with pg:backups), fork or rollback (Continuous Protection, Standard tier and up), e.g. method: fork ${got(value)}.`
+  )
+}
+
+const UTC_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?(?:Z| ?UTC| ?\+00:?00)$/i
+
+/**
+ * `rollback-to`: `30m`, `2h`, `1d` before the drill's start, or a UTC time such as
+ * `2026-12-01T04:00:00Z`. Read only with method rollback; another value with another method is an error.
+ */
+function readRollbackTo(method: RecoveryMethod, value: string, got: Got): RollbackTarget | null {
+  if (method !== 'rollback') {
+    if (value === DEFAULTS['rollback-to']) return null
+    throw new InputError(
+      'rollback-to',
+      `Input "rollback-to" is used only with method: rollback, e.g. method: rollback with rollback-to: 2h ${got(value)}.`
+    )
+  }
+  const ago = DURATION.exec(value)
+  if (ago) {
+    const seconds = Number(ago[1]) * { m: 60, h: 3600, d: 86400 }[ago[2] as 'm' | 'h' | 'd']
+    if (seconds > 0 && seconds <= 7 * 86400) return { mode: 'ago', seconds, text: value }
+  }
+  const m = UTC_TIME.exec(value)
+  const time = m ? new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +(m[6] ?? 0))) : null
+  // Date.UTC rolls 2026-13-01 over into 2027; a real time reads back as written.
+  if (time && m && time.toISOString().slice(0, 16) === `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}`) {
+    return { mode: 'at', time }
+  }
+  throw new InputError(
+    'rollback-to',
+    `Input "rollback-to" must be how far back (more than 0 and at most 7d, like 30m, 2h or 1d) or a UTC time, e.g. rollback-to: 2026-12-01T04:00:00Z ${got(value)}.`
+  )
 }
 
 function readApiKey(value: string): string {
@@ -522,8 +577,47 @@ function checkCombinations(config: DrillConfig): void {
   }
 }
 
+/** fork / rollback make no logical backup: the inputs about one cannot apply. */
+function checkRecoveryCombinations(config: DrillConfig): void {
+  const method = config.method
+  if (method === 'backup') return
+  const refuse = (input: string, why: string, instead: string): never => {
+    throw new InputError(input, `Input "${input}" ${why} with method: ${method}, e.g. ${instead}.`)
+  }
+  if (config.backup.mode !== 'capture')
+    refuse(
+      'backup',
+      `cannot name a logical backup (${backupLabel(config.backup)}): Heroku makes the copy from physical backups and WAL`,
+      `method: backup with backup: ${backupLabel(config.backup)}`
+    )
+  if (config.keepBackup)
+    refuse('keep-backup', 'has nothing to keep: no backup is captured', 'keep-backup: false')
+  if (config.promote)
+    refuse(
+      'promote',
+      'is not drilled: the promote drill rehearses with a capture taken under maintenance',
+      'promote: true with method: backup'
+    )
+  if (method === 'rollback' && config.maintenance)
+    refuse(
+      'maintenance',
+      'cannot quiet the past: the rollback target is before the drill starts',
+      'maintenance: false'
+    )
+  if (method === 'rollback' && config.canary)
+    refuse(
+      'canary',
+      'cannot work: a canary written now is after the rollback target, so the copy cannot hold it',
+      'canary: true with method: fork'
+    )
+}
+
 export function drillAppLabel(choice: DrillAppChoice): string {
   return choice.mode === 'named' ? choice.name : choice.mode
+}
+
+export function rollbackLabel(target: RollbackTarget): string {
+  return target.mode === 'ago' ? target.text : target.time.toISOString().replace('.000Z', 'Z')
 }
 
 function backupLabel(choice: BackupChoice): string {
@@ -542,6 +636,8 @@ export function settingsOf(config: DrillConfig): DrillSettings {
     keepDatabase: config.keepDatabase,
     keepBackup: config.keepBackup,
     drillApp: drillAppLabel(config.drillApp),
+    method: config.method,
+    ...(config.rollbackTo ? { rollbackTo: rollbackLabel(config.rollbackTo) } : {}),
     checks: config.checks.map((check) => check.name),
     checksumTables: config.checksumTables,
     maxBackupAgeSeconds: config.maxBackupAgeSeconds,

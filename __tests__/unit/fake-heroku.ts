@@ -44,6 +44,8 @@ export function drillConfig(over: Partial<DrillConfig> = {}): DrillConfig {
     keepDatabase: false,
     keepBackup: false,
     drillApp: { mode: 'auto' },
+    method: 'backup',
+    rollbackTo: null,
     maxBackupAgeSeconds: 26 * 3600,
     requireSchedule: true,
     restoreWarnings: 'triage',

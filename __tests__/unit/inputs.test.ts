@@ -63,6 +63,8 @@ describe('readConfig: defaults', () => {
       checks: [],
       checksumTables: ['auto'],
       drillApp: { mode: 'auto' },
+      method: 'backup',
+      rollbackTo: null,
       promote: false,
       keepDatabase: false,
       keepBackup: false,
@@ -651,5 +653,68 @@ describe('readConfig: history, max-row-drop, github-token', () => {
     const settings = settingsOf(config)
     expect(settings).toMatchObject({ history: 'file', maxRowDrop: 40 })
     expect(JSON.stringify(settings)).not.toMatch(/ghs_x1|secret-dir/)
+  })
+})
+
+describe('readConfig: method and rollback-to', () => {
+  it('reads fork, and rollback with a duration or a UTC time', () => {
+    expect(readConfig(inputs({ method: 'fork' }))).toMatchObject({
+      method: 'fork',
+      rollbackTo: null,
+      checksumTables: ['auto']
+    })
+    expect(readConfig(inputs({ method: 'rollback', 'rollback-to': '2h' })).rollbackTo).toEqual({
+      mode: 'ago',
+      seconds: 7200,
+      text: '2h'
+    })
+    const at = readConfig(inputs({ method: 'rollback', 'rollback-to': '2026-12-01T04:00:00Z' }))
+    expect(at.rollbackTo).toEqual({ mode: 'at', time: new Date('2026-12-01T04:00:00Z') })
+    expect(readConfig(inputs({ method: 'Rollback' })).rollbackTo).toMatchObject({ seconds: 1800 })
+  })
+
+  it('hashes no table for a rollback: its copy predates every counter read', () => {
+    expect(readConfig(inputs({ method: 'rollback' })).checksumTables).toEqual([])
+    expect(readConfig(inputs({ method: 'fork', maintenance: 'true' })).checksumTables).toEqual([
+      '*'
+    ])
+  })
+
+  it('records the method and rollback-to in the settings', () => {
+    const settings = settingsOf(readConfig(inputs({ method: 'rollback', 'rollback-to': '1d' })))
+    expect(settings).toMatchObject({ method: 'rollback', rollbackTo: '1d' })
+    expect(settingsOf(readConfig(inputs())).rollbackTo).toBeUndefined()
+  })
+
+  it('refuses a bad method or rollback-to, in one line each', () => {
+    expectRefused({ method: 'snapshot' }, 'method', /backup.*fork.*rollback/)
+    for (const bad of [
+      '0m',
+      '8d',
+      'yesterday',
+      '2026-13-01T04:00:00Z',
+      '2026-12-01T04:00:00+02:00'
+    ])
+      expectRefused({ method: 'rollback', 'rollback-to': bad }, 'rollback-to', /UTC time/)
+    expectRefused({ 'rollback-to': '2h' }, 'rollback-to', /only with method: rollback/)
+  })
+
+  it('refuses the inputs that cannot work with a fork or a rollback', () => {
+    expectRefused({ method: 'fork', backup: 'latest' }, 'backup', /physical backups/)
+    expectRefused({ method: 'rollback', backup: 'b042' }, 'backup', /method: rollback/)
+    expectRefused({ method: 'fork', 'keep-backup': 'true' }, 'keep-backup', /nothing to keep/)
+    expectRefused(
+      { method: 'fork', promote: 'true', 'drill-app': 'same', maintenance: 'true' },
+      'promote',
+      /method: fork/
+    )
+    expectRefused({ method: 'rollback', maintenance: 'true' }, 'maintenance', /past/)
+    expectRefused({ method: 'rollback', canary: 'true' }, 'canary', /after the rollback target/)
+  })
+
+  it('lets a fork take maintenance and a canary: the fork is made at the moment it is asked for', () => {
+    expect(
+      readConfig(inputs({ method: 'fork', maintenance: 'true', canary: 'true' }))
+    ).toMatchObject({ method: 'fork', maintenance: true, canary: true })
   })
 })

@@ -5,7 +5,7 @@ import type { Verification } from '../../src/verify/types.js'
 import { failedReport, passedReport } from './report-fixture.js'
 
 const found = (more: Partial<DrillFindings> = {}): DrillFindings => ({
-  backupId: 'b042',
+  copy: { label: 'backup b042', method: 'backup' },
   restoreSeconds: 252,
   verification: passedReport().verification as Verification,
   failures: [],
@@ -20,6 +20,20 @@ describe('judgeOutcome', () => {
       verdict:
         'Passed: backup b042 restored in 4m 12s and matched production (4 tables, 15,608 rows)'
     })
+  })
+
+  test('a fork or rollback is named as the copy Heroku made, with its time to ready', () => {
+    const copy = {
+      label: 'rollback of postgresql-x to 2026-12-01T04:00:00Z',
+      method: 'rollback' as const
+    }
+    expect(judgeOutcome(found({ copy })).verdict).toBe(
+      'Passed: rollback of postgresql-x to 2026-12-01T04:00:00Z ready in 4m 12s and passed verification against production (4 tables, 15,608 rows)'
+    )
+    const verification = failedReport().verification as Verification
+    expect(judgeOutcome(found({ copy, verification })).verdict).toMatch(
+      /^Failed: rollback of postgresql-x to 2026-12-01T04:00:00Z made, but \d+ mismatch/
+    )
   })
 
   test('mismatches fail the drill, naming the objects', () => {

@@ -12,10 +12,7 @@ export interface PlatformApi extends AppsApi {
   /** null on 404 */
   getAddon(app: string, addonIdOrName: string): Promise<Addon | null>
   /** Records the add-on in Ownership. Never sent twice blindly: see createAddon below. */
-  createAddon(
-    app: string,
-    req: { plan: string; name: string; attachmentName: string }
-  ): Promise<Addon>
+  createAddon(app: string, req: NewAddon): Promise<Addon>
   /** Only add-ons created by this run or recorded stale; never one attached as DATABASE. */
   deleteAddon(app: string, addonId: string): Promise<'deleted' | 'already-gone'>
   /** Values of *_URL config vars holding credentials are registered as secrets. */
@@ -32,6 +29,14 @@ export interface PlatformApi extends AppsApi {
   /** The newest releases, newest first: one page of at most `max`, never the whole history. */
   listRecentReleases(app: string, max: number): Promise<Release[]>
   getRelease(app: string, releaseId: string): Promise<Release>
+}
+
+export interface NewAddon {
+  plan: string
+  name: string
+  attachmentName: string
+  /** Provisioning options: `{fork: '<app>::DATABASE_URL'}` or `{rollback: …, to: '<UTC time>'}`. */
+  config?: Record<string, string>
 }
 
 export interface Release {
@@ -129,10 +134,7 @@ export function createPlatformApi(http: HerokuHttp, ownership: Ownership): Platf
     return addon
   }
 
-  async function createAddon(
-    app: string,
-    req: { plan: string; name: string; attachmentName: string }
-  ): Promise<Addon> {
+  async function createAddon(app: string, req: NewAddon): Promise<Addon> {
     if (!ADDON_NAME_PATTERN.test(req.name)) {
       throw new Error(
         `add-on name "${req.name}" is invalid: it must match ${ADDON_NAME_PATTERN.source}`
@@ -146,7 +148,8 @@ export function createPlatformApi(http: HerokuHttp, ownership: Ownership): Platf
       body: {
         plan: { name: postgresPlanName(req.plan) },
         name: req.name,
-        attachment: { name: req.attachmentName }
+        attachment: { name: req.attachmentName },
+        ...(req.config ? { config: req.config } : {})
       }
     }
     const created = (addon: Addon): Addon => {

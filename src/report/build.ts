@@ -7,6 +7,7 @@ import { drillAppNote } from '../steps/drill-app.js'
 import { emptyCleanup } from '../steps/cleanup.js'
 import { restoreTooSlow } from '../steps/restore.js'
 import { settingsOf } from '../inputs.js'
+import { formatUtc } from '../format.js'
 import type { Verification } from '../verify/types.js'
 import { logForReport } from '../verify/warnings.js'
 import {
@@ -18,7 +19,7 @@ import {
 import { figuresOfFacts } from '../history/figures.js'
 import { REPORT_VERSION, type DrillReport, type Outcome } from './model.js'
 import { runbookCommands } from './runbook.js'
-import { judgeOutcome } from './verdict.js'
+import { judgeOutcome, type CopyMade } from './verdict.js'
 
 export const TOOL_NAME = 'heroku-postgres-restore-drill'
 export const TOOL_VERSION = '1.0.0'
@@ -47,12 +48,24 @@ export function outcomeOf(config: DrillConfig, facts: DrillFacts, history?: Hist
   const comparison = history ? compareOf(config, facts, history, 'passed') : null
   return judgeOutcome({
     error: facts.stop,
-    backupId: facts.backup?.id,
+    copy: copyOf(facts),
     restoreSeconds: facts.restore?.seconds ?? 0,
     verification: facts.verification,
     failures: [...policyFailures(config, facts), ...historyFailures(comparison)],
     cleanupProblems: facts.cleanup?.problems ?? []
   })
+}
+
+/** What was restored, for the verdict: the backup, or the fork / rollback Heroku made. */
+function copyOf(facts: DrillFacts): CopyMade {
+  const recovery = facts.preflight?.recovery
+  const source = facts.preflight?.source.addonName ?? 'the source'
+  if (recovery?.method === 'fork') return { label: `fork of ${source}`, method: 'fork' }
+  if (recovery?.method === 'rollback') {
+    const to = recovery.targetTime ? ` to ${formatUtc(recovery.targetTime)}` : ''
+    return { label: `rollback of ${source}${to}`, method: 'rollback' }
+  }
+  return { label: `backup ${facts.backup?.id}`, method: 'backup' }
 }
 
 /** This drill, with the outcome given, compared with the earlier drills of the app. */
@@ -97,6 +110,8 @@ export function buildReport(
       ...(pre?.postgresVersion ? { postgresVersion: String(pre.postgresVersion) } : {})
     },
     backups: pre?.scheduleFacts ?? NO_SCHEDULE_FACTS,
+    method: config.method,
+    recovery: recoverySection(facts),
     backup: facts.backup ?? null,
     restore: restoreSection(facts),
     verification: verificationWithPromoteChecks(facts),
@@ -145,10 +160,23 @@ function restoreSection(facts: DrillFacts): DrillReport['restore'] {
     addonName: facts.addon.name,
     attachment: DRILL_ATTACHMENT_NAME,
     plan: facts.addon.plan?.name ?? '',
-    ...(facts.restore ? { transferId: facts.restore.transfer.uuid } : {}),
+    ...(facts.restore?.transfer ? { transferId: facts.restore.transfer.uuid } : {}),
     seconds: facts.restore?.seconds ?? null,
     // Restored data never leaves the database: log lines that could quote rows are trimmed.
     logs: logForReport(facts.restore?.logs ?? [])
+  }
+}
+
+function recoverySection(facts: DrillFacts): DrillReport['recovery'] {
+  const pre = facts.preflight
+  if (!pre?.recovery) return null
+  const { method, targetTime, earliest } = pre.recovery
+  return {
+    method,
+    sourceAddon: pre.source.addonName,
+    targetTime: targetTime ? formatUtc(targetTime) : null,
+    earliest: earliest ? formatUtc(earliest) : null,
+    readySeconds: facts.restore?.seconds ?? null
   }
 }
 

@@ -53,6 +53,18 @@ export interface BackupFacts {
   sourceDatabase: string
 }
 
+export interface RecoveryFacts {
+  method: 'fork' | 'rollback'
+  /** The source add-on the copy was made from. */
+  sourceAddon: string
+  /** The time the copy was recovered to (a rollback's target); null for a fork (made when asked for). */
+  targetTime: string | null
+  /** The earliest time the source could be recovered to, as Heroku showed it; null when not shown. */
+  earliest: string | null
+  /** From the create request until the copy was available; null when it never was. */
+  readySeconds: number | null
+}
+
 export interface ScheduleFacts {
   /** Question 1: is there an automatic backup schedule, and how old is the newest backup? */
   scheduled: boolean
@@ -74,6 +86,10 @@ export interface DrillSettings {
   keepBackup: boolean
   /** auto | same | an app name */
   drillApp: string
+  /** backup | fork | rollback (absent in reports before fork and rollback existed: backup). */
+  method?: 'backup' | 'fork' | 'rollback'
+  /** With method rollback: the rollback-to input (`30m`, or a UTC time). */
+  rollbackTo?: string
   /** Names of the custom checks (their SQL stays in the workflow file). */
   checks: string[]
   checksumTables: string[]
@@ -111,6 +127,10 @@ export interface DrillReport {
     postgresVersion?: string
   }
   backups: ScheduleFacts
+  /** The recovery path drilled (absent in reports made before fork and rollback: backup). */
+  method?: 'backup' | 'fork' | 'rollback'
+  /** method fork / rollback: the copy Heroku's Continuous Protection made; null otherwise. */
+  recovery?: RecoveryFacts | null
   backup: BackupFacts | null
   restore: {
     addonName: string

@@ -14,6 +14,7 @@ export function outputsFor(
   const restoreSeconds = report.restore?.seconds ?? report.timings.restoreSeconds ?? null
   const outputs: Record<string, string> = {
     outcome: report.outcome,
+    method: report.method ?? 'backup',
     'drill-app': report.drillApp?.name ?? '',
     'backup-id': report.backup?.id ?? '',
     'backup-size-bytes': whole(report.backup?.sizeBytes),

@@ -1,13 +1,13 @@
 // The emergency runbook: the exact Heroku CLI commands to restore the backup this drill just
 // proved, onto this app; when the drill did not prove it, what to do instead. From the report alone.
 import type { DrillReport } from './model.js'
-import { formatCount, plural } from '../format.js'
+import { formatCount, formatDuration, plural } from '../format.js'
 
 /** Attachment name used by the fresh-add-on path, so its config var is EMERGENCY_RESTORE_URL. */
 export const EMERGENCY_ATTACHMENT = 'EMERGENCY_RESTORE'
 
 export interface RunbookSection {
-  id: 'in-place' | 'fresh-addon' | 'kept-addon' | 'inspect' | 'other-backup'
+  id: 'in-place' | 'fresh-addon' | 'kept-addon' | 'inspect' | 'other-backup' | 'recover'
   title: string
   /** Why and when to take this path, one or two sentences. */
   explanation: string
@@ -49,6 +49,7 @@ export function runbookSections(
   report: DrillReport,
   options: RunbookOptions = {}
 ): RunbookSection[] {
+  if (report.recovery) return recoverySections(report, report.recovery)
   if (!report.backup) return []
   return backupProven(report) ? restoreSections(report) : insteadSections(report, options)
 }
@@ -104,6 +105,56 @@ function restoreSections(report: DrillReport): RunbookSection[] {
     ]
   })
   return sections
+}
+
+/**
+ * method fork / rollback: Heroku's Continuous Protection path onto a fresh add-on, then promote.
+ * Only when this drill proved the path; otherwise where to look first.
+ */
+function recoverySections(
+  report: DrillReport,
+  recovery: NonNullable<DrillReport['recovery']>
+): RunbookSection[] {
+  const app = report.app
+  const source = `${app}::${configVarOf(report.source.attachment)}`
+  const how =
+    recovery.method === 'fork' ? `--fork ${source}` : `--rollback ${source} --to '<UTC time>'`
+  const ready = recovery.readySeconds === null ? null : formatDuration(recovery.readySeconds)
+  if (report.verification?.passed !== true) {
+    return [
+      {
+        id: 'inspect',
+        title: `Do not rely on a ${recovery.method} before reading the findings`,
+        explanation: `This drill's ${recovery.method} of ${recovery.sourceAddon} ${report.verification ? 'failed verification (listed above)' : 'could not be verified'}. Check the rollback window and the plan first; a logical backup (pg:backups) is the other path.`,
+        commands: [
+          `heroku pg:info ${configVarOf(report.source.attachment)} --app ${app}`,
+          `heroku pg:backups --app ${app}`
+        ]
+      }
+    ]
+  }
+  return [
+    {
+      id: 'recover',
+      title:
+        recovery.method === 'fork'
+          ? 'Fork the database, then promote the fork'
+          : 'Roll the database back to a time, then promote the copy',
+      explanation:
+        `Heroku makes a new add-on from physical backups and WAL; the current database stays untouched. ` +
+        (ready
+          ? `This drill's ${recovery.method} was ready in ${ready}; Heroku says it can take from minutes to hours. `
+          : '') +
+        `The new add-on is billed from creation.`,
+      commands: [
+        `heroku addons:create ${addonPlanOf(report.source.plan)} --app ${app} --as ${EMERGENCY_ATTACHMENT} -- ${how}`,
+        `heroku pg:wait --app ${app}`,
+        `heroku maintenance:on --app ${app}`,
+        `heroku pg:promote ${EMERGENCY_ATTACHMENT}_URL --app ${app}`,
+        `heroku maintenance:off --app ${app}`
+      ]
+    }
+  ]
 }
 
 /** The backup was not proven: how to look into it, and which backup to turn to instead. */

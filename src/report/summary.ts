@@ -138,16 +138,7 @@ function threeAnswers(report: DrillReport): Inline[] {
           ...scheduleHint
         ]
 
-  const seconds = report.restore?.seconds ?? report.timings.restoreSeconds ?? null
-  const size = report.backup?.sizeBytes
-  const restore: Inline =
-    seconds === null
-      ? [{ strong: 'Restore time:' }, ' the restore did not complete.']
-      : [
-          { strong: 'Restore time:' },
-          ` restore took ${formatDuration(seconds)}`,
-          size != null ? ` for a ${formatBytes(size)} backup.` : '.'
-        ]
+  const restore = restoreAnswer(report)
 
   const v = report.verification
   const mismatches = v ? v.findings.filter((f) => f.severity === 'mismatch').length : 0
@@ -155,20 +146,49 @@ function threeAnswers(report: DrillReport): Inline[] {
     ? [
         { strong: 'Data verified:' },
         ` ${plural(v.tablesChecked, 'table')}, ${plural(v.rowsChecked, 'row')}; compared ${comparedText(report)}; `,
-        v.passed ? passedDetail(v.tables) : `${plural(mismatches, 'mismatch', 'mismatches')}.`
+        v.passed
+          ? passedDetail(
+              v.tables,
+              report.recovery?.method === 'rollback' ? 'the target time' : 'the backup'
+            )
+          : `${plural(mismatches, 'mismatch', 'mismatches')}.`
       ]
     : [{ strong: 'Data verified:' }, ' not verified (the drill stopped before verification).']
   return [automated, restore, verified]
 }
 
+/** Question 2: how long the restore took (for a fork or rollback: until the copy was ready). */
+function restoreAnswer(report: DrillReport): Inline {
+  const seconds = report.restore?.seconds ?? report.timings.restoreSeconds ?? null
+  const recovery = report.recovery
+  if (recovery) {
+    const what =
+      recovery.method === 'fork' ? 'the fork' : `the rollback to ${when(recovery.targetTime ?? '')}`
+    return seconds === null
+      ? [{ strong: 'Restore time:' }, ` ${what} did not become ready.`]
+      : [
+          { strong: 'Restore time:' },
+          ` ${what} was ready ${formatDuration(seconds)} after it was asked for (Continuous Protection: physical backups and WAL).`
+        ]
+  }
+  const size = report.backup?.sizeBytes
+  return seconds === null
+    ? [{ strong: 'Restore time:' }, ' the restore did not complete.']
+    : [
+        { strong: 'Restore time:' },
+        ` restore took ${formatDuration(seconds)}`,
+        size != null ? ` for a ${formatBytes(size)} backup.` : '.'
+      ]
+}
+
 /** "no mismatches", and how many tables were judged by bounds or drifted instead. */
-function passedDetail(tables: TableResult[]): string {
+function passedDetail(tables: TableResult[], since = 'the backup'): string {
   const within = tables.filter((t) => t.status === 'within-bounds').length
   const drift = tables.filter((t) => t.status === 'drift').length
   if (!within && !drift) return 'no mismatches.'
   const parts: string[] = []
   if (within) parts.push(`${formatCount(within)} within the bounds of live writes`)
-  if (drift) parts.push(`${formatCount(drift)} changed since the backup (drift)`)
+  if (drift) parts.push(`${formatCount(drift)} changed since ${since} (drift)`)
   return `no mismatches (${parts.join(', ')}).`
 }
 
@@ -205,15 +225,39 @@ function timelineBlocks(report: DrillReport): Block[] {
 function phaseDetail(report: DrillReport, p: PhaseRecord): string {
   const detail = p.detail ? oneLine(p.detail) : ''
   const transferSeconds = report.restore?.seconds
-  if (p.phase !== 'restore' || transferSeconds == null) return detail
+  if (p.phase !== 'restore' || transferSeconds == null || report.recovery) return detail
   if (formatDuration(transferSeconds) === formatDuration(p.seconds)) return detail
   const note = `the transfer took ${formatDuration(transferSeconds)} by Heroku's clock (the restore time above); the phase adds starting it, polling and its log`
   return detail ? `${detail}; ${note}` : note
 }
 
+/** method fork / rollback: the path drilled, where the copy came from, and to when. */
+function recoveryBlocks(report: DrillReport): Block[] {
+  const r = report.recovery
+  if (!r) return []
+  const rows: [string, Inline][] = [
+    [
+      'path',
+      `${r.method} (Continuous Protection: a new add-on recovered from physical backups and WAL, no logical backup)`
+    ],
+    ['source database', [{ code: r.sourceAddon }, ` (${report.source.plan || 'plan unknown'})`]],
+    ['recovered to', r.targetTime ? when(r.targetTime) : 'the moment the fork was asked for'],
+    ['earliest recoverable', r.earliest ? `${when(r.earliest)} (as Heroku shows it)` : 'not shown'],
+    ['ready after', r.readySeconds === null ? 'not ready' : formatDuration(r.readySeconds)]
+  ]
+  if (report.source.databaseBytes != null)
+    rows.push(['source size', formatBytes(report.source.databaseBytes)])
+  if (report.restore)
+    rows.push([
+      'copy',
+      [{ code: report.restore.addonName }, ` (${report.restore.plan || 'plan unknown'})`]
+    ])
+  return [{ kind: 'heading', text: r.method === 'fork' ? 'Fork' : 'Rollback' }, factList(rows)]
+}
+
 function backupBlocks(report: DrillReport): Block[] {
   const bk = report.backup
-  if (!bk) return []
+  if (!bk) return recoveryBlocks(report)
   const how = {
     capture: 'fresh capture by this drill',
     latest: 'latest successful backup',
@@ -552,11 +596,11 @@ function notesOf(report: DrillReport): Inline[] {
 function runbookBlocks(report: DrillReport, options: SummaryOptions): Block[] {
   const sections = runbookSections(report, options)
   if (!sections.length) return []
-  const proven = backupProven(report)
+  const proven = report.recovery ? report.verification?.passed === true : backupProven(report)
   const blocks: Block[] = [
     { kind: 'heading', text: proven ? 'Emergency runbook' : 'What to do instead' }
   ]
-  const timing = proven ? runbookTiming(report) : ''
+  const timing = proven && !report.recovery ? runbookTiming(report) : ''
   if (timing) blocks.push({ kind: 'para', text: timing })
   for (const section of sections) {
     blocks.push({ kind: 'para', text: [{ strong: section.title }, `: ${section.explanation}`] })
@@ -601,7 +645,7 @@ function errorNextStep(report: DrillReport): Span[] {
   switch (failed) {
     case 'preflight':
       return [
-        `fix what the error names (token, app, database or backup input), ${rerun}; nothing was created.`
+        `fix what the error names (token, app, database, backup, method or rollback-to input), ${rerun}; nothing was created.`
       ]
     case 'provision':
       return [
@@ -610,6 +654,12 @@ function errorNextStep(report: DrillReport): Span[] {
     case 'capture':
       return ['the capture failed: read its log lines in the error, check ', backups, `, ${rerun}.`]
     case 'restore':
+      if (report.recovery)
+        return [
+          `Heroku did not make the ${report.recovery.method} ready: read the error, check `,
+          { code: `heroku pg:info --app ${report.app}` },
+          ` (the Rollback line is the window), ${rerun}.`
+        ]
       return [
         'the restore failed: read the error and the restore warnings, drill another backup with ',
         { code: 'backup: <ID>' },

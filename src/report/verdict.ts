@@ -6,12 +6,18 @@ import type { Finding, Verification } from '../verify/types.js'
 export interface DrillFindings {
   /** The error that stopped the drill, already described in one line. */
   error?: { message: string; outcome: 'failed' | 'error' }
-  backupId?: string
+  copy: CopyMade
   restoreSeconds: number
   verification?: Verification
   /** Policy failures that did not stop the drill (max-restore-minutes). */
   failures: string[]
   cleanupProblems: string[]
+}
+
+/** What the drill restored: `backup b042`, `fork of postgresql-x`, `rollback of postgresql-x to …`. */
+export interface CopyMade {
+  label: string
+  method: 'backup' | 'fork' | 'rollback'
 }
 
 export interface Judgement {
@@ -41,15 +47,12 @@ export function judgeOutcome(found: DrillFindings): Judgement {
     }
     judgement = {
       outcome: 'failed',
-      verdict: `Failed: backup ${found.backupId} restored, but ${parts.join('; ') || 'verification failed'}`
+      verdict: `Failed: ${found.copy.label} ${found.copy.method === 'backup' ? 'restored' : 'made'}, but ${parts.join('; ') || 'verification failed'}`
     }
   } else {
-    const v = found.verification
     judgement = {
       outcome: 'passed',
-      verdict:
-        `Passed: backup ${found.backupId} restored in ${formatDuration(found.restoreSeconds)} and matched production ` +
-        `(${plural(v.tablesChecked, 'table')}, ${plural(v.rowsChecked, 'row')})`
+      verdict: passedVerdict(found.copy, found.restoreSeconds, found.verification)
     }
   }
   // A drill that passed but left something behind is not a pass.
@@ -58,6 +61,16 @@ export function judgeOutcome(found: DrillFindings): Judgement {
     judgement = { outcome: 'error', verdict: `Error: ${errorLine}`, errorLine }
   }
   return judgement
+}
+
+function passedVerdict(copy: CopyMade, seconds: number, v: Verification): string {
+  const checked = `(${plural(v.tablesChecked, 'table')}, ${plural(v.rowsChecked, 'row')})`
+  if (copy.method === 'backup')
+    return `Passed: ${copy.label} restored in ${formatDuration(seconds)} and matched production ${checked}`
+  // A rollback holds the past: its counts are compared with today's, not proven equal.
+  const how =
+    copy.method === 'fork' ? 'matched production' : 'passed verification against production'
+  return `Passed: ${copy.label} ready in ${formatDuration(seconds)} and ${how} ${checked}`
 }
 
 /** Shortest names first, then by code unit: a missing table before its columns and indexes. */

@@ -26,6 +26,7 @@ import {
 
 import { refuseCaptureThatEvicts } from './backup-slots.js'
 import { findStaleDrillApps, resolveDrillApp, type DrillAppPlan } from './drill-app.js'
+import { planRecovery, type RecoveryPlan } from './recovery-plan.js'
 
 export { DrillError } from '../errors.js'
 
@@ -67,6 +68,8 @@ export interface Preflight {
   staleApps: { app: HerokuApp; addonNames: string[] }[]
   /** Where the fresh add-on is created. */
   drillApp: DrillAppPlan
+  /** method fork / rollback: the checked recovery; null with method backup. */
+  recovery: RecoveryPlan | null
 }
 
 export function isPostgresAddon(addon: {
@@ -244,11 +247,12 @@ export async function preflight(deps: PreflightDeps): Promise<Preflight> {
   const scheduleFacts = scheduleFactsOf(schedule, sourceBackups, now())
   logBackups(log, schedule, scheduleFacts)
   const databaseBytes = info?.num_bytes ?? null
-  const sizeWarning = logicalBackupSizeWarning(databaseBytes)
+  const recovery = planRecovery(config, source, info, now())
+  const sizeWarning = recovery ? null : logicalBackupSizeWarning(databaseBytes)
   if (sizeWarning) warnings.push(sizeWarning)
   const chosenBackup = chooseBackup(config.backup, sourceBackups, transfers, config.app)
   applyBackupPolicies(config, source, scheduleFacts)
-  if (config.backup.mode === 'capture')
+  if (!recovery && config.backup.mode === 'capture')
     refuseCaptureThatEvicts(config.app, source.plan, sourceBackups)
   const drillApp = await resolveDrillApp(config, app, platform)
   if (drillApp.mode === 'named') {
@@ -267,6 +271,7 @@ export async function preflight(deps: PreflightDeps): Promise<Preflight> {
     databaseBytes,
     postgresVersion: info?.postgres_version,
     chosenBackup,
+    recovery,
     notes: [],
     warnings,
     stale

@@ -52,7 +52,21 @@ export async function provisionDrillAddon(
   accepted: Settle
 ): Promise<Addon> {
   if (pre.drillApp.create) await createDrillApp(rt, pre.drillApp.create)
-  const created = await createDrillAddon(rt, pre).then(
+  return provisionAddon(rt, pre, signal, accepted)
+}
+
+/**
+ * Creates the add-on on the drill app (with `config`, Heroku's provisioning options: a fork or a
+ * rollback) and waits until its database is available.
+ */
+export async function provisionAddon(
+  rt: DrillRuntime,
+  pre: Preflight,
+  signal: AbortSignal,
+  accepted: Settle,
+  config?: Record<string, string>
+): Promise<Addon> {
+  const created = await createDrillAddon(rt, pre, config).then(
     (addon) => {
       accepted.resolve()
       return addon
@@ -69,7 +83,7 @@ export async function provisionDrillAddon(
 }
 
 /** The empty app of `drill-app: auto`, saved to state before and after it is created. */
-async function createDrillApp(rt: DrillRuntime, app: NewApp): Promise<void> {
+export async function createDrillApp(rt: DrillRuntime, app: NewApp): Promise<void> {
   rt.state.update({ drillApp: { name: app.name, created: false } })
   rt.log.info(
     `creating drill app ${app.name} (${app.team ? `team ${app.team}` : 'personal'}, region ${app.region})`
@@ -86,7 +100,11 @@ function isDefiniteRefusal(err: unknown): boolean {
   return err instanceof HerokuApiError && !err.ambiguous && err.status >= 400
 }
 
-async function createDrillAddon(rt: DrillRuntime, pre: Preflight): Promise<Addon> {
+async function createDrillAddon(
+  rt: DrillRuntime,
+  pre: Preflight,
+  addonConfig?: Record<string, string>
+): Promise<Addon> {
   const { config, state } = rt
   const app = pre.drillApp.name
   const name = drillAddonName(config.app, rt.runId, rt.runAttempt, randomBytes(2).toString('hex'))
@@ -94,7 +112,12 @@ async function createDrillAddon(rt: DrillRuntime, pre: Preflight): Promise<Addon
   state.update({ created: { name, app } })
   rt.log.info(`creating add-on ${name} (heroku-postgresql:${plan}) as ${DRILL_ATTACHMENT_NAME}`)
   const created = await rt.platform
-    .createAddon(app, { plan, name, attachmentName: DRILL_ATTACHMENT_NAME })
+    .createAddon(app, {
+      plan,
+      name,
+      attachmentName: DRILL_ATTACHMENT_NAME,
+      ...(addonConfig ? { config: addonConfig } : {})
+    })
     .catch((err: unknown) => {
       if (isDefiniteRefusal(err)) state.update({ created: undefined })
       throw err

@@ -12,7 +12,8 @@ import type { Preflight } from './preflight.js'
 import { lastLogLines, waitForTransfer } from './transfers.js'
 
 export interface RestoreResult {
-  transfer: Transfer
+  /** The restore transfer; none for a fork or rollback (Heroku's provisioning made the copy). */
+  transfer?: Transfer
   /** Heroku's own start-to-finish time when it reports one, else ours. */
   seconds: number
   /** Redacted; the report keeps only lines that cannot quote row contents. */

@@ -32,7 +32,7 @@ export function verifyOptionsOf(
   canary: { id: string } | undefined
 ): VerifyOptions {
   return {
-    backupMode: config.backup.mode,
+    backupMode: config.method === 'backup' ? config.backup.mode : config.method,
     checksumTables: config.checksumTables,
     checks: config.checks,
     restoreWarnings: config.restoreWarnings,

@@ -20,8 +20,9 @@
 //   between them is accepted (it is right whenever the table only grew or only shrank) and one
 //   outside them is reported as drift (a warning, not a failure), because nothing can prove either way.
 // - With backup `latest` or an ID the backup predates B: writes before B are not in any counter, so
-//   an out-of-bound count is drift, not mismatch.
-import type { BackupMode, TableCounters, TableStatus } from './types.js'
+//   an out-of-bound count is drift, not mismatch. So does a rollback's copy (the source at a past time).
+//   A fork is made when the drill asks for it, inside the window: judged as a capture.
+import { windowWatched, type BackupMode, type TableCounters, type TableStatus } from './types.js'
 import { formatCount } from '../format.js'
 
 export interface WindowWrites {
@@ -127,9 +128,9 @@ export function judgeCount(input: CountInput): CountJudgement {
       return {
         min,
         max,
-        status: backupMode === 'capture' ? 'mismatch' : 'drift',
+        status: windowWatched(backupMode) ? 'mismatch' : 'drift',
         note,
-        finding: { severity: backupMode === 'capture' ? 'mismatch' : 'warning', message }
+        finding: { severity: windowWatched(backupMode) ? 'mismatch' : 'warning', message }
       }
     }
     min = lo
@@ -141,8 +142,8 @@ export function judgeCount(input: CountInput): CountJudgement {
     }
   }
   const inBounds = restored !== null && restored >= min && restored <= max
-  if (backupMode !== 'capture' && !inBounds) {
-    const reason = `the backup (${backupMode === 'latest' ? 'latest' : 'chosen by ID'}) predates the source snapshot`
+  if (!windowWatched(backupMode) && !inBounds) {
+    const reason = unwatchedReason(backupMode)
     note = note ? `${note}; ${reason}` : reason
   }
   if (restored === null) {
@@ -162,8 +163,14 @@ export function judgeCount(input: CountInput): CountJudgement {
   const expected = min === max ? formatCount(min) : `${formatCount(min)}..${formatCount(max)}`
   const message =
     `restored ${formatCount(restored)} rows, expected ${expected}` + (note ? ` (${note})` : '')
-  if (!provable || backupMode !== 'capture') {
+  if (!provable || !windowWatched(backupMode)) {
     return { min, max, status: 'drift', note, finding: { severity: 'warning', message } }
   }
   return { min, max, status: 'mismatch', note, finding: { severity: 'mismatch', message } }
+}
+
+function unwatchedReason(mode: BackupMode): string {
+  if (mode === 'rollback')
+    return 'the rollback copy is the source at its target time, before the source snapshot'
+  return `the backup (${mode === 'latest' ? 'latest' : 'chosen by ID'}) predates the source snapshot`
 }

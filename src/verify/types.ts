@@ -87,7 +87,17 @@ export interface TransferLogLine {
   message: string
 }
 
-export type BackupMode = 'capture' | 'latest' | 'id'
+/**
+ * What the restored copy is: a capture or a fork made inside the window the drill watched (between
+ * its before and after reads), or an older backup (`latest`, an ID) or a rollback to a past time,
+ * made before every read of the source.
+ */
+export type BackupMode = 'capture' | 'latest' | 'id' | 'fork' | 'rollback'
+
+/** The copy was made inside the watched window, so a count outside its bounds is a loss. */
+export function windowWatched(mode: BackupMode): boolean {
+  return mode === 'capture' || mode === 'fork'
+}
 
 /** One line of the `checks` input: `name: SQL`. */
 export interface CustomCheck {

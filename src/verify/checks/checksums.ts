@@ -17,6 +17,7 @@ import type {
   VerifyOptions,
   WriteCounters
 } from '../types.js'
+import { windowWatched } from '../types.js'
 import type { CheckContext, CheckModule, TablePart } from './context.js'
 import { mismatches } from './context.js'
 import { formatCount, formatDuration, plural } from '../../format.js'
@@ -260,7 +261,7 @@ function differenceFinding(
   const quiet =
     unchanged ||
     (target.counted !== undefined && unchangedSince(openingOf(target.counted), [later]))
-  if (quiet && ctx.options.backupMode === 'capture') {
+  if (quiet && windowWatched(ctx.options.backupMode)) {
     return {
       ...base,
       message: `content differs (source ${formatCount(source.rows)} rows, restored ${formatCount(restored.rows)}) although the table had no writes`,

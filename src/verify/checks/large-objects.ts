@@ -5,7 +5,7 @@
 // since the before snapshot (the catalogs' write counters say so); otherwise it is drift.
 import { readCountersAfterFlush } from '../snapshot.js'
 import { inReadOnlyTransaction } from '../session.js'
-import type { Finding, Queryable, TableCounters } from '../types.js'
+import { windowWatched, type Finding, type Queryable, type TableCounters } from '../types.js'
 import type { CheckModule } from './context.js'
 import { formatCount, plural } from '../../format.js'
 
@@ -80,7 +80,7 @@ export const largeObjectsCheck: CheckModule = {
       () => null
     )
     const quiet = sameCounters(ctx.before.largeObjects, closing?.largeObjects)
-    const loss = quiet && ctx.options.backupMode === 'capture'
+    const loss = quiet && windowWatched(ctx.options.backupMode)
     const what =
       `large objects differ (source ${formatCount(source.count)}, restored ${formatCount(restored.count)}` +
       (source.count === restored.count ? ', same count, different content)' : ')')
