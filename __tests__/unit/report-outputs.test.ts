@@ -26,6 +26,7 @@ describe('outputsFor', () => {
   it('a passed drill', () => {
     expect(outputsFor(passedReport(), { reportPath: '/tmp/r/restore-drill-report.json' })).toEqual({
       outcome: 'passed',
+      method: 'backup',
       'drill-app': 'restore-drill-my-app-1a2b3c',
       'backup-id': 'b042',
       'backup-size-bytes': '12345678',
@@ -37,6 +38,15 @@ describe('outputsFor', () => {
       mismatches: '0',
       'report-path': '/tmp/r/restore-drill-report.json'
     })
+  })
+
+  it('a fork names its method; restore-seconds is its time to ready, and there is no backup', () => {
+    const report = passedReport()
+    report.method = 'fork'
+    report.backup = null
+    report.restore = { ...report.restore!, seconds: 431.6, logs: [] }
+    const outputs = outputsFor(report)
+    expect(outputs).toMatchObject({ method: 'fork', 'restore-seconds': '432', 'backup-id': '' })
   })
 
   it('a failed drill counts the findings that failed it', () => {
@@ -66,6 +76,7 @@ describe('outputsFor', () => {
     report.timings = { preflightSeconds: 2.4, drillSeconds: 12.6 }
     expect(outputsFor(report)).toEqual({
       outcome: 'error',
+      method: 'backup',
       'drill-app': '',
       'backup-id': '',
       'backup-size-bytes': '',

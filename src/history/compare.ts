@@ -3,7 +3,8 @@
 // rows fails the drill; everything else here is a warning or a note.
 import { formatBytes, formatCount, formatDuration, plural } from '../format.js'
 import type { Outcome } from '../report/model.js'
-import type { DrillFigures } from './figures.js'
+import type { RecoveryMethod } from '../config.js'
+import { methodOf, type DrillFigures } from './figures.js'
 
 /** Earlier drills read and shown at most. */
 export const MAX_HISTORY = 30
@@ -44,6 +45,7 @@ export interface Regression {
 export interface TrendPoint {
   time: string
   outcome: Outcome
+  method: RecoveryMethod
   backupId: string | null
   restoreSeconds: number | null
   backupBytes: number | null
@@ -80,9 +82,11 @@ export function compareWithHistory(
 ): HistoryComparison {
   const earlier = history.earlier.slice(0, MAX_HISTORY)
   const base = earlier.find((f) => f.outcome === 'passed') ?? null
-  const median = medianRestore(earlier)
+  // Restore times are compared along the same path only: a fork and a pg_restore differ by nature.
+  const samePath = earlier.filter((f) => methodOf(f) === methodOf(current))
+  const median = medianRestore(samePath)
   const regressions = [
-    ...restoreRegressions(current, median, earlier, limits),
+    ...restoreRegressions(current, median, samePath, limits),
     ...(base ? shrinkRegressions(current, base) : []),
     ...(base ? tableRegressions(current, base, limits.maxRowDrop) : [])
   ]
@@ -97,7 +101,7 @@ export function compareWithHistory(
       .map((f) => point(f, false))
       .concat(point(current, true)),
     regressions,
-    notes: historyNotes(current, history, earlier.length, base)
+    notes: [...historyNotes(current, history, earlier.length, base), ...pathNotes(current, earlier)]
   }
 }
 
@@ -112,6 +116,7 @@ function point(f: DrillFigures, current: boolean): TrendPoint {
   return {
     time: f.time,
     outcome: f.outcome,
+    method: methodOf(f),
     backupId: f.backupId,
     restoreSeconds: f.restoreSeconds,
     backupBytes: f.backupBytes,
@@ -231,6 +236,32 @@ function historyNotes(
       `Gone from the schema since the last passing drill (dropped on purpose?): ${listed(gone)}.`
     )
   return notes
+}
+
+const PATH_NAMES: Record<RecoveryMethod, string> = {
+  backup: 'logical backup (pg:backups restore)',
+  fork: 'fork',
+  rollback: 'rollback'
+}
+
+/**
+ * When the history holds more than one recovery path, the median time to a usable copy of each
+ * (this drill included): how long a restore takes along each path Heroku offers.
+ */
+function pathNotes(current: DrillFigures, earlier: DrillFigures[]): string[] {
+  const all = [current, ...earlier]
+  const methods = (['backup', 'fork', 'rollback'] as const).filter((m) =>
+    all.some((f) => methodOf(f) === m && f.restoreSeconds !== null)
+  )
+  if (methods.length < 2) return []
+  const parts = methods.map((m) => {
+    const ofPath = all.filter((f) => methodOf(f) === m)
+    const n = ofPath.filter((f) => f.restoreSeconds !== null).length
+    return `${PATH_NAMES[m]} ${formatDuration(medianRestore(ofPath) ?? 0)} (${plural(n, 'drill')})`
+  })
+  return [
+    `Time to a usable copy by recovery path, median of the recent drills: ${parts.join('; ')}.`
+  ]
 }
 
 /** How many percent `now` is below `before`; null when either is unknown or `before` is 0. */

@@ -1,5 +1,6 @@
 // The key figures of one drill: what the history keeps of it (one JSON line in a history file, or
 // read back from an earlier run's report). Names, counts, sizes and timings only.
+import type { RecoveryMethod } from '../config.js'
 import type { DrillFacts } from '../facts.js'
 import type { DrillReport, Outcome } from '../report/model.js'
 
@@ -11,6 +12,8 @@ export interface DrillFigures {
   time: string
   app: string
   outcome: Outcome
+  /** The recovery path drilled; absent in lines written before fork and rollback existed: backup. */
+  method?: RecoveryMethod
   backupId: string | null
   backupBytes: number | null
   restoreSeconds: number | null
@@ -30,6 +33,7 @@ export function figuresOfReport(report: DrillReport): DrillFigures {
     time: report.startedAt,
     app: report.app,
     outcome: report.outcome,
+    method: report.method ?? 'backup',
     backupId: report.backup?.id ?? null,
     backupBytes: report.backup?.sizeBytes ?? null,
     restoreSeconds: report.restore?.seconds ?? null,
@@ -49,6 +53,7 @@ export function parseFigures(value: unknown): DrillFigures | null {
     !Number.isNaN(Date.parse(f.time)) &&
     typeof f.app === 'string' &&
     (f.outcome === 'passed' || f.outcome === 'failed' || f.outcome === 'error') &&
+    (f.method === undefined || ['backup', 'fork', 'rollback'].includes(f.method as string)) &&
     (f.backupId === null || typeof f.backupId === 'string') &&
     numberOrNull(f.backupBytes) &&
     numberOrNull(f.restoreSeconds) &&
@@ -81,6 +86,7 @@ export function figuresOfFacts(app: string, facts: DrillFacts, outcome: Outcome)
     time: facts.startedAt.toISOString(),
     app,
     outcome,
+    method: facts.preflight?.recovery?.method ?? 'backup',
     backupId: facts.backup?.id ?? null,
     backupBytes: facts.backup?.sizeBytes ?? null,
     restoreSeconds: facts.restore?.seconds ?? null,
@@ -88,4 +94,9 @@ export function figuresOfFacts(app: string, facts: DrillFacts, outcome: Outcome)
     tables,
     totalRows: tables ? Object.values(tables).reduce((sum, n) => sum + n, 0) : null
   }
+}
+
+/** The path a drill took: `backup` for lines written before fork and rollback existed. */
+export function methodOf(f: Pick<DrillFigures, 'method'>): RecoveryMethod {
+  return f.method ?? 'backup'
 }

@@ -524,7 +524,7 @@ function trendTable(trend: TrendPoint[]): Block {
     .map((p): Inline[] => [
       p.current ? `${when(p.time)} (this drill)` : when(p.time),
       `${ICON[p.outcome]} ${p.outcome}`,
-      p.backupId ?? '',
+      p.backupId ?? (p.method === 'backup' ? '' : p.method),
       p.backupBytes === null ? '' : formatBytes(p.backupBytes),
       p.restoreSeconds === null ? '' : formatDuration(p.restoreSeconds),
       p.totalRows === null ? '' : formatCount(p.totalRows),
