@@ -273,3 +273,91 @@ async function waitUntil(condition: () => boolean): Promise<void> {
   for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 10))
   if (!condition()) throw new Error('condition never held')
 }
+
+describe('method fork / rollback: Heroku makes the copy', () => {
+  const STANDARD = {
+    sourcePlan: 'heroku-postgresql:standard-0',
+    databaseInfo: [
+      { name: 'Continuous Protection', values: ['On'] },
+      {
+        name: 'Rollback',
+        values: [
+          `earliest from ${new Date(Date.now() - 86400_000).toISOString().slice(0, 16).replace('T', ' ')} UTC`
+        ]
+      }
+    ]
+  }
+
+  test('fork: snapshot, then the fork is asked for, then the closing counts; no capture, no restore transfer', async () => {
+    const { heroku, report } = await drill({ method: 'fork' }, STANDARD)
+    const calls = heroku.calls
+    expect(report.outcome).toBe('passed')
+    expect(calls).not.toContain('captureBackup')
+    expect(calls).not.toContain('restoreBackup')
+    expect(at(calls, 'snapshot')).toBeLessThan(at(calls, 'createAddon'))
+    expect(at(calls, 'createAddon')).toBeLessThan(at(calls, 'countTables'))
+    expect(at(calls, 'waitStatus')).toBeLessThan(at(calls, 'verifyRestored'))
+    expect([...heroku.addonConfigs.values()]).toEqual([
+      { fork: 'shop::DATABASE_URL' }
+    ])
+    expect(report.method).toBe('fork')
+    expect(report.backup).toBeNull()
+    expect(report.recovery).toMatchObject({
+      method: 'fork',
+      targetTime: null,
+      sourceAddon: 'postgresql-prod-1'
+    })
+    expect(report.timeline.map((p) => p.phase)).toEqual([
+      'preflight',
+      'provision',
+      'snapshot',
+      'snapshot',
+      'restore',
+      'verify',
+      'cleanup'
+    ])
+    expect(report.timings.restoreSeconds).toBeDefined()
+    expect(report.verdict).toMatch(/^Passed: fork of postgresql-prod-1 ready in /)
+    expect(heroku.addons.map((a) => a.id)).toEqual(['prod-id'])
+  })
+
+  test('rollback: the copy is asked for with the target time; no closing counts are waited for', async () => {
+    const before = Date.now()
+    const { heroku, report } = await drill(
+      { method: 'rollback', rollbackTo: { mode: 'ago', seconds: 1800, text: '30m' } },
+      STANDARD
+    )
+    expect(report.outcome).toBe('passed')
+    const [config] = [...heroku.addonConfigs.values()]
+    expect(config?.rollback).toBe('shop::DATABASE_URL')
+    const to = Date.parse(config?.to ?? '')
+    expect(Math.abs(to - (before - 1800_000))).toBeLessThan(5000)
+    expect(report.recovery?.targetTime).toBe(config?.to)
+    expect(report.verdict).toMatch(/^Passed: rollback of postgresql-prod-1 to \S+Z ready in /)
+  })
+
+  test('an Essential source is refused in preflight: nothing is created or written', async () => {
+    const { heroku, report } = await drill({ method: 'fork' })
+    expect(report.outcome).toBe('error')
+    expect(report.error).toMatch(/needs Continuous Protection/)
+    for (const write of [
+      'createApp',
+      'createAddon',
+      'maintenanceOn',
+      'writeCanary',
+      'captureBackup'
+    ])
+      expect(heroku.calls).not.toContain(write)
+  })
+
+  test('the fork is refused by Heroku: maintenance goes off again, nothing is left', async () => {
+    const { heroku, report } = await drill(
+      { method: 'fork', maintenance: true },
+      { ...STANDARD, fail: 'createAddon' }
+    )
+    expect(report.outcome).toBe('error')
+    expect(heroku.maintenance).toBe(false)
+    expect(heroku.addons.map((a) => a.id)).toEqual(['prod-id'])
+    expect([...heroku.apps.keys()]).toEqual([])
+  })
+})

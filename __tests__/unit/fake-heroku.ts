@@ -120,15 +120,23 @@ export interface FakeOptions {
   never?: string
   verification?: Verification
   checkRuns?: CheckRun[]
+  /** The source's plan (default essential-0). */
+  sourcePlan?: string
+  /** info[] of the source's database info. */
+  databaseInfo?: { name: string; values: unknown[] }[]
 }
 
 export class FakeHeroku {
   readonly calls: string[] = []
-  readonly addons: Addon[] = [SOURCE]
+  readonly addons: Addon[]
   maintenance = false
   private nextNum = 2
+  /** The provisioning options of each add-on created, by name. */
+  readonly addonConfigs = new Map<string, Record<string, string> | undefined>()
 
-  constructor(private readonly options: FakeOptions = {}) {}
+  constructor(private readonly options: FakeOptions = {}) {
+    this.addons = [{ ...SOURCE, plan: { name: options.sourcePlan ?? PLAN.name } }]
+  }
 
   private async call<T>(name: string, answer: () => T): Promise<T> {
     this.calls.push(name)
@@ -226,6 +234,7 @@ export class FakeHeroku {
             config_vars: ['RESTORE_DRILL_URL'],
             created_at: new Date().toISOString()
           }
+          this.addonConfigs.set(req.name, req.config)
           this.addons.push(addon)
           return addon
         }),
@@ -270,7 +279,11 @@ export class FakeHeroku {
 
   data(): DataApi {
     return {
-      getDatabase: () => this.call('getDatabase', () => ({ num_bytes: 1000 }) as never),
+      getDatabase: () =>
+        this.call(
+          'getDatabase',
+          () => ({ num_bytes: 1000, info: this.options.databaseInfo ?? [] }) as never
+        ),
       waitStatus: () =>
         this.call('waitStatus', () => ({
           'waiting?': false,
