@@ -311,8 +311,8 @@ describe('method fork / rollback: Heroku makes the copy', () => {
       'preflight',
       'provision',
       'snapshot',
-      'snapshot',
       'restore',
+      'snapshot',
       'verify',
       'cleanup'
     ])
