@@ -14,7 +14,7 @@
 // state before and after it is created, so the post step can clean up when main is killed. The
 // facts each step finds are recorded as they come; report/build.ts turns them into the report.
 import { secondsBetween } from './duration.js'
-import { plural } from './format.js'
+import { formatUtc, plural } from './format.js'
 import { CancelledError, DrillError } from './errors.js'
 import { newFacts, type DrillFacts, type DrillStop } from './facts.js'
 import type { SourceDatabaseConnection } from './databases.js'
@@ -30,6 +30,8 @@ import { destroyStaleDrillApps } from './steps/drill-app.js'
 import { runPromoteDrill } from './steps/promote.js'
 import { createDrillApp, provisionDrillAddon } from './steps/provision.js'
 import { recoverCopy } from './steps/recover.js'
+import { earlierRead, rollbackWindow } from './steps/rollback-window.js'
+import { AUTO_CHECKSUMS } from './inputs.js'
 import type { RecoveryPlan } from './steps/recovery-plan.js'
 import { restoreBackup, restoreTooSlow } from './steps/restore.js'
 import { verifyOptionsOf, verifyRestoredCopy, type VerifyStepInput } from './steps/verify.js'
@@ -190,13 +192,49 @@ async function forkOrRollBack(
   )
   facts.addon = made.addon
   facts.restore = made.restore
+  const judged = recovery.targetTime
+    ? await windowAroundTarget(rt, facts, { pre, target: recovery.targetTime, options })
+    : { before: facts.before, after, options }
   return {
     restoredAddon: made.addon,
     restore: made.restore,
-    before: facts.before,
-    after,
-    options,
+    ...judged,
     ...(sourceHashes ? { sourceHashes } : {})
+  }
+}
+
+/**
+ * A rollback's copy predates the drill's own reads. An earlier drill's read of the source before the
+ * target time (from the history) opens the window around it; without one the counts are drift and
+ * `checksum-tables: auto` compares no content.
+ */
+async function windowAroundTarget(
+  rt: DrillRuntime,
+  facts: DrillFacts,
+  { pre, target, options }: { pre: Preflight; target: Date; options: VerifyOptions }
+): Promise<Pick<Copy, 'before' | 'after' | 'options'>> {
+  const current = facts.before!
+  const read = earlierRead(await rt.history, pre.source.addonName, target)
+  if (!read) {
+    rt.log.info(
+      `no earlier drill read ${pre.source.addonName} before ${formatUtc(target)}: counts are compared as drift, contents only where checksum-tables names tables`
+    )
+    const auto = options.checksumTables[0] === AUTO_CHECKSUMS
+    return {
+      before: current,
+      after: current.counts,
+      options: auto ? { ...options, checksumTables: [] } : options
+    }
+  }
+  const window = rollbackWindow(read, current)
+  facts.rollbackReadAt = window.readAt
+  rt.log.info(
+    `the drill of ${window.readAt} read ${pre.source.addonName} before the target time: counts and quiet tables are judged between that read and now`
+  )
+  return {
+    before: window.before,
+    after: current.counts,
+    options: { ...options, rollbackReadAt: window.readAt }
   }
 }
 

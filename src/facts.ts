@@ -30,6 +30,8 @@ export interface DrillFacts {
   /** Backups of the team's that vanished when the drill captured (Heroku rotated them out). */
   backupsPushedOut?: string[]
   restore?: RestoreResult
+  /** method rollback: when the earlier read that opened the window around the target finished. */
+  rollbackReadAt?: string
   after?: CountSnapshot
   verification?: Verification
   promote?: PromoteResult

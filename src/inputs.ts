@@ -129,14 +129,14 @@ export function readConfig(getInput: (name: string) => string): DrillConfig {
 }
 
 /**
- * The tables actually hashed, decided once, for `auto`: with maintenance on for a fresh capture the
+ * The tables actually hashed, decided once, for `auto` (for a rollback, by the drill): with maintenance on for a fresh capture the
  * window is quiet, so every table is hashed. Without a capture no window is watched (the backup
  * predates every counter read), so no table can be shown quiet and `auto` hashes none.
  */
 export function withEffectiveChecksums(config: DrillConfig): DrillConfig {
   if (config.checksumTables[0] !== AUTO_CHECKSUMS) return config
-  // A rollback's copy is the source at a past time, before every counter read.
-  if (config.method === 'rollback') return { ...config, checksumTables: [] }
+  // A rollback's window is known only once the history is read: the drill decides then.
+  if (config.method === 'rollback') return config
   if (config.backup.mode !== 'capture') return { ...config, checksumTables: [] }
   if (config.maintenance) return { ...config, checksumTables: ['*'] }
   return config

@@ -31,8 +31,10 @@ async function main(): Promise<void> {
   if (!config) return
   const { runtime, cancel, dispose } = createRuntime(config, { core, secrets, env: process.env })
   stopOnSignals(cancel)
-  // Read while the drill runs; it never rejects (an unreadable history is a warning).
+  // Read while the drill runs; it never rejects (an unreadable history is a warning). A rollback
+  // drill looks in it for an earlier read of the source before its target time.
   const historyRead = loadHistory(config, process.env)
+  runtime.history = historyRead.then((read) => read.history)
   try {
     const facts = await runDrill(runtime)
     dispose()

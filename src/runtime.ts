@@ -3,6 +3,7 @@
 // deadline), the databases, the saved state, the log, the signals and the deadline.
 import { createPgDatabases, type Databases } from './databases.js'
 import type { DrillConfig } from './config.js'
+import type { HistoryInput } from './history/compare.js'
 import { createDataApi, type DataApi } from './heroku/data.js'
 import { createHerokuHttp } from './heroku/http.js'
 import { createPlatformApi, type PlatformApi } from './heroku/platform.js'
@@ -41,6 +42,8 @@ export interface DrillRuntime {
   runId: string
   runAttempt: string
   now: () => Date
+  /** The earlier drills (history input), read while the drill runs; unset when not read. */
+  history?: Promise<HistoryInput>
 }
 
 export interface RuntimeEnvironment {

@@ -673,8 +673,8 @@ describe('readConfig: method and rollback-to', () => {
     expect(readConfig(inputs({ method: 'Rollback' })).rollbackTo).toMatchObject({ seconds: 1800 })
   })
 
-  it('hashes no table for a rollback: its copy predates every counter read', () => {
-    expect(readConfig(inputs({ method: 'rollback' })).checksumTables).toEqual([])
+  it('leaves auto to the drill for a rollback: its window is known once the history is read', () => {
+    expect(readConfig(inputs({ method: 'rollback' })).checksumTables).toEqual(['auto'])
     expect(readConfig(inputs({ method: 'fork', maintenance: 'true' })).checksumTables).toEqual([
       '*'
     ])

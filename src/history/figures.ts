@@ -3,6 +3,7 @@
 import type { RecoveryMethod } from '../config.js'
 import type { DrillFacts } from '../facts.js'
 import type { DrillReport, Outcome } from '../report/model.js'
+import type { CountSnapshot } from '../verify/types.js'
 
 export const HISTORY_VERSION = 1
 
@@ -18,16 +19,52 @@ export interface DrillFigures {
   backupBytes: number | null
   restoreSeconds: number | null
   drillSeconds: number
+  /**
+   * The source's counts and write counters as this drill read them before its backup: a later
+   * rollback drill whose target time falls after this read bounds its counts with it.
+   */
+  sourceCounts?: SourceCounts
   /** Source row count per table (`schema.table`), as counted before the backup; null without verification. */
   tables: Record<string, number> | null
   totalRows: number | null
 }
 
+/** One read of the source's counts (report `sourceCounts`): names and numbers only. */
+export interface SourceCounts {
+  /** The source add-on read; a read of another database bounds nothing. */
+  addon: string
+  /** The counters were read before the counts; the counts were all done by `finishedAt`. */
+  takenAt: string
+  finishedAt: string
+  statsResetAt: string | null
+  /** `schema.table` → [rows, inserted, deleted, updated, relfilenode (0 when unknown)] */
+  tables: Record<string, [number, number, number, number, number]>
+}
+
+/** The source's before-the-backup read of a drill, as the history keeps it. */
+export function sourceCountsOf(addon: string, counts: CountSnapshot): SourceCounts {
+  return {
+    addon,
+    takenAt: counts.takenAt,
+    finishedAt: counts.finishedAt ?? counts.takenAt,
+    statsResetAt: counts.statsResetAt ?? null,
+    tables: Object.fromEntries(
+      counts.tables.map((t) => [
+        t.table,
+        [t.rows, t.inserted, t.deleted, t.updated ?? 0, t.relfilenode ?? 0]
+      ])
+    )
+  }
+}
+
 /** The figures of a report (this drill's, or an earlier one read back). */
 export function figuresOfReport(report: DrillReport): DrillFigures {
-  const tables = report.verification
-    ? Object.fromEntries(report.verification.tables.map((t) => [t.table, t.sourceBefore]))
-    : null
+  const read = report.sourceCounts
+  const tables = !report.verification
+    ? null
+    : read
+      ? Object.fromEntries(Object.entries(read.tables).map(([table, row]) => [table, row[0]]))
+      : Object.fromEntries(report.verification.tables.map((t) => [t.table, t.sourceBefore]))
   return {
     v: HISTORY_VERSION,
     time: report.startedAt,
@@ -39,7 +76,8 @@ export function figuresOfReport(report: DrillReport): DrillFigures {
     restoreSeconds: report.restore?.seconds ?? null,
     drillSeconds: report.timings.drillSeconds,
     tables,
-    totalRows: tables ? Object.values(tables).reduce((sum, n) => sum + n, 0) : null
+    totalRows: tables ? Object.values(tables).reduce((sum, n) => sum + n, 0) : null,
+    ...(report.sourceCounts ? { sourceCounts: report.sourceCounts } : {})
   }
 }
 
@@ -60,7 +98,34 @@ export function parseFigures(value: unknown): DrillFigures | null {
     typeof f.drillSeconds === 'number' &&
     numberOrNull(f.totalRows) &&
     (f.tables === null || validTables(f.tables))
-  return ok ? (f as unknown as DrillFigures) : null
+  if (!ok) return null
+  const figures = f as unknown as DrillFigures
+  // A malformed read is left out; the line's other figures still count.
+  if (figures.sourceCounts !== undefined && !validSourceCounts(figures.sourceCounts)) {
+    const { sourceCounts: _dropped, ...rest } = figures
+    return rest
+  }
+  return figures
+}
+
+function validSourceCounts(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return false
+  const c = value as Record<string, unknown>
+  const time = (x: unknown) => typeof x === 'string' && !Number.isNaN(Date.parse(x))
+  return (
+    typeof c.addon === 'string' &&
+    time(c.takenAt) &&
+    time(c.finishedAt) &&
+    (c.statsResetAt === null || typeof c.statsResetAt === 'string') &&
+    c.tables !== null &&
+    typeof c.tables === 'object' &&
+    Object.values(c.tables as object).every(
+      (row) =>
+        Array.isArray(row) &&
+        row.length === 5 &&
+        row.every((n) => typeof n === 'number' && Number.isFinite(n) && n >= 0)
+    )
+  )
 }
 
 function validTables(tables: unknown): boolean {
@@ -78,9 +143,11 @@ export function newestFirst(figures: DrillFigures[], app: string, limit: number)
 
 /** The figures of the drill that just ran, from its facts, before its report exists. */
 export function figuresOfFacts(app: string, facts: DrillFacts, outcome: Outcome): DrillFigures {
-  const tables = facts.verification
-    ? Object.fromEntries(facts.verification.tables.map((t) => [t.table, t.sourceBefore]))
-    : null
+  // The source as this drill read it (a rollback's verification counts may be an earlier read's).
+  const tables =
+    facts.verification && facts.before
+      ? Object.fromEntries(facts.before.counts.tables.map((t) => [t.table, t.rows]))
+      : null
   return {
     v: HISTORY_VERSION,
     time: facts.startedAt.toISOString(),
@@ -92,7 +159,10 @@ export function figuresOfFacts(app: string, facts: DrillFacts, outcome: Outcome)
     restoreSeconds: facts.restore?.seconds ?? null,
     drillSeconds: facts.timings.drillSeconds,
     tables,
-    totalRows: tables ? Object.values(tables).reduce((sum, n) => sum + n, 0) : null
+    totalRows: tables ? Object.values(tables).reduce((sum, n) => sum + n, 0) : null,
+    ...(facts.before && facts.preflight
+      ? { sourceCounts: sourceCountsOf(facts.preflight.source.addonName, facts.before.counts) }
+      : {})
   }
 }
 

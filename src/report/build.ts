@@ -16,7 +16,7 @@ import {
   type HistoryComparison,
   type HistoryInput
 } from '../history/compare.js'
-import { figuresOfFacts } from '../history/figures.js'
+import { figuresOfFacts, sourceCountsOf } from '../history/figures.js'
 import { REPORT_VERSION, type DrillReport, type Outcome } from './model.js'
 import { runbookCommands } from './runbook.js'
 import { judgeOutcome, type CopyMade } from './verdict.js'
@@ -138,6 +138,8 @@ export function buildReport(
     },
     notes: notesOf(config, facts).map(redact),
     runbook: { restoreSeconds: facts.restore?.seconds ?? null, commands: [] },
+    sourceCounts:
+      facts.before && pre ? sourceCountsOf(pre.source.addonName, facts.before.counts) : null,
     history: history
       ? redactComparison(compareOf(config, facts, history, judged.outcome), redact)
       : null
@@ -176,7 +178,8 @@ function recoverySection(facts: DrillFacts): DrillReport['recovery'] {
     sourceAddon: pre.source.addonName,
     targetTime: targetTime ? formatUtc(targetTime) : null,
     earliest: earliest ? formatUtc(earliest) : null,
-    readySeconds: facts.restore?.seconds ?? null
+    readySeconds: facts.restore?.seconds ?? null,
+    ...(method === 'rollback' ? { readBefore: facts.rollbackReadAt ?? null } : {})
   }
 }
 

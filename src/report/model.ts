@@ -3,6 +3,7 @@
 // tokens or database URLs.
 import type { BackupChoice } from '../config.js'
 import type { HistoryComparison } from '../history/compare.js'
+import type { SourceCounts } from '../history/figures.js'
 import type { TransferLogLine, Verification } from '../verify/types.js'
 
 export const REPORT_VERSION = 1
@@ -63,6 +64,11 @@ export interface RecoveryFacts {
   earliest: string | null
   /** From the create request until the copy was available; null when it never was. */
   readySeconds: number | null
+  /**
+   * method rollback: when the earlier drill's read of the source that bounds the counts finished
+   * (before the target time); null when none did, and the counts are drift.
+   */
+  readBefore?: string | null
 }
 
 export interface ScheduleFacts {
@@ -164,6 +170,11 @@ export interface DrillReport {
   /** Things a reader should know that did not fail the drill (rotation of manual backups, size guidance...). */
   notes: string[]
   runbook: { restoreSeconds: number | null; commands: string[] }
+  /**
+   * The source's counts and write counters read before the backup (names and numbers only), kept
+   * so a later rollback drill can bound its counts with this read.
+   */
+  sourceCounts?: SourceCounts | null
   /** This drill compared with earlier drills of the app (history input); null when not compared. */
   history?: HistoryComparison | null
 }

@@ -245,6 +245,13 @@ function recoveryBlocks(report: DrillReport): Block[] {
     ['earliest recoverable', r.earliest ? `${when(r.earliest)} (as Heroku shows it)` : 'not shown'],
     ['ready after', r.readySeconds === null ? 'not ready' : formatDuration(r.readySeconds)]
   ]
+  if (r.method === 'rollback')
+    rows.push([
+      'counts judged',
+      r.readBefore
+        ? `between the read of the drill of ${when(r.readBefore)} (before the target) and now: a count outside those bounds, or a quiet table's content that differs, is a loss`
+        : 'no earlier drill read the source before the target time, so counts are compared as drift and no content is compared; the next rollback drill after this one has that read'
+    ])
   if (report.source.databaseBytes != null)
     rows.push(['source size', formatBytes(report.source.databaseBytes)])
   if (report.restore)

@@ -34,7 +34,9 @@ export async function recoverCopy(
   const startMs = Date.now()
   const addon = await provisionAddon(rt, pre, signal, accepted, config)
   const seconds = secondsBetween(startMs, Date.now())
-  rt.log.info(`${recovery.method} ${addon.name} was ready ${formatDuration(seconds)} after it was asked for`)
+  rt.log.info(
+    `${recovery.method} ${addon.name} was ready ${formatDuration(seconds)} after it was asked for`
+  )
   return { addon, restore: { seconds, logs: [] } }
 }
 

@@ -22,7 +22,7 @@
 // - With backup `latest` or an ID the backup predates B: writes before B are not in any counter, so
 //   an out-of-bound count is drift, not mismatch. So does a rollback's copy (the source at a past time).
 //   A fork is made when the drill asks for it, inside the window: judged as a capture.
-import { windowWatched, type BackupMode, type TableCounters, type TableStatus } from './types.js'
+import type { BackupMode, TableCounters, TableStatus } from './types.js'
 import { formatCount } from '../format.js'
 
 export interface WindowWrites {
@@ -76,6 +76,8 @@ export interface CountInput {
   restored: number | null
   writes: WindowWrites | null
   backupMode: BackupMode
+  /** The copy was made between the before and after reads (see windowWatched); default: a capture or a fork. */
+  watched?: boolean
 }
 
 export interface CountJudgement {
@@ -91,6 +93,7 @@ export interface CountJudgement {
 /** The expected range of the restored count, and whether the restored count lies in it. */
 export function judgeCount(input: CountInput): CountJudgement {
   const { before: b, after, restored, writes, backupMode } = input
+  const watched = input.watched ?? (backupMode === 'capture' || backupMode === 'fork')
   const a = after ?? b
   let min: number
   let max: number
@@ -128,9 +131,9 @@ export function judgeCount(input: CountInput): CountJudgement {
       return {
         min,
         max,
-        status: windowWatched(backupMode) ? 'mismatch' : 'drift',
+        status: watched ? 'mismatch' : 'drift',
         note,
-        finding: { severity: windowWatched(backupMode) ? 'mismatch' : 'warning', message }
+        finding: { severity: watched ? 'mismatch' : 'warning', message }
       }
     }
     min = lo
@@ -142,7 +145,7 @@ export function judgeCount(input: CountInput): CountJudgement {
     }
   }
   const inBounds = restored !== null && restored >= min && restored <= max
-  if (!windowWatched(backupMode) && !inBounds) {
+  if (!watched && !inBounds) {
     const reason = unwatchedReason(backupMode)
     note = note ? `${note}; ${reason}` : reason
   }
@@ -163,7 +166,7 @@ export function judgeCount(input: CountInput): CountJudgement {
   const expected = min === max ? formatCount(min) : `${formatCount(min)}..${formatCount(max)}`
   const message =
     `restored ${formatCount(restored)} rows, expected ${expected}` + (note ? ` (${note})` : '')
-  if (!provable || !windowWatched(backupMode)) {
+  if (!provable || !watched) {
     return { min, max, status: 'drift', note, finding: { severity: 'warning', message } }
   }
   return { min, max, status: 'mismatch', note, finding: { severity: 'mismatch', message } }
@@ -171,6 +174,6 @@ export function judgeCount(input: CountInput): CountJudgement {
 
 function unwatchedReason(mode: BackupMode): string {
   if (mode === 'rollback')
-    return 'the rollback copy is the source at its target time, before the source snapshot'
+    return 'the rollback copy is the source at its target time, and no earlier read of the source precedes that time'
   return `the backup (${mode === 'latest' ? 'latest' : 'chosen by ID'}) predates the source snapshot`
 }

@@ -94,9 +94,16 @@ export interface TransferLogLine {
  */
 export type BackupMode = 'capture' | 'latest' | 'id' | 'fork' | 'rollback'
 
-/** The copy was made inside the watched window, so a count outside its bounds is a loss. */
-export function windowWatched(mode: BackupMode): boolean {
-  return mode === 'capture' || mode === 'fork'
+/**
+ * The copy was made inside a watched window (between a read before it and a read after it), so a
+ * count outside its bounds is a loss: a capture, a fork, or a rollback whose target time an
+ * earlier drill's read precedes (`rollbackReadAt`).
+ */
+export function windowWatched(
+  options: Pick<VerifyOptions, 'backupMode' | 'rollbackReadAt'>
+): boolean {
+  const mode = options.backupMode
+  return mode === 'capture' || mode === 'fork' || (mode === 'rollback' && !!options.rollbackReadAt)
 }
 
 /** One line of the `checks` input: `name: SQL`. */
@@ -117,6 +124,11 @@ export interface VerifyOptions {
   restoreWarnings: 'triage' | 'strict' | 'allow'
   /** The canary written to the source before the capture, when enabled. */
   canary?: { id: string }
+  /**
+   * method rollback: when the earlier read that opens the window around the target time finished
+   * (the `before` snapshot is that read); absent when no read precedes the target.
+   */
+  rollbackReadAt?: string
   /** Connections used per database for per-table work. */
   parallelism: number
   /** Statement timeout of each custom check on the restored database (default 60 s). */

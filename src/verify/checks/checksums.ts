@@ -261,7 +261,7 @@ function differenceFinding(
   const quiet =
     unchanged ||
     (target.counted !== undefined && unchangedSince(openingOf(target.counted), [later]))
-  if (quiet && windowWatched(ctx.options.backupMode)) {
+  if (quiet && windowWatched(ctx.options)) {
     return {
       ...base,
       message: `content differs (source ${formatCount(source.rows)} rows, restored ${formatCount(restored.rows)}) although the table had no writes`,

@@ -1,6 +1,7 @@
 // Check: every table's restored row count lies within the bound derived from the source's
 // before/after counts and write counters (bounds.ts explains the bound).
 import { judgeCount, writesInWindow } from '../bounds.js'
+import { windowWatched } from '../types.js'
 import type {
   Finding,
   Queryable,
@@ -69,7 +70,8 @@ function judgeAll(
       after: later ? later.rows : null,
       restored: restored.get(before.table) ?? null,
       writes,
-      backupMode: ctx.options.backupMode
+      backupMode: ctx.options.backupMode,
+      watched: windowWatched(ctx.options)
     })
     tables.push({
       table: before.table,

@@ -80,7 +80,7 @@ export const largeObjectsCheck: CheckModule = {
       () => null
     )
     const quiet = sameCounters(ctx.before.largeObjects, closing?.largeObjects)
-    const loss = quiet && windowWatched(ctx.options.backupMode)
+    const loss = quiet && windowWatched(ctx.options)
     const what =
       `large objects differ (source ${formatCount(source.count)}, restored ${formatCount(restored.count)}` +
       (source.count === restored.count ? ', same count, different content)' : ')')
