@@ -297,9 +297,7 @@ describe('method fork / rollback: Heroku makes the copy', () => {
     expect(at(calls, 'snapshot')).toBeLessThan(at(calls, 'createAddon'))
     expect(at(calls, 'createAddon')).toBeLessThan(at(calls, 'countTables'))
     expect(at(calls, 'waitStatus')).toBeLessThan(at(calls, 'verifyRestored'))
-    expect([...heroku.addonConfigs.values()]).toEqual([
-      { fork: 'shop::DATABASE_URL' }
-    ])
+    expect([...heroku.addonConfigs.values()]).toEqual([{ fork: 'shop::DATABASE_URL' }])
     expect(report.method).toBe('fork')
     expect(report.backup).toBeNull()
     expect(report.recovery).toMatchObject({
