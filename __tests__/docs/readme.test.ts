@@ -79,12 +79,13 @@ describe('example workflows', () => {
   const dir = join(root, '.github', 'examples')
   const files = readdirSync(dir).filter((f) => f.endsWith('.yml'))
 
-  it('cover the schedule, the release gate, the incident and many apps', () => {
+  it('cover the schedule, the release gate, the incident, many apps and a rollback drill', () => {
     expect(files.sort()).toEqual([
       'incident-restore.yml',
       'many-apps.yml',
       'nightly-drill.yml',
-      'release-gate.yml'
+      'release-gate.yml',
+      'weekly-rollback-drill.yml'
     ])
   })
 
