@@ -134,6 +134,7 @@ function recoverySections(
     ]
   }
   return [
+    ...keptCopySection(report, recovery),
     {
       id: 'recover',
       title:
@@ -151,6 +152,35 @@ function recoverySections(
         `heroku pg:wait --app ${app}`,
         `heroku maintenance:on --app ${app}`,
         `heroku pg:promote ${EMERGENCY_ATTACHMENT}_URL --app ${app}`,
+        `heroku maintenance:off --app ${app}`
+      ]
+    }
+  ]
+}
+
+/** keep-database with a verified fork or rollback: promoting the kept copy is the fastest path. */
+function keptCopySection(
+  report: DrillReport,
+  recovery: NonNullable<DrillReport['recovery']>
+): RunbookSection[] {
+  const kept = report.cleanup.kept
+  if (!kept) return []
+  const app = report.app
+  const holds = recovery.targetTime
+    ? `the source as it was at ${recovery.targetTime}`
+    : 'the source as it was when the fork was asked for'
+  const elsewhere = report.drillApp ? report.drillApp.name !== app : false
+  return [
+    {
+      id: 'kept-addon',
+      title: `Use the verified ${recovery.method} kept by this run`,
+      explanation: `${kept.addonName} holds ${holds}, and passed verification${elsewhere ? `; it lives on ${report.drillApp?.name}, so it is attached to ${app} first` : ''}. It is billed by the hour until destroyed.`,
+      commands: [
+        ...(elsewhere
+          ? [`heroku addons:attach ${kept.addonName} --app ${app} --as ${EMERGENCY_ATTACHMENT}`]
+          : []),
+        `heroku maintenance:on --app ${app}`,
+        `heroku pg:promote ${elsewhere ? `${EMERGENCY_ATTACHMENT}_URL` : configVarOf(kept.attachment)} --app ${app}`,
         `heroku maintenance:off --app ${app}`
       ]
     }
