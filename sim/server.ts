@@ -222,7 +222,7 @@ export async function startSimulator(o: SimOptions): Promise<Simulator> {
       immediate: true
     })
     if (opts.sqlFile || opts.sql)
-      await pg.loadSql(addon.creds!, { file: opts.sqlFile, sql: opts.sql })
+      await state.pgFor(addon.creds!).loadSql(addon.creds!, { file: opts.sqlFile, sql: opts.sql })
     const schedule = opts.schedule ?? true
     if (schedule) state.setSchedule(app, { name: 'DATABASE_URL', hour: 2, timezone: 'UTC' })
     if (opts.initialBackup ?? schedule) await takeBackup(app.name, { scheduled: true })
