@@ -33,7 +33,8 @@ const DAY_MS = 24 * 3600 * 1000
 const SMALL_SETTINGS: Record<string, string> = {
   listen_addresses: '127.0.0.1',
   shared_buffers: '32MB',
-  max_connections: '100',
+  // Above the 120 connections a Standard role may open (sim-catalog.ts connectionLimit).
+  max_connections: '130',
   fsync: 'off',
   synchronous_commit: 'off'
 }
@@ -158,22 +159,22 @@ class Cluster {
       binDir,
       user
     )
-    await runAs(
-      join(binDir, 'pg_ctl'),
-      [
-        '-D',
-        cluster.dataDir,
-        '-l',
-        cluster.logFile,
-        '-o',
-        `-p ${port}`,
-        '-w',
-        '-t',
-        '120',
-        'start'
-      ],
-      user
-    )
+    const ctl = join(binDir, 'pg_ctl')
+    const options = `-p ${port}`
+    try {
+      await runAs(
+        ctl,
+        ['-D', cluster.dataDir, '-l', cluster.logFile, '-o', options, '-w', '-t', '120', 'start'],
+        user
+      )
+    } catch (err) {
+      // A server that did not come up in time may still be running: stopped before giving up.
+      await runAs(ctl, ['-D', cluster.dataDir, '-m', 'immediate', '-w', 'stop'], user).catch(
+        () => {}
+      )
+      await cluster.server.end()
+      throw err
+    }
     return cluster
   }
 
@@ -217,6 +218,8 @@ export class ContinuousProtection {
   /** Recovered copies (forks and rollbacks) by port, started or starting. */
   private readonly copies = new Map<number, Cluster>()
   private readonly starting = new Set<string>()
+  private readonly inflight = new Set<Promise<unknown>>()
+  private closed = false
   private readonly user: ServerUser
   private ready?: ProtectedCluster
   /** Seconds the Continuous-Protection cluster took to start (initdb, start, base backup). */
@@ -231,6 +234,7 @@ export class ContinuousProtection {
 
   /** The server of Standard-tier databases, started (once) when first asked for. */
   async protectedServer(): Promise<SimPostgres> {
+    if (this.closed) throw new Error('the simulator is closing')
     this.protectedCluster ??= this.startProtectedCluster()
     return (await this.protectedCluster).cluster.server
   }
@@ -323,6 +327,19 @@ export class ContinuousProtection {
   async recover(
     req: RecoveryRequest
   ): Promise<{ creds: DatabaseCredentials; server: SimPostgres }> {
+    if (this.closed) throw new Error('the simulator is closing')
+    const running = this.recoverInto(req)
+    this.inflight.add(running)
+    try {
+      return await running
+    } finally {
+      this.inflight.delete(running)
+    }
+  }
+
+  private async recoverInto(
+    req: RecoveryRequest
+  ): Promise<{ creds: DatabaseCredentials; server: SimPostgres }> {
     const cp = this.ready
     if (!cp || req.source.port !== cp.cluster.port)
       throw new Error('the source database has no Continuous Protection')
@@ -336,6 +353,7 @@ export class ContinuousProtection {
       this.writeRecoverySettings(dir, cp.archiveDir, req.targetMs)
       req.progress('recovering')
       copy = await this.startCopy(dir, cp.adminPassword)
+      if (this.closed) throw new Error('the simulator is closing')
       await waitForPromotion(copy)
       req.progress('finishing')
       const creds = await keepOnlyDatabase(copy, req.source)
@@ -413,6 +431,9 @@ export class ContinuousProtection {
 
   /** Stops every server this module started and removes their directories. */
   async close(): Promise<void> {
+    this.closed = true
+    const settled = Promise.allSettled([...this.inflight])
+    await Promise.race([settled, new Promise((r) => setTimeout(r, 30_000).unref())])
     await Promise.all([...this.copies.keys()].map((port) => this.removeCopy(port)))
     for (const dir of this.starting) await rm(dir, { recursive: true, force: true })
     const cp = await this.protectedCluster?.catch(() => undefined)

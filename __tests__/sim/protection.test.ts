@@ -2,9 +2,41 @@
 // PostgreSQL cluster, and a fork or rollback is a real point-in-time recovery of it.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import type { SimApp, Simulator } from '../../sim/server.js'
+import { parseRecoveryTime, parseRollbackInterval } from '../../sim/sim-protection.js'
 import { appName, client, query, sim, waitAddon, type Client } from './helpers.js'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+describe('rollback times and intervals', () => {
+  it('reads `to` as ISO 8601 or `YYYY-MM-DD HH:MM[:SS] +0000 | UTC`, and `by` as an interval', () => {
+    const at = Date.parse('2026-12-02T00:30:00Z')
+    for (const text of [
+      '2026-12-02T00:30:00Z',
+      '2026-12-02T00:30:00.000Z',
+      '2026-12-02T01:30:00+01:00',
+      '2026-12-02 00:30:00 +0000',
+      '2026-12-02 00:30:00 UTC',
+      '2026-12-02 00:30+00',
+      '2026-12-02 00:30:00'
+    ])
+      expect([text, parseRecoveryTime(text)]).toEqual([text, at])
+    for (const text of ['yesterday', '2026-12-02', '12/02/2026 00:30'])
+      expect([text, parseRecoveryTime(text)]).toEqual([text, NaN])
+    const h = 3600_000
+    const cases: [string, number][] = [
+      ['3h', 3 * h],
+      ['30m', 30 * 60_000],
+      ['1d', 24 * h],
+      ['2 hours', 2 * h],
+      ['1 day', 24 * h],
+      ['3 days 7 hours 22 minutes', (3 * 24 + 7) * h + 22 * 60_000],
+      ['2 days 5 hours ago', (2 * 24 + 5) * h]
+    ]
+    for (const [text, ms] of cases) expect([text, parseRollbackInterval(text)]).toEqual([text, ms])
+    for (const text of ['', 'soon', '3 fortnights', '0h'])
+      expect([text, parseRollbackInterval(text)]).toEqual([text, NaN])
+  })
+})
 
 describe('Continuous Protection: fork and rollback', () => {
   let s: Simulator
