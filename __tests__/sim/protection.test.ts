@@ -2,7 +2,12 @@
 // PostgreSQL cluster, and a fork or rollback is a real point-in-time recovery of it.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import type { SimApp, Simulator } from '../../sim/server.js'
-import { parseRecoveryTime, parseRollbackInterval } from '../../sim/sim-protection.js'
+import { findPgBinDir } from '../../sim/pg-server.js'
+import {
+  ContinuousProtection,
+  parseRecoveryTime,
+  parseRollbackInterval
+} from '../../sim/sim-protection.js'
 import { appName, client, query, sim, waitAddon, type Client } from './helpers.js'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -212,6 +217,29 @@ describe('Continuous Protection: fork and rollback', () => {
       message: expect.stringMatching(/restore-delete-rows could not be applied/)
     })
     expect(status.message).not.toContain(new URL(shop.databaseUrl).password)
+  })
+})
+
+describe('a recovery that cannot reach its target', () => {
+  it("fails with PostgreSQL's own reason", async () => {
+    const cp = new ContinuousProtection(process.env.PG_BIN_DIR ?? findPgBinDir(), new Set())
+    try {
+      const server = await cp.protectedServer()
+      const creds = await server.createDatabase()
+      const progress: string[] = []
+      // A target after every commit in the archive: the WAL ends before the target is reached.
+      const failed = cp.recover({
+        source: creds,
+        targetMs: Date.now() + 600_000,
+        progress: (m) => progress.push(m)
+      })
+      await expect(failed).rejects.toThrow(
+        /recovery failed: recovery ended before configured recovery target was reached/
+      )
+      expect(progress).toEqual(['preparing', 'recovering'])
+    } finally {
+      await cp.close()
+    }
   })
 })
 
