@@ -1,7 +1,8 @@
 // Continuous Protection of the simulator, done as PostgreSQL does it: Standard-tier and higher
 // databases live on one WAL-archiving cluster (started at the first such database, with a base
 // backup taken by pg_basebackup), and a fork or rollback is a real point-in-time recovery of that
-// base backup and archive into a new cluster of its own, promoted at the target time.
+// base backup and archive into a new cluster of its own, promoted at the target time; that copy
+// archives its own WAL and gets its own base backup, so it can be forked or rolled back in turn.
 import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import {
@@ -197,7 +198,7 @@ class Cluster {
   }
 }
 
-/** The WAL-archiving cluster: archive, base backup, and when the base backup ended. */
+/** A WAL-archiving cluster: archive, base backup, and when the base backup ended. */
 interface ProtectedCluster {
   cluster: Cluster
   archiveDir: string
@@ -222,6 +223,8 @@ export class ContinuousProtection {
   private closed = false
   private readonly user: ServerUser
   private ready?: ProtectedCluster
+  /** Every WAL-archiving cluster by port: the first one, and each recovered copy once backed up. */
+  private readonly archived = new Map<number, ProtectedCluster>()
   /** Seconds the Continuous-Protection cluster took to start (initdb, start, base backup). */
   startSeconds?: { initdb: number; baseBackup: number }
 
@@ -245,14 +248,23 @@ export class ContinuousProtection {
     return this.copies.get(port)?.server
   }
 
-  /** True for a database on the WAL-archiving cluster (a recovered copy has no archive of its own). */
+  /** True for a database on a WAL-archiving cluster (the first one, or a copy once backed up). */
   isProtected(c: DatabaseCredentials): boolean {
-    return this.ready?.cluster.port === c.port
+    return this.archived.has(c.port)
   }
 
-  /** The earliest time a database created at `createdMs` on plan `plan` can be recovered to. */
-  earliestRecoverableMs(plan: PlanRec, createdMs: number, nowMs = Date.now()): number {
-    return Math.max(this.ready?.baseBackupEndMs ?? nowMs, createdMs, nowMs - rollbackWindowMs(plan))
+  /**
+   * The earliest time a database `c` created at `createdMs` on plan `plan` can be recovered to:
+   * the latest of its cluster's base backup end, its creation and now minus the plan's window.
+   */
+  earliestRecoverableMs(
+    c: DatabaseCredentials,
+    plan: PlanRec,
+    createdMs: number,
+    nowMs = Date.now()
+  ): number {
+    const backupEnd = this.archived.get(c.port)?.baseBackupEndMs ?? nowMs
+    return Math.max(backupEnd, createdMs, nowMs - rollbackWindowMs(plan))
   }
 
   private async startProtectedCluster(): Promise<ProtectedCluster> {
@@ -277,25 +289,37 @@ export class ContinuousProtection {
     )
     const cluster = await Cluster.start(this.binDir, this.user, dir, adminPassword)
     const initdbDone = Date.now()
-    const baseBackupDir = join(dir, 'base')
-    await runAs(
-      join(this.binDir, 'pg_basebackup'),
-      ['-h', dir, '-p', String(cluster.port), '-U', 'postgres', '-D', baseBackupDir].concat([
-        '-X',
-        'stream',
-        '-c',
-        'fast',
-        '--no-sync'
-      ]),
-      this.user
-    )
-    const baseBackupEndMs = Date.now()
+    this.ready = await this.backUp(cluster, archiveDir, adminPassword)
     this.startSeconds = {
       initdb: (initdbDone - started) / 1000,
-      baseBackup: (baseBackupEndMs - initdbDone) / 1000
+      baseBackup: (this.ready.baseBackupEndMs - initdbDone) / 1000
     }
-    this.ready = { cluster, archiveDir, baseBackupDir, baseBackupEndMs, adminPassword }
     return this.ready
+  }
+
+  /** A base backup of a WAL-archiving cluster into its directory; from then on it is protected. */
+  private async backUp(
+    cluster: Cluster,
+    archiveDir: string,
+    adminPassword: string
+  ): Promise<ProtectedCluster> {
+    const baseBackupDir = join(cluster.dir, 'base')
+    await runAs(
+      join(this.binDir, 'pg_basebackup'),
+      ['-h', cluster.dir, '-p', String(cluster.port), '-U', 'postgres', '-D', baseBackupDir].concat(
+        ['-X', 'stream', '-c', 'fast', '--no-sync']
+      ),
+      this.user
+    )
+    const protectedCluster = {
+      cluster,
+      archiveDir,
+      baseBackupDir,
+      baseBackupEndMs: Date.now(),
+      adminPassword
+    }
+    this.archived.set(cluster.port, protectedCluster)
+    return protectedCluster
   }
 
   private async initdb(dir: string, adminPassword: string): Promise<void> {
@@ -340,9 +364,8 @@ export class ContinuousProtection {
   private async recoverInto(
     req: RecoveryRequest
   ): Promise<{ creds: DatabaseCredentials; server: SimPostgres }> {
-    const cp = this.ready
-    if (!cp || req.source.port !== cp.cluster.port)
-      throw new Error('the source database has no Continuous Protection')
+    const cp = this.archived.get(req.source.port)
+    if (!cp) throw new Error('the source database has no Continuous Protection')
     req.progress('preparing')
     await this.archiveCommitAfter(cp)
     const dir = clusterDir('heroku-sim-recovery-', this.user)
@@ -357,6 +380,9 @@ export class ContinuousProtection {
       await waitForPromotion(copy)
       req.progress('finishing')
       const creds = await keepOnlyDatabase(copy, req.source)
+      // The copy archives its own WAL; with a base backup of it, it has Continuous Protection too.
+      if (this.closed) throw new Error('the simulator is closing')
+      await this.backUp(copy, join(dir, 'archive'), cp.adminPassword)
       this.secrets.add(creds.password)
       this.secrets.add(databaseUrl(creds))
       return { creds, server: copy.server }
@@ -392,14 +418,16 @@ export class ContinuousProtection {
 
   private writeRecoverySettings(dir: string, archiveDir: string, targetMs: number): void {
     const dataDir = join(dir, 'data')
+    mkdirSync(join(dir, 'archive'))
+    if (this.user) chownSync(join(dir, 'archive'), this.user.uid, this.user.gid)
     appendFileSync(join(dataDir, 'recovery.signal'), '')
     appendFileSync(
       join(dataDir, 'postgresql.auto.conf'),
       confLines({
         ...SMALL_SETTINGS,
         unix_socket_directories: dir,
-        // The copy has no archive of its own, so it never writes into the source's.
-        archive_mode: 'off',
+        // The copy archives into an archive of its own, never into the source's.
+        archive_command: `test ! -f ${dir}/archive/%f && cp %p ${dir}/archive/%f`,
         restore_command: `cp ${archiveDir}/%f %p`,
         // PostgreSQL's timestamptz form: `2026-12-02 00:30:00.123+00`.
         recovery_target_time: new Date(targetMs)
@@ -426,6 +454,7 @@ export class ContinuousProtection {
     const copy = this.copies.get(port)
     if (!copy) return
     this.copies.delete(port)
+    this.archived.delete(port)
     await copy.stop()
   }
 
@@ -439,6 +468,7 @@ export class ContinuousProtection {
     const cp = await this.protectedCluster?.catch(() => undefined)
     this.protectedCluster = undefined
     this.ready = undefined
+    this.archived.clear()
     await cp?.cluster.stop()
   }
 }
@@ -554,7 +584,7 @@ export function recoveryPlan(
     )
   if (!source.protected)
     throw refuse(
-      `${source.name} has no Continuous Protection (a fork or rollback copy in this simulator has none); ${kind} the original database instead.`
+      `${source.name} has no Continuous Protection (yet): ${kind} it once it is provisioned.`
     )
   if (!hasContinuousProtection(plan))
     throw refuse(

@@ -584,6 +584,7 @@ export class SimWorld {
         ...from
       ]
     const earliest = this.protection.earliestRecoverableMs(
+      creds,
       addon.plan,
       addon.databaseCreatedMs ?? Date.parse(addon.createdAt)
     )
@@ -851,6 +852,7 @@ export class SimWorld {
       plan: addon.plan,
       protected: this.protection.isProtected(addon.creds),
       earliestMs: this.protection.earliestRecoverableMs(
+        addon.creds,
         addon.plan,
         addon.databaseCreatedMs ?? Date.parse(addon.createdAt),
         nowMs

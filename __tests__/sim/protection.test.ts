@@ -123,13 +123,16 @@ describe('Continuous Protection: fork and rollback', () => {
     const info = (await c.get(`/client/v11/databases/${r.body.id}`)).body
     const line = (name: string) => info.info.find((x: any) => x.name === name)?.values
     expect(line('Rollback of')).toEqual([shop.addonName])
-    expect(line('Continuous Protection')).toEqual(['Off'])
-    expect(info.forked_from).toBe(shop.addonName)
+    expect(line('Continuous Protection')).toEqual(['On'])
+    expect(line('Rollback')).toEqual([expect.stringMatching(/^earliest from .* UTC$/)])
+    // The copy archives its own WAL: it can be forked in turn, as on Heroku.
     const refork = await createCopy(drill.name, { fork: r.body.name })
-    expect([refork.status, refork.body.message]).toEqual([
-      422,
-      expect.stringMatching(/has no Continuous Protection/)
-    ])
+    expect(refork.status).toBe(201)
+    const reforkUrl = await readyCopy(drill.name, refork.body)
+    expect(await query(reforkUrl, 'select id, label from item order by id')).toEqual(
+      await query(url, 'select id, label from item order by id')
+    )
+    expect(new URL(reforkUrl).port).not.toBe(copy.port)
 
     await c.del(`/apps/${drill.name}/addons/${r.body.name}`)
     await waitAddon(c, drill.name, r.body.name)
