@@ -69,7 +69,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** PostgreSQL refuses to run as root, so as root the server runs as the `postgres` (or `nobody`) user. */
-function serverUser(): { uid: number; gid: number } | undefined {
+export function serverUser(): { uid: number; gid: number } | undefined {
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) return undefined
   for (const name of ['postgres', 'nobody']) {
     const res = spawnSync('id', ['-u', name], { encoding: 'utf8' })

@@ -30,6 +30,10 @@
 // the request, then fail the answer: an ambiguous write). Extra kinds: {"kind":"provision-slow",
 // "seconds":N}, {"kind":"transfer-slow","transfer":"capture"|"restore","seconds":N} and
 // {"kind":"release-fail","description":REGEX}. A damage fault that cannot be applied fails the restore.
+// Continuous Protection (sim-protection.ts): Standard tier and up live on a WAL-archiving cluster;
+// POST /apps/{app}/addons with config {fork: SOURCE} or {rollback: SOURCE, to: TIME | by: INTERVAL}
+// provisions a point-in-time recovery of SOURCE into a server of its own (armed restore-* damage
+// faults applied to it; one that cannot be applied fails the provisioning).
 import { randomBytes, randomUUID } from 'node:crypto'
 import { createReadStream, existsSync, mkdtempSync } from 'node:fs'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
@@ -222,7 +226,7 @@ export async function startSimulator(o: SimOptions): Promise<Simulator> {
       immediate: true
     })
     if (opts.sqlFile || opts.sql)
-      await pg.loadSql(addon.creds!, { file: opts.sqlFile, sql: opts.sql })
+      await state.pgFor(addon.creds!).loadSql(addon.creds!, { file: opts.sqlFile, sql: opts.sql })
     const schedule = opts.schedule ?? true
     if (schedule) state.setSchedule(app, { name: 'DATABASE_URL', hour: 2, timezone: 'UTC' })
     if (opts.initialBackup ?? schedule) await takeBackup(app.name, { scheduled: true })

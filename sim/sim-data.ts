@@ -6,6 +6,7 @@ import {
   invalidParams,
   notFound,
   objectBody,
+  redactValue,
   route,
   type Route,
   type SimRequest
@@ -67,14 +68,26 @@ export function dataRoutes(state: SimState): Route[] {
             body: {
               'waiting?': false,
               'error?': true,
-              message:
-                'Provisioning failed: the database could not be created. Destroy the add-on and try again.'
+              message: String(
+                redactValue(
+                  `Provisioning failed: ${addon.provisionError ?? 'the database could not be created'}. Destroy the add-on and try again.`,
+                  state.o.secrets
+                )
+              )
             }
           }
         throw notFound(`Couldn't find database ${req.params.id}.`)
       }
+      // A fork or rollback says how far its recovery is: preparing, recovering, finishing.
       if (addon.state === 'provisioning')
-        return { status: 200, body: { 'waiting?': true, 'error?': false, message: 'pending' } }
+        return {
+          status: 200,
+          body: {
+            'waiting?': true,
+            'error?': false,
+            message: addon.recovery?.message ?? 'pending'
+          }
+        }
       return { status: 200, body: { 'waiting?': false, 'error?': false, message: 'available' } }
     }),
     route('POST', '/client/v11/databases/:id/backups', async (req) => {

@@ -17,8 +17,8 @@ export function databaseUrl(c: DatabaseCredentials): string {
   return `postgres://${c.user}:${c.password}@${c.host}:${c.port}/${c.database}`
 }
 
-const quoteIdent = (name: string): string => '"' + name.replace(/"/g, '""') + '"'
-const quoteLiteral = (value: string): string => "'" + value.replace(/'/g, "''") + "'"
+export const quoteIdent = (name: string): string => '"' + name.replace(/"/g, '""') + '"'
+export const quoteLiteral = (value: string): string => "'" + value.replace(/'/g, "''") + "'"
 
 /** `schema.name` or `name` (public) as a quoted SQL identifier. */
 export function qualifiedName(name: string): string {
@@ -37,6 +37,16 @@ export interface ProcessResult {
 export interface RunningProcess {
   child: ChildProcess
   done: Promise<ProcessResult>
+}
+
+/** A fresh role name, database name and password, formed like Heroku's (u…, d…). */
+export function newDatabaseNames(): { user: string; database: string; password: string } {
+  const suffix = randomBytes(7).toString('hex')
+  return {
+    user: `u${suffix}`,
+    database: `d${suffix}`,
+    password: randomBytes(24).toString('base64url')
+  }
 }
 
 export class SimPostgres {
@@ -70,10 +80,7 @@ export class SimPostgres {
 
   /** A fresh login role owning a fresh database (names like Heroku's: u…, d…). */
   async createDatabase(opts: { connectionLimit?: number } = {}): Promise<DatabaseCredentials> {
-    const suffix = randomBytes(7).toString('hex')
-    const user = `u${suffix}`
-    const database = `d${suffix}`
-    const password = randomBytes(24).toString('base64url')
+    const { user, database, password } = newDatabaseNames()
     const limit = opts.connectionLimit
       ? ` CONNECTION LIMIT ${Math.floor(opts.connectionLimit)}`
       : ''

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { manualBackupsKept } from './sim-catalog.js'
 import type { ArmedFault } from './sim-faults.js'
 import { SimHttpError, notFound } from './sim-http.js'
-import { applyDamage, databaseUrl, type DatabaseCredentials, type DamageFault } from './sim-pg.js'
+import { databaseUrl, type DatabaseCredentials } from './sim-pg.js'
 import {
   DAYS,
   SimWorld,
@@ -127,7 +127,7 @@ export class SimState extends SimWorld {
   ): Promise<TransferRec> {
     const { creds } = this.readyDatabase(addon.id)
     const app = this.apps.get(addon.appId)!
-    const stats = await this.o.pg.databaseStats(creds.database)
+    const stats = await this.pgFor(creds).databaseStats(creds.database)
     const t = this.newTransfer(app, {
       kind: 'capture',
       fromType: 'pg_dump',
@@ -168,11 +168,12 @@ export class SimState extends SimWorld {
     const started = Date.now()
     this.log(t, `Running pg_dump of ${t.fromName}`)
     // pg_dump as the superuser inside the add-on's database, so every object is readable.
-    const proc = this.o.pg.runTool(
+    const server = this.pgFor(creds)
+    const proc = server.runTool(
       'pg_dump',
       ['-Fc', '--verbose', '--no-password', '-f', t.file!],
       {
-        ...this.o.pg.adminCredentials(),
+        ...server.adminCredentials(),
         database: creds.database
       },
       (line) => {
@@ -331,7 +332,7 @@ export class SimState extends SimWorld {
         t,
         `Preparing ${t.toName} for restore${extensions.length ? `; creating extensions ${extensions.join(', ')}` : ''}`
       )
-      await this.o.pg.prepareRestoreTarget(creds, extensions)
+      await this.pgFor(creds).prepareRestoreTarget(creds, extensions)
     } catch (err) {
       await waitMin()
       if (t.canceledAt || t.finishedAt) return
@@ -350,7 +351,7 @@ export class SimState extends SimWorld {
       return
     }
     // pg_restore as the target's own role (as Heroku does), so ownership errors show as on Heroku.
-    const proc = this.o.pg.runTool(
+    const proc = this.pgFor(creds).runTool(
       'pg_restore',
       ['--verbose', '--no-owner', '--no-acl', '--no-password', file],
       creds,
@@ -375,7 +376,7 @@ export class SimState extends SimWorld {
     }
     t.warnings = ignored ? Number(ignored[1]) : 0
     if (warn && warn.kind === 'transfer-warnings') {
-      const tables = await this.o.pg
+      const tables = await this.pgFor(creds)
         .withAdminClient(creds.database, async (client) => {
           const r = await client.query<{ t: string }>(
             `select tablename as t from pg_tables where schemaname = 'public' order by 1`
@@ -417,7 +418,7 @@ export class SimState extends SimWorld {
       )
     }
     // A damage that cannot be applied fails the restore: no test passes on damage that never happened.
-    const damageFailure = await this.applyDamageFaults(t, creds)
+    const damageFailure = await this.applyDamageFaults(this.transferName(t), creds)
     if (damageFailure) {
       this.log(t, `heroku-sim: ${damageFailure}`, 'error')
       this.finish(t, false)
@@ -425,29 +426,6 @@ export class SimState extends SimWorld {
     }
     this.log(t, 'Restore completed')
     this.finish(t, true)
-  }
-
-  /** Applies every armed damage fault to the restore target; the first failure's reason, if any. */
-  private async applyDamageFaults(
-    t: TransferRec,
-    creds: DatabaseCredentials
-  ): Promise<string | undefined> {
-    const damage = this.o.faults.takeAll((f) => f.kind.startsWith('restore-'))
-    if (damage.length === 0) return undefined
-    let failure: string | undefined
-    await this.o.pg.withAdminClient(creds.database, async (client) => {
-      for (const f of damage) {
-        try {
-          const done = await applyDamage(client, f as DamageFault)
-          this.o.faults.record(f, `${this.transferName(t)}: ${done}`)
-        } catch (err) {
-          const reason = `damage fault ${f.kind} could not be applied: ${(err as Error).message}`
-          this.o.faults.record(f, `${this.transferName(t)}: ${reason}`, true)
-          failure ??= reason
-        }
-      }
-    })
-    return failure
   }
 
   cancelTransfer(t: TransferRec): void {
@@ -563,9 +541,11 @@ export class SimState extends SimWorld {
       [...this.transfers.values()].map((t) => Promise.race([t.done, sleep(5000)]).catch(() => {}))
     )
     for (const creds of [...this.created]) {
-      await this.o.pg.dropDatabase(creds).catch(() => {})
+      if (this.pgFor(creds) === this.o.pg) await this.o.pg.dropDatabase(creds).catch(() => {})
       this.created.delete(creds)
     }
+    // The Continuous-Protection cluster and every copy go whole, with their directories.
+    await this.protection.close()
     rmSync(this.o.dumpDir, { recursive: true, force: true })
   }
 }

@@ -6,7 +6,22 @@ import { existsSync, statSync } from 'node:fs'
 import type { FaultBoard } from './sim-faults.js'
 import type { BackupLimits } from './sim-rotation.js'
 import { SimHttpError, invalidParams, notFound } from './sim-http.js'
-import { databaseUrl, type DatabaseCredentials, type SimPostgres } from './sim-pg.js'
+import {
+  applyDamage,
+  databaseUrl,
+  type DamageFault,
+  type DatabaseCredentials,
+  type SimPostgres
+} from './sim-pg.js'
+import {
+  ContinuousProtection,
+  hasContinuousProtection,
+  isRefusal,
+  recoveryPlan,
+  rollbackInfo,
+  type RecoveryPlan,
+  type RecoverySource
+} from './sim-protection.js'
 import {
   ACCOUNT,
   GENERATION,
@@ -49,6 +64,12 @@ export interface AddonRec {
   config: Record<string, unknown>
   creds?: DatabaseCredentials
   failProvision: boolean
+  /** When its database was created (ms); a rollback cannot go back before it. */
+  databaseCreatedMs?: number
+  /** A fork or rollback: what it copies, and how far the recovery is (for wait_status). */
+  recovery?: RecoveryPlan & { message: string }
+  /** Why provisioning failed (no secrets), for wait_status. */
+  provisionError?: string
 }
 
 export interface AttachmentRec {
@@ -227,6 +248,17 @@ export function configVarName(att: { name: string }): string {
   return `${att.name.toUpperCase()}_URL`
 }
 
+export interface CreateAddonRequest {
+  plan: PlanRec
+  name?: string
+  attachmentName?: string
+  /** `{fork}`, `{rollback, to}` or `{rollback, by}` make a fork or rollback copy. */
+  config?: Record<string, unknown>
+  confirm?: string
+  /** Ready at once, whatever the provisioning delay (the app's own DATABASE). */
+  immediate?: boolean
+}
+
 export class SimWorld {
   readonly apps = new Map<string, AppRec>()
   readonly addons = new Map<string, AddonRec>()
@@ -238,8 +270,17 @@ export class SimWorld {
   /** Every database ever created, dropped again by close(). */
   protected readonly created = new Set<DatabaseCredentials>()
   protected closing = false
+  /** The Continuous-Protection cluster and the recovered copies (forks, rollbacks). */
+  readonly protection: ContinuousProtection
 
-  constructor(readonly o: StateOptions) {}
+  constructor(readonly o: StateOptions) {
+    this.protection = new ContinuousProtection(o.pg.binDir, o.secrets)
+  }
+
+  /** The server that holds a database: the Continuous-Protection cluster, a copy, or the main one. */
+  pgFor(creds: DatabaseCredentials): SimPostgres {
+    return this.protection.serverOnPort(creds.port) ?? this.o.pg
+  }
 
   // ---------- lookups ----------
 
@@ -472,7 +513,7 @@ export class SimWorld {
     addon: AddonRec,
     creds: DatabaseCredentials
   ): Promise<Record<string, unknown>> {
-    const stats = await this.o.pg.databaseStats(creds.database)
+    const stats = await this.pgFor(creds).databaseStats(creds.database)
     const size = formatBytes(stats.bytes)
     const version = stats.version.split(' ')[0]
     const major = version.split('.')[0]
@@ -490,9 +531,7 @@ export class SimWorld {
         { name: 'Connections', values: [`${stats.connections}/${connectionLimit(addon.plan)}`] },
         { name: 'Connection Pooling', values: ['Available'] },
         { name: 'Credentials', values: [1] },
-        { name: 'Fork/Follow', values: ['Unsupported'] },
-        { name: 'Rollback', values: ['Unsupported'] },
-        { name: 'Continuous Protection', values: ['Off'] },
+        ...this.protectionInfo(addon, creds),
         {
           name: 'Created',
           values: [addon.createdAt.replace('T', ' ').replace(/(\.\d+)?Z$/, ' UTC')]
@@ -517,11 +556,44 @@ export class SimWorld {
       following: null,
       leader: null,
       followers: [],
-      forked_from: null,
+      forked_from: addon.recovery?.sourceName ?? null,
       hot_standby: false,
       is_in_recovery: false,
       maintenance_window: null
     }
+  }
+
+  /** The info[] lines about Continuous Protection, and where a fork or rollback came from. */
+  private protectionInfo(
+    addon: AddonRec,
+    creds: DatabaseCredentials
+  ): { name: string; values: string[] }[] {
+    const from: { name: string; values: string[] }[] = addon.recovery
+      ? [
+          {
+            name: addon.recovery.kind === 'fork' ? 'Forked From' : 'Rollback of',
+            values: [addon.recovery.sourceName]
+          }
+        ]
+      : []
+    if (!this.protection.isProtected(creds))
+      return [
+        { name: 'Fork/Follow', values: ['Unsupported'] },
+        { name: 'Rollback', values: ['Unsupported'] },
+        { name: 'Continuous Protection', values: ['Off'] },
+        ...from
+      ]
+    const earliest = this.protection.earliestRecoverableMs(
+      creds,
+      addon.plan,
+      addon.databaseCreatedMs ?? Date.parse(addon.createdAt)
+    )
+    return [
+      { name: 'Fork/Follow', values: ['Available'] },
+      { name: 'Rollback', values: [rollbackInfo(earliest)] },
+      { name: 'Continuous Protection', values: ['On'] },
+      ...from
+    ]
   }
 
   // ---------- apps, releases ----------
@@ -660,16 +732,61 @@ export class SimWorld {
 
   async createAddon(
     app: AppRec,
-    req: {
-      plan: PlanRec
-      name?: string
-      attachmentName?: string
-      config?: Record<string, unknown>
-      confirm?: string
-      /** Ready at once, whatever the provisioning delay (the app's own DATABASE). */
-      immediate?: boolean
-    }
+    req: CreateAddonRequest
   ): Promise<{ addon: AddonRec; attachment: AttachmentRec }> {
+    const receivedMs = Date.now()
+    this.checkCreate(app, req)
+    const recovery = this.checkRecovery(app, req, receivedMs)
+    const failFault = req.immediate
+      ? undefined
+      : this.o.faults.takeOne((f) => f.kind === 'provision-fail')
+    const now = iso()
+    const addon: AddonRec = {
+      id: randomUUID(),
+      name: req.name ?? this.uniqueAddonName(),
+      appId: app.id,
+      plan: req.plan,
+      state: 'provisioning',
+      createdAt: now,
+      updatedAt: now,
+      config: req.config ?? {},
+      failProvision: failFault !== undefined,
+      recovery: recovery && { ...recovery, message: 'preparing' }
+    }
+    if (!addon.failProvision && !recovery) {
+      // Standard tier and up live on the Continuous-Protection cluster; Essential on the main server.
+      const server = hasContinuousProtection(req.plan)
+        ? await this.protection.protectedServer()
+        : this.o.pg
+      const creds = await server.createDatabase({ connectionLimit: connectionLimit(req.plan) })
+      this.holdCredentials(addon, creds)
+    }
+    this.addons.set(addon.id, addon)
+    const attachment = this.attach(addon, app, { name: req.attachmentName, confirm: req.confirm })
+    const finish = (): void => {
+      if (this.closing || addon.state !== 'provisioning') return
+      if (addon.failProvision) {
+        this.failProvisioning(addon, 'the database could not be created')
+        if (failFault) this.o.faults.record(failFault, `add-on ${addon.name} failed to provision`)
+      } else if (addon.recovery) void this.provisionCopy(addon, app)
+      else this.markProvisioned(addon, app)
+    }
+    // Heroku provisions Postgres asynchronously: the create answers `provisioning`.
+    if (req.immediate) finish()
+    else this.later(Math.max(this.provisionDelayMs(addon), 1), finish)
+    return { addon, attachment }
+  }
+
+  private holdCredentials(addon: AddonRec, creds: DatabaseCredentials): void {
+    this.created.add(creds)
+    this.o.secrets.add(creds.password)
+    this.o.secrets.add(databaseUrl(creds))
+    addon.creds = creds
+    addon.databaseCreatedMs = Date.now()
+  }
+
+  /** The add-on's name and attachment name are valid, and a replaced attachment is confirmed. */
+  private checkCreate(app: AppRec, req: CreateAddonRequest): void {
     if (req.name !== undefined) {
       if (!ADDON_NAME_PATTERN.test(req.name) || req.name.length > 256)
         throw invalidParams(`Name must match ${ADDON_NAME_PATTERN.source}.`)
@@ -690,61 +807,144 @@ export class SimWorld {
         `This action will replace the ${req.attachmentName} attachment of ${app.name}. To proceed, confirm with the app name.`
       )
     }
-    const failFault = req.immediate
-      ? undefined
-      : this.o.faults.takeOne((f) => f.kind === 'provision-fail')
-    const now = iso()
-    const addon: AddonRec = {
-      id: randomUUID(),
-      name: req.name ?? this.uniqueAddonName(),
-      appId: app.id,
-      plan: req.plan,
-      state: 'provisioning',
-      createdAt: now,
-      updatedAt: now,
-      config: req.config ?? {},
-      failProvision: failFault !== undefined
+  }
+
+  /** The fork or rollback the create's config asks for; 422 invalid_params when it cannot be done. */
+  private checkRecovery(
+    app: AppRec,
+    req: CreateAddonRequest,
+    receivedMs: number
+  ): RecoveryPlan | undefined {
+    try {
+      return recoveryPlan(req.config ?? {}, req.plan, receivedMs, (ref) =>
+        this.recoverySource(app, ref, receivedMs)
+      )
+    } catch (err) {
+      if (isRefusal(err)) throw invalidParams(err.message)
+      throw err
     }
-    if (!addon.failProvision) {
-      const creds = await this.o.pg.createDatabase({ connectionLimit: connectionLimit(req.plan) })
-      this.created.add(creds)
-      this.o.secrets.add(creds.password)
-      this.o.secrets.add(databaseUrl(creds))
-      addon.creds = creds
+  }
+
+  /**
+   * The database a fork or rollback names: `APP::CONFIG_VAR` (any app), a config var or
+   * attachment name of this app, an add-on name or id, or a database URL.
+   */
+  private recoverySource(app: AppRec, ref: string, nowMs: number): RecoverySource | undefined {
+    const live = [...this.addons.values()].filter((a) => a.state === 'provisioned' && a.creds)
+    const byAttachment = (on: AppRec, name: string): AddonRec | undefined => {
+      const upper = name.toUpperCase()
+      const att = this.appAttachments(on).find(
+        (a) => a.name.toUpperCase() === upper || configVarName(a) === upper
+      )
+      return live.find((a) => a.id === att?.addonId)
     }
-    this.addons.set(addon.id, addon)
-    const attachment = this.attach(addon, app, { name: req.attachmentName, confirm: req.confirm })
-    const slow = req.immediate
-      ? undefined
-      : this.o.faults.takeOne((f) => f.kind === 'provision-slow')
-    if (slow?.kind === 'provision-slow')
-      this.o.faults.record(slow, `add-on ${addon.name} provisions for ${slow.seconds} s`)
-    const delayMs = req.immediate
-      ? 0
-      : slow?.kind === 'provision-slow'
-        ? slow.seconds * 1000
-        : this.o.provisionDelaySeconds * 1000
-    const finish = (): void => {
+    let addon: AddonRec | undefined
+    const sep = ref.indexOf('::')
+    if (sep > 0) {
+      const other = [...this.apps.values()].find((a) => a.name === ref.slice(0, sep))
+      addon = other && byAttachment(other, ref.slice(sep + 2))
+    } else if (/^postgres(ql)?:\/\//.test(ref)) addon = live.find((a) => this.addonUrl(a) === ref)
+    else addon = byAttachment(app, ref) ?? live.find((a) => a.name === ref || a.id === ref)
+    if (!addon?.creds) return undefined
+    return {
+      addonId: addon.id,
+      name: addon.name,
+      plan: addon.plan,
+      protected: this.protection.isProtected(addon.creds),
+      earliestMs: this.protection.earliestRecoverableMs(
+        addon.creds,
+        addon.plan,
+        addon.databaseCreatedMs ?? Date.parse(addon.createdAt),
+        nowMs
+      )
+    }
+  }
+
+  /** The provisioning delay: a provision-slow fault's, else the simulator's. */
+  private provisionDelayMs(addon: AddonRec): number {
+    const slow = this.o.faults.takeOne((f) => f.kind === 'provision-slow')
+    if (slow?.kind !== 'provision-slow') return this.o.provisionDelaySeconds * 1000
+    this.o.faults.record(slow, `add-on ${addon.name} provisions for ${slow.seconds} s`)
+    return slow.seconds * 1000
+  }
+
+  private markProvisioned(addon: AddonRec, app: AppRec): void {
+    addon.state = 'provisioned'
+    addon.updatedAt = iso()
+    this.addRelease(
+      app,
+      `Update ${this.addonAttachments(addon)
+        .map((a) => configVarName(a))
+        .join(', ')} by ${addon.name}`
+    )
+  }
+
+  private failProvisioning(addon: AddonRec, reason: string): void {
+    addon.failProvision = true
+    addon.provisionError = reason
+    addon.state = 'deprovisioned'
+    addon.updatedAt = iso()
+    for (const att of this.addonAttachments(addon)) this.detach(att)
+  }
+
+  /**
+   * A fork or rollback: a point-in-time recovery of the source into a server of its own, then
+   * the armed restore damage faults; any failure fails the provisioning.
+   */
+  private async provisionCopy(addon: AddonRec, app: AppRec): Promise<void> {
+    const plan = addon.recovery!
+    const source = this.addons.get(plan.sourceAddonId)
+    let copy: { creds: DatabaseCredentials; server: SimPostgres } | undefined
+    try {
+      if (!source?.creds || source.state !== 'provisioned')
+        throw new Error(`the source database ${plan.sourceName} is gone`)
+      copy = await this.protection.recover({
+        source: source.creds,
+        targetMs: plan.targetMs,
+        progress: (message) => {
+          plan.message = message
+        }
+      })
+      const damageFailure = await this.applyDamageFaults(`add-on ${addon.name}`, copy.creds)
+      if (damageFailure) throw new Error(damageFailure)
+    } catch (err) {
+      if (copy) await this.protection.removeCopy(copy.creds.port)
       if (this.closing || addon.state !== 'provisioning') return
-      addon.updatedAt = iso()
-      if (addon.failProvision) {
-        addon.state = 'deprovisioned'
-        for (const att of this.addonAttachments(addon)) this.detach(att)
-        if (failFault) this.o.faults.record(failFault, `add-on ${addon.name} failed to provision`)
-      } else {
-        addon.state = 'provisioned'
-        this.addRelease(
-          app,
-          `Update ${this.addonAttachments(addon)
-            .map((a) => configVarName(a))
-            .join(', ')} by ${addon.name}`
-        )
-      }
+      this.failProvisioning(addon, (err as Error).message)
+      return
     }
-    // Heroku provisions Postgres asynchronously: the create answers `provisioning`.
-    if (req.immediate) finish()
-    else this.later(Math.max(delayMs, 1), finish)
-    return { addon, attachment }
+    if (this.closing || addon.state !== 'provisioning') {
+      await this.protection.removeCopy(copy.creds.port)
+      return
+    }
+    this.holdCredentials(addon, copy.creds)
+    this.markProvisioned(addon, app)
+  }
+
+  /**
+   * Applies every armed damage fault (`restore-*`) to a database just restored or recovered,
+   * labelled `label` in the fault events; the first failure's reason, if any.
+   */
+  protected async applyDamageFaults(
+    label: string,
+    creds: DatabaseCredentials
+  ): Promise<string | undefined> {
+    const damage = this.o.faults.takeAll((f) => f.kind.startsWith('restore-'))
+    if (damage.length === 0) return undefined
+    let failure: string | undefined
+    await this.pgFor(creds).withAdminClient(creds.database, async (client) => {
+      for (const f of damage) {
+        try {
+          const done = await applyDamage(client, f as DamageFault)
+          this.o.faults.record(f, `${label}: ${done}`)
+        } catch (err) {
+          const reason = `damage fault ${f.kind} could not be applied: ${(err as Error).message}`
+          this.o.faults.record(f, `${label}: ${reason}`, true)
+          failure ??= reason
+        }
+      }
+    })
+    return failure
   }
 
   /**
@@ -768,7 +968,12 @@ export class SimWorld {
 
   private async finishDeprovisioning(addon: AddonRec): Promise<void> {
     if (addon.creds) {
-      await this.o.pg.dropDatabase(addon.creds).catch(() => undefined)
+      // A fork or rollback has a server of its own: stopped and removed with it.
+      if (addon.recovery) await this.protection.removeCopy(addon.creds.port)
+      else
+        await this.pgFor(addon.creds)
+          .dropDatabase(addon.creds)
+          .catch(() => undefined)
       this.created.delete(addon.creds)
     }
     addon.state = 'deprovisioned'

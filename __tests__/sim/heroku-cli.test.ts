@@ -9,7 +9,16 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import type { SimApp, Simulator } from '../../sim/server.js'
-import { CHINOOK, appName, client, dumpTables, sim, waitAddonGone, type Client } from './helpers.js'
+import {
+  CHINOOK,
+  appName,
+  client,
+  dumpTables,
+  query,
+  sim,
+  waitAddonGone,
+  type Client
+} from './helpers.js'
 
 const run = promisify(execFile)
 const HEROKU_VERSION = '11.10.0'
@@ -318,6 +327,76 @@ describe(`official Heroku CLI ${HEROKU_VERSION} against the simulator`, () => {
         expect(await ok('apps:destroy', name, '--confirm', name)).toMatch(/Destroying .* done/)
       expect((await c.get(`/apps/${drill}`)).status).toBe(404)
       await expect(dumpTables(vars.DATABASE_URL)).rejects.toThrow()
+    },
+    300_000
+  )
+  itWithCli(
+    'rolls back and forks a Standard database cross-app with addons:create -- --rollback/--fork, waits with pg:wait',
+    async () => {
+      const shop = await s.createApp(appName('cp'), {
+        plan: 'standard-0',
+        sqlFile: CHINOOK,
+        schedule: false
+      })
+      const other = appName('cpdrill')
+      await ok('apps:create', other)
+      const mark = async (id: number) =>
+        query(shop.databaseUrl, 'insert into drill_mark values ($1)', [id])
+      const marks = async (url: string) =>
+        (await query(url, 'select id from drill_mark order by id')).map((r) => r.id)
+      await query(shop.databaseUrl, 'create table drill_mark (id int primary key)')
+      await mark(1)
+      await new Promise((r) => setTimeout(r, 1300 - (Date.now() % 1000)))
+      const to = new Date().toISOString().replace(/\.\d+Z$/, 'Z')
+      await new Promise((r) => setTimeout(r, 1200))
+      await mark(2)
+
+      const created = await ok(
+        'addons:create',
+        'heroku-postgresql:standard-0',
+        '--app',
+        other,
+        '--as',
+        'ROLLBACK',
+        '--',
+        '--rollback',
+        `${shop.name}::DATABASE_URL`,
+        '--to',
+        to
+      )
+      expect(created).toMatch(/being created in the background|Database is being provisioned/)
+      expect(await ok('pg:wait', 'ROLLBACK', '--app', other)).toMatch(/available|^$/)
+      const vars = (await c.get(`/apps/${other}/config-vars`)).body
+      expect(await marks(vars.ROLLBACK_URL)).toEqual([1])
+      const { 'public.drill_mark': _rolled, ...rolledBack } = await dumpTables(vars.ROLLBACK_URL)
+      const { 'public.drill_mark': _source, ...source } = await dumpTables(shop.databaseUrl)
+      expect(rolledBack).toEqual(source)
+
+      await ok(
+        'addons:create',
+        'heroku-postgresql:standard-0',
+        '--app',
+        other,
+        '--as',
+        'FORK',
+        '--',
+        '--fork',
+        `${shop.name}::DATABASE_URL`
+      )
+      await mark(3)
+      await ok('pg:wait', '--app', other)
+      const forkUrl = (await c.get(`/apps/${other}/config-vars`)).body.FORK_URL
+      expect(await marks(forkUrl)).toEqual([1, 2])
+
+      const info = await ok('pg:info', 'DATABASE', '--app', shop.name)
+      expect(info).toMatch(/Continuous Protection:\s+On/)
+      expect(info).toMatch(/Rollback:\s+earliest from \d{4}-\d\d-\d\d \d\d:\d\d UTC/)
+      expect(info).toMatch(/Fork\/Follow:\s+Available/)
+      const copyInfo = await ok('pg:info', 'ROLLBACK', '--app', other)
+      expect(copyInfo).toMatch(new RegExp(`Rollback of:\\s+${shop.addonName}`))
+      expect(copyInfo).not.toContain(new URL(vars.ROLLBACK_URL).password)
+
+      expect(await ok('apps:destroy', other, '--confirm', other)).toMatch(/Destroying .* done/)
     },
     300_000
   )
