@@ -186,3 +186,40 @@ describe('compareWithHistory', () => {
     expect(c.problem).toBe('the GitHub API answered 403')
   })
 })
+
+describe('recovery paths', () => {
+  const fork = (day: number, seconds: number) =>
+    drill(day, { method: 'fork', backupId: null, backupBytes: null, restoreSeconds: seconds })
+
+  it('compares the median time to a usable copy of each path the app has drilled', () => {
+    const c = compareWithHistory(
+      fork(10, 900),
+      history(drill(9, { restoreSeconds: 120 }), fork(8, 600), drill(7, { restoreSeconds: 100 })),
+      NO_LIMITS
+    )
+    expect(c.notes).toContain(
+      'Time to a usable copy by recovery path, median of the recent drills: logical backup (pg:backups restore) 1m 50s (2 drills); fork 12m 30s (2 drills).'
+    )
+    expect(c.trend.map((p) => p.method)).toEqual(['backup', 'fork', 'backup', 'fork'])
+  })
+
+  it('judges a restore slower only against drills of the same path', () => {
+    // A fork of 15 minutes is not a regression of 100-second logical restores...
+    const c = compareWithHistory(fork(10, 900), history(drill(9), drill(8), drill(7)), NO_LIMITS)
+    expect(c.regressions).toEqual([])
+    expect(c.medianRestoreSeconds).toBeNull()
+    // ...but it is one of 5-minute forks.
+    const slower = compareWithHistory(
+      fork(10, 900),
+      history(fork(9, 300), drill(8), fork(7, 300)),
+      NO_LIMITS
+    )
+    expect(slower.regressions.map((r) => r.kind)).toEqual(['restore-slower'])
+  })
+
+  it('a history line without a method is a logical backup drill', () => {
+    const c = compareWithHistory(drill(10), history(drill(9)), NO_LIMITS)
+    expect(c.trend.map((p) => p.method)).toEqual(['backup', 'backup'])
+    expect(c.notes.some((n) => n.startsWith('Time to a usable copy'))).toBe(false)
+  })
+})
