@@ -4,9 +4,11 @@
 //
 // `npm run demo -- --fault restore-delete-rows [--target public.track] [--count 10]` arms one of the
 // simulator's faults first, to see what a failing drill looks like; `--help` lists the kinds.
-import { existsSync } from 'node:fs'
+import { existsSync, mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import pgModule from 'pg'
 import { DEMO_FAULTS, demoFault, faultHelp } from './demo-faults.js'
 import type { Fault } from './sim-faults.js'
 import type { DrillReport } from '../src/report/model.js'
@@ -33,7 +35,11 @@ function step(line: string): void {
   process.stdout.write(`» ${line}\n`)
 }
 
-const USAGE = `usage: npm run demo -- [--fault KIND [--target schema.name] [--count N] [--seconds S]]
+const USAGE = `usage: npm run demo -- [--method fork|rollback] [--fault KIND [--target schema.name] [--count N] [--seconds S]]
+
+--method fork: the app's database is on standard-0 (Continuous Protection) and the drill forks it.
+--method rollback: a fork drill first (its report, kept in a history file, reads the source), a row
+  written, then a rollback drill to a time between the two, whose counts that earlier read bounds.
 
 fault kinds (the default target is in the Chinook demo database):
 ${faultHelp()}`
@@ -43,6 +49,7 @@ function faultFromArgs(argv: string[]): Fault | undefined {
   const { values } = parseArgs({
     args: argv,
     options: {
+      method: { type: 'string' },
       fault: { type: 'string' },
       target: { type: 'string' },
       count: { type: 'string' },
@@ -63,7 +70,59 @@ function faultFromArgs(argv: string[]): Fault | undefined {
   })
 }
 
+/** --method: backup (the default), fork or rollback. */
+function methodFromArgs(argv: string[]): 'backup' | 'fork' | 'rollback' {
+  const at = argv.indexOf('--method')
+  const value =
+    at >= 0 ? argv[at + 1] : (argv.find((a) => a.startsWith('--method='))?.slice(9) ?? 'backup')
+  if (value === 'backup' || value === 'fork' || value === 'rollback') return value
+  throw new Error(`--method must be backup, fork or rollback (got ${value})\n${USAGE}`)
+}
+
+/**
+ * --method rollback: a fork drill first (its history line holds a read of the source), one row
+ * written after a target time the rollback window reaches, and that target as rollback-to.
+ */
+async function rollbackInputs(
+  sim: Awaited<ReturnType<typeof startSimulator>>,
+  app: { databaseUrl: string },
+  historyFile: string
+): Promise<Record<string, string>> {
+  step('a fork drill first: its report, kept in a history file, holds a read of the source')
+  const fork = await runAction({
+    inputs: { app: APP, 'heroku-api-key': sim.token, method: 'fork', history: historyFile },
+    env: { HEROKU_API_URL: sim.apiUrl, HEROKU_DATA_API_URL: sim.dataApiUrl }
+  })
+  step(
+    `fork drill: ${fork.outputs.outcome}, the fork was ready after ${fork.outputs['restore-seconds']} s`
+  )
+  // Heroku shows the earliest recoverable time to the minute; the drill wants a target after it.
+  const wait = 61_000 - (Date.now() % 60_000)
+  step(
+    `waiting ${Math.round(wait / 1000)} s, until the rollback window reaches back past the fork drill`
+  )
+  await new Promise((resolve) => setTimeout(resolve, wait))
+  const target = new Date(Math.floor(Date.now() / 1000) * 1000 - 1000)
+    .toISOString()
+    .replace('.000Z', 'Z')
+  await new Promise((resolve) => setTimeout(resolve, 1200))
+  const client = new pgModule.Client({ connectionString: app.databaseUrl })
+  await client.connect()
+  await client.query(
+    `insert into public.genre (genre_id, name) values (9001, 'written after the target')`
+  )
+  await client.end()
+  step(`a genre row written after ${target}; rolling back to ${target}`)
+  return {
+    method: 'rollback',
+    'rollback-to': target,
+    history: historyFile,
+    checks: 'no row after the target: select count(*) = 0 from public.genre where genre_id = 9001'
+  }
+}
+
 async function main(): Promise<number> {
+  const method = methodFromArgs(process.argv.slice(2))
   const fault = faultFromArgs(process.argv.slice(2))
   const t0 = Date.now()
   step('starting a throwaway PostgreSQL server')
@@ -81,11 +140,25 @@ async function main(): Promise<number> {
     const app = await sim.createApp(APP, {
       sqlFile: chinookSqlPath(),
       schedule: true,
-      initialBackup: true
+      initialBackup: true,
+      ...(method === 'backup' ? {} : { plan: 'standard-0' })
     })
     step(
-      `app ${APP}: DATABASE add-on ${app.addonName} loaded with Chinook, daily backup schedule, backup a001`
+      `app ${APP}: DATABASE add-on ${app.addonName} loaded with Chinook, daily backup schedule, backup a001` +
+        (method === 'backup'
+          ? ''
+          : ', on standard-0 (Continuous Protection: WAL archived, a base backup)')
     )
+    const methodInputs =
+      method === 'rollback'
+        ? await rollbackInputs(
+            sim,
+            app,
+            join(mkdtempSync(join(tmpdir(), 'demo-history-')), 'history.jsonl')
+          )
+        : method === 'fork'
+          ? { method }
+          : {}
     const faultInputs = DEMO_FAULTS.find((f) => f.kind === fault?.kind)?.inputs ?? {}
     if (fault) {
       sim.armFaults(fault)
@@ -95,7 +168,7 @@ async function main(): Promise<number> {
     }
     step('running the action (node dist/index.js, then the post step) as the runner would')
     const run = await runAction({
-      inputs: { app: APP, 'heroku-api-key': sim.token, ...faultInputs },
+      inputs: { app: APP, 'heroku-api-key': sim.token, ...methodInputs, ...faultInputs },
       env: { HEROKU_API_URL: sim.apiUrl, HEROKU_DATA_API_URL: sim.dataApiUrl },
       echo: process.env.DEMO_VERBOSE === '1'
     })

@@ -140,7 +140,7 @@ export function judgeCount(input: CountInput): CountJudgement {
     max = hi
     if (i > 0 || d > 0 || b !== a) {
       note =
-        `source had ${formatCount(b)} rows before and ${formatCount(a)} after the capture, with ${formatCount(i)} inserts and ${formatCount(d)} deletes counted ` +
+        `source had ${formatCount(b)} rows before and ${formatCount(a)} after ${WINDOW_OF[backupMode]}, with ${formatCount(i)} inserts and ${formatCount(d)} deletes counted ` +
         `in between: the restore must hold ${formatCount(min)}..${formatCount(max)}`
     }
   }
@@ -176,4 +176,13 @@ function unwatchedReason(mode: BackupMode): string {
   if (mode === 'rollback')
     return 'the rollback copy is the source at its target time, and no earlier read of the source precedes that time'
   return `the backup (${mode === 'latest' ? 'latest' : 'chosen by ID'}) predates the source snapshot`
+}
+
+/** What the before and after reads are around, in words. */
+const WINDOW_OF: Record<BackupMode, string> = {
+  capture: 'the capture',
+  latest: 'the capture',
+  id: 'the capture',
+  fork: 'the fork was asked for',
+  rollback: 'the target time'
 }
