@@ -177,6 +177,36 @@ describe('method fork and rollback', () => {
     }
   }, 200_000)
 
+  test('cancelled while Heroku makes the fork: the post step deletes the drill app and the fork with it', async () => {
+    await armFault(e2e, { kind: 'provision-slow', seconds: 30 })
+    try {
+      const run = await drill(
+        e2e,
+        app,
+        { method: 'fork' },
+        {
+          signals: [
+            { signal: 'SIGINT', whenStdout: /created add-on restore-drill-/, afterMs: 1000 },
+            { signal: 'SIGTERM', afterMs: 7500 }
+          ]
+        }
+      )
+      expect(run.stdout).toMatch(/SIGINT received/)
+      expect(run.postExitCode).toBe(0)
+      const state = JSON.parse(run.state.drill ?? '{}') as { drillApp?: { name: string } }
+      const drillApp = state.drillApp?.name ?? ''
+      expect(drillApp).toMatch(/^restore-drill-/)
+      expect(run.postStdout).toContain(drillApp)
+      const apps = (await api<{ name: string }[]>(e2e, '/apps')).map((a) => a.name)
+      expect(apps).not.toContain(drillApp)
+      expect((await addonsOf(e2e, app.name)).map((a) => a.name)).toEqual([app.addonName])
+      // The post step's report says what ran and how far it got.
+      expect(run.postStdout).toMatch(/cancel/i)
+    } finally {
+      await disarmFaults(e2e)
+    }
+  }, 150_000)
+
   test('refused before any write: an Essential source, beyond the window, a future time', async () => {
     const essential = await chinookApp(e2e, 'ess')
     const cases: [SimApp, Record<string, string>, RegExp][] = [

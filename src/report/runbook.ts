@@ -254,7 +254,11 @@ export function comparedText(report: DrillReport): string {
   const ran = (id: string) => v.checks.some((c) => c.id === id && c.status !== 'skipped')
   const parts: string[] = []
   if (ran('schema')) parts.push('schema')
-  if (v.tables.length > 0 || ran('counts')) parts.push('row counts')
+  const unbounded = report.recovery?.method === 'rollback' && !report.recovery.readBefore
+  if (v.tables.length > 0 || ran('counts'))
+    parts.push(
+      unbounded ? 'row counts (as drift: no earlier read before the target)' : 'row counts'
+    )
   if (ran('sequences')) parts.push('sequences')
   const hashed = v.tables.filter((t) => t.checksum).length
   if (hashed > 0)
