@@ -44,12 +44,14 @@ const USAGE = `usage: npm run demo -- [--method fork|rollback] [--fault KIND [--
 fault kinds (the default target is in the Chinook demo database):
 ${faultHelp()}`
 
-/** The fault asked for on the command line, if any; throws with the usage on a bad argument. */
-function faultFromArgs(argv: string[]): Fault | undefined {
+type DemoMethod = 'backup' | 'fork' | 'rollback'
+
+/** The method and the fault asked for on the command line; throws with the usage on a bad argument. */
+function demoArgs(argv: string[]): { method: DemoMethod; fault: Fault | undefined } {
   const { values } = parseArgs({
     args: argv,
     options: {
-      method: { type: 'string' },
+      method: { type: 'string', default: 'backup' },
       fault: { type: 'string' },
       target: { type: 'string' },
       count: { type: 'string' },
@@ -61,22 +63,17 @@ function faultFromArgs(argv: string[]): Fault | undefined {
     process.stdout.write(USAGE + '\n')
     process.exit(0)
   }
-  if (!values.fault) return undefined
+  const method = values.method as DemoMethod
+  if (!['backup', 'fork', 'rollback'].includes(method))
+    throw new Error(`--method must be backup, fork or rollback (got ${method})\n${USAGE}`)
+  if (!values.fault) return { method, fault: undefined }
   const number = (v: string | undefined) => (v === undefined ? undefined : Number(v))
-  return demoFault(values.fault, {
+  const fault = demoFault(values.fault, {
     target: values.target,
     count: number(values.count),
     seconds: number(values.seconds)
   })
-}
-
-/** --method: backup (the default), fork or rollback. */
-function methodFromArgs(argv: string[]): 'backup' | 'fork' | 'rollback' {
-  const at = argv.indexOf('--method')
-  const value =
-    at >= 0 ? argv[at + 1] : (argv.find((a) => a.startsWith('--method='))?.slice(9) ?? 'backup')
-  if (value === 'backup' || value === 'fork' || value === 'rollback') return value
-  throw new Error(`--method must be backup, fork or rollback (got ${value})\n${USAGE}`)
+  return { method, fault }
 }
 
 /**
@@ -122,8 +119,7 @@ async function rollbackInputs(
 }
 
 async function main(): Promise<number> {
-  const method = methodFromArgs(process.argv.slice(2))
-  const fault = faultFromArgs(process.argv.slice(2))
+  const { method, fault } = demoArgs(process.argv.slice(2))
   const t0 = Date.now()
   step('starting a throwaway PostgreSQL server')
   const pg = await postgresForTests()

@@ -191,7 +191,7 @@ function readRollbackTo(method: RecoveryMethod, value: string, got: Got): Rollba
   }
   const ago = DURATION.exec(value)
   if (ago) {
-    const seconds = Number(ago[1]) * { m: 60, h: 3600, d: 86400 }[ago[2] as 'm' | 'h' | 'd']
+    const seconds = durationSeconds(ago)
     if (seconds > 0 && seconds <= 7 * 86400) return { mode: 'ago', seconds, text: value }
   }
   const m = UTC_TIME.exec(value)
@@ -327,9 +327,7 @@ function readBoolean(input: string, value: string, got: Got): boolean {
 function readDuration(input: string, value: string, got: Got): number | null {
   if (value === '') return null
   const match = DURATION.exec(value)
-  const seconds = match
-    ? Number(match[1]) * { m: 60, h: 3600, d: 86400 }[match[2] as 'm' | 'h' | 'd']
-    : 0
+  const seconds = match ? durationSeconds(match) : 0
   if (!match || seconds <= 0 || seconds > 366 * 86400) {
     const problem = match
       ? 'must be more than 0 and at most 366d, e.g. 26h, 3d or 90m'
@@ -337,6 +335,11 @@ function readDuration(input: string, value: string, got: Got): number | null {
     throw new InputError(input, `Input "${input}" ${problem}, or empty for no limit ${got(value)}.`)
   }
   return seconds
+}
+
+/** A DURATION match (`26h`) in seconds. */
+function durationSeconds(match: RegExpExecArray): number {
+  return Number(match[1]) * { m: 60, h: 3600, d: 86400 }[match[2] as 'm' | 'h' | 'd']
 }
 
 function readInteger(

@@ -71,6 +71,11 @@ export function planShortName(plan: string): string {
   return plan.trim().replace(/^heroku-postgresql:/, '')
 }
 
+/** `heroku-postgresql:standard-2` → `standard`: the tier that decides backup slots and Continuous Protection. */
+export function planTier(plan: string): string {
+  return planShortName(plan).split('-')[0]
+}
+
 const enc = encodeURIComponent
 
 function withMessage(err: HerokuApiError, message: string): HerokuApiError {

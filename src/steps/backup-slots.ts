@@ -2,12 +2,12 @@
 // backup, which would be one the team made. The drill refuses such a capture before any write,
 // deletes its own capture at the end (unless keep-backup), and reports any backup that vanished.
 import { DrillError } from '../errors.js'
-import { planShortName } from '../heroku/platform.js'
+import { planShortName, planTier } from '../heroku/platform.js'
 import { backupName, isBackup, transferKind, type Transfer } from '../heroku/types.js'
 
 /** Manual backups a plan keeps; null where the limit is not known (Essential plans). */
 export function manualBackupLimit(plan: string): number | null {
-  const tier = planShortName(plan).split('-')[0]
+  const tier = planTier(plan)
   if (tier === 'standard') return 25
   if (['premium', 'private', 'shield', 'enterprise'].includes(tier)) return 50
   return null

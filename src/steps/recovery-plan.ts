@@ -5,7 +5,7 @@
 import type { DrillConfig } from '../config.js'
 import { DrillError } from '../errors.js'
 import { formatDuration, formatLimit, formatUtc } from '../format.js'
-import { planShortName } from '../heroku/platform.js'
+import { planShortName, planTier } from '../heroku/platform.js'
 import type { DatabaseInfo } from '../heroku/types.js'
 import { rollbackLabel } from '../inputs.js'
 
@@ -29,8 +29,7 @@ const WINDOW_BY_TIER: Record<string, number> = {
 
 /** The plan's rollback window in seconds, or null when the plan has no Continuous Protection. */
 export function rollbackWindowSeconds(plan: string): number | null {
-  const tier = planShortName(plan).split('-')[0]
-  return WINDOW_BY_TIER[tier] ?? null
+  return WINDOW_BY_TIER[planTier(plan)] ?? null
 }
 
 /** `earliest from 2025-12-19 13:59 UTC` (or the older `from …`) in the database info's Rollback line. */

@@ -5,6 +5,7 @@
 // between the two reads had the same content then as now, so its content can be compared.
 // Without such a read the counts are reported as drift, and no content is compared.
 import type { HistoryInput } from '../history/compare.js'
+import { openingCounters } from '../verify/bounds.js'
 import type { SourceCounts } from '../history/figures.js'
 import type { CountSnapshot, SourceSnapshot, TableCount } from '../verify/types.js'
 
@@ -78,12 +79,7 @@ function tableThen(name: string, read: SourceCounts, now: TableCount | undefined
       }
   // The drill's own read closes the window, for the choice of quiet tables.
   if (now) {
-    counted.countersAfterCount = now.countersAfterCount ?? {
-      inserted: now.inserted,
-      deleted: now.deleted,
-      updated: now.updated ?? 0,
-      ...(now.relfilenode !== undefined ? { relfilenode: now.relfilenode } : {})
-    }
+    counted.countersAfterCount = now.countersAfterCount ?? openingCounters(now)
   }
   return counted
 }

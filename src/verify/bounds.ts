@@ -22,8 +22,18 @@
 // - With backup `latest` or an ID the backup predates B: writes before B are not in any counter, so
 //   an out-of-bound count is drift, not mismatch. So does a rollback's copy (the source at a past time).
 //   A fork is made when the drill asks for it, inside the window: judged as a capture.
-import type { BackupMode, TableCounters, TableStatus } from './types.js'
+import type { BackupMode, TableCount, TableCounters, TableStatus } from './types.js'
 import { formatCount } from '../format.js'
+
+/** A count's opening read of the write counters and relfilenode. */
+export function openingCounters(t: TableCount): TableCounters {
+  return {
+    inserted: t.inserted,
+    deleted: t.deleted,
+    updated: t.updated ?? 0,
+    ...(t.relfilenode !== undefined ? { relfilenode: t.relfilenode } : {})
+  }
+}
 
 export interface WindowWrites {
   inserted: number

@@ -4,7 +4,7 @@
 // counters (inserts, updates, deletes) and the relfilenode (a TRUNCATE or other rewrite changes it),
 // read once the statistics of every write before the source hash have been flushed, decide
 // mismatch or drift. With 'auto' the same read decides which tables are compared at all.
-import { writesInWindow } from '../bounds.js'
+import { openingCounters, writesInWindow } from '../bounds.js'
 import { checksumTable, type ChecksumMethod, type TableChecksum } from '../checksum.js'
 import { readCountersAfterFlush } from '../snapshot.js'
 import { mapLimit } from '../sql.js'
@@ -94,13 +94,6 @@ export interface RestoredHashes {
 export const isAuto = (options: VerifyOptions): boolean =>
   options.checksumTables.length === 1 && options.checksumTables[0] === 'auto'
 
-const openingOf = (t: TableCount): TableCounters => ({
-  inserted: t.inserted,
-  deleted: t.deleted,
-  updated: t.updated ?? 0,
-  ...(t.relfilenode !== undefined ? { relfilenode: t.relfilenode } : {})
-})
-
 /** No insert, update, delete or rewrite between the opening read and every later one. */
 function unchangedSince(opening: TableCounters, later: (TableCounters | undefined)[]): boolean {
   const writes = writesInWindow(opening, later)
@@ -125,7 +118,7 @@ function partitionedTables(before: SourceSnapshot): { schema: string; name: stri
 function targetsFor(before: SourceSnapshot, options: VerifyOptions) {
   if (isAuto(options)) {
     const quiet = before.counts.tables.filter((t) =>
-      unchangedSince(openingOf(t), [t.countersAfterCount])
+      unchangedSince(openingCounters(t), [t.countersAfterCount])
     )
     return checksumTargets(['*'], quiet, [])
   }
@@ -136,7 +129,11 @@ function targetsFor(before: SourceSnapshot, options: VerifyOptions) {
 function unchangedTables(targets: Target[], closing: WriteCounters | null): Set<string> {
   const unchanged = new Set<string>()
   for (const t of targets) {
-    if (t.counted && closing && unchangedSince(openingOf(t.counted), [closing.tables[t.table]]))
+    if (
+      t.counted &&
+      closing &&
+      unchangedSince(openingCounters(t.counted), [closing.tables[t.table]])
+    )
       unchanged.add(t.table)
   }
   return unchanged
@@ -257,10 +254,10 @@ function differenceFinding(
   if (restored === null)
     return { ...base, message: 'table missing from the restore', severity: 'mismatch' }
   const later = closing?.tables[target.table]
-  const writes = target.counted ? writesInWindow(openingOf(target.counted), [later]) : null
+  const writes = target.counted ? writesInWindow(openingCounters(target.counted), [later]) : null
   const quiet =
     unchanged ||
-    (target.counted !== undefined && unchangedSince(openingOf(target.counted), [later]))
+    (target.counted !== undefined && unchangedSince(openingCounters(target.counted), [later]))
   if (quiet && windowWatched(ctx.options)) {
     return {
       ...base,

@@ -1,15 +1,8 @@
 // Check: every table's restored row count lies within the bound derived from the source's
 // before/after counts and write counters (bounds.ts explains the bound).
-import { judgeCount, writesInWindow } from '../bounds.js'
+import { judgeCount, openingCounters, writesInWindow } from '../bounds.js'
 import { windowWatched } from '../types.js'
-import type {
-  Finding,
-  Queryable,
-  TableCount,
-  TableCounters,
-  TableResult,
-  WriteCounters
-} from '../types.js'
+import type { Finding, Queryable, TableResult, WriteCounters } from '../types.js'
 import type { CheckContext, CheckModule } from './context.js'
 import { mismatches } from './context.js'
 import { plural } from '../../format.js'
@@ -35,14 +28,6 @@ async function longStatementHint(source: Queryable): Promise<string | null> {
   )
 }
 
-/** A count's opening read of the write counters and relfilenode. */
-const countersOf = (t: TableCount): TableCounters => ({
-  inserted: t.inserted,
-  deleted: t.deleted,
-  updated: t.updated ?? 0,
-  ...(t.relfilenode !== undefined ? { relfilenode: t.relfilenode } : {})
-})
-
 /** Every table's count judged against the bound from the before/after reads and `closing`. */
 function judgeAll(
   ctx: CheckContext,
@@ -61,8 +46,8 @@ function judgeAll(
   for (const before of ctx.before.counts.tables) {
     const later = after.get(before.table)
     const writes = writesInWindow(
-      countersOf(before),
-      [later && countersOf(later), later?.countersAfterCount, closing?.tables[before.table]],
+      openingCounters(before),
+      [later && openingCounters(later), later?.countersAfterCount, closing?.tables[before.table]],
       resetChanged
     )
     const judgement = judgeCount({
