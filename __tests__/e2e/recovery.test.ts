@@ -171,6 +171,13 @@ describe('method fork and rollback', () => {
       expectOutcome(run, 'failed')
       const track = report(run).verification.tables.find((t: any) => t.table === 'public.track')
       expect(track).toMatchObject({ status: 'mismatch' })
+      const { events } = await api<{ events: { fault: { kind: string }; error: boolean }[] }>(
+        e2e,
+        '/__sim/faults'
+      )
+      expect(events.filter((e) => e.fault.kind === 'restore-delete-rows' && !e.error)).toHaveLength(
+        1
+      )
       expect(run.outputs.mismatches).not.toBe('0')
     } finally {
       await disarmFaults(e2e)
@@ -193,6 +200,13 @@ describe('method fork and rollback', () => {
       )
       expect(run.stdout).toMatch(/SIGINT received/)
       expect(run.postExitCode).toBe(0)
+      // The slow provisioning was applied, and the cancel landed while Heroku made the fork.
+      const { events } = await api<{ events: { fault: { kind: string }; error: boolean }[] }>(
+        e2e,
+        '/__sim/faults'
+      )
+      expect(events.filter((e) => e.fault.kind === 'provision-slow' && !e.error)).toHaveLength(1)
+      expect(run.stdout).not.toMatch(/is available|was ready/)
       const state = JSON.parse(run.state.drill ?? '{}') as { drillApp?: { name: string } }
       const drillApp = state.drillApp?.name ?? ''
       expect(drillApp).toMatch(/^restore-drill-/)
