@@ -5,7 +5,7 @@
 import { secondsBetween } from '../duration.js'
 import { formatDuration, formatUtc } from '../format.js'
 import type { Addon } from '../heroku/types.js'
-import type { DrillRuntime } from '../runtime.js'
+import type { ProvisionDeps } from './provision.js'
 import type { Preflight } from './preflight.js'
 import { provisionAddon, type Settle } from './provision.js'
 import type { RecoveryPlan } from './recovery-plan.js'
@@ -23,18 +23,18 @@ export function recoveryConfig(
 }
 
 export async function recoverCopy(
-  rt: DrillRuntime,
+  deps: ProvisionDeps,
   pre: Preflight,
   recovery: RecoveryPlan,
   signal: AbortSignal,
   accepted: Settle
 ): Promise<{ addon: Addon; restore: RestoreResult }> {
-  const config = recoveryConfig(rt.config.app, pre, recovery)
-  rt.log.info(describeRecovery(pre, recovery))
+  const config = recoveryConfig(deps.config.app, pre, recovery)
+  deps.log.info(describeRecovery(pre, recovery))
   const startMs = Date.now()
-  const addon = await provisionAddon(rt, pre, signal, accepted, config)
+  const addon = await provisionAddon(deps, pre, signal, accepted, config)
   const seconds = secondsBetween(startMs, Date.now())
-  rt.log.info(
+  deps.log.info(
     `${recovery.method} ${addon.name} was ready ${formatDuration(seconds)} after it was asked for`
   )
   return { addon, restore: { seconds, logs: [] } }
