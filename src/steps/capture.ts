@@ -7,7 +7,7 @@ import type { DrillConfig } from '../config.js'
 import type { DataApi } from '../heroku/data.js'
 import type { DrillState } from '../state.js'
 import type { StepLog } from './deps.js'
-import { backupsLost } from './backup-slots.js'
+import { backupsLost } from '../rules/backup-slots.js'
 import type { Preflight } from './preflight.js'
 import { lastLogLines, waitForTransfer } from './transfers.js'
 

@@ -8,7 +8,7 @@ import type { Addon } from '../heroku/types.js'
 import type { ProvisionDeps } from './provision.js'
 import type { Preflight } from './preflight.js'
 import { provisionAddon, type Settle } from './provision.js'
-import type { RecoveryPlan } from './recovery-plan.js'
+import type { RecoveryPlan } from '../rules/recovery-plan.js'
 import type { RestoreResult } from './restore.js'
 
 /** Heroku's provisioning options for the copy; the source is named as `<app>::<config var>`. */

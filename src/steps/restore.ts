@@ -1,7 +1,6 @@
 // Step: restore the backup onto the fresh add-on (and only onto it: the data client refuses any
 // other target), passing the source's extensions so extension-dependent objects restore, and
 // keep the transfer's log for the warnings check.
-import type { DrillConfig } from '../config.js'
 import { secondsBetween } from '../duration.js'
 import { formatDuration } from '../format.js'
 import { DrillError } from '../errors.js'
@@ -88,14 +87,4 @@ async function readRestoreLogs(
     level: l.level,
     message: deps.secrets.redact(l.message)
   }))
-}
-
-/** max-restore-minutes: the policy failure of a restore that took too long, or null. */
-export function restoreTooSlow(
-  config: DrillConfig,
-  restoreSeconds: number | undefined
-): string | null {
-  if (config.maxRestoreMinutes === null || restoreSeconds === undefined) return null
-  if (restoreSeconds <= config.maxRestoreMinutes * 60) return null
-  return `restore took ${formatDuration(restoreSeconds)}, longer than max-restore-minutes ${config.maxRestoreMinutes}`
 }
