@@ -1,7 +1,7 @@
 // The report, built by one pure function from the drill's facts and its config. Everything the
 // summary, the artifact and the outputs show comes from here; nothing edits the report later.
 import type { DrillConfig } from '../config.js'
-import type { DrillFacts } from '../facts.js'
+import type { DrillFacts } from '../drill/facts.js'
 import { DRILL_ATTACHMENT_NAME } from '../safety.js'
 import { drillAppNote } from '../steps/drill-app.js'
 import { emptyCleanup } from '../steps/cleanup.js'
