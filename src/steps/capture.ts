@@ -48,7 +48,10 @@ export async function captureBackup(
 }
 
 /** Backups of the source that were there before the capture and are gone after it. */
-export async function backupsPushedOut(deps: CaptureDeps, pre: Preflight): Promise<string[]> {
+export async function backupsPushedOut(
+  deps: Pick<CaptureDeps, 'data' | 'log'>,
+  pre: Preflight
+): Promise<string[]> {
   const after = await deps.data.listTransfers(pre.source.addonApp)
   const lost = backupsLost(pre.sourceBackups, after)
   for (const id of lost) {

@@ -15,12 +15,7 @@ import {
   type TransferSchedule
 } from '../heroku/types.js'
 import type { ScheduleFacts } from '../report/model.js'
-import {
-  DRILL_ADDON_PREFIX,
-  DRILL_ATTACHMENT_NAME,
-  isStaleDrillAddon,
-  type Ownership
-} from '../safety.js'
+import { DRILL_ADDON_PREFIX, DRILL_ATTACHMENT_NAME, isStaleDrillAddon } from '../safety.js'
 
 import { refuseCaptureThatEvicts } from '../rules/backup-slots.js'
 import {
@@ -38,7 +33,12 @@ import {
   sourceDatabaseOf,
   type SourceDatabase
 } from '../rules/source.js'
-import { findStaleDrillApps, resolveDrillApp, type DrillAppPlan } from './drill-app.js'
+import {
+  findStaleDrillApps,
+  resolveDrillApp,
+  type DrillAppPlan,
+  type StaleCleanupDeps
+} from './drill-app.js'
 
 export { DrillError } from '../errors.js'
 export type { SourceDatabase } from '../rules/source.js'
@@ -211,12 +211,7 @@ function logBackups(
 
 /** Destroys the stale add-ons preflight found; returns their names. */
 export async function destroyStaleAddons(
-  deps: {
-    platform: PlatformApi
-    ownership: Ownership
-    now: () => Date
-    log: (line: string) => void
-  },
+  deps: StaleCleanupDeps,
   app: string,
   stale: Addon[]
 ): Promise<string[]> {

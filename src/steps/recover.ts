@@ -5,9 +5,8 @@
 import { secondsBetween } from '../duration.js'
 import { formatDuration, formatUtc } from '../format.js'
 import type { Addon } from '../heroku/types.js'
-import type { ProvisionDeps } from './provision.js'
 import type { Preflight } from './preflight.js'
-import { provisionAddon, type Settle } from './provision.js'
+import { provisionAddon, type ProvisionDeps, type Settle } from './provision.js'
 import type { RecoveryPlan } from '../rules/recovery-plan.js'
 import type { RestoreResult } from './restore.js'
 
@@ -22,8 +21,11 @@ export function recoveryConfig(
   return { rollback: source, to: formatUtc(recovery.targetTime!) }
 }
 
+/** A fork or rollback is an add-on provisioned with options: it needs what provisioning needs. */
+export type RecoverDeps = ProvisionDeps
+
 export async function recoverCopy(
-  deps: ProvisionDeps,
+  deps: RecoverDeps,
   pre: Preflight,
   recovery: RecoveryPlan,
   signal: AbortSignal,
