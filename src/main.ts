@@ -36,11 +36,12 @@ async function main(): Promise<void> {
   const historyRead = loadHistory(config, process.env)
   runtime.history = historyRead.then((read) => read.history)
   try {
-    const facts = await runDrill(runtime)
+    const drilled = await runDrill(runtime)
     dispose()
     const { history, warning } = await historyRead
     if (warning) core.warning(secrets.redact(warning))
-    facts.heartbeatProblem = await heartbeatIfPassed(config, facts, history)
+    const heartbeatProblem = await heartbeatIfPassed(config, drilled, history)
+    const facts: DrillFacts = { ...drilled, heartbeatProblem }
     const report = buildReport(config, facts, (text) => secrets.redact(text), history)
     await publishReport(report, {
       core,
