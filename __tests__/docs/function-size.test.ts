@@ -4,7 +4,7 @@ import { describe, expect, test } from '@jest/globals'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import ts from 'typescript'
-import { REPO_ROOT } from '../../sim/run-action.js'
+import { REPO_ROOT } from '../../scripts/run-action.js'
 
 const MAX_OWN_LINES = 80
 

@@ -21,9 +21,9 @@ import type { DrillReport, PhaseRecord } from '../src/report/model.js'
 import { checksumTable } from '../src/verify/checksum.js'
 import { quoteIdent } from '../src/verify/sql.js'
 import { stillWaiting, waitFor } from '../src/heroku/wait.js'
-import { startPostgres } from './pg-server.js'
+import { startPostgres } from '../sim/pg-server.js'
 import { REPO_ROOT, runAction, type ActionRun } from './run-action.js'
-import { startSimulator, type Simulator } from './server.js'
+import { startSimulator, type Simulator } from '../sim/server.js'
 
 const DELAYS = { provision: 8, capture: 8, restore: 4 }
 const CRITICAL_PATH_SECONDS = Math.max(DELAYS.provision, DELAYS.capture) + DELAYS.restore
