@@ -20,6 +20,8 @@
 //   /__sim    GET /__sim/audit; GET|POST|DELETE /__sim/faults; POST /__sim/apps {name, sql|sqlFile,
 //             schedule, initialBackup, plan}; POST /__sim/apps/{app}/backups {scheduled, ageSeconds};
 //             POST /__sim/addons/{id|name}/age {seconds}; POST /__sim/apps/{app}/age {seconds};
+//             POST /__sim/addons/{id|name}/recovery-history {ageSeconds} (its Rollback line shows earlier);
+//             POST /__sim/clock {advanceSeconds} (pending delayed state changes due by then happen now);
 //             POST /__sim/teams/{team} {role}; GET|POST /__sim/backup-limits {TIER: N}; GET /__sim/storage/{uuid}/backup.dump (the backup file behind to_url / public URLs);
 //             POST /__sim/apps/{app}/release-phase {seconds | null} (a `release` process: releases pending that long)
 // Over time, as on Heroku: add-ons provision and deprovision with a delay (1 s
@@ -318,6 +320,29 @@ export async function startSimulator(o: SimOptions): Promise<Simulator> {
       const addon = state.findAddon(req.params.addon)
       addon.createdAt = iso(Date.parse(addon.createdAt) - body.seconds * 1000)
       return { status: 200, body: state.addonJson(addon, true) }
+    }),
+    // Moves the recovery history of a Continuous-Protection database `ageSeconds` back: its
+    // Rollback line (and the earliest target a rollback accepts) shows that much earlier, so a test
+    // need not wait for the minute-precision line to pass. The WAL itself goes back no further.
+    route('POST', '/__sim/addons/:addon/recovery-history', (req) => {
+      const body = objectBody(req.body)
+      if (typeof body.ageSeconds !== 'number' || !(body.ageSeconds > 0))
+        throw invalidParams('ageSeconds must be a positive number')
+      const addon = state.findAddon(req.params.addon)
+      addon.recoveryHistoryAgeMs = (addon.recoveryHistoryAgeMs ?? 0) + body.ageSeconds * 1000
+      return {
+        status: 200,
+        body: { addon: addon.name, ageSeconds: addon.recoveryHistoryAgeMs / 1000 }
+      }
+    }),
+    // Moves the simulator's clock ahead: what only waits for simulated time happens at once.
+    route('POST', '/__sim/clock', (req) => {
+      const body = objectBody(req.body)
+      const seconds = body.advanceSeconds
+      if (typeof seconds !== 'number' || !(seconds > 0) || seconds > 30 * 86_400)
+        throw invalidParams('advanceSeconds must be a positive number of seconds (at most 30 days)')
+      const fired = state.advanceClock(seconds)
+      return { status: 200, body: { advancedSeconds: seconds, fired } }
     }),
     ...appSimRoutes(state, teams, backupLimits),
     route('GET', '/__sim/storage/:uuid/:file', (req) => {

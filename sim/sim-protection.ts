@@ -256,15 +256,21 @@ export class ContinuousProtection {
   /**
    * The earliest time a database `c` created at `createdMs` on plan `plan` can be recovered to:
    * the latest of its cluster's base backup end, its creation and now minus the plan's window.
+   * `historyAgeMs` (a test hook) moves the first two back: the WAL itself does not go further.
    */
   earliestRecoverableMs(
     c: DatabaseCredentials,
     plan: PlanRec,
     createdMs: number,
-    nowMs = Date.now()
+    nowMs = Date.now(),
+    historyAgeMs = 0
   ): number {
     const backupEnd = this.archived.get(c.port)?.baseBackupEndMs ?? nowMs
-    return Math.max(backupEnd, createdMs, nowMs - rollbackWindowMs(plan))
+    return Math.max(
+      backupEnd - historyAgeMs,
+      createdMs - historyAgeMs,
+      nowMs - rollbackWindowMs(plan)
+    )
   }
 
   private async startProtectedCluster(): Promise<ProtectedCluster> {

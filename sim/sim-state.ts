@@ -534,7 +534,7 @@ export class SimState extends SimWorld {
 
   async close(): Promise<void> {
     this.closing = true
-    for (const t of this.timers) clearTimeout(t)
+    for (const t of this.timers.keys()) clearTimeout(t)
     this.timers.clear()
     for (const t of this.transfers.values()) if (!t.finishedAt) t.kill?.()
     await Promise.all(

@@ -66,6 +66,8 @@ export interface AddonRec {
   failProvision: boolean
   /** When its database was created (ms); a rollback cannot go back before it. */
   databaseCreatedMs?: number
+  /** How far a test hook moved its recovery history back (ms): its Rollback line shows earlier. */
+  recoveryHistoryAgeMs?: number
   /** A fork or rollback: what it copies, and how far the recovery is (for wait_status). */
   recovery?: RecoveryPlan & { message: string }
   /** Why provisioning failed (no secrets), for wait_status. */
@@ -266,7 +268,10 @@ export class SimWorld {
   readonly releases: ReleaseRec[] = []
   readonly transfers = new Map<string, TransferRec>()
   readonly schedules = new Map<string, ScheduleRec>()
-  protected readonly timers = new Set<NodeJS.Timeout>()
+  /** Pending delayed state changes, each with when it is due on the simulator's clock. */
+  protected readonly timers = new Map<NodeJS.Timeout, { dueMs: number; fn: () => void }>()
+  /** How far `POST /__sim/clock` has moved the simulator's clock ahead of the wall clock (ms). */
+  private clockAheadMs = 0
   /** Every database ever created, dropped again by close(). */
   protected readonly created = new Set<DatabaseCredentials>()
   protected closing = false
@@ -586,7 +591,9 @@ export class SimWorld {
     const earliest = this.protection.earliestRecoverableMs(
       creds,
       addon.plan,
-      addon.databaseCreatedMs ?? Date.parse(addon.createdAt)
+      addon.databaseCreatedMs ?? Date.parse(addon.createdAt),
+      Date.now(),
+      addon.recoveryHistoryAgeMs
     )
     return [
       { name: 'Fork/Follow', values: ['Available'] },
@@ -855,7 +862,8 @@ export class SimWorld {
         addon.creds,
         addon.plan,
         addon.databaseCreatedMs ?? Date.parse(addon.createdAt),
-        nowMs
+        nowMs,
+        addon.recoveryHistoryAgeMs
       )
     }
   }
@@ -982,12 +990,35 @@ export class SimWorld {
 
   // ---------- timers ----------
 
+  /** The simulator's clock (ms): the wall clock plus every `advanceClock` so far. */
+  clockMs(): number {
+    return Date.now() + this.clockAheadMs
+  }
+
   protected later(ms: number, fn: () => void): void {
     const t = setTimeout(() => {
       this.timers.delete(t)
       fn()
     }, ms)
-    this.timers.add(t)
+    this.timers.set(t, { dueMs: this.clockMs() + ms, fn })
+  }
+
+  /**
+   * Moves the simulator's clock `seconds` ahead: every pending delayed state change due by then
+   * (provisioning, deprovisioning, a transfer's minimum duration, a release phase, the backup
+   * schedule's check) happens now, in the order due. Timestamps it hands out stay wall-clock times.
+   */
+  advanceClock(seconds: number): number {
+    this.clockAheadMs += seconds * 1000
+    const due = [...this.timers]
+      .filter(([, timer]) => timer.dueMs <= this.clockMs())
+      .sort(([, a], [, b]) => a.dueMs - b.dueMs)
+    for (const [t, timer] of due) {
+      clearTimeout(t)
+      this.timers.delete(t)
+      timer.fn()
+    }
+    return due.length
   }
 
   protected delay(ms: number): Promise<void> {
