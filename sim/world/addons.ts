@@ -1,5 +1,17 @@
 // heroku-postgresql add-ons: creating one (a real database, or a fork or rollback copy through
 // Continuous Protection), provisioning it over time, damage faults, and destroying it.
+import { randomUUID } from 'node:crypto'
+import { connectionLimit } from '../sim-catalog.js'
+import { applyDamage, type DamageFault } from '../sim-damage.js'
+import { SimHttpError, invalidParams } from '../sim-http.js'
+import { databaseUrl, type DatabaseCredentials, type SimPostgres } from '../sim-pg.js'
+import {
+  hasContinuousProtection,
+  isRefusal,
+  recoveryPlan,
+  type RecoveryPlan,
+  type RecoverySource
+} from '../sim-protection.js'
 import { SimApps } from './apps.js'
 import {
   ADDON_NAME_PATTERN,
@@ -11,23 +23,6 @@ import {
   configVarName,
   iso
 } from './records.js'
-import { randomUUID } from 'node:crypto'
-import { SimHttpError, invalidParams } from '../sim-http.js'
-import {
-  applyDamage,
-  databaseUrl,
-  type DamageFault,
-  type DatabaseCredentials,
-  type SimPostgres
-} from '../sim-pg.js'
-import {
-  hasContinuousProtection,
-  isRefusal,
-  recoveryPlan,
-  type RecoveryPlan,
-  type RecoverySource
-} from '../sim-protection.js'
-import { connectionLimit } from '../sim-catalog.js'
 
 export class SimWorld extends SimApps {
   async createAddon(

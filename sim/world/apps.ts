@@ -1,5 +1,7 @@
 // Apps, releases (with their release phase) and attachments.
-import { SimViews } from './views.js'
+import { randomBytes, randomUUID } from 'node:crypto'
+import { REGION } from '../sim-catalog.js'
+import { SimHttpError, invalidParams } from '../sim-http.js'
 import {
   ADJECTIVES,
   APP_NAME_PATTERN,
@@ -11,9 +13,7 @@ import {
   type ReleaseRec,
   iso
 } from './records.js'
-import { randomBytes, randomUUID } from 'node:crypto'
-import { SimHttpError, invalidParams } from '../sim-http.js'
-import { REGION } from '../sim-catalog.js'
+import { SimViews } from './views.js'
 
 export class SimApps extends SimViews {
   // ---------- apps, releases ----------

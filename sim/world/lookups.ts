@@ -1,5 +1,8 @@
 // The simulator's state and its lookups: apps, add-ons, attachments by id or name, and the server
 // that holds a database.
+import { notFound } from '../sim-http.js'
+import { databaseUrl, type DatabaseCredentials, type SimPostgres } from '../sim-pg.js'
+import { ContinuousProtection } from '../sim-protection.js'
 import { SimClock } from './clock.js'
 import {
   type AddonRec,
@@ -10,9 +13,6 @@ import {
   type StateOptions,
   type TransferRec
 } from './records.js'
-import { notFound } from '../sim-http.js'
-import { databaseUrl, type DatabaseCredentials, type SimPostgres } from '../sim-pg.js'
-import { ContinuousProtection } from '../sim-protection.js'
 
 export class SimLookups extends SimClock {
   readonly apps = new Map<string, AppRec>()

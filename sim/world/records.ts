@@ -1,10 +1,10 @@
 // The simulator's records: apps, add-ons, attachments, releases, transfers and schedules as it
 // keeps them, its options, and the time formats and names its answers use.
+import { type PlanRec } from '../sim-catalog.js'
 import type { FaultBoard } from '../sim-faults.js'
-import type { BackupLimits } from '../sim-rotation.js'
 import { type DatabaseCredentials, type SimPostgres } from '../sim-pg.js'
 import { type RecoveryPlan } from '../sim-protection.js'
-import { type PlanRec } from '../sim-catalog.js'
+import type { BackupLimits } from '../sim-rotation.js'
 
 export interface AppRec {
   id: string

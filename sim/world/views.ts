@@ -1,18 +1,5 @@
 // JSON views of the simulator's records, shaped as Heroku's answers are.
-import { SimLookups } from './lookups.js'
-import {
-  type AddonRec,
-  type AppRec,
-  type AttachmentRec,
-  type ReleaseRec,
-  type ScheduleRec,
-  type TransferRec,
-  configVarName,
-  dataTime
-} from './records.js'
 import { existsSync, statSync } from 'node:fs'
-import { databaseUrl, type DatabaseCredentials } from '../sim-pg.js'
-import { rollbackInfo } from '../sim-protection.js'
 import {
   ACCOUNT,
   GENERATION,
@@ -26,6 +13,19 @@ import {
   teamOwner,
   uuidFrom
 } from '../sim-catalog.js'
+import { databaseUrl, type DatabaseCredentials } from '../sim-pg.js'
+import { rollbackInfo } from '../sim-protection.js'
+import { SimLookups } from './lookups.js'
+import {
+  type AddonRec,
+  type AppRec,
+  type AttachmentRec,
+  type ReleaseRec,
+  type ScheduleRec,
+  type TransferRec,
+  configVarName,
+  dataTime
+} from './records.js'
 
 export class SimViews extends SimLookups {
   // ---------- JSON views ----------
