@@ -16,7 +16,7 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Ownership } from '../../src/safety.js'
 import { DrillState, readSavedState, type SavedState } from '../../src/state.js'
-import { parseCommandFile } from '../../sim/run-action.js'
+import { parseCommandFile } from '../../scripts/run-action.js'
 import { drillConfig } from '../unit/fake-heroku.js'
 
 const APP = { id: 'app-1', name: 'shop' }
