@@ -13,6 +13,9 @@ import { loadHistory } from '../../src/history/load.js'
 import { passedReport } from '../unit/report-fixture.js'
 
 const TOKEN = 'ghs_fake_token_123'
+/** Octokit sends `token …`; GitHub takes it as it takes `Bearer …`. */
+const isOurToken = (auth: string | undefined) =>
+  auth === `token ${TOKEN}` || auth === `Bearer ${TOKEN}`
 const NAME = 'restore-drill-my-app'
 
 /** A zip as the artifact service streams it (zip writing to stdout uses data descriptors). */
@@ -53,15 +56,19 @@ beforeAll(async () => {
       res.writeHead(status, { 'content-type': 'application/json' })
       res.end(JSON.stringify(body))
     }
-    if (req.headers.authorization !== `Bearer ${TOKEN}` && !url.pathname.startsWith('/blob/'))
+    if (!isOurToken(req.headers.authorization) && !url.pathname.startsWith('/blob/'))
       return json({ message: 'Resource not accessible by integration' }, 403)
     if (url.pathname === '/repos/acme/shop/actions/workflows/drill.yml/runs')
-      return json({ workflow_runs: [101, 102, 103, 104, 105].map((id) => ({ id })) })
+      return json({
+        total_count: 5,
+        workflow_runs: [101, 102, 103, 104, 105].map((id) => ({ id }))
+      })
     if (
       url.pathname === '/repos/acme/shop/actions/artifacts' &&
       url.searchParams.get('name') === NAME
     ) {
       return json({
+        total_count: artifacts.length,
         artifacts: artifacts.map((a) => ({
           id: a.id,
           name: NAME,
