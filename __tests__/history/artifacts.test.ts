@@ -1,6 +1,7 @@
 // history: artifacts against a fake of the GitHub REST API (a local HTTP server): earlier runs of
 // this workflow are read, newest first; expired artifacts, other workflows' runs, this run's own
-// artifact and another app's reports are ignored; the download redirect never carries the token.
+// artifact and another app's reports are ignored; the download redirect never carries the token;
+// the runs listing is followed to its second page.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -58,11 +59,13 @@ beforeAll(async () => {
     }
     if (!isOurToken(req.headers.authorization) && !url.pathname.startsWith('/blob/'))
       return json({ message: 'Resource not accessible by integration' }, 403)
-    if (url.pathname === '/repos/acme/shop/actions/workflows/drill.yml/runs')
-      return json({
-        total_count: 5,
-        workflow_runs: [101, 102, 103, 104, 105].map((id) => ({ id }))
-      })
+    if (url.pathname === '/repos/acme/shop/actions/workflows/drill.yml/runs') {
+      // Two pages: run 104 (the newest earlier drill) is only on the second.
+      if (url.searchParams.get('page') === '2')
+        return json({ total_count: 5, workflow_runs: [104, 105].map((id) => ({ id })) })
+      res.setHeader('link', `<${apiUrl}${url.pathname}?per_page=100&page=2>; rel="next"`)
+      return json({ total_count: 5, workflow_runs: [101, 102, 103].map((id) => ({ id })) })
+    }
     if (
       url.pathname === '/repos/acme/shop/actions/artifacts' &&
       url.searchParams.get('name') === NAME
@@ -96,6 +99,7 @@ beforeAll(async () => {
   apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 })
 afterAll(async () => {
+  server.closeAllConnections()
   await new Promise((done) => server.close(done))
 })
 
