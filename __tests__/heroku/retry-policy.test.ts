@@ -7,7 +7,7 @@ import {
   provesNotApplied,
   rateLimitDelayMs,
   retryDelayMs
-} from '../../src/heroku/http.js'
+} from '../../src/heroku/retry-policy.js'
 import { HerokuApiError } from '../../src/heroku/types.js'
 
 const err = (status: number, id: string, method = 'GET') =>

@@ -1,6 +1,6 @@
 /** The HTTP layer against a real local socket: retries, resets, headers, once-only writes. */
 import { afterEach, describe, expect, it } from '@jest/globals'
-import { HerokuTransport } from '../../src/heroku/http.js'
+import { HerokuTransport } from '../../src/heroku/transport.js'
 import { HerokuApiError } from '../../src/heroku/types.js'
 import {
   startFakeServer,

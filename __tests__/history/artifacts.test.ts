@@ -1,6 +1,7 @@
 // history: artifacts against a fake of the GitHub REST API (a local HTTP server): earlier runs of
 // this workflow are read, newest first; expired artifacts, other workflows' runs, this run's own
-// artifact and another app's reports are ignored; the download redirect never carries the token.
+// artifact and another app's reports are ignored; the download redirect never carries the token;
+// the runs listing is followed to its second page.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -13,6 +14,9 @@ import { loadHistory } from '../../src/history/load.js'
 import { passedReport } from '../unit/report-fixture.js'
 
 const TOKEN = 'ghs_fake_token_123'
+/** Octokit sends `token …`; GitHub takes it as it takes `Bearer …`. */
+const isOurToken = (auth: string | undefined) =>
+  auth === `token ${TOKEN}` || auth === `Bearer ${TOKEN}`
 const NAME = 'restore-drill-my-app'
 
 /** A zip as the artifact service streams it (zip writing to stdout uses data descriptors). */
@@ -53,15 +57,21 @@ beforeAll(async () => {
       res.writeHead(status, { 'content-type': 'application/json' })
       res.end(JSON.stringify(body))
     }
-    if (req.headers.authorization !== `Bearer ${TOKEN}` && !url.pathname.startsWith('/blob/'))
+    if (!isOurToken(req.headers.authorization) && !url.pathname.startsWith('/blob/'))
       return json({ message: 'Resource not accessible by integration' }, 403)
-    if (url.pathname === '/repos/acme/shop/actions/workflows/drill.yml/runs')
-      return json({ workflow_runs: [101, 102, 103, 104, 105].map((id) => ({ id })) })
+    if (url.pathname === '/repos/acme/shop/actions/workflows/drill.yml/runs') {
+      // Two pages: run 104 (the newest earlier drill) is only on the second.
+      if (url.searchParams.get('page') === '2')
+        return json({ total_count: 5, workflow_runs: [104, 105].map((id) => ({ id })) })
+      res.setHeader('link', `<${apiUrl}${url.pathname}?per_page=100&page=2>; rel="next"`)
+      return json({ total_count: 5, workflow_runs: [101, 102, 103].map((id) => ({ id })) })
+    }
     if (
       url.pathname === '/repos/acme/shop/actions/artifacts' &&
       url.searchParams.get('name') === NAME
     ) {
       return json({
+        total_count: artifacts.length,
         artifacts: artifacts.map((a) => ({
           id: a.id,
           name: NAME,
@@ -89,6 +99,7 @@ beforeAll(async () => {
   apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 })
 afterAll(async () => {
+  server.closeAllConnections()
   await new Promise((done) => server.close(done))
 })
 
