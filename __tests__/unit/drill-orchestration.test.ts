@@ -5,7 +5,12 @@ import { both, runDrill } from '../../src/drill.js'
 import { CancelledError } from '../../src/errors.js'
 import { buildReport } from '../../src/report/build.js'
 import { AbortError } from '../../src/heroku/wait.js'
-import { drillConfig, fakeRuntime, passedVerification, type FakeOptions } from '../fakes/fake-heroku.js'
+import {
+  drillConfig,
+  fakeRuntime,
+  passedVerification,
+  type FakeOptions
+} from '../fakes/fake-heroku.js'
 import type { DrillConfig } from '../../src/config.js'
 
 async function drill(over: Partial<DrillConfig> = {}, options: FakeOptions = {}) {
