@@ -15,7 +15,7 @@ export interface InputErrorDeps {
 
 /** The verdict of a run refused for its inputs: one line. */
 export function inputErrorVerdict(app: string, problems: string[]): string {
-  const which = problems.length === 1 ? 'an input is' : `${problems.length} input problems are`
+  const which = problems.length === 1 ? 'an input' : `${problems.length} input problems`
   return `Error: restore drill${appPart(app)} did not start: ${which} to fix`
 }
 

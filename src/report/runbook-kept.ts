@@ -50,7 +50,18 @@ export function promoteKeptSections(
         `heroku pg:promote ${attached} --app ${app}`,
         `heroku maintenance:off --app ${app}`
       ]
-    },
+    }
+  ]
+}
+
+/**
+ * Last in the runbook, after every path that promotes: the one command that stops the billing of
+ * a verified kept copy (a copy that failed has it in its inspect section).
+ */
+export function stopBillingSections(report: DrillReport): RunbookSection[] {
+  const kept = report.cleanup.kept
+  if (!kept || report.verification?.passed !== true) return []
+  return [
     stopBillingSection(report, kept, 'Not needed after all? Do this instead of promoting it.')
   ]
 }

@@ -2,7 +2,7 @@
 // proved, onto this app; when the drill did not prove it, what to do instead. From the report alone.
 import type { DrillReport } from './model.js'
 import { formatCount, formatDuration, plural } from '../format.js'
-import { inspectKeptSection, promoteKeptSections } from './runbook-kept.js'
+import { inspectKeptSection, promoteKeptSections, stopBillingSections } from './runbook-kept.js'
 import {
   EMERGENCY_ATTACHMENT,
   addonPlanOf,
@@ -38,9 +38,14 @@ export function runbookSections(
   report: DrillReport,
   options: RunbookOptions = {}
 ): RunbookSection[] {
-  if (report.recovery) return recoverySections(report, report.recovery)
-  if (!report.backup) return []
-  return backupProven(report) ? restoreSections(report) : insteadSections(report, options)
+  const sections = report.recovery
+    ? recoverySections(report, report.recovery)
+    : !report.backup
+      ? []
+      : backupProven(report)
+        ? restoreSections(report)
+        : insteadSections(report, options)
+  return sections.length ? [...sections, ...stopBillingSections(report)] : []
 }
 
 /** The backup the restore commands name, and whether it is the one this drill restored. */
@@ -138,7 +143,11 @@ function recoverySections(
   recovery: NonNullable<DrillReport['recovery']>
 ): RunbookSection[] {
   const app = report.app
-  const source = `${app}::${configVarOf(report.source.attachment)}`
+  // After a kept copy is promoted (the path above), DATABASE_URL names that copy: the source is
+  // then named by its add-on, which stays the same.
+  const source = report.cleanup.kept
+    ? recovery.sourceAddon
+    : `${app}::${configVarOf(report.source.attachment)}`
   // The time this drill rolled back to, as the CLI takes it (2026-12-01T04:00:00Z).
   const how =
     recovery.method === 'fork'
