@@ -1,7 +1,8 @@
 // Every input of action.yml parsed and validated into one DrillConfig, before anything is created.
 // A bad value ends the run with one line: the input, what is wrong, and an example of a good value.
 // The parsers are in inputs/, by what the inputs are about; this module puts them together.
-import type { DrillConfig, RollbackTarget } from './config.js'
+import type { DrillConfig } from './config.js'
+import { AUTO_CHECKSUMS, rollbackLabel } from './config.js'
 import type { DrillSettings } from './report/model.js'
 import { combinationProblems } from './inputs/combinations.js'
 import { DEFAULTS } from './inputs/defaults.js'
@@ -31,6 +32,7 @@ import {
 } from './inputs/values.js'
 import { readChecks, readRestoreWarnings, readTableList } from './inputs/verification.js'
 
+export { AUTO_CHECKSUMS, rollbackLabel } from './config.js'
 export { InputError } from './inputs/input-error.js'
 export { drillAppLabel } from './inputs/labels.js'
 
@@ -107,19 +109,12 @@ export function withEffectiveChecksums(config: DrillConfig): DrillConfig {
   return config
 }
 
-/** checksum-tables `auto`: every table without writes in the capture window (no display name lacks a dot). */
-export const AUTO_CHECKSUMS = 'auto'
-
 /** checksum-tables: `auto` (the default), `none`, or a list of tables (see readTableList). */
 function readChecksumTables(value: string, got: Got): string[] {
   const keyword = value.trim().toLowerCase()
   if (keyword === '' || keyword === AUTO_CHECKSUMS) return [AUTO_CHECKSUMS]
   if (keyword === 'none') return []
   return readTableList(value, got)
-}
-
-export function rollbackLabel(target: RollbackTarget): string {
-  return target.mode === 'ago' ? target.text : target.time.toISOString().replace('.000Z', 'Z')
 }
 
 /** The settings recorded in the report: everything that shaped the drill except secrets and SQL. */

@@ -1,0 +1,116 @@
+// Everything a drill runs with, built once by main: the config, the Heroku clients (one set that
+// stops at the deadline or on cancel, one for the clean-up that keeps working after the
+// deadline), the databases, the saved state, the log, the signals and the deadline.
+import { createPgDatabases, type Databases } from '../databases.js'
+import type { DrillConfig } from '../config.js'
+import type { HistoryInput } from '../history/compare.js'
+import { createDataApi, type DataApi } from '../heroku/data.js'
+import { createHerokuHttp } from '../heroku/http.js'
+import { createPlatformApi, type PlatformApi } from '../heroku/platform.js'
+import { herokuApiUrls } from '../heroku/urls.js'
+import { Ownership, SecretRegistry } from '../safety.js'
+import { DrillState, type StateWriter } from '../state.js'
+
+export interface DrillLog {
+  /** Redacted before it is printed. */
+  info(line: string): void
+  warning(line: string): void
+  /** An error annotation (a mismatch, a clean-up problem). */
+  error(line: string, title?: string): void
+  startGroup(name: string): void
+  endGroup(): void
+}
+
+export interface DrillRuntime {
+  config: DrillConfig
+  /** Clients whose requests stop when the drill is aborted (deadline or cancel). */
+  platform: PlatformApi
+  data: DataApi
+  /** For the clean-up, which must still work after the deadline (they stop on cancel only). */
+  cleanupPlatform: PlatformApi
+  cleanupData: DataApi
+  databases: Databases
+  ownership: Ownership
+  secrets: SecretRegistry
+  state: DrillState
+  log: DrillLog
+  /** Fires at the deadline (reason 'deadline') or on cancel (reason 'cancel'). */
+  signal: AbortSignal
+  /** Fires on cancel only: then main exits at once and the post step cleans up. */
+  cancelSignal: AbortSignal
+  deadline: Date
+  runId: string
+  runAttempt: string
+  now: () => Date
+  /** The earlier drills (history input), read while the drill runs; unset when not read. */
+  history?: Promise<HistoryInput>
+}
+
+export interface RuntimeEnvironment {
+  core: StateWriter & {
+    info(line: string): void
+    warning(line: string): void
+    error(line: string, props?: { title?: string }): void
+    startGroup(name: string): void
+    endGroup(): void
+  }
+  secrets: SecretRegistry
+  env: NodeJS.ProcessEnv
+}
+
+/** The runtime, and `cancel` for SIGINT/SIGTERM and `dispose` for the deadline's timer. */
+export function createRuntime(
+  config: DrillConfig,
+  { core, secrets, env }: RuntimeEnvironment
+): { runtime: DrillRuntime; cancel: () => void; dispose: () => void } {
+  const cancel = new AbortController()
+  const drillAbort = new AbortController()
+  const deadline = new Date(Date.now() + config.timeoutMinutes * 60_000)
+  const deadlineTimer = setTimeout(
+    () => drillAbort.abort('deadline'),
+    config.timeoutMinutes * 60_000
+  )
+  const ownership = new Ownership()
+  const httpFor = (signal: AbortSignal) =>
+    createHerokuHttp({
+      token: config.apiKey,
+      ...herokuApiUrls(env),
+      secrets,
+      signal,
+      log: core.info
+    })
+  const http = httpFor(drillAbort.signal)
+  const cleanupHttp = httpFor(cancel.signal)
+  const runtime: DrillRuntime = {
+    config,
+    platform: createPlatformApi(http, ownership),
+    data: createDataApi(http, ownership),
+    cleanupPlatform: createPlatformApi(cleanupHttp, ownership),
+    cleanupData: createDataApi(cleanupHttp, ownership),
+    databases: createPgDatabases(config.verifyConnections),
+    ownership,
+    secrets,
+    state: new DrillState(core, config.app),
+    log: {
+      info: (line) => core.info(secrets.redact(line)),
+      warning: (line) => core.warning(secrets.redact(line)),
+      error: (line, title) => core.error(secrets.redact(line), title ? { title } : undefined),
+      startGroup: (name) => core.startGroup(name),
+      endGroup: () => core.endGroup()
+    },
+    signal: drillAbort.signal,
+    cancelSignal: cancel.signal,
+    deadline,
+    runId: env.GITHUB_RUN_ID || 'local',
+    runAttempt: env.GITHUB_RUN_ATTEMPT || '1',
+    now: () => new Date()
+  }
+  return {
+    runtime,
+    cancel: () => {
+      cancel.abort('cancel')
+      drillAbort.abort('cancel')
+    },
+    dispose: () => clearTimeout(deadlineTimer)
+  }
+}
