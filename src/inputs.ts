@@ -4,9 +4,9 @@
 import type { DrillConfig } from './config.js'
 import { AUTO_CHECKSUMS, rollbackLabel } from './config.js'
 import type { DrillSettings } from './report/model.js'
-import { checkCombinations, checkRecoveryCombinations } from './inputs/combinations.js'
+import { combinationProblems } from './inputs/combinations.js'
 import { DEFAULTS } from './inputs/defaults.js'
-import { echoWithout, type Got } from './inputs/input-error.js'
+import { InputError, echoWithout, type Got } from './inputs/input-error.js'
 import { backupLabel, drillAppLabel } from './inputs/labels.js'
 import {
   readApiKey,
@@ -33,11 +33,13 @@ import {
 import { readChecks, readRestoreWarnings, readTableList } from './inputs/verification.js'
 
 export { AUTO_CHECKSUMS, rollbackLabel } from './config.js'
-
 export { InputError } from './inputs/input-error.js'
 export { drillAppLabel } from './inputs/labels.js'
 
-/** Reads and validates every input; throws InputError on the first bad one. */
+/**
+ * Reads and validates every input; throws InputError on the first bad value, or with every rule
+ * across inputs that the values break.
+ */
 export function readConfig(getInput: (name: string) => string): DrillConfig {
   const apiKey = readApiKey(getInput('heroku-api-key') ?? '')
   const githubToken = readGithubToken(getInput('github-token') ?? '')
@@ -88,8 +90,8 @@ export function readConfig(getInput: (name: string) => string): DrillConfig {
     githubToken
   }
   config.rollbackTo = readRollbackTo(config.method, raw('rollback-to'), got)
-  checkCombinations(config)
-  checkRecoveryCombinations(config)
+  const broken = combinationProblems(config)
+  if (broken.length) throw InputError.all(broken)
   return withEffectiveChecksums(config)
 }
 

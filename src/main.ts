@@ -16,6 +16,7 @@ import { loadHistory } from './history/load.js'
 import { InputError, readConfig } from './inputs.js'
 import { buildReport, outcomeOf } from './report/build.js'
 import type { DrillReport } from './report/model.js'
+import { publishInputError } from './report/input-error.js'
 import { publishReport } from './report/publish.js'
 import { createRuntime } from './drill/runtime.js'
 import { SecretRegistry } from './safety.js'
@@ -27,7 +28,7 @@ async function main(): Promise<void> {
   const secrets = new SecretRegistry((s) => core.setSecret(s))
   // Masked before anything else can print it.
   secrets.add(core.getInput('heroku-api-key'))
-  const config = readInputs(secrets)
+  const config = await readInputs(secrets)
   if (!config) return
   const { runtime, cancel, dispose } = createRuntime(config, { core, secrets, env: process.env })
   stopOnSignals(cancel)
@@ -62,7 +63,7 @@ async function main(): Promise<void> {
   }
 }
 
-function readInputs(secrets: SecretRegistry): DrillConfig | undefined {
+async function readInputs(secrets: SecretRegistry): Promise<DrillConfig | undefined> {
   try {
     const config = readConfig((name) => core.getInput(name))
     secrets.add(config.apiKey)
@@ -71,7 +72,8 @@ function readInputs(secrets: SecretRegistry): DrillConfig | undefined {
     return config
   } catch (err) {
     if (!(err instanceof InputError)) throw err
-    core.setFailed(secrets.redact(err.message))
+    const redact = (text: string): string => secrets.redact(text)
+    await publishInputError({ core, redact }, core.getInput('app').trim(), err.problems)
     return undefined
   }
 }

@@ -110,18 +110,27 @@ describe('runtime dependencies', () => {
   })
 })
 
+/**
+ * Runtime packages that declare a newer Node than they need, with the Node they were run on here:
+ * content-type 3 (under @actions/artifact's Octokit) declares >=22 and parses headers with nothing
+ * newer than Node 20 has; every test and the demo run the bundle on Node 20.
+ */
+const RUNS_ON_LOWER: Record<string, number> = { 'content-type': 20 }
+
 describe('versions', () => {
-  it('engines asks for at least the Node version every runtime package declares, and the README says it', () => {
+  it('engines asks for at least the Node version every runtime package declares (or runs on), and the README and CI say it', () => {
     const ours = lowestNodeMajor(pkg.engines?.node ?? '0')
     const needs = [...productionTree()].map(([name, dir]) => {
       const range = readPackage(dir).engines?.node
       return { name, lowest: range ? lowestNodeMajor(range) : 0 }
     })
-    const highest = needs.reduce((a, b) => (b.lowest > a.lowest ? b : a))
-    if (ours < highest.lowest)
-      throw new Error(`engines.node allows Node ${ours}; ${highest.name} needs ${highest.lowest}`)
+    const above = needs.filter((n) => n.lowest > ours && RUNS_ON_LOWER[n.name] !== ours)
+    expect(above).toEqual([])
     const readme = readFileSync(join(root, 'README.md'), 'utf8')
     expect(readme).toContain(`Node.js ${ours} or newer`)
+    // The claim is checked: CI runs the demo (the bundle, the simulator) on that Node.
+    const ci = readFileSync(join(root, '.github', 'workflows', 'ci.yml'), 'utf8')
+    expect(ci).toMatch(new RegExp(`node-version: ${ours}\\b`))
   })
 
   it('the report names the version package.json gives', () => {

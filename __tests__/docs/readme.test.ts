@@ -58,9 +58,23 @@ describe('README', () => {
     for (const { kind } of DEMO_FAULTS) expect(readme).toContain(`| \`${kind}\` |`)
   })
 
-  it('documents the two quick-start commands', () => {
+  it('documents the demo for users and the tests for contributors', () => {
     expect(readme).toContain('npm ci && npm run demo')
-    expect(readme).toMatch(/^npm test\b/m)
+    const contributing = readFileSync(join(root, 'CONTRIBUTING.md'), 'utf8')
+    expect(contributing).toMatch(/^npm test\b/m)
+  })
+
+  it('puts the user path first: quick start, inputs, outputs, examples, summary, token, troubleshooting', () => {
+    const headings = [...readme.matchAll(/^## (.+)$/gm)].map((m) => m[1])
+    expect(headings.slice(0, 7)).toEqual([
+      'Quick start',
+      'Inputs',
+      'Outputs',
+      'Example workflows',
+      'The job summary',
+      'The Heroku token',
+      'Troubleshooting'
+    ])
   })
 })
 

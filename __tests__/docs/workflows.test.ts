@@ -24,6 +24,17 @@ const readmeWorkflows = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)]
   .map((m) => m[1])
   .filter((text) => /^on:/m.test(text) && /^jobs:/m.test(text))
 
+interface WorkflowShape {
+  permissions?: Record<string, string>
+  jobs: Record<
+    string,
+    {
+      permissions?: Record<string, string>
+      steps?: { uses?: string; with?: Record<string, string> }[]
+    }
+  >
+}
+
 interface LintResult {
   file: string
   line: number
@@ -81,6 +92,32 @@ describe('uses:', () => {
     const ours = texts.flatMap(usesIn).filter((u) => u.includes('heroku-postgres-restore-drill'))
     expect(ours.length).toBeGreaterThan(0)
     for (const uses of ours) expect(uses).toBe(`${repository}@v${major}`)
+  })
+
+  it('grants what the drill step needs: actions: read where the history is read from artifacts', () => {
+    const examples = yamlFiles('.github/examples').map((file) => ({
+      name: file,
+      text: readFileSync(join(root, file), 'utf8')
+    }))
+    const sources = [
+      ...examples,
+      ...readmeWorkflows.map((text, i) => ({ name: `README #${i + 1}`, text }))
+    ]
+    const missing: string[] = []
+    for (const { name, text } of sources) {
+      const workflow = parse(text) as WorkflowShape
+      for (const [jobName, job] of Object.entries(workflow.jobs)) {
+        const drills = (job.steps ?? []).filter((step) => step.uses?.startsWith(`${repository}@`))
+        // history defaults to artifacts: earlier runs' reports, read with the GitHub API.
+        const readsArtifacts = drills.some(
+          (step) => (step.with?.history ?? 'artifacts') === 'artifacts'
+        )
+        const permissions = job.permissions ?? workflow.permissions ?? {}
+        if (readsArtifacts && permissions.actions !== 'read' && permissions.actions !== 'write')
+          missing.push(`${name}: job ${jobName}`)
+      }
+    }
+    expect(missing).toEqual([])
   })
 
   it('pins every other action of the workflows to one major tag', () => {

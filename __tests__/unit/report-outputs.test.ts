@@ -24,14 +24,17 @@ describe('outputsFor', () => {
   })
 
   it('a passed drill', () => {
-    expect(outputsFor(passedReport(), { reportPath: '/tmp/r/restore-drill-report.json' })).toEqual({
+    const report = passedReport()
+    expect(outputsFor(report, { reportPath: '/tmp/r/restore-drill-report.json' })).toEqual({
       outcome: 'passed',
+      verdict: report.verdict,
+      'backups-newest-age-seconds': String(report.backups.newestBackup!.ageSeconds),
       method: 'backup',
       'drill-app': 'restore-drill-my-app-1a2b3c',
       'backup-id': 'b042',
       'backup-size-bytes': '12345678',
       'backup-age-seconds': '15',
-      'restore-seconds': '252',
+      'restore-seconds': '252.0',
       'drill-seconds': '570',
       'tables-checked': '4',
       'rows-checked': '15608',
@@ -46,7 +49,7 @@ describe('outputsFor', () => {
     report.backup = null
     report.restore = { ...report.restore!, seconds: 431.6, logs: [] }
     const outputs = outputsFor(report)
-    expect(outputs).toMatchObject({ method: 'fork', 'restore-seconds': '432', 'backup-id': '' })
+    expect(outputs).toMatchObject({ method: 'fork', 'restore-seconds': '431.6', 'backup-id': '' })
   })
 
   it('a failed drill counts the findings that failed it', () => {
@@ -73,9 +76,12 @@ describe('outputsFor', () => {
     report.restore = null
     report.verification = null
     report.drillApp = null
+    report.backups = { scheduled: false, schedule: null, newestBackup: null, recentBackups: [] }
     report.timings = { preflightSeconds: 2.4, drillSeconds: 12.6 }
     expect(outputsFor(report)).toEqual({
       outcome: 'error',
+      verdict: report.verdict,
+      'backups-newest-age-seconds': '',
       method: 'backup',
       'drill-app': '',
       'backup-id': '',
@@ -90,9 +96,9 @@ describe('outputsFor', () => {
     })
   })
 
-  it('rounds seconds to whole seconds and keeps an unknown size empty', () => {
+  it('rounds seconds to whole seconds (restore-seconds to one decimal) and keeps an unknown size empty', () => {
     const report = passedReport()
-    report.restore!.seconds = 0.4
+    report.restore!.seconds = 0.44
     report.timings.drillSeconds = 61.5
     report.backup!.sizeBytes = null
     const outputs = outputsFor(report)
@@ -100,6 +106,6 @@ describe('outputsFor', () => {
       outputs['restore-seconds'],
       outputs['drill-seconds'],
       outputs['backup-size-bytes']
-    ]).toEqual(['0', '62', ''])
+    ]).toEqual(['0.4', '62', ''])
   })
 })

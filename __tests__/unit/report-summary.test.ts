@@ -146,7 +146,7 @@ describe('renderSummary', () => {
   it('describes the backup: ID, size human-readable, age, capture time', () => {
     const md = renderSummary(passedReport())
     expect(md).toContain(
-      '### Backup\n\n- **backup:** `b042` (fresh capture by this drill)\n- **size:** 12 MB (12,345,678 bytes)\n' +
+      '<details><summary>Backup b042</summary>\n\n- **backup:** `b042` (fresh capture by this drill)\n- **size:** 12 MB (12,345,678 bytes)\n' +
         '- **captured:** 2026-11-25 02:03:00 UTC\n- **age at restore:** 15s\n'
     )
     expect(md).not.toContain('|  |  |') // no empty header row
@@ -157,15 +157,15 @@ describe('renderSummary', () => {
     const lines = md.split('\n')
     const mismatch = lineOf('| `public.track` | mismatch |', lines)
     const missing = lineOf('| `Sales Data.Line \\| Items` | missing |', lines)
-    const fold = lineOf('<details><summary>3 tables without a mismatch</summary>', lines)
+    const fold = lineOf('<details><summary>Verification: 5 tables, ', lines)
     const within = lineOf('| `public.invoice` | within-bounds |', lines)
     const match = lineOf('| `public.album` | match |', lines)
     expect(mismatch).toBeLessThan(fold)
     expect(missing).toBeLessThan(fold)
     expect(fold).toBeLessThan(within)
     expect(within).toBeLessThan(match)
-    expect(lines[lineOf('| `public.invoice_line` | match |', lines) + 1]).toBe('')
-    expect(lines[lineOf('| `public.invoice_line` | match |', lines) + 2]).toBe('</details>')
+    // The mismatched tables are listed once, above; the fold holds the rest.
+    expect(md.match(/\| `public.track` \| mismatch \|/g)).toHaveLength(1)
     // The failing findings come before the tables, mismatch before warning.
     expect(lineOf('| mismatch | counts | `public.track` | 3 rows missing', lines)).toBeLessThan(
       mismatch
@@ -178,13 +178,14 @@ describe('renderSummary', () => {
 
   it('folds every table when nothing mismatched', () => {
     const md = renderSummary(passedReport())
-    expect(md).toContain('<details><summary>4 tables checked, none mismatched</summary>')
+    expect(md).toContain('<details><summary>Verification: 4 tables, 6 checks</summary>')
+    expect(md).not.toContain('### Findings')
     expect(md).not.toMatch(/\| (mismatch|missing) \|/)
   })
 
   it('explains the bounds of tables that moved', () => {
     const md = renderSummary(passedReport())
-    expect(md).toContain('### Tables that moved during the drill')
+    expect(md).toContain('**Tables that moved during the drill:**')
     expect(md).toContain(
       '- `public.invoice`: 3 rows inserted during the capture window; restored count lies within 412–415'
     )
@@ -193,7 +194,7 @@ describe('renderSummary', () => {
   it('shows the schema diff, checks (failed first), and restore warnings real vs harmless', () => {
     const md = renderSummary(failedReport())
     const lines = md.split('\n')
-    expect(md).toContain('### Schema differences')
+    expect(md).toContain('**Schema differences:**')
     expect(md).toContain(
       '| mismatch | schema | `index public.track_pkey` | missing in the restore |'
     )
@@ -215,7 +216,7 @@ describe('renderSummary', () => {
     expect(lineOf('COPY failed', lines)).toBeLessThan(
       lineOf('must be owner of extension plpgsql', lines)
     )
-    expect(renderSummary(passedReport())).not.toContain('### Schema differences')
+    expect(renderSummary(passedReport())).not.toContain('**Schema differences:**')
   })
 
   it('shows each restore warning once, in its own section, not among the findings', () => {
@@ -317,6 +318,7 @@ describe('renderSummary', () => {
   it('incident mode: the kept add-on with promote and destroy commands and a cost note, first', () => {
     const report = passedReport()
     report.backup = { ...report.backup!, id: 'a008', choice: 'id' }
+    report.drillApp = { name: 'restore-drill-my-app-1a2b3c', mode: 'auto', deleted: false }
     report.cleanup.destroyed = []
     report.cleanup.kept = {
       addonName: 'restore-drill-my-app-99-1-ab12',
@@ -326,16 +328,40 @@ describe('renderSummary', () => {
     expect(md).toContain(
       '- **kept** `restore-drill-my-app-99-1-ab12` as `RESTORE_DRILL`: verification compared schema, row counts, sequences, the contents of 1 of 4 tables and 1 custom check and found no mismatch. Billed by the hour until destroyed'
     )
+    // The copy lives on the kept drill app: attached to my-app first, then promoted there.
     const lines = md.split('\n')
-    const promote = lineOf('heroku pg:promote RESTORE_DRILL_URL --app my-app', lines)
+    const attach = lineOf(
+      'heroku addons:attach restore-drill-my-app-99-1-ab12 --app my-app --as VERIFIED_RESTORE',
+      lines
+    )
+    const promote = lineOf('heroku pg:promote VERIFIED_RESTORE_URL --app my-app', lines)
+    expect(attach).toBeLessThan(promote)
     expect(promote).toBeLessThan(
       lineOf('heroku pg:backups:restore my-app::a008 DATABASE_URL', lines)
     )
-    expect(md).toContain(
-      'heroku addons:destroy restore-drill-my-app-99-1-ab12 --app my-app --confirm my-app'
-    )
+    // One command stops the billing: the drill app holds nothing else.
+    const stop = runbookCommands(report).filter((c) => /destroy/.test(c))
+    expect(stop).toEqual([
+      'heroku apps:destroy restore-drill-my-app-1a2b3c --confirm restore-drill-my-app-1a2b3c'
+    ])
     expect(md).toContain('billed by the hour on plan heroku-postgresql:standard-0 until destroyed')
     expect(md).toContain('- **backup:** `a008` (chosen by ID)')
+  })
+
+  it('incident mode with drill-app: same: the kept copy is promoted where it is attached', () => {
+    const report = passedReport()
+    report.drillApp = { name: 'my-app', mode: 'same', deleted: false }
+    report.cleanup.destroyed = []
+    report.cleanup.kept = {
+      addonName: 'restore-drill-my-app-99-1-ab12',
+      attachment: 'RESTORE_DRILL'
+    }
+    const commands = runbookCommands(report)
+    expect(commands).toContain('heroku pg:promote RESTORE_DRILL_URL --app my-app')
+    expect(commands.filter((c) => /addons:attach/.test(c))).toEqual([])
+    expect(commands.filter((c) => /destroy/.test(c))).toEqual([
+      'heroku addons:destroy restore-drill-my-app-99-1-ab12 --app my-app --confirm my-app'
+    ])
   })
 
   it('the runbook restores onto the source attachment the backup came from', () => {
@@ -442,7 +468,7 @@ describe('renderTerminal', () => {
     )
     expect(text).not.toMatch(/<details>|<\/?summary>|\*\*|```|^#+ |\| ---/m)
     expect(text).toContain(
-      '- Data verified: 4 tables, 15,608 rows; compared schema, row counts, sequences, the contents of 1 of 4 tables and 1 custom check; 3 mismatches.'
+      '- Data verified: 4 tables, 15,608 rows; compared schema, row counts, sequences, the contents of 1 of 4 tables and 1 custom check; 3 mismatched objects.'
     )
     expect(text).toContain(`restore-drill-report.json sha256 ${SHA}`)
     expect(text).toContain('  $ heroku pg:backups --app my-app')
@@ -452,10 +478,11 @@ describe('renderTerminal', () => {
 
   it('aligns table columns, numbers to the right', () => {
     const lines = renderTerminal(passedReport()).split('\n')
+    // Folded details are indented by two spaces in the terminal.
     const header = lineOf('phase      status  started (UTC)    took  detail', lines)
-    expect(lines[header + 1]).toBe('---------  ------  -------------  ------  ------')
-    expect(lines[header + 2]).toBe('preflight  ok      02:00:00         3.2s')
-    expect(lines[header + 6]).toBe('restore    ok      02:02:10       4m 12s')
+    expect(lines[header + 1]).toBe('  ---------  ------  -------------  ------  ------')
+    expect(lines[header + 2]).toBe('  preflight  ok      02:00:00         3.2s')
+    expect(lines[header + 6]).toBe('  restore    ok      02:02:10       4m 12s')
     const tableHeader = lines[lineOf('table                status         source before', lines)]
     const restoredEnd = tableHeader.indexOf('restored') + 'restored'.length - 1
     const rows = lines.filter((line) => /^\s+public\.\S+\s+(match|within-bounds)/.test(line))
@@ -469,11 +496,9 @@ describe('renderTerminal', () => {
   it('lists mismatches before the folded rest', () => {
     const lines = renderTerminal(failedReport()).split('\n')
     expect(lineOf('public.track             mismatch', lines)).toBeLessThan(
-      lineOf('3 tables without a mismatch:', lines)
+      lineOf('Verification: 5 tables', lines)
     )
-    expect(lineOf('3 tables without a mismatch:', lines)).toBeLessThan(
-      lineOf('public.album', lines)
-    )
+    expect(lineOf('Verification: 5 tables', lines)).toBeLessThan(lineOf('public.album', lines))
   })
 })
 
@@ -490,7 +515,7 @@ describe('advice that fits the outcome', () => {
       expect(restoreLines(md, 'b042')).toEqual([])
       expect(md).not.toMatch(/good|verified restore|Emergency runbook/i)
       expect(md).toContain('What to do instead')
-      expect(md).toContain('verification found 3 mismatches, listed above')
+      expect(md).toContain('verification found 3 mismatched objects (listed above)')
       expect(md).toContain('run the drill again with backup: b042 and keep-database: true')
       expect(md).toContain('heroku pg:backups --app my-app')
     }
@@ -499,6 +524,7 @@ describe('advice that fits the outcome', () => {
 
   it('a kept copy that failed verification: inspect and destroy it, never promote it', () => {
     const report = failedReport()
+    report.drillApp = { name: 'restore-drill-my-app-1a2b3c', mode: 'auto', deleted: false }
     report.cleanup.destroyed = []
     report.cleanup.kept = {
       addonName: 'restore-drill-my-app-99-1-ab12',
@@ -507,11 +533,11 @@ describe('advice that fits the outcome', () => {
     const md = renderSummary(report)
     expect(restoreLines(md, 'b042')).toEqual([])
     expect(md).toContain(
-      '- **kept** `restore-drill-my-app-99-1-ab12` as `RESTORE_DRILL`: verification found 3 mismatches; do not promote it.'
+      '- **kept** `restore-drill-my-app-99-1-ab12` as `RESTORE_DRILL`: verification found 3 mismatched objects; do not promote it.'
     )
-    expect(md).toContain('heroku pg:psql RESTORE_DRILL_URL --app my-app')
+    expect(md).toContain('heroku pg:psql RESTORE_DRILL_URL --app restore-drill-my-app-1a2b3c')
     expect(md).toContain(
-      'heroku addons:destroy restore-drill-my-app-99-1-ab12 --app my-app --confirm my-app'
+      'heroku apps:destroy restore-drill-my-app-1a2b3c --confirm restore-drill-my-app-1a2b3c'
     )
   })
 

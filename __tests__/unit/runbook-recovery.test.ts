@@ -56,7 +56,7 @@ describe('runbook after a fork or rollback', () => {
     expect(kept.id).toBe('kept-addon')
     expect(kept.explanation).toContain('the source as it was at 2026-12-02T10:00:00Z')
     expect(kept.commands[0]).toBe(
-      'heroku addons:attach restore-drill-my-app-9-1-ab12 --app my-app --as EMERGENCY_RESTORE'
+      'heroku addons:attach restore-drill-my-app-9-1-ab12 --app my-app --as VERIFIED_RESTORE'
     )
   })
 

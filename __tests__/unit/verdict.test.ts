@@ -40,7 +40,7 @@ describe('judgeOutcome', () => {
     const verification = failedReport().verification as Verification
     const judged = judgeOutcome(found({ verification }))
     expect(judged.outcome).toBe('failed')
-    expect(judged.verdict).toMatch(/^Failed: backup b042 restored, but \d+ mismatch(es)?: /)
+    expect(judged.verdict).toMatch(/^Failed: backup b042 restored, but \d+ mismatched objects?: /)
     expect(judged.errorLine).toBeUndefined()
   })
 

@@ -2,7 +2,7 @@
 // known, so a drill that stops early still reports how far it got. The report is built from
 // these facts by one pure function (report/build.ts); nothing edits the report afterwards.
 import type { Addon } from '../heroku/types.js'
-import type { BackupFacts, PhaseRecord, Timings } from '../report/model.js'
+import type { BackupFacts, PhaseRecord, ScheduleFacts, Timings } from '../report/model.js'
 import type { CleanupResult } from '../steps/cleanup.js'
 import type { Preflight } from '../steps/preflight.js'
 import type { PromoteResult } from '../steps/promote.js'
@@ -20,6 +20,8 @@ export interface DrillFacts {
   finishedAt?: Date
   preflight?: Preflight
   staleDestroyed: string[]
+  /** Question 1 as preflight read it, recorded at once: kept when preflight refuses later. */
+  scheduleRead?: ScheduleFacts
   /** Someone else had maintenance on for the capture: the drill left it so. */
   maintenanceWasOn?: boolean
   canary?: { id: string }

@@ -88,7 +88,8 @@ async function preflightStep(rt: DrillRuntime, record: RecordFacts): Promise<Pre
     platform: rt.platform,
     data: rt.data,
     now: rt.now,
-    log
+    log,
+    onScheduleRead: (scheduleRead) => record({ scheduleRead })
   })
   for (const warning of pre.warnings) rt.log.warning(warning)
   const original = { id: pre.source.addonId, name: pre.source.addonName }
@@ -120,12 +121,21 @@ async function promoteStep(
   })
 }
 
+/** The drill's own capture did not restore, or its restore failed verification. */
+function captureFailedDrill(facts: DrillFacts): boolean {
+  if (!facts.backup || facts.backup.choice !== 'capture') return false
+  const restoreFailed = facts.timeline.some((p) => p.phase === 'restore' && p.status === 'failed')
+  return restoreFailed || facts.verification?.passed === false
+}
+
 async function cleanUpAfterDrill(
   rt: DrillRuntime,
   timeline: Timeline,
   facts: DrillFacts
 ): Promise<CleanupResult> {
   rt.state.update({ keep: rt.config.keepDatabase && !facts.stop && facts.addon !== undefined })
+  // A capture that failed its restore or verification is kept, so the team can look at it.
+  if (captureFailedDrill(facts)) rt.state.update({ keepBackup: true })
   const log = (line: string): void => rt.log.info(line)
   const deps = {
     platform: rt.cleanupPlatform,

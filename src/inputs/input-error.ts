@@ -1,13 +1,25 @@
 // The error every input parser throws, and how a bad value is echoed in it.
 
-/** A bad input value. `message` is one line; `input` names the offending input. */
+/**
+ * A bad input value. `message` is one line; `input` names the (first) offending input;
+ * `problems` holds every broken rule's own line when several were found at once.
+ */
 export class InputError extends Error {
   readonly input: string
+  readonly problems: string[]
 
-  constructor(input: string, message: string) {
+  constructor(input: string, message: string, problems: string[] = [message]) {
     super(message)
     this.name = 'InputError'
     this.input = input
+    this.problems = problems
+  }
+
+  /** One error for several broken rules, each listed (message: all of them, on one line). */
+  static all(errors: InputError[]): InputError {
+    if (errors.length === 1) return errors[0]
+    const lines = errors.map((e) => e.message)
+    return new InputError(errors[0].input, lines.join(' '), lines)
   }
 }
 

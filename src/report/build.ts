@@ -1,7 +1,8 @@
 // The report, built by one pure function from the drill's facts and its config. Everything the
 // summary, the artifact and the outputs show comes from here; nothing edits the report later.
 import type { DrillConfig } from '../config.js'
-import type { DrillFacts } from '../drill/facts.js'
+import type { DrillFacts, DrillStop } from '../drill/facts.js'
+import { CHECK_ERROR } from '../verify/checks/custom.js'
 import { DRILL_ATTACHMENT_NAME } from '../safety.js'
 import { drillAppNote } from '../steps/drill-app.js'
 import { emptyCleanup } from '../steps/cleanup.js'
@@ -47,13 +48,22 @@ export function policyFailures(config: DrillConfig, facts: DrillFacts): string[]
 export function outcomeOf(config: DrillConfig, facts: DrillFacts, history?: HistoryInput) {
   const comparison = history ? compareOf(config, facts, history, 'passed') : null
   return judgeOutcome({
-    error: facts.stop,
+    error: facts.stop ?? checkErrorOf(facts.verification),
     copy: copyOf(facts),
     restoreSeconds: facts.restore?.seconds ?? 0,
     verification: facts.verification,
     failures: [...policyFailures(config, facts), ...historyFailures(comparison)],
     cleanupProblems: facts.cleanup?.problems ?? []
   })
+}
+
+/**
+ * A custom check whose SQL gives no true/false answer (`select count(*) from t`) is the workflow's
+ * error, not a mismatch of the backup: the drill could not judge it.
+ */
+function checkErrorOf(v: Verification | undefined): DrillStop | undefined {
+  const broken = v?.findings.find((f) => f.check === CHECK_ERROR)
+  return broken ? { message: broken.message, outcome: 'error' } : undefined
 }
 
 /** What was restored, for the verdict: the backup, or the fork / rollback Heroku made. */
@@ -126,12 +136,12 @@ export function buildReport(
       databaseBytes: facts.before?.databaseBytes ?? pre?.databaseBytes ?? null,
       ...(pre?.postgresVersion ? { postgresVersion: String(pre.postgresVersion) } : {})
     },
-    backups: pre?.scheduleFacts ?? NO_SCHEDULE_FACTS,
+    backups: backupsSection(facts),
     method: config.method,
     recovery: recoverySection(facts),
     backup: facts.backup ?? null,
     restore: restoreSection(facts),
-    verification: verificationWithPromoteChecks(facts),
+    verification: verificationWithPromoteChecks(config, facts),
     promote: facts.promote
       ? {
           promoted: facts.promote.promoted,
@@ -162,6 +172,16 @@ export function buildReport(
   }
   report.runbook.commands = runbookCommands(report)
   return report
+}
+
+/** Question 1's facts, also when preflight stopped after reading them. */
+function backupsSection(facts: DrillFacts): DrillReport['backups'] {
+  const read = facts.preflight?.scheduleFacts ?? facts.scheduleRead
+  return {
+    ...(read ?? NO_SCHEDULE_FACTS),
+    read: read !== undefined,
+    ...(facts.backupsPushedOut?.length ? { pushedOut: facts.backupsPushedOut } : {})
+  }
 }
 
 /** The history's problem line may quote an error from outside; its notes name tables only. */
@@ -199,11 +219,37 @@ function recoverySection(facts: DrillFacts): DrillReport['recovery'] {
   }
 }
 
-/** Checks run through DATABASE_URL during the promote drill join the verification table. */
-function verificationWithPromoteChecks(facts: DrillFacts): Verification | null {
+/**
+ * Checks run through DATABASE_URL during the promote drill join the verification table. Two
+ * checks are told as they are: a fork or rollback runs no pg_restore, so it has no restore
+ * warnings to pass; with an existing backup, checksum-tables: auto hashes none (no window watched).
+ */
+function verificationWithPromoteChecks(
+  config: DrillConfig,
+  facts: DrillFacts
+): Verification | null {
   if (!facts.verification) return null
   const promoteChecks = facts.promote?.checks ?? []
-  return { ...facts.verification, checks: [...facts.verification.checks, ...promoteChecks] }
+  const checks = facts.verification.checks.map((c) => {
+    if (c.id === 'restore-warnings' && facts.preflight?.recovery)
+      return {
+        ...c,
+        status: 'skipped' as const,
+        detail: 'no pg_restore runs on a fork or rollback'
+      }
+    if (c.id === 'checksums' && c.status === 'skipped' && autoWithoutWindow(config))
+      return {
+        ...c,
+        detail: `checksum-tables: auto hashes no table with backup: ${settingsOf(config).backup}: no quiet window is watched around an existing backup; name tables to hash them anyway`
+      }
+    return c
+  })
+  return { ...facts.verification, checks: [...checks, ...promoteChecks] }
+}
+
+/** checksum-tables left at auto (or named none) with a backup this drill did not capture. */
+function autoWithoutWindow(config: DrillConfig): boolean {
+  return config.method === 'backup' && config.backup.mode !== 'capture'
 }
 
 function backupNotes(config: DrillConfig, facts: DrillFacts): string[] {
@@ -219,6 +265,12 @@ function backupNotes(config: DrillConfig, facts: DrillFacts): string[] {
   } else if (captured && config.keepBackup) {
     notes.push(
       `The captured backup ${captured} is kept (keep-backup: true). Manual backups rotate: it takes one of the manual-backup slots.`
+    )
+  } else if (captured && !facts.cleanup?.backupDeleted && facts.verification?.passed !== true) {
+    const app = config.app
+    notes.push(
+      `The captured backup ${captured} is kept because the drill did not prove it, so the team can look at it (heroku pg:backups:info ${captured} --app ${app}). ` +
+        `Manual backups rotate: it takes one of the manual-backup slots until deleted (heroku pg:backups:delete ${captured} --app ${app} --confirm ${app}).`
     )
   }
   return notes

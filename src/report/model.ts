@@ -75,6 +75,10 @@ export interface ScheduleFacts {
   schedule: { name: string; hour: number; timezone: string } | null
   newestBackup: { id: string; finishedAt: string; ageSeconds: number } | null
   recentBackups: { id: string; finishedAt: string | null; succeeded: boolean }[]
+  /** False when the drill stopped before reading the backups (absent in older reports: read). */
+  read?: boolean
+  /** Backups of the team's that Heroku rotated out when the drill captured (absent: none). */
+  pushedOut?: string[]
 }
 
 /** The inputs that shaped this drill, for audit evidence: never the token, check SQL or heartbeat URL. */

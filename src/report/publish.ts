@@ -26,6 +26,20 @@ export interface PublishDeps {
   upload: boolean
 }
 
+/** The artifact's name and the run's artifacts page, when the report is uploaded on GitHub. */
+export function artifactLinks(
+  deps: Pick<PublishDeps, 'reportName' | 'upload'>,
+  env: NodeJS.ProcessEnv
+): { artifactName?: string; artifactsUrl?: string } {
+  if (!deps.upload) return {}
+  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: run } = env
+  const url =
+    server && repo && run && /^\d+$/.test(run) && /^[\w.-]+\/[\w.-]+$/.test(repo)
+      ? `${server.replace(/\/$/, '')}/${repo}/actions/runs/${run}#artifacts`
+      : undefined
+  return { artifactName: deps.reportName, ...(url ? { artifactsUrl: url } : {}) }
+}
+
 /** Phase 8: job summary, report artifact, outputs, annotations, and the one failure line. */
 export async function publishReport(
   report: DrillReport,
@@ -33,7 +47,8 @@ export async function publishReport(
 ): Promise<{ reportPath: string }> {
   const { core } = deps
   const sha256 = reportSha256(report)
-  const markdown = renderSummary(report, { sha256 })
+  const artifact = artifactLinks(deps, process.env)
+  const markdown = renderSummary(report, { sha256, ...artifact })
   const written = await writeReport(report, markdown, {
     dir: deps.dir,
     name: deps.reportName,

@@ -10,7 +10,8 @@ export const MAX_LINE = 400
 
 // ---------------------------------------------------------------- content model
 
-export type Span = string | { code: string } | { strong: string }
+/** A link is ours only (the run's artifacts page): text from outside never becomes one. */
+export type Span = string | { code: string } | { strong: string } | { link: string; href: string }
 export type Inline = Span | Span[]
 
 export type Block =
@@ -74,6 +75,11 @@ export function factList(rows: [string, Inline][]): Block {
   }
 }
 
+/** A section folded away (a <details> on GitHub): there when wanted, not in the way. */
+export function folded(label: string, blocks: Block[]): Block[] {
+  return blocks.length ? [{ kind: 'details', label, blocks }] : []
+}
+
 // ---------------------------------------------------------------- Markdown
 
 /** Escapes what GitHub would turn into markup; `_` only at a word edge (DATABASE_URL stays readable). */
@@ -105,9 +111,17 @@ function mdInline(inline: Inline, inTable = false): string {
         ? mdEscape(span)
         : 'code' in span
           ? mdCode(span.code, inTable)
-          : `**${mdEscape(span.strong)}**`
+          : 'link' in span
+            ? `[${mdEscape(span.link)}](${mdHref(span.href)})`
+            : `**${mdEscape(span.strong)}**`
     )
     .join('')
+}
+
+/** An http(s) URL with nothing that could end the link early; anything else is no link. */
+function mdHref(href: string): string {
+  if (!/^https?:\/\/[^\s]+$/.test(href)) return '#'
+  return href.replace(/[()<>]/g, (ch) => encodeURIComponent(ch))
 }
 
 function htmlEscape(text: string): string {
@@ -153,7 +167,15 @@ function mdBlock(block: Block): string {
 
 function textInline(inline: Inline): string {
   return spans(inline)
-    .map((span) => (typeof span === 'string' ? span : 'code' in span ? span.code : span.strong))
+    .map((span) =>
+      typeof span === 'string'
+        ? span
+        : 'code' in span
+          ? span.code
+          : 'link' in span
+            ? `${span.link} (${span.href})`
+            : span.strong
+    )
     .join('')
 }
 

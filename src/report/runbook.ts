@@ -2,33 +2,22 @@
 // proved, onto this app; when the drill did not prove it, what to do instead. From the report alone.
 import type { DrillReport } from './model.js'
 import { formatCount, formatDuration, plural } from '../format.js'
+import { inspectKeptSection, promoteKeptSections, stopBillingSections } from './runbook-kept.js'
+import {
+  EMERGENCY_ATTACHMENT,
+  addonPlanOf,
+  configVarOf,
+  type RunbookSection
+} from './runbook-names.js'
+import { mismatchPhrase } from './verdict.js'
 
-/** Attachment name used by the fresh-add-on path, so its config var is EMERGENCY_RESTORE_URL. */
-export const EMERGENCY_ATTACHMENT = 'EMERGENCY_RESTORE'
-
-export interface RunbookSection {
-  id: 'in-place' | 'fresh-addon' | 'kept-addon' | 'inspect' | 'other-backup' | 'recover'
-  title: string
-  /** Why and when to take this path, one or two sentences. */
-  explanation: string
-  commands: string[]
-}
-
-/**
- * How the CLI should name the database: `DATABASE` → `DATABASE_URL`, `HEROKU_POSTGRESQL_CYAN_URL`
- * unchanged, an add-on name (lowercase, the CLI accepts those too) unchanged, empty → `DATABASE_URL`.
- */
-export function configVarOf(attachment: string): string {
-  if (!attachment) return 'DATABASE_URL'
-  if (!/^[A-Z][A-Z0-9_]*$/.test(attachment)) return attachment
-  return attachment.endsWith('_URL') ? attachment : `${attachment}_URL`
-}
-
-/** `standard-0` or `heroku-postgresql:standard-0` → `heroku-postgresql:standard-0`. */
-export function addonPlanOf(plan: string): string {
-  const bare = plan.replace(/^heroku-postgresql:/, '')
-  return `heroku-postgresql:${bare || 'essential-0'}`
-}
+export {
+  EMERGENCY_ATTACHMENT,
+  KEPT_ATTACHMENT,
+  addonPlanOf,
+  configVarOf,
+  type RunbookSection
+} from './runbook-names.js'
 
 export interface RunbookOptions {
   /** The newest backup that passed an earlier drill of this app, when history knows one. */
@@ -49,51 +38,76 @@ export function runbookSections(
   report: DrillReport,
   options: RunbookOptions = {}
 ): RunbookSection[] {
-  if (report.recovery) return recoverySections(report, report.recovery)
-  if (!report.backup) return []
-  return backupProven(report) ? restoreSections(report) : insteadSections(report, options)
+  const sections = report.recovery
+    ? recoverySections(report, report.recovery)
+    : !report.backup
+      ? []
+      : backupProven(report)
+        ? restoreSections(report)
+        : insteadSections(report, options)
+  return sections.length ? [...sections, ...stopBillingSections(report)] : []
+}
+
+/** The backup the restore commands name, and whether it is the one this drill restored. */
+export interface RunbookBackup {
+  id: string
+  drilled: boolean
+  finishedAt: string | null
+}
+
+/**
+ * The backup drilled while it still exists; after the drill deleted its capture, the newest
+ * successful backup still listed (null when there is none: the runbook says to capture first).
+ */
+export function runbookBackup(report: DrillReport): RunbookBackup | null {
+  const drilled = report.backup?.id
+  if (!drilled) return null
+  if (report.cleanup.backupDeleted !== drilled)
+    return { id: drilled, drilled: true, finishedAt: null }
+  const gone = new Set([drilled, ...(report.backups.pushedOut ?? [])])
+  const listed = [
+    ...report.backups.recentBackups.filter((b) => b.succeeded),
+    ...(report.backups.newestBackup ? [report.backups.newestBackup] : [])
+  ].filter((b) => !gone.has(b.id) && b.finishedAt)
+  const newest = listed.sort(
+    (x, y) => Date.parse(y.finishedAt ?? '') - Date.parse(x.finishedAt ?? '')
+  )[0]
+  return newest ? { id: newest.id, drilled: false, finishedAt: newest.finishedAt } : null
 }
 
 function restoreSections(report: DrillReport): RunbookSection[] {
-  const backupId = report.backup?.id as string
+  const drilled = report.backup?.id as string
   const app = report.app
   const target = configVarOf(report.source.attachment)
-  const source = `${app}::${backupId}`
   const sections: RunbookSection[] = []
-
-  if (report.cleanup.kept) {
-    const kept = report.cleanup.kept
-    sections.push({
-      id: 'kept-addon',
-      title: 'Use the verified restore kept by this run',
-      explanation:
-        `${kept.addonName} holds backup ${backupId}, restored by this run; verification compared ${comparedText(report)} and found no mismatch. ` +
-        `Promoting it makes it the app's DATABASE_URL (data written after the backup is not in it). ` +
-        `It is billed by the hour on plan ${report.restore?.plan || 'the source plan'} until destroyed.`,
-      commands: [
-        `heroku maintenance:on --app ${app}`,
-        `heroku pg:promote ${configVarOf(kept.attachment)} --app ${app}`,
-        `heroku maintenance:off --app ${app}`,
-        `# not needed after all? stop the billing:`,
-        destroyCommand(kept.addonName, app)
-      ]
-    })
+  const kept = report.cleanup.kept
+  if (kept) {
+    sections.push(
+      ...promoteKeptSections(report, kept, {
+        title: 'Use the verified restore kept by this run',
+        explanation: `${kept.addonName} holds backup ${drilled}, restored by this run; verification compared ${comparedText(report)} and found no mismatch (data written after the backup is not in it).`
+      })
+    )
   }
-
+  const chosen = runbookBackup(report)
+  if (!chosen) return [...sections, captureFirstSection(report, drilled, target)]
+  const proof = chosen.drilled
+    ? ''
+    : ` This drill proved ${drilled}, a fresh capture of ${target}, and deleted it at the end (keep-backup: true keeps it); ${chosen.id} is the newest backup Heroku still lists${chosen.finishedAt ? ` (finished ${chosen.finishedAt})` : ''}, made the same way from the same database.`
+  const source = `${app}::${chosen.id}`
   sections.push({
     id: 'in-place',
-    title: `Restore ${backupId} over the current database`,
-    explanation: `Overwrites ${target} with backup ${backupId}: everything written after the backup is lost. Fastest path when the current data is unusable.`,
+    title: `Restore ${chosen.id} over the current database`,
+    explanation: `Overwrites ${target} with backup ${chosen.id}: everything written after the backup is lost. Fastest path when the current data is unusable.${proof}`,
     commands: [
       `heroku maintenance:on --app ${app}`,
       `heroku pg:backups:restore ${source} ${target} --app ${app} --confirm ${app}`,
       `heroku maintenance:off --app ${app}`
     ]
   })
-
   sections.push({
     id: 'fresh-addon',
-    title: `Restore ${backupId} onto a fresh add-on, then promote it`,
+    title: `Restore ${chosen.id} onto a fresh add-on, then promote it`,
     explanation: `Keeps the current database untouched for forensics or copying late writes; the fresh add-on is billed from creation.`,
     commands: [
       `heroku addons:create ${addonPlanOf(report.source.plan)} --app ${app} --as ${EMERGENCY_ATTACHMENT}`,
@@ -107,6 +121,19 @@ function restoreSections(report: DrillReport): RunbookSection[] {
   return sections
 }
 
+/** The drill deleted its capture and Heroku listed no other backup: nothing is left to restore. */
+function captureFirstSection(report: DrillReport, drilled: string, target: string): RunbookSection {
+  return {
+    id: 'capture-first',
+    title: 'Capture a backup first: none is left to restore',
+    explanation: `This drill proved ${drilled}, a fresh capture of ${target}, and deleted it at the end (keep-backup: true keeps it); Heroku listed no other successful backup of it. Capture one, then restore it by the ID the capture prints.`,
+    commands: [
+      `heroku pg:backups:capture ${target} --app ${report.app}`,
+      `heroku pg:backups --app ${report.app}`
+    ]
+  }
+}
+
 /**
  * method fork / rollback: Heroku's Continuous Protection path onto a fresh add-on, then promote.
  * Only when this drill proved the path; otherwise where to look first.
@@ -116,9 +143,16 @@ function recoverySections(
   recovery: NonNullable<DrillReport['recovery']>
 ): RunbookSection[] {
   const app = report.app
-  const source = `${app}::${configVarOf(report.source.attachment)}`
+  // After a kept copy is promoted (the path above), DATABASE_URL names that copy: the source is
+  // then named by its add-on, which stays the same.
+  const source = report.cleanup.kept
+    ? recovery.sourceAddon
+    : `${app}::${configVarOf(report.source.attachment)}`
+  // The time this drill rolled back to, as the CLI takes it (2026-12-01T04:00:00Z).
   const how =
-    recovery.method === 'fork' ? `--fork ${source}` : `--rollback ${source} --to '<UTC time>'`
+    recovery.method === 'fork'
+      ? `--fork ${source}`
+      : `--rollback ${source} --to ${recovery.targetTime ?? 'UTC-TIME'}`
   const ready = recovery.readySeconds === null ? null : formatDuration(recovery.readySeconds)
   if (report.verification?.passed !== true) {
     return [
@@ -143,6 +177,9 @@ function recoverySections(
           : 'Roll the database back to a time, then promote the copy',
       explanation:
         `Heroku makes a new add-on from physical backups and WAL; the current database stays untouched. ` +
+        (recovery.method === 'rollback'
+          ? `--to is the time this drill rolled back to; in an incident, write the UTC time just before the damage in the same form. `
+          : '') +
         (ready
           ? `This drill's ${recovery.method} was ready in ${ready}; Heroku says it can take from minutes to hours. `
           : '') +
@@ -165,66 +202,68 @@ function keptCopySection(
 ): RunbookSection[] {
   const kept = report.cleanup.kept
   if (!kept) return []
-  const app = report.app
   const holds = recovery.targetTime
     ? `the source as it was at ${recovery.targetTime}`
     : 'the source as it was when the fork was asked for'
-  const elsewhere = report.drillApp ? report.drillApp.name !== app : false
-  return [
-    {
-      id: 'kept-addon',
-      title: `Use the verified ${recovery.method} kept by this run`,
-      explanation: `${kept.addonName} holds ${holds}, and passed verification${elsewhere ? `; it lives on ${report.drillApp?.name}, so it is attached to ${app} first` : ''}. It is billed by the hour until destroyed.`,
-      commands: [
-        ...(elsewhere
-          ? [`heroku addons:attach ${kept.addonName} --app ${app} --as ${EMERGENCY_ATTACHMENT}`]
-          : []),
-        `heroku maintenance:on --app ${app}`,
-        `heroku pg:promote ${elsewhere ? `${EMERGENCY_ATTACHMENT}_URL` : configVarOf(kept.attachment)} --app ${app}`,
-        `heroku maintenance:off --app ${app}`
-      ]
-    }
-  ]
+  return promoteKeptSections(report, kept, {
+    title: `Use the verified ${recovery.method} kept by this run`,
+    explanation: `${kept.addonName} holds ${holds}, and passed verification.`
+  })
 }
 
 /** The backup was not proven: how to look into it, and which backup to turn to instead. */
 function insteadSections(report: DrillReport, options: RunbookOptions): RunbookSection[] {
   const backupId = report.backup?.id as string
-  const app = report.app
   const v = report.verification
-  const mismatches = v ? v.findings.filter((f) => f.severity === 'mismatch').length : 0
+  const found = v ? `verification found ${mismatchPhrase(v.findings)} (listed above)` : ''
   const sections: RunbookSection[] = []
   const kept = report.cleanup.kept
   if (kept) {
-    sections.push({
-      id: 'kept-addon',
-      title: 'Inspect the restored copy kept by this run',
-      explanation:
-        `${kept.addonName} holds backup ${backupId} as this run restored it; ` +
-        (v
-          ? `verification found ${plural(mismatches, 'mismatch', 'mismatches')} (listed above), so do not promote it. `
-          : 'it was not verified, so do not promote it. ') +
-        `Look into it, then destroy it: it is billed by the hour until destroyed.`,
-      commands: [
-        `heroku pg:psql ${configVarOf(kept.attachment)} --app ${app}`,
-        destroyCommand(kept.addonName, app)
-      ]
-    })
-  } else {
-    const why = v
-      ? `This drill restored ${backupId} and verification found ${plural(mismatches, 'mismatch', 'mismatches')}, listed above.`
-      : `This drill could not prove ${backupId}: ${restoreFailed(report) ? 'its restore failed' : 'it stopped before verification'}.`
-    sections.push({
-      id: 'inspect',
-      title: `Do not restore ${backupId} before reading the findings`,
-      explanation:
-        `${why} Its restore commands are left out on purpose. To look at the restored copy yourself, ` +
-        `run the drill again with backup: ${backupId} and keep-database: true: it keeps the restored add-on and prints how to connect.`,
-      commands: [`heroku pg:backups:info ${backupId} --app ${app}`]
-    })
+    const verdict = v
+      ? `${found}, so do not promote it.`
+      : 'it was not verified, so do not promote it.'
+    sections.push(
+      inspectKeptSection(
+        report,
+        kept,
+        `${kept.addonName} holds backup ${backupId} as this run restored it; ${verdict}`
+      )
+    )
+  } else if (report.cleanup.backupDeleted !== backupId) {
+    sections.push(inspectBackupSection(report, backupId, found))
   }
+  sections.push(otherBackupSection(report, options))
+  return sections
+}
+
+/** The unproven backup still exists (a failed drill keeps its capture): how to look at it. */
+function inspectBackupSection(
+  report: DrillReport,
+  backupId: string,
+  found: string
+): RunbookSection {
+  const app = report.app
+  const why = found
+    ? `This drill restored ${backupId} and ${found}.`
+    : `This drill could not prove ${backupId}: ${restoreFailed(report) ? 'its restore failed' : 'it stopped before verification'}.`
+  const keptCapture =
+    report.backup?.choice === 'capture'
+      ? ` The drill kept its capture ${backupId} so the team can look at it.`
+      : ''
+  return {
+    id: 'inspect',
+    title: `Do not restore ${backupId} before reading the findings`,
+    explanation:
+      `${why} Its restore commands are left out on purpose.${keptCapture} To look at a restored copy yourself, ` +
+      `run the drill again with backup: ${backupId} and keep-database: true: it keeps the restored add-on and prints how to connect.`,
+    commands: [`heroku pg:backups:info ${backupId} --app ${app}`]
+  }
+}
+
+function otherBackupSection(report: DrillReport, options: RunbookOptions): RunbookSection {
+  const app = report.app
   const last = options.lastPassedBackup
-  sections.push({
+  return {
     id: 'other-backup',
     title: 'Find a backup to rely on',
     explanation: last
@@ -232,16 +271,11 @@ function insteadSections(report: DrillReport, options: RunbookOptions): RunbookS
         `Drill another backup with backup: <ID> (an ID from the list).`
       : `List the backups and drill one with backup: <ID> before relying on it in an emergency.`,
     commands: [`heroku pg:backups --app ${app}`]
-  })
-  return sections
+  }
 }
 
 function restoreFailed(report: DrillReport): boolean {
   return report.timeline.some((p) => p.phase === 'restore' && p.status === 'failed')
-}
-
-function destroyCommand(addonName: string, app: string): string {
-  return `heroku addons:destroy ${addonName} --app ${app} --confirm ${app}`
 }
 
 /**

@@ -3,7 +3,7 @@
 // Names, counts, hashes and timings only: never row contents, tokens or URLs.
 // The sections are in sections/; the content model and both renderers in render.ts.
 import type { DrillReport } from './model.js'
-import { oneLine, toMarkdown, toText, type Block } from './render.js'
+import { folded, oneLine, toMarkdown, toText, type Block } from './render.js'
 import {
   cleanupBlocks,
   footerBlocks,
@@ -12,10 +12,10 @@ import {
   runbookBlocks,
   type SummaryOptions
 } from './sections/closing.js'
-import { backupBlocks, timelineBlocks } from './sections/drill.js'
+import { backupBlocks, backupLabel, timelineBlocks, timelineLabel } from './sections/drill.js'
 import { errorNextStep, threeAnswers, verdictText } from './sections/headline.js'
-import { historyBlocks } from './sections/history.js'
-import { verificationBlocks } from './sections/verification.js'
+import { historyBlocks, historyLabel } from './sections/history.js'
+import { findingsBlocks, verificationDetails, verificationLabel } from './sections/verification.js'
 
 export { MAX_LINE, MAX_ROWS, oneLine } from './render.js'
 export type { SummaryOptions } from './sections/closing.js'
@@ -30,6 +30,11 @@ export function renderTerminal(report: DrillReport, options: SummaryOptions = {}
 
 // ---------------------------------------------------------------- the content
 
+/**
+ * In the order the engineer on call needs it: the verdict and the three answers; what failed and
+ * what to do next (on a pass, the runbook); what is left (a kept copy, a promote drill); then the
+ * details, folded; the report artifact last.
+ */
 function summaryBlocks(report: DrillReport, options: SummaryOptions = {}): Block[] {
   const blocks: Block[] = [{ kind: 'verdict', outcome: report.outcome, text: verdictText(report) }]
   if (
@@ -43,15 +48,24 @@ function summaryBlocks(report: DrillReport, options: SummaryOptions = {}): Block
     blocks.push({ kind: 'para', text: [{ strong: 'Next step:' }, ' ', ...errorNextStep(report)] })
   }
   blocks.push({ kind: 'list', items: threeAnswers(report) })
-  blocks.push(...timelineBlocks(report))
-  blocks.push(...backupBlocks(report))
-  blocks.push(...verificationBlocks(report))
+  blocks.push(...findingsBlocks(report))
+  blocks.push(...runbookBlocks(report, options))
   blocks.push(...promoteBlocks(report))
   blocks.push(...cleanupBlocks(report))
-  blocks.push(...historyBlocks(report))
-  const notes = notesOf(report)
-  if (notes.length) blocks.push({ kind: 'heading', text: 'Notes' }, { kind: 'list', items: notes })
-  blocks.push(...runbookBlocks(report, options))
+  blocks.push(...detailBlocks(report))
   blocks.push(...footerBlocks(report, options))
   return blocks
+}
+
+/** Timeline, backup, verification, history and notes, each folded under a label that says what it holds. */
+function detailBlocks(report: DrillReport): Block[] {
+  const notes = notesOf(report)
+  return [
+    { kind: 'heading', text: 'Details' },
+    ...folded(timelineLabel(report), timelineBlocks(report)),
+    ...folded(backupLabel(report), backupBlocks(report)),
+    ...folded(verificationLabel(report), verificationDetails(report)),
+    ...folded(historyLabel(report), historyBlocks(report)),
+    ...folded(`Notes (${notes.length})`, notes.length ? [{ kind: 'list', items: notes }] : [])
+  ]
 }

@@ -41,9 +41,7 @@ export function judgeOutcome(found: DrillFindings): Judgement {
     const mismatches = (found.verification?.findings ?? []).filter((f) => f.severity === 'mismatch')
     const parts = [...found.failures]
     if (mismatches.length > 0) {
-      parts.push(
-        `${mismatches.length} mismatch${mismatches.length === 1 ? '' : 'es'}: ${mismatchObjects(mismatches)}`
-      )
+      parts.push(`${mismatchPhrase(mismatches)}: ${mismatchObjects(mismatches)}`)
     }
     judgement = {
       outcome: 'failed',
@@ -71,6 +69,19 @@ function passedVerdict(copy: CopyMade, seconds: number, v: Verification): string
   const how =
     copy.method === 'fork' ? 'matched production' : 'passed verification against production'
   return `Passed: ${copy.label} ready in ${formatDuration(seconds)} and ${how} ${checked}`
+}
+
+/**
+ * How many objects mismatched, not how many findings: a table whose count and content both differ
+ * is one object (`1 mismatched object`), though it has two findings.
+ */
+export function mismatchPhrase(findings: Pick<Finding, 'check' | 'object' | 'severity'>[]): string {
+  const objects = new Set(
+    findings
+      .filter((f) => f.severity === 'mismatch' && f.check !== 'check-error')
+      .map((f) => f.object)
+  )
+  return objects.size === 0 ? 'no mismatch' : plural(objects.size, 'mismatched object')
 }
 
 /** Shortest names first, then by code unit: a missing table before its columns and indexes. */

@@ -73,6 +73,8 @@ export interface PreflightDeps {
   data: DataApi
   now: () => Date
   log: (line: string) => void
+  /** Told the backups and schedule as soon as they are read, so a later refusal still reports them. */
+  onScheduleRead?: (facts: ScheduleFacts) => void
 }
 
 export async function preflight(deps: PreflightDeps): Promise<Preflight> {
@@ -107,6 +109,7 @@ export async function preflight(deps: PreflightDeps): Promise<Preflight> {
   const schedule = scheduleOf(schedules, source, otherPostgres)
   const scheduleFacts = scheduleFactsOf(schedule, sourceBackups, now())
   logBackups(log, schedule, scheduleFacts)
+  deps.onScheduleRead?.(scheduleFacts)
   const databaseBytes = info?.num_bytes ?? null
   const recovery = planRecovery(config, source, info, now())
   const sizeWarning = recovery ? null : logicalBackupSizeWarning(databaseBytes)

@@ -20,7 +20,7 @@ describe('History in the summary', () => {
       { maxRowDrop: null, maxRestoreMinutes: null }
     )
     const md = renderSummary(report)
-    expect(md).toContain('### History')
+    expect(md).toContain('<details><summary>History: 0 earlier drills</summary>')
     expect(md).toContain('No history yet: this is the first drill of my-app on record.')
     expect(md).toMatch(/\| Drill \| Outcome \| Backup \| Size \| Restore \| Rows \| Drill time \|/)
     expect(md).toContain('(this drill)')
@@ -41,10 +41,36 @@ describe('History in the summary', () => {
     )
     const rows = md.split('\n').filter((l) => /^\| 2026-11-2\d/.test(l))
     expect(rows.map((r) => r.slice(2, 12))).toEqual(['2026-11-25', '2026-11-24', '2026-11-23'])
-    expect(md).toContain('```mermaid\nxychart-beta')
-    expect(md).toContain('  line [70, 60, 252]')
+    // Drawn in a colour that reads on GitHub's light and dark themes, one line per recovery path,
+    // and followed by a table with exactly the chart's figures.
+    expect(md).toMatch(/```mermaid\n%%\{init: .*plotColorPalette.*\}%%\nxychart-beta\n/)
+    expect(md).toContain('  title "Restore time, method backup (seconds)"')
+    expect(md).toContain('  line [70.0, 60.0, 252.0]')
+    expect(md).toContain('| 11-23 02:00 | 70.0 |\n| 11-24 02:00 | 60.0 |\n| now | 252.0 |')
     const text = renderTerminal(report)
     expect(text).toContain('History')
     expect(text).not.toContain('xychart')
+  })
+
+  it('one chart per recovery path: fork times are never on the backup restore line', () => {
+    const report = passedReport()
+    const fork = (day: number, seconds: number): DrillFigures => ({
+      ...earlier(day, seconds),
+      method: 'fork',
+      backupId: null
+    })
+    report.history = compareWithHistory(
+      { ...figuresOfReport(report), restoreSeconds: 252 },
+      {
+        source: 'artifacts',
+        earlier: [earlier(24, 60), fork(23, 400), earlier(22, 70), fork(21, 380)]
+      },
+      { maxRowDrop: null, maxRestoreMinutes: null }
+    )
+    const md = renderSummary(report)
+    expect(md).toContain('  title "Restore time, method backup (seconds)"')
+    expect(md).toContain('  line [70.0, 60.0, 252.0]')
+    expect(md).toContain('  title "Time until the fork was ready, method fork (seconds)"')
+    expect(md).toContain('  line [380.0, 400.0]')
   })
 })

@@ -2,14 +2,19 @@
 // runbook (or what to do instead) and the report's own facts.
 import type { DrillReport } from '../model.js'
 import { backupProven, comparedText, runbookSections, type RunbookOptions } from '../runbook.js'
-import { formatBytes, formatDuration, plural } from '../../format.js'
+import { formatBytes, formatDuration } from '../../format.js'
 import { factList, oneLine, when, type Block, type Inline } from '../render.js'
+import { mismatchPhrase } from '../verdict.js'
 
 export interface SummaryOptions extends RunbookOptions {
   /** sha256 of restore-drill-report.json (see artifact.ts), printed so a kept copy can be checked. */
   sha256?: string
   /** Where the report was written, printed when given (outside GitHub). */
   reportPath?: string
+  /** The artifact the report was uploaded as (report-name), when it was uploaded. */
+  artifactName?: string
+  /** The run's page where its artifacts are listed, when on GitHub. */
+  artifactsUrl?: string
 }
 
 export function promoteBlocks(report: DrillReport): Block[] {
@@ -56,15 +61,15 @@ function keptVerdict(report: DrillReport): string {
   const v = report.verification
   if (!v) return 'the restored copy was not verified; do not promote it.'
   if (v.passed) return `verification compared ${comparedText(report)} and found no mismatch.`
-  const mismatches = v.findings.filter((f) => f.severity === 'mismatch').length
-  return `verification found ${plural(mismatches, 'mismatch', 'mismatches')}; do not promote it.`
+  return `verification found ${mismatchPhrase(v.findings)}; do not promote it.`
 }
 
 /** The report's notes, plus the two every reader of such a drill should know, unless already there. */
 export function notesOf(report: DrillReport): Inline[] {
   const notes: string[] = report.notes.map(oneLine)
   const mentions = (pattern: RegExp) => notes.some((n) => pattern.test(n))
-  if (report.backup?.choice === 'capture' && !mentions(/rotat/i)) {
+  const captureKept = report.cleanup.backupDeleted !== report.backup?.id
+  if (report.backup?.choice === 'capture' && captureKept && !mentions(/rotat/i)) {
     notes.push(
       `The captured backup ${report.backup.id} is kept as a fresh manual backup. Manual backups rotate: ` +
         'each capture can push the oldest manual backup out of retention (scheduled backups are not affected).'
@@ -112,6 +117,16 @@ function runbookTiming(report: DrillReport): string {
 
 export function footerBlocks(report: DrillReport, options: SummaryOptions): Block[] {
   const items: Inline[] = []
+  if (options.artifactName) {
+    items.push([
+      'artifact ',
+      { code: options.artifactName },
+      ' holds restore-drill-report.json and this summary',
+      ...(options.artifactsUrl
+        ? [' (', { link: "the run's artifacts", href: options.artifactsUrl }, ')']
+        : [])
+    ])
+  }
   if (options.sha256) {
     items.push(['restore-drill-report.json sha256 ', { code: options.sha256 }])
   }

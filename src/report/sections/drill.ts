@@ -3,6 +3,16 @@ import type { DrillReport, PhaseRecord } from '../model.js'
 import { formatBytes, formatDuration, plural } from '../../format.js'
 import { clock, factList, oneLine, when, type Block, type Inline } from '../render.js'
 
+/** Labels of the folded details: `Timeline: 9 phases, 2m 3s`, `Backup b002`, `Fork`. */
+export function timelineLabel(report: DrillReport): string {
+  return `Timeline: ${plural(report.timeline.length, 'phase')}, ${formatDuration(report.timings.drillSeconds)} in all`
+}
+
+export function backupLabel(report: DrillReport): string {
+  if (report.backup) return `Backup ${report.backup.id}`
+  return report.recovery ? (report.recovery.method === 'fork' ? 'Fork' : 'Rollback') : ''
+}
+
 export function timelineBlocks(report: DrillReport): Block[] {
   const rows: Inline[][] = report.timeline.map((p: PhaseRecord) => [
     p.phase,
@@ -19,7 +29,6 @@ export function timelineBlocks(report: DrillReport): Block[] {
     ''
   ])
   return [
-    { kind: 'heading', text: 'Timeline' },
     {
       kind: 'table',
       headers: ['phase', 'status', 'started (UTC)', 'took', 'detail'],
@@ -70,7 +79,7 @@ function recoveryBlocks(report: DrillReport): Block[] {
       'copy',
       [{ code: report.restore.addonName }, ` (${report.restore.plan || 'plan unknown'})`]
     ])
-  return [{ kind: 'heading', text: r.method === 'fork' ? 'Fork' : 'Rollback' }, factList(rows)]
+  return [factList(rows)]
 }
 
 export function backupBlocks(report: DrillReport): Block[] {
@@ -107,5 +116,5 @@ export function backupBlocks(report: DrillReport): Block[] {
       [{ code: report.restore.addonName }, ` (${report.restore.plan || 'plan unknown'})`]
     ])
   }
-  return [{ kind: 'heading', text: 'Backup' }, factList(rows)]
+  return [factList(rows)]
 }

@@ -5,6 +5,7 @@ import { comparedText, configVarOf } from '../runbook.js'
 import { formatBytes, formatCount, formatDuration, formatLimit, plural } from '../../format.js'
 import type { TableResult } from '../../verify/types.js'
 import { oneLine, when, type Inline, type Span } from '../render.js'
+import { mismatchPhrase } from '../verdict.js'
 
 export function verdictText(report: DrillReport): string {
   if (report.verdict) return oneLine(report.verdict)
@@ -41,6 +42,7 @@ export function threeAnswers(report: DrillReport): Inline[] {
       ]
   // Before preflight has read the backups, "no schedule" would be a guess: say it is unknown.
   const backupsRead =
+    b.read === true ||
     b.scheduled ||
     newest !== null ||
     b.recentBackups.length > 0 ||
@@ -65,7 +67,6 @@ export function threeAnswers(report: DrillReport): Inline[] {
   const restore = restoreAnswer(report)
 
   const v = report.verification
-  const mismatches = v ? v.findings.filter((f) => f.severity === 'mismatch').length : 0
   const verified: Inline = v
     ? [
         { strong: 'Data verified:' },
@@ -75,7 +76,7 @@ export function threeAnswers(report: DrillReport): Inline[] {
               v.tables,
               report.recovery?.method === 'rollback' ? 'the target time' : 'the backup'
             )
-          : `${plural(mismatches, 'mismatch', 'mismatches')}.`
+          : `${mismatchPhrase(v.findings)}.`
       ]
     : [{ strong: 'Data verified:' }, ' not verified (the drill stopped before verification).']
   return [automated, restore, verified]

@@ -9,7 +9,7 @@ const HISTORY_ICON = { warning: '⚠️', failure: '❌' } as const
 export function historyBlocks(report: DrillReport): Block[] {
   const h = report.history
   if (!h) return []
-  const blocks: Block[] = [{ kind: 'heading', text: 'History' }]
+  const blocks: Block[] = []
   if (h.drills > 0) {
     const base = h.baseline
       ? `; the last passing one ran ${when(h.baseline.time)}${h.baseline.backupId ? ` (backup ${h.baseline.backupId})` : ''}`
@@ -25,8 +25,7 @@ export function historyBlocks(report: DrillReport): Block[] {
   ]
   if (items.length) blocks.push({ kind: 'list', items })
   blocks.push(trendTable(h.trend))
-  const chart = restoreChart(h.trend)
-  if (chart) blocks.push(chart)
+  blocks.push(...restoreCharts(h.trend))
   return blocks
 }
 
@@ -51,22 +50,51 @@ function trendTable(trend: TrendPoint[]): Block {
   }
 }
 
-/** Restore time over the drills, oldest first; none with fewer than two restores to draw. */
-function restoreChart(trend: TrendPoint[]): Block | null {
-  const points = trend.filter((p) => p.restoreSeconds !== null)
-  if (points.length < 2) return null
-  const labels = points.map((p) =>
-    JSON.stringify(p.current ? 'now' : p.time.slice(5, 16).replace('T', ' '))
-  )
-  const values = points.map((p) => Math.round(p.restoreSeconds ?? 0))
-  return {
-    kind: 'chart',
-    lines: [
-      'xychart-beta',
-      '  title "Restore time (seconds)"',
-      `  x-axis [${labels.join(', ')}]`,
-      '  y-axis "seconds"',
-      `  line [${values.join(', ')}]`
-    ]
-  }
+/** A line colour that reads on GitHub's light and dark themes alike (its own accent blue). */
+const CHART_THEME = '%%{init: {"themeVariables": {"xyChart": {"plotColorPalette": "#2f81f7"}}}}%%'
+
+/**
+ * Restore time over the drills, oldest first: one chart per recovery path (a fork's time until
+ * ready is no restore time of a backup), each followed by a table with exactly its figures. None
+ * for a path with fewer than two drills to draw.
+ */
+function restoreCharts(trend: TrendPoint[]): Block[] {
+  const methods = [...new Set(trend.map((p) => p.method ?? 'backup'))]
+  return methods.flatMap((method) => {
+    const points = trend.filter(
+      (p) => (p.method ?? 'backup') === method && p.restoreSeconds !== null
+    )
+    if (points.length < 2) return []
+    const labels = points.map((p) => (p.current ? 'now' : when(p.time).slice(5, 16)))
+    const values = points.map((p) => (Math.round((p.restoreSeconds ?? 0) * 10) / 10).toFixed(1))
+    const what = method === 'backup' ? 'Restore time' : `Time until the ${method} was ready`
+    const title = `${what}, method ${method} (seconds)`
+    return [
+      {
+        kind: 'chart',
+        lines: [
+          CHART_THEME,
+          'xychart-beta',
+          `  title ${JSON.stringify(title)}`,
+          `  x-axis [${labels.map((l) => JSON.stringify(l)).join(', ')}]`,
+          '  y-axis "seconds"',
+          `  line [${values.join(', ')}]`
+        ]
+      },
+      {
+        kind: 'table',
+        headers: [`Drill (method ${method})`, 'Seconds'],
+        rows: labels.map((label, i): Inline[] => [label, values[i]]),
+        numeric: [false, true]
+      }
+    ] satisfies Block[]
+  })
+}
+
+/** The label of the folded history: how many drills, and the regressions when there are any. */
+export function historyLabel(report: DrillReport): string {
+  const h = report.history
+  if (!h) return ''
+  const flagged = h.regressions.length ? `, ${plural(h.regressions.length, 'regression')}` : ''
+  return `History: ${plural(h.drills, 'earlier drill')}${flagged}`
 }

@@ -1,5 +1,5 @@
-// What verification found: findings, per-table results, schema differences, checks and restore
-// warnings, problems first and the rest folded.
+// What verification found: on a failure the findings at the top of the page; everything it
+// compared (per-table results, checks, restore warnings) in the folded details.
 import type { DrillReport } from '../model.js'
 import { formatCount, plural } from '../../format.js'
 import type { Finding, TableResult } from '../../verify/types.js'
@@ -16,62 +16,103 @@ const STATUS_ORDER: Record<TableResult['status'], number> = {
 const RESTORE_WARNINGS = 'restore-warnings'
 const SEVERITY_ORDER: Record<Finding['severity'], number> = { mismatch: 0, warning: 1, info: 2 }
 
-export function verificationBlocks(report: DrillReport): Block[] {
+/**
+ * What failed, for the top of the page of a drill that did not pass: the findings (schema
+ * differences apart), then the tables that mismatched. [] on a pass: its findings are folded.
+ */
+export function findingsBlocks(report: DrillReport): Block[] {
+  const v = report.verification
+  if (!v || report.outcome === 'passed') return []
+  // Restore warnings are listed once, in their own block (real and harmless, with what failed).
+  const problems = problemFindings(report).filter(
+    (f) => !isSchemaFinding(f) && f.check !== RESTORE_WARNINGS
+  )
+  const schema = problemFindings(report).filter(isSchemaFinding)
+  const bad = sortedTables(report).filter(isBadTable)
+  const warnings = restoreWarningsFailed(report) ? restoreWarningBlocks(report) : []
+  if (!problems.length && !bad.length && !schema.length && !warnings.length) return []
+  const blocks: Block[] = [{ kind: 'heading', text: 'Findings' }]
+  if (problems.length) blocks.push(findingsTable(problems))
+  if (bad.length) blocks.push(tableResults(bad))
+  if (schema.length)
+    blocks.push({ kind: 'para', text: { strong: 'Schema differences:' } }, findingsTable(schema))
+  blocks.push(...warnings)
+  return blocks
+}
+
+/** Everything verification compared, for the folded details (the problems are above on a failure). */
+export function verificationDetails(report: DrillReport): Block[] {
   const v = report.verification
   if (!v) return []
-  const blocks: Block[] = [{ kind: 'heading', text: 'Verification' }]
-  const schemaFindings = v.findings.filter(isSchemaFinding)
-  // Restore warnings have their own section below (real and harmless, with what failed).
-  const otherFindings = v.findings
-    .filter((f) => !isSchemaFinding(f) && f.check !== RESTORE_WARNINGS)
-    .sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity])
-  const problems = otherFindings.filter((f) => f.severity !== 'info')
-  const infos = otherFindings.filter((f) => f.severity === 'info')
-  if (problems.length) blocks.push(findingsTable(problems))
-
-  const tables = [...v.tables].sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status])
-  const bad = tables.filter((t) => t.status === 'mismatch' || t.status === 'missing')
-  const rest = tables.filter((t) => t.status !== 'mismatch' && t.status !== 'missing')
-  if (bad.length) blocks.push(tableResults(bad))
-  if (rest.length) {
-    const label =
-      `${plural(rest.length, 'table')} ` +
-      (bad.length ? 'without a mismatch' : 'checked, none mismatched')
-    blocks.push({ kind: 'details', label, blocks: [tableResults(rest)] })
-  }
+  const blocks: Block[] = []
+  const shownAbove = findingsBlocks(report).length > 0
+  const warnings = problemFindings(report).filter((f) => f.check !== RESTORE_WARNINGS)
+  if (!shownAbove && warnings.length) blocks.push(findingsTable(warnings))
+  const tables = sortedTables(report)
+  const rest = shownAbove ? tables.filter((t) => !isBadTable(t)) : tables
+  if (rest.length) blocks.push(tableResults(rest))
   if (!tables.length) blocks.push({ kind: 'para', text: 'No tables were compared.' })
-
   const moved = tables.filter((t) => t.note)
   if (moved.length) {
     blocks.push(
-      { kind: 'heading', text: 'Tables that moved during the drill' },
+      { kind: 'para', text: { strong: 'Tables that moved during the drill:' } },
       {
         kind: 'list',
         items: capped(moved).map((t) => [{ code: t.table }, `: ${oneLine(t.note ?? '')}`])
       }
     )
   }
-  if (schemaFindings.length) {
-    blocks.push({ kind: 'heading', text: 'Schema differences' }, findingsTable(schemaFindings))
-  }
-  if (v.checks.length) {
-    const order = { failed: 0, passed: 1, skipped: 2 }
-    const checks = [...v.checks].sort((a, b) => order[a.status] - order[b.status])
-    blocks.push(
-      { kind: 'heading', text: 'Checks' },
-      {
-        kind: 'table',
-        headers: ['check', 'status', 'detail'],
-        rows: checks.map((c) => [c.title || c.id, c.status, oneLine(c.detail)])
-      }
-    )
-  }
-  blocks.push(...restoreWarningBlocks(report))
+  blocks.push(...checkBlocks(report))
+  if (!(shownAbove && restoreWarningsFailed(report))) blocks.push(...restoreWarningBlocks(report))
+  const infos = v.findings.filter((f) => f.severity === 'info' && f.check !== RESTORE_WARNINGS)
   if (infos.length) {
     const label = plural(infos.length, 'informational finding')
     blocks.push({ kind: 'details', label, blocks: [findingsTable(infos)] })
   }
   return blocks
+}
+
+/** The label of the folded verification details. */
+export function verificationLabel(report: DrillReport): string {
+  const v = report.verification
+  if (!v) return ''
+  return `Verification: ${plural(v.tables.length, 'table')}, ${plural(v.checks.length, 'check')}`
+}
+
+function checkBlocks(report: DrillReport): Block[] {
+  const checks = report.verification?.checks ?? []
+  if (!checks.length) return []
+  const order = { failed: 0, passed: 1, skipped: 2 }
+  const sorted = [...checks].sort((a, b) => order[a.status] - order[b.status])
+  return [
+    {
+      kind: 'table',
+      headers: ['check', 'status', 'detail'],
+      rows: sorted.map((c) => [c.title || c.id, c.status, oneLine(c.detail)])
+    }
+  ]
+}
+
+/** Mismatches first, then warnings; informational findings are not problems. */
+function problemFindings(report: DrillReport): Finding[] {
+  return (report.verification?.findings ?? [])
+    .filter((f) => f.severity !== 'info')
+    .sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity])
+}
+
+function sortedTables(report: DrillReport): TableResult[] {
+  const tables = report.verification?.tables ?? []
+  return [...tables].sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status])
+}
+
+function restoreWarningsFailed(report: DrillReport): boolean {
+  return (report.verification?.findings ?? []).some(
+    (f) => f.check === RESTORE_WARNINGS && f.severity === 'mismatch'
+  )
+}
+
+function isBadTable(t: TableResult): boolean {
+  return t.status === 'mismatch' || t.status === 'missing'
 }
 
 function isSchemaFinding(f: Finding): boolean {
@@ -147,7 +188,7 @@ function restoreWarningBlocks(report: DrillReport): Block[] {
     kind: 'list',
     items: capped(lines).map((line) => ({ code: oneLine(line) }))
   })
-  const blocks: Block[] = [{ kind: 'heading', text: 'Restore warnings' }]
+  const blocks: Block[] = [{ kind: 'para', text: { strong: 'Restore warnings:' } }]
   if (w.real.length) {
     blocks.push(
       {

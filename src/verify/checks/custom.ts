@@ -10,15 +10,30 @@ import type { CheckModule } from './context.js'
 
 const DEFAULT_TIMEOUT_MS = 60_000
 
-/** What a check's result says, without echoing row contents. */
-function verdict(rows: unknown[][]): string | null {
-  if (rows.length !== 1) return `returned ${rows.length} rows, expected exactly one value`
+/** Finding.check of a check whose SQL cannot answer true or false: the SQL is at fault, not the backup. */
+export const CHECK_ERROR = 'check-error'
+
+const AS_CONDITION =
+  "the check's SQL is at fault, not the backup: write a condition that returns one true or false, e.g. select count(*) > 0 from orders"
+
+/** What a check's result says, without echoing row contents; `shape` when it is no true/false answer. */
+function verdict(rows: unknown[][]): { problem: string; shape: boolean } | null {
+  if (rows.length !== 1)
+    return { problem: `returned ${rows.length} rows; ${AS_CONDITION}`, shape: true }
   const values = rows[0]
-  if (values.length !== 1) return `returned ${values.length} columns, expected exactly one value`
+  if (values.length !== 1)
+    return { problem: `returned ${values.length} columns; ${AS_CONDITION}`, shape: true }
   const value = values[0]
   if (value === true) return null
-  if (value === false || value === null) return `returned ${value}`
-  return `returned a ${typeof value} value, expected true`
+  if (value === false || value === null) return { problem: `returned ${value}`, shape: false }
+  return { problem: `returned ${kindOf(value)}, not true or false; ${AS_CONDITION}`, shape: true }
+}
+
+/** pg gives bigint and numeric as strings: `select count(*)` returns "a number", not "a string". */
+function kindOf(value: unknown): string {
+  if (typeof value === 'number' || (typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value)))
+    return 'a number'
+  return typeof value === 'string' ? 'text' : `a ${typeof value} value`
 }
 
 /** null when the check passed, otherwise what it returned or how it failed (no row contents). */
@@ -27,6 +42,15 @@ export async function runCustomCheck(
   check: CustomCheck,
   timeoutMs = DEFAULT_TIMEOUT_MS
 ): Promise<string | null> {
+  return (await judgeCustomCheck(db, check, timeoutMs))?.problem ?? null
+}
+
+/** As runCustomCheck, and whether the SQL gave no true/false answer at all (`shape`). */
+async function judgeCustomCheck(
+  db: pg.Pool,
+  check: CustomCheck,
+  timeoutMs: number
+): Promise<{ problem: string; shape: boolean } | null> {
   try {
     const rows = await inReadOnlyTransaction(
       db,
@@ -43,7 +67,7 @@ export async function runCustomCheck(
     )
     return verdict(rows)
   } catch (err) {
-    return `failed: ${withoutRowValues((err as Error).message)}`
+    return { problem: `failed: ${withoutRowValues((err as Error).message)}`, shape: false }
   }
 }
 
@@ -55,12 +79,16 @@ export const customCheck: CheckModule = {
     if (checks.length === 0) return { findings: [], detail: 'none configured', skipped: true }
     const findings: Finding[] = []
     for (const check of checks) {
-      const problem = await runCustomCheck(ctx.restored, check, ctx.options.checkTimeoutMs)
-      if (problem)
+      const judged = await judgeCustomCheck(
+        ctx.restored,
+        check,
+        ctx.options.checkTimeoutMs ?? DEFAULT_TIMEOUT_MS
+      )
+      if (judged)
         findings.push({
-          check: 'custom',
+          check: judged.shape ? CHECK_ERROR : 'custom',
           object: check.name,
-          message: `check "${check.name}" ${problem}`,
+          message: `check "${check.name}" ${judged.problem}`,
           severity: 'mismatch'
         })
     }

@@ -1,0 +1,70 @@
+// The official Heroku CLI (npm `heroku`, pinned as in __tests__/sim/heroku-cli.test.ts), installed on
+// demand into node_modules/.cache/heroku-cli (or HEROKU_CLI_CACHE_DIR) and pointed at the simulator
+// with HEROKU_HOST / HEROKU_DATA_HOST, for tests that run what the summary tells a user to run.
+import { execFile } from 'node:child_process'
+import { existsSync, mkdirSync, readFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { promisify } from 'node:util'
+import type { Simulator } from '../../sim/server.js'
+
+const run = promisify(execFile)
+export const HEROKU_VERSION = '11.10.0'
+const CACHE = resolve(process.env.HEROKU_CLI_CACHE_DIR ?? 'node_modules/.cache/heroku-cli')
+const BIN = join(CACHE, 'node_modules', '.bin', 'heroku')
+
+/** 'installed', or 'unreachable' when the npm registry cannot be reached (the caller skips, loudly). */
+export async function installHerokuCli(): Promise<'installed' | 'unreachable'> {
+  const pkg = join(CACHE, 'node_modules', 'heroku', 'package.json')
+  if (existsSync(BIN) && existsSync(pkg)) {
+    if (JSON.parse(readFileSync(pkg, 'utf8')).version === HEROKU_VERSION) return 'installed'
+  }
+  try {
+    await run('npm', ['view', `heroku@${HEROKU_VERSION}`, 'version'], { timeout: 30_000 })
+  } catch {
+    return 'unreachable'
+  }
+  mkdirSync(CACHE, { recursive: true })
+  const args = ['install', '--prefix', CACHE, `heroku@${HEROKU_VERSION}`, '--no-audit', '--no-fund']
+  await run('npm', [...args, '--loglevel=error'], { timeout: 280_000 })
+  return 'installed'
+}
+
+/**
+ * Runs `heroku ARGS` against the simulator with a throwaway HOME outside any git repository.
+ * Resolves with the output; rejects with the command and its output when it fails.
+ */
+export async function herokuCli(s: Simulator, home: string, args: string[]): Promise<string> {
+  try {
+    const { stdout, stderr } = await run(BIN, args, {
+      timeout: 240_000,
+      cwd: home,
+      env: {
+        PATH: process.env.PATH,
+        HOME: home,
+        XDG_CACHE_HOME: join(home, '.cache'),
+        XDG_CONFIG_HOME: join(home, '.config'),
+        XDG_DATA_HOME: join(home, '.local'),
+        HEROKU_API_KEY: s.token,
+        HEROKU_HOST: s.apiUrl,
+        HEROKU_DATA_HOST: new URL(s.dataApiUrl).hostname,
+        HEROKU_SKIP_ANALYTICS: '1',
+        HEROKU_DISABLE_AUTOUPDATE: '1',
+        NO_COLOR: '1',
+        CI: '1'
+      }
+    })
+    return stdout + stderr
+  } catch (err) {
+    const e = err as { code?: unknown; stdout?: string; stderr?: string }
+    throw new Error(
+      `heroku ${args.join(' ')} failed (${String(e.code)}):\n${e.stdout ?? ''}${e.stderr ?? ''}`
+    )
+  }
+}
+
+/** A runbook line as the shell would split it (single quotes group; no other shell syntax is used). */
+export function shellWords(line: string): string[] {
+  const words: string[] = []
+  for (const m of line.matchAll(/'([^']*)'|(\S+)/g)) words.push(m[1] ?? m[2])
+  return words
+}
