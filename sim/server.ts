@@ -53,6 +53,7 @@ import { platformRoutes } from './sim-platform.js'
 import { BackupLimits, type BackupLimitOverrides } from './sim-rotation.js'
 import { SimState, findPlan } from './sim-state.js'
 import { findPgBinDir } from './pg-server.js'
+import { TokenBook } from './sim-scopes.js'
 
 export interface SimOptions {
   /** Superuser URL of the PostgreSQL server that holds the add-ons' databases. */
@@ -60,6 +61,8 @@ export interface SimOptions {
   binDir?: string
   port?: number
   token?: string
+  /** The OAuth scopes of `token` (default `['global']`; heroku-api.md §19.1). */
+  tokenScopes?: string[]
   /** Seconds a created add-on stays `provisioning` (default 1). */
   provisionDelaySeconds?: number
   /** Seconds a destroyed add-on stays `deprovisioning` (default 1). */
@@ -131,6 +134,13 @@ export interface Simulator {
   setTeam(name: string, role?: TeamRole): void
   /** Overrides manual-backup limits per tier, as POST /__sim/backup-limits does. */
   setManualBackupLimits(limits: BackupLimitOverrides): void
+  /** A new token with these OAuth scopes, as POST /__sim/tokens does. */
+  issueToken(scopes: string[]): string
+  /**
+   * Whether creating an app needs `global` or `create-apps` (true), or `write`/`write-protected`
+   * suffice (false, the default), as POST /__sim/scopes {refuseAppCreateWithoutCreateApps} sets.
+   */
+  refuseAppCreateWithoutCreateApps(refuse: boolean): void
   close(): Promise<void>
 }
 
@@ -143,6 +153,13 @@ export async function startSimulator(o: SimOptions): Promise<Simulator> {
   const token = o.token ?? randomBytes(DEFAULT_TOKEN_BYTES).toString('hex')
   const pg = new SimPostgres(o.adminUrl, o.binDir ?? process.env.PG_BIN_DIR ?? findPgBinDir())
   const secrets = new Set<string>([token])
+  const tokens = new TokenBook()
+  tokens.add(token, o.tokenScopes ?? ['global'])
+  const issueToken = (scopes: string[]): string => {
+    const issued = tokens.issue(scopes)
+    secrets.add(issued)
+    return issued
+  }
   const adminPassword = decodeURIComponent(new URL(o.adminUrl).password)
   if (adminPassword) secrets.add(adminPassword)
   const faults = new FaultBoard()
@@ -224,7 +241,9 @@ export async function startSimulator(o: SimOptions): Promise<Simulator> {
     backupLimits,
     auditLog,
     createApp,
-    takeBackup
+    takeBackup,
+    tokens,
+    issueToken
   })
   const apiRoutes: Route[] = [
     ...platformRoutes(state, () => pool.remaining()),
@@ -232,7 +251,7 @@ export async function startSimulator(o: SimOptions): Promise<Simulator> {
     ...appRoutes(state, teams)
   ]
 
-  const handle = requestHandler({ token, secrets, faults, pool, auditLog, simRoutes, apiRoutes })
+  const handle = requestHandler({ tokens, secrets, faults, pool, auditLog, simRoutes, apiRoutes })
 
   const sockets = new Set<Socket>()
   const server = createServer((req, res) => {
@@ -285,6 +304,10 @@ export async function startSimulator(o: SimOptions): Promise<Simulator> {
       teams.set(name, role)
     },
     setManualBackupLimits: (limits) => backupLimits.set(limits),
+    issueToken,
+    refuseAppCreateWithoutCreateApps: (refuse) => {
+      tokens.refuseAppCreateWithoutCreateApps = refuse
+    },
     close
   }
 }

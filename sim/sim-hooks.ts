@@ -7,6 +7,7 @@ import { invalidParams, notFound, objectBody, route, type Route } from './sim-ht
 import type { BackupLimits } from './sim-rotation.js'
 import { iso, type SimState } from './sim-state.js'
 import type { AuditEntry, CreateAppOptions, SimApp } from './server.js'
+import { parseScopes, type TokenBook } from './sim-scopes.js'
 
 export interface HookContext {
   state: SimState
@@ -19,11 +20,14 @@ export interface HookContext {
     appName: string,
     opts?: { scheduled?: boolean; ageSeconds?: number }
   ): Promise<{ name: string; uuid: string }>
+  tokens: TokenBook
+  issueToken(scopes: string[]): string
 }
 
 export function simHookRoutes(ctx: HookContext): Route[] {
   const { state, faults, teams, backupLimits, auditLog, createApp, takeBackup } = ctx
   return [
+    ...scopeHookRoutes(ctx),
     route('GET', '/__sim/audit', () => ({ status: 200, body: auditLog })),
     route('GET', '/__sim/faults', () => ({
       status: 200,
@@ -107,6 +111,34 @@ export function simHookRoutes(ctx: HookContext): Route[] {
       if (!t || t.deletedAt || !t.file || !t.succeeded || !existsSync(t.file))
         throw notFound('No such backup.')
       return { status: 200, file: t.file }
+    })
+  ]
+}
+
+/** POST /__sim/tokens {scopes}: a new token; POST /__sim/scopes: whether app creation needs create-apps. */
+function scopeHookRoutes(ctx: HookContext): Route[] {
+  return [
+    route('POST', '/__sim/tokens', (req) => {
+      const body = objectBody(req.body)
+      if (!Array.isArray(body.scopes) && typeof body.scopes !== 'string')
+        throw invalidParams('scopes must be a list of OAuth scopes, e.g. ["write-protected"]')
+      let scopes: string[]
+      try {
+        scopes = parseScopes(body.scopes as string | string[])
+      } catch (err) {
+        throw invalidParams((err as Error).message)
+      }
+      return { status: 201, body: { token: ctx.issueToken(scopes), scopes } }
+    }),
+    route('POST', '/__sim/scopes', (req) => {
+      const body = objectBody(req.body)
+      if (typeof body.refuseAppCreateWithoutCreateApps !== 'boolean')
+        throw invalidParams('refuseAppCreateWithoutCreateApps must be true or false')
+      ctx.tokens.refuseAppCreateWithoutCreateApps = body.refuseAppCreateWithoutCreateApps
+      return {
+        status: 200,
+        body: { refuseAppCreateWithoutCreateApps: body.refuseAppCreateWithoutCreateApps }
+      }
     })
   ]
 }
