@@ -24,6 +24,8 @@
 //             POST /__sim/clock {advanceSeconds} (pending delayed state changes due by then happen now);
 //             POST /__sim/teams/{team} {role}; GET|POST /__sim/backup-limits {TIER: N}; GET /__sim/storage/{uuid}/backup.dump (the backup file behind to_url / public URLs);
 //             POST /__sim/apps/{app}/release-phase {seconds | null} (a `release` process: releases pending that long)
+//             POST /__sim/tokens {scopes} (a new token); POST /__sim/scopes {refuseAppCreateWithoutCreateApps};
+//             POST /__sim/addons/{id|name}/connections {count} (hold that many connections open as the app)
 // Over time, as on Heroku: add-ons provision and deprovision with a delay (1 s
 // default); transfers start a moment after their POST (started_at, updated_at, source_bytes null)
 // and answer succeeded: null until finished; data-API times `2020-12-13 16:22:40 +0000`, Platform
@@ -54,6 +56,7 @@ import { BackupLimits, type BackupLimitOverrides } from './sim-rotation.js'
 import { SimState, findPlan } from './sim-state.js'
 import { findPgBinDir } from './pg-server.js'
 import { TokenBook } from './sim-scopes.js'
+import { HeldConnections } from './sim-connections.js'
 
 export interface SimOptions {
   /** Superuser URL of the PostgreSQL server that holds the add-ons' databases. */
@@ -141,6 +144,8 @@ export interface Simulator {
    * suffice (false, the default), as POST /__sim/scopes {refuseAppCreateWithoutCreateApps} sets.
    */
   refuseAppCreateWithoutCreateApps(refuse: boolean): void
+  /** Holds `count` connections to the add-on's database open as the app, as POST /__sim/addons/{addon}/connections does. */
+  holdConnections(addon: string, count: number): Promise<number>
   close(): Promise<void>
 }
 
@@ -154,6 +159,7 @@ export async function startSimulator(o: SimOptions): Promise<Simulator> {
   const pg = new SimPostgres(o.adminUrl, o.binDir ?? process.env.PG_BIN_DIR ?? findPgBinDir())
   const secrets = new Set<string>([token])
   const tokens = new TokenBook()
+  const heldConnections = new HeldConnections()
   tokens.add(token, o.tokenScopes ?? ['global'])
   const issueToken = (scopes: string[]): string => {
     const issued = tokens.issue(scopes)
@@ -243,7 +249,8 @@ export async function startSimulator(o: SimOptions): Promise<Simulator> {
     createApp,
     takeBackup,
     tokens,
-    issueToken
+    issueToken,
+    heldConnections
   })
   const apiRoutes: Route[] = [
     ...platformRoutes(state, () => pool.remaining()),
@@ -278,6 +285,7 @@ export async function startSimulator(o: SimOptions): Promise<Simulator> {
         server.close(() => resolve())
         for (const s of sockets) s.destroy()
       })
+      await heldConnections.closeAll()
       await state.close()
       await pg.end()
     })()
@@ -305,6 +313,10 @@ export async function startSimulator(o: SimOptions): Promise<Simulator> {
     },
     setManualBackupLimits: (limits) => backupLimits.set(limits),
     issueToken,
+    holdConnections: (ref, count) => {
+      const addon = state.findAddon(ref)
+      return heldConnections.hold(addon.id, addon.creds!, count)
+    },
     refuseAppCreateWithoutCreateApps: (refuse) => {
       tokens.refuseAppCreateWithoutCreateApps = refuse
     },

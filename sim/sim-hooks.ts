@@ -8,6 +8,7 @@ import type { BackupLimits } from './sim-rotation.js'
 import { iso, type SimState } from './sim-state.js'
 import type { AuditEntry, CreateAppOptions, SimApp } from './server.js'
 import { parseScopes, type TokenBook } from './sim-scopes.js'
+import type { HeldConnections } from './sim-connections.js'
 
 export interface HookContext {
   state: SimState
@@ -22,6 +23,7 @@ export interface HookContext {
   ): Promise<{ name: string; uuid: string }>
   tokens: TokenBook
   issueToken(scopes: string[]): string
+  heldConnections: HeldConnections
 }
 
 export function simHookRoutes(ctx: HookContext): Route[] {
@@ -129,6 +131,21 @@ function scopeHookRoutes(ctx: HookContext): Route[] {
         throw invalidParams((err as Error).message)
       }
       return { status: 201, body: { token: ctx.issueToken(scopes), scopes } }
+    }),
+    // Holds `count` connections to the add-on's database open as the app (0 closes them).
+    route('POST', '/__sim/addons/:addon/connections', async (req) => {
+      const body = objectBody(req.body)
+      if (typeof body.count !== 'number' || !Number.isInteger(body.count) || body.count < 0)
+        throw invalidParams('count must be a whole number of connections >= 0')
+      const addon = ctx.state.findAddon(req.params.addon)
+      if (!addon.creds) throw invalidParams(`add-on ${addon.name} has no database yet`)
+      let held: number
+      try {
+        held = await ctx.heldConnections.hold(addon.id, addon.creds, body.count)
+      } catch (err) {
+        throw invalidParams(`could not hold ${body.count} connections: ${(err as Error).message}`)
+      }
+      return { status: 200, body: { addon: addon.name, held } }
     }),
     route('POST', '/__sim/scopes', (req) => {
       const body = objectBody(req.body)
