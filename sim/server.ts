@@ -49,11 +49,12 @@ import { dataRoutes } from './sim-data.js'
 import { FaultBoard, parseFault, type Fault } from './sim-faults.js'
 import { requestHandler } from './sim-handler.js'
 import { simHookRoutes } from './sim-hooks.js'
-import { RateLimitPool, notFound, redactValue, type Route } from './sim-http.js'
-import { SimPostgres, databaseUrl } from './sim-pg.js'
+import { RateLimitPool, invalidParams, notFound, redactValue, type Route } from './sim-http.js'
+import { SimPostgres } from './sim-pg.js'
 import { platformRoutes } from './sim-platform.js'
 import { BackupLimits, type BackupLimitOverrides } from './sim-rotation.js'
 import { SimState, findPlan } from './sim-state.js'
+import { hasPgBackups, isAdvanced } from './sim-catalog.js'
 import { findPgBinDir } from './pg-server.js'
 import { TokenBook } from './sim-scopes.js'
 import { HeldConnections } from './sim-connections.js'
@@ -203,7 +204,8 @@ export async function startSimulator(o: SimOptions): Promise<Simulator> {
     })
     if (opts.sqlFile || opts.sql)
       await state.pgFor(addon.creds!).loadSql(addon.creds!, { file: opts.sqlFile, sql: opts.sql })
-    const schedule = opts.schedule ?? true
+    // Shield and Advanced databases have no PGBackups: no schedule nor backup unless asked (which fails).
+    const schedule = opts.schedule ?? (hasPgBackups(plan) && !isAdvanced(plan))
     if (schedule) state.setSchedule(app, { name: 'DATABASE_URL', hour: 2, timezone: 'UTC' })
     if (opts.initialBackup ?? schedule) await takeBackup(app.name, { scheduled: true })
     return {
@@ -211,7 +213,7 @@ export async function startSimulator(o: SimOptions): Promise<Simulator> {
       id: app.id,
       addonId: addon.id,
       addonName: addon.name,
-      databaseUrl: databaseUrl(addon.creds!)
+      databaseUrl: state.addonUrl(addon)!
     }
   }
 
@@ -223,6 +225,8 @@ export async function startSimulator(o: SimOptions): Promise<Simulator> {
     const att = state.appAttachments(app).find((a) => a.name === 'DATABASE')
     if (!att) throw notFound(`app ${app.name} has no DATABASE attachment`)
     const addon = state.findAddon(att.addonId)
+    if (!hasPgBackups(addon.plan) || isAdvanced(addon.plan))
+      throw invalidParams(`${addon.plan.human_name} databases have no PGBackups`)
     let scheduleUuid: string | undefined
     if (opts.scheduled ?? true) {
       const existing = state.appSchedules(app)[0]
