@@ -34,6 +34,13 @@ function seconds(name: string, value: string | undefined): number | undefined {
   return n
 }
 
+function major(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined
+  if (!/^\d+$/.test(value) || Number(value) < 10)
+    throw new Error(`--default-version must be a PostgreSQL major, e.g. --default-version 17`)
+  return Number(value)
+}
+
 function parentOf(pid: number): number | undefined {
   try {
     // /proc/PID/stat: "pid (comm) state ppid ..."; comm may hold spaces and parentheses.
@@ -173,6 +180,7 @@ async function main(): Promise<void> {
       port,
       token: values.token ?? process.env.HEROKU_SIM_TOKEN,
       tokenScopes: parseScopes(values['token-scopes'] ?? 'global'),
+      defaultVersion: major(values['default-version']),
       provisionDelaySeconds: seconds('provision-delay', values['provision-delay']),
       deprovisionDelaySeconds: seconds('deprovision-delay', values['deprovision-delay']),
       captureDelaySeconds: seconds('capture-delay', values['capture-delay']),

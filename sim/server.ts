@@ -58,6 +58,7 @@ import { hasPgBackups, isAdvanced } from './sim-catalog.js'
 import { findPgBinDir } from './pg-server.js'
 import { TokenBook } from './sim-scopes.js'
 import { HeldConnections } from './sim-connections.js'
+import { MajorServers } from './sim-majors.js'
 
 export interface SimOptions {
   /** Superuser URL of the PostgreSQL server that holds the add-ons' databases. */
@@ -67,6 +68,8 @@ export interface SimOptions {
   token?: string
   /** The OAuth scopes of `token` (default `['global']`; heroku-api.md §19.1). */
   tokenScopes?: string[]
+  /** PostgreSQL major of an add-on created without `config.version` (default: the server's own). */
+  defaultVersion?: number
   /** Seconds a created add-on stays `provisioning` (default 1). */
   provisionDelaySeconds?: number
   /** Seconds a destroyed add-on stays `deprovisioning` (default 1). */
@@ -112,6 +115,8 @@ export interface CreateAppOptions {
   team?: string
   /** `us` (default) or `eu`. */
   region?: string
+  /** PostgreSQL major of the app's database (default: the main server's). */
+  version?: number
 }
 
 export interface Simulator {
@@ -157,8 +162,10 @@ const DEFAULT_DEPROVISION_SECONDS = 1
 
 export async function startSimulator(o: SimOptions): Promise<Simulator> {
   const token = o.token ?? randomBytes(DEFAULT_TOKEN_BYTES).toString('hex')
-  const pg = new SimPostgres(o.adminUrl, o.binDir ?? process.env.PG_BIN_DIR ?? findPgBinDir())
+  const clientBinDir = o.binDir ?? process.env.PG_BIN_DIR ?? findPgBinDir()
+  const pg = new SimPostgres(o.adminUrl, clientBinDir)
   const secrets = new Set<string>([token])
+  const majors = new MajorServers(pg, clientBinDir, secrets, o.defaultVersion)
   const tokens = new TokenBook()
   const heldConnections = new HeldConnections()
   tokens.add(token, o.tokenScopes ?? ['global'])
@@ -186,7 +193,8 @@ export async function startSimulator(o: SimOptions): Promise<Simulator> {
     captureDelaySeconds: o.captureDelaySeconds ?? 0,
     restoreDelaySeconds: o.restoreDelaySeconds ?? 0,
     secrets,
-    backupLimits
+    backupLimits,
+    majors
   })
 
   async function createApp(name: string, opts: CreateAppOptions = {}): Promise<SimApp> {
@@ -197,10 +205,14 @@ export async function startSimulator(o: SimOptions): Promise<Simulator> {
       region: findRegion(opts.region),
       team: team ? { id: team.id, name: team.name } : null
     })
+    // The app's own database is on the main server's major unless asked (--default-version is
+    // for the add-ons created later).
+    const version = String(opts.version ?? (await majors.ownMajor()))
     const { addon } = await state.createAddon(app, {
       plan,
       attachmentName: 'DATABASE',
-      immediate: true
+      immediate: true,
+      config: { version }
     })
     if (opts.sqlFile || opts.sql)
       await state.pgFor(addon.creds!).loadSql(addon.creds!, { file: opts.sqlFile, sql: opts.sql })
@@ -291,6 +303,7 @@ export async function startSimulator(o: SimOptions): Promise<Simulator> {
       })
       await heldConnections.closeAll()
       await state.close()
+      await majors.close()
       await pg.end()
     })()
     return closed

@@ -51,7 +51,8 @@ export function simHookRoutes(ctx: HookContext): Route[] {
         initialBackup: typeof body.initialBackup === 'boolean' ? body.initialBackup : undefined,
         plan: typeof body.plan === 'string' ? body.plan : undefined,
         team: typeof body.team === 'string' ? body.team : undefined,
-        region: typeof body.region === 'string' ? body.region : undefined
+        region: typeof body.region === 'string' ? body.region : undefined,
+        version: typeof body.version === 'number' ? body.version : undefined
       })
       return { status: 201, body: created }
     }),

@@ -38,7 +38,11 @@ export class SimLookups extends SimClock {
 
   /** The server that holds a database: the Continuous-Protection cluster, a copy, or the main one. */
   pgFor(creds: DatabaseCredentials): SimPostgres {
-    return this.protection.serverOnPort(creds.port) ?? this.o.pg
+    return (
+      this.protection.serverOnPort(creds.port) ??
+      this.o.majors.serverOnPort(creds.port) ??
+      this.o.pg
+    )
   }
 
   // ---------- lookups ----------
