@@ -3,7 +3,7 @@
 // (heroku-api.md §19.6).
 import pg from 'pg'
 import type { SimApp, Simulator } from '../../../sim/server.js'
-import { appName, client, sim, type Client } from '../../sim/helpers.js'
+import { appName, client, sim, type Client } from './helpers.js'
 
 let s: Simulator
 let c: Client

@@ -14,7 +14,7 @@ import {
   waitAddon,
   waitTransfer,
   type Client
-} from '../../sim/helpers.js'
+} from './helpers.js'
 
 const HEROKU_EXT = join(REPO_ROOT, '__tests__', 'fixtures', 'heroku-ext', 'heroku-ext.sql')
 

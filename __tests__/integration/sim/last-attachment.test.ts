@@ -2,7 +2,7 @@
 // database whose only attachment is DATABASE needs an alias first, which Heroku names
 // HEROKU_POSTGRESQL_<COLOR> when the attach has no name.
 import type { SimApp, Simulator } from '../../../sim/server.js'
-import { appName, client, sim, waitAddon, type Client } from '../../sim/helpers.js'
+import { appName, client, sim, waitAddon, type Client } from './helpers.js'
 
 let s: Simulator
 let c: Client

@@ -3,7 +3,7 @@
 // the v11 data API (404, wait_status included).
 import pg from 'pg'
 import type { Simulator } from '../../../sim/server.js'
-import { appName, client, sim, type Client } from '../../sim/helpers.js'
+import { appName, client, sim, type Client } from './helpers.js'
 
 let s: Simulator
 let c: Client

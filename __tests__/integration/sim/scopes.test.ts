@@ -1,7 +1,7 @@
 // OAuth scopes (heroku-api.md §19.1): a token's scopes decide what it may call, `/account` wants
 // `identity` or `global`, and every Platform API answer names the token's scopes and the accepted ones.
 import type { Simulator } from '../../../sim/server.js'
-import { appName, client, sim } from '../../sim/helpers.js'
+import { appName, client, sim } from './helpers.js'
 
 let s: Simulator
 let app: string

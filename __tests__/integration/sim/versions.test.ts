@@ -15,7 +15,7 @@ import {
   waitAddon,
   waitTransfer,
   type Client
-} from '../../sim/helpers.js'
+} from './helpers.js'
 
 /** A major other than the main server's (15 on this machine): the newest one installed. */
 const OTHER = [18, 17, 16].find((m) => findServerBinDir(m) !== undefined)
