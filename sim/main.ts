@@ -1,6 +1,7 @@
 // `npm run sim -- [--port N] [--pg ADMIN_URL] [--app NAME --sql FILE] [--provision-delay S]
 //   [--deprovision-delay S] [--capture-delay S] [--restore-delay S] [--release-phase S]
-//   [--plan PLAN] [--team NAME [--team-role ROLE]] [--no-schedule] [--token T]`
+//   [--plan PLAN] [--team NAME [--team-role ROLE]] [--no-schedule] [--token T]
+//   [--token-scopes LIST] [--default-version N]`
 // Provisioning and deprovisioning take 1 s by default; --release-phase gives the app a `release`
 // process whose release phase takes S seconds.
 // Starts the simulated Heroku, prints one JSON line
@@ -13,11 +14,15 @@ import { startPostgres, type PostgresServer } from './pg-server.js'
 import { startSimulator, type Simulator } from './server.js'
 import { TEAM_ROLES, type TeamRole } from './sim-apps.js'
 import { findPlan } from './sim-catalog.js'
+import { parseScopes } from './sim-scopes.js'
 
 const USAGE =
   'usage: npm run sim -- [--port N] [--pg ADMIN_URL] [--app NAME --sql FILE] [--provision-delay S] ' +
   '[--deprovision-delay S] [--capture-delay S] [--restore-delay S] [--release-phase S] ' +
-  '[--plan PLAN] [--team NAME [--team-role ROLE]] [--no-schedule] [--token TOKEN]\n' +
+  '[--plan PLAN] [--team NAME [--team-role ROLE]] [--no-schedule] [--token TOKEN] ' +
+  '[--token-scopes LIST] [--default-version N]\n' +
+  '  --token-scopes: OAuth scopes of the printed token, comma-separated (default global); ' +
+  '--default-version: PostgreSQL major of an add-on created without config.version\n' +
   "  --plan: plan of the app's DATABASE add-on (default essential-0); --team: the app is in that " +
   'team, where the account has --team-role (admin, member, collaborator or owner; default admin)'
 
@@ -27,6 +32,13 @@ function seconds(name: string, value: string | undefined): number | undefined {
   if (!Number.isFinite(n) || n < 0)
     throw new Error(`--${name} must be a number of seconds >= 0, e.g. --${name} 2`)
   return n
+}
+
+function major(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined
+  if (!/^\d+$/.test(value) || Number(value) < 10)
+    throw new Error(`--default-version must be a PostgreSQL major, e.g. --default-version 17`)
+  return Number(value)
 }
 
 function parentOf(pid: number): number | undefined {
@@ -94,6 +106,8 @@ function readArgs() {
       team: { type: 'string' },
       'team-role': { type: 'string' },
       token: { type: 'string' },
+      'token-scopes': { type: 'string' },
+      'default-version': { type: 'string' },
       help: { type: 'boolean' }
     },
     strict: true
@@ -165,6 +179,8 @@ async function main(): Promise<void> {
       binDir,
       port,
       token: values.token ?? process.env.HEROKU_SIM_TOKEN,
+      tokenScopes: parseScopes(values['token-scopes'] ?? 'global'),
+      defaultVersion: major(values['default-version']),
       provisionDelaySeconds: seconds('provision-delay', values['provision-delay']),
       deprovisionDelaySeconds: seconds('deprovision-delay', values['deprovision-delay']),
       captureDelaySeconds: seconds('capture-delay', values['capture-delay']),

@@ -97,8 +97,12 @@ function run(
   }
 }
 
-export async function startPostgres(): Promise<PostgresServer> {
-  const binDir = findPgBinDir()
+/**
+ * Starts a throwaway server. `serverBinDir` picks the server binaries (postgres, initdb, pg_ctl) of
+ * another major; default: the newest found on this machine, with its client tools.
+ */
+export async function startPostgres(opts: { serverBinDir?: string } = {}): Promise<PostgresServer> {
+  const binDir = opts.serverBinDir ?? findPgBinDir()
   const user = serverUser()
   const baseDir = mkdtempSync(join(tmpdir(), 'restore-drill-pg-'))
   const dataDir = join(baseDir, 'data')

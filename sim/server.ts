@@ -24,6 +24,8 @@
 //             POST /__sim/clock {advanceSeconds} (pending delayed state changes due by then happen now);
 //             POST /__sim/teams/{team} {role}; GET|POST /__sim/backup-limits {TIER: N}; GET /__sim/storage/{uuid}/backup.dump (the backup file behind to_url / public URLs);
 //             POST /__sim/apps/{app}/release-phase {seconds | null} (a `release` process: releases pending that long)
+//             POST /__sim/tokens {scopes} (a new token); POST /__sim/scopes {refuseAppCreateWithoutCreateApps};
+//             POST /__sim/addons/{id|name}/connections {count} (hold that many connections open as the app)
 // Over time, as on Heroku: add-ons provision and deprovision with a delay (1 s
 // default); transfers start a moment after their POST (started_at, updated_at, source_bytes null)
 // and answer succeeded: null until finished; data-API times `2020-12-13 16:22:40 +0000`, Platform
@@ -47,12 +49,16 @@ import { dataRoutes } from './sim-data.js'
 import { FaultBoard, parseFault, type Fault } from './sim-faults.js'
 import { requestHandler } from './sim-handler.js'
 import { simHookRoutes } from './sim-hooks.js'
-import { RateLimitPool, notFound, redactValue, type Route } from './sim-http.js'
-import { SimPostgres, databaseUrl } from './sim-pg.js'
+import { RateLimitPool, invalidParams, notFound, redactValue, type Route } from './sim-http.js'
+import { SimPostgres } from './sim-pg.js'
 import { platformRoutes } from './sim-platform.js'
 import { BackupLimits, type BackupLimitOverrides } from './sim-rotation.js'
 import { SimState, findPlan } from './sim-state.js'
+import { hasPgBackups, isAdvanced } from './sim-catalog.js'
 import { findPgBinDir } from './pg-server.js'
+import { TokenBook } from './sim-scopes.js'
+import { HeldConnections } from './sim-connections.js'
+import { MajorServers } from './sim-majors.js'
 
 export interface SimOptions {
   /** Superuser URL of the PostgreSQL server that holds the add-ons' databases. */
@@ -60,6 +66,10 @@ export interface SimOptions {
   binDir?: string
   port?: number
   token?: string
+  /** The OAuth scopes of `token` (default `['global']`; heroku-api.md §19.1). */
+  tokenScopes?: string[]
+  /** PostgreSQL major of an add-on created without `config.version` (default: the server's own). */
+  defaultVersion?: number
   /** Seconds a created add-on stays `provisioning` (default 1). */
   provisionDelaySeconds?: number
   /** Seconds a destroyed add-on stays `deprovisioning` (default 1). */
@@ -105,6 +115,8 @@ export interface CreateAppOptions {
   team?: string
   /** `us` (default) or `eu`. */
   region?: string
+  /** PostgreSQL major of the app's database (default: the main server's). */
+  version?: number
 }
 
 export interface Simulator {
@@ -131,6 +143,15 @@ export interface Simulator {
   setTeam(name: string, role?: TeamRole): void
   /** Overrides manual-backup limits per tier, as POST /__sim/backup-limits does. */
   setManualBackupLimits(limits: BackupLimitOverrides): void
+  /** A new token with these OAuth scopes, as POST /__sim/tokens does. */
+  issueToken(scopes: string[]): string
+  /**
+   * Whether creating an app needs `global` or `create-apps` (true), or `write`/`write-protected`
+   * suffice (false, the default), as POST /__sim/scopes {refuseAppCreateWithoutCreateApps} sets.
+   */
+  refuseAppCreateWithoutCreateApps(refuse: boolean): void
+  /** Holds `count` connections to the add-on's database open as the app, as POST /__sim/addons/{addon}/connections does. */
+  holdConnections(addon: string, count: number): Promise<number>
   close(): Promise<void>
 }
 
@@ -141,8 +162,18 @@ const DEFAULT_DEPROVISION_SECONDS = 1
 
 export async function startSimulator(o: SimOptions): Promise<Simulator> {
   const token = o.token ?? randomBytes(DEFAULT_TOKEN_BYTES).toString('hex')
-  const pg = new SimPostgres(o.adminUrl, o.binDir ?? process.env.PG_BIN_DIR ?? findPgBinDir())
+  const clientBinDir = o.binDir ?? process.env.PG_BIN_DIR ?? findPgBinDir()
+  const pg = new SimPostgres(o.adminUrl, clientBinDir)
   const secrets = new Set<string>([token])
+  const majors = new MajorServers(pg, clientBinDir, secrets, o.defaultVersion)
+  const tokens = new TokenBook()
+  const heldConnections = new HeldConnections()
+  tokens.add(token, o.tokenScopes ?? ['global'])
+  const issueToken = (scopes: string[]): string => {
+    const issued = tokens.issue(scopes)
+    secrets.add(issued)
+    return issued
+  }
   const adminPassword = decodeURIComponent(new URL(o.adminUrl).password)
   if (adminPassword) secrets.add(adminPassword)
   const faults = new FaultBoard()
@@ -162,7 +193,8 @@ export async function startSimulator(o: SimOptions): Promise<Simulator> {
     captureDelaySeconds: o.captureDelaySeconds ?? 0,
     restoreDelaySeconds: o.restoreDelaySeconds ?? 0,
     secrets,
-    backupLimits
+    backupLimits,
+    majors
   })
 
   async function createApp(name: string, opts: CreateAppOptions = {}): Promise<SimApp> {
@@ -173,14 +205,19 @@ export async function startSimulator(o: SimOptions): Promise<Simulator> {
       region: findRegion(opts.region),
       team: team ? { id: team.id, name: team.name } : null
     })
+    // The app's own database is on the main server's major unless asked (--default-version is
+    // for the add-ons created later).
+    const version = String(opts.version ?? (await majors.ownMajor()))
     const { addon } = await state.createAddon(app, {
       plan,
       attachmentName: 'DATABASE',
-      immediate: true
+      immediate: true,
+      config: { version }
     })
     if (opts.sqlFile || opts.sql)
       await state.pgFor(addon.creds!).loadSql(addon.creds!, { file: opts.sqlFile, sql: opts.sql })
-    const schedule = opts.schedule ?? true
+    // Shield and Advanced databases have no PGBackups: no schedule nor backup unless asked (which fails).
+    const schedule = opts.schedule ?? (hasPgBackups(plan) && !isAdvanced(plan))
     if (schedule) state.setSchedule(app, { name: 'DATABASE_URL', hour: 2, timezone: 'UTC' })
     if (opts.initialBackup ?? schedule) await takeBackup(app.name, { scheduled: true })
     return {
@@ -188,7 +225,7 @@ export async function startSimulator(o: SimOptions): Promise<Simulator> {
       id: app.id,
       addonId: addon.id,
       addonName: addon.name,
-      databaseUrl: databaseUrl(addon.creds!)
+      databaseUrl: state.addonUrl(addon)!
     }
   }
 
@@ -200,6 +237,8 @@ export async function startSimulator(o: SimOptions): Promise<Simulator> {
     const att = state.appAttachments(app).find((a) => a.name === 'DATABASE')
     if (!att) throw notFound(`app ${app.name} has no DATABASE attachment`)
     const addon = state.findAddon(att.addonId)
+    if (!hasPgBackups(addon.plan) || isAdvanced(addon.plan))
+      throw invalidParams(`${addon.plan.human_name} databases have no PGBackups`)
     let scheduleUuid: string | undefined
     if (opts.scheduled ?? true) {
       const existing = state.appSchedules(app)[0]
@@ -224,7 +263,10 @@ export async function startSimulator(o: SimOptions): Promise<Simulator> {
     backupLimits,
     auditLog,
     createApp,
-    takeBackup
+    takeBackup,
+    tokens,
+    issueToken,
+    heldConnections
   })
   const apiRoutes: Route[] = [
     ...platformRoutes(state, () => pool.remaining()),
@@ -232,7 +274,7 @@ export async function startSimulator(o: SimOptions): Promise<Simulator> {
     ...appRoutes(state, teams)
   ]
 
-  const handle = requestHandler({ token, secrets, faults, pool, auditLog, simRoutes, apiRoutes })
+  const handle = requestHandler({ tokens, secrets, faults, pool, auditLog, simRoutes, apiRoutes })
 
   const sockets = new Set<Socket>()
   const server = createServer((req, res) => {
@@ -259,7 +301,9 @@ export async function startSimulator(o: SimOptions): Promise<Simulator> {
         server.close(() => resolve())
         for (const s of sockets) s.destroy()
       })
+      await heldConnections.closeAll()
       await state.close()
+      await majors.close()
       await pg.end()
     })()
     return closed
@@ -285,6 +329,14 @@ export async function startSimulator(o: SimOptions): Promise<Simulator> {
       teams.set(name, role)
     },
     setManualBackupLimits: (limits) => backupLimits.set(limits),
+    issueToken,
+    holdConnections: (ref, count) => {
+      const addon = state.findAddon(ref)
+      return heldConnections.hold(addon.id, addon.creds!, count)
+    },
+    refuseAppCreateWithoutCreateApps: (refuse) => {
+      tokens.refuseAppCreateWithoutCreateApps = refuse
+    },
     close
   }
 }

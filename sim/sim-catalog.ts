@@ -33,7 +33,13 @@ const PLAN_TABLE: [string, string, number][] = [
   ['premium-0', 'Premium 0', 20000],
   ['premium-2', 'Premium 2', 35000],
   ['private-0', 'Private 0', 30000],
-  ['shield-0', 'Shield 0', 35000]
+  ['shield-0', 'Shield 0', 35000],
+  // Postgres Advanced (heroku-api.md §19.5): prices not published; `performance-0` stands for any
+  // `performance*` plan, which the CLI treats as Advanced too.
+  ['advanced', 'Advanced', 40000],
+  ['advanced-private', 'Advanced Private', 50000],
+  ['advanced-shield', 'Advanced Shield', 60000],
+  ['performance-0', 'Performance 0', 40000]
 ]
 
 export const PLANS: PlanRec[] = PLAN_TABLE.map(([short, human, cents]) => ({
@@ -46,6 +52,26 @@ export const PLANS: PlanRec[] = PLAN_TABLE.map(([short, human, cents]) => ({
 
 export function isEssential(plan: PlanRec): boolean {
   return (plan.name.split(':')[1] ?? '').startsWith('essential')
+}
+
+const shortName = (plan: PlanRec): string => plan.name.split(':')[1] ?? ''
+
+/** Postgres Advanced: `advanced*` or `performance*` (the CLI's isAdvancedDatabase). */
+export function isAdvanced(plan: PlanRec): boolean {
+  return /^(advanced|performance)/.test(shortName(plan))
+}
+
+/**
+ * Whether a runner outside Heroku can connect: not to Private or Shield databases (Dev Center
+ * "Connecting to Heroku Postgres Databases from Outside of Heroku", heroku-api.md §19.5).
+ */
+export function reachableFromOutside(plan: PlanRec): boolean {
+  return !/(^|-)(private|shield)(-|$)/.test(shortName(plan))
+}
+
+/** "PGBackups don't work with Shield databases" (Dev Center, heroku-api.md §19.5). */
+export function hasPgBackups(plan: PlanRec): boolean {
+  return !/(^|-)shield(-|$)/.test(shortName(plan))
 }
 
 /**

@@ -11,7 +11,9 @@ import {
   type Route,
   type SimRequest
 } from './sim-http.js'
+import { hasPgBackups, isAdvanced } from './sim-catalog.js'
 import { configVarName, dataTime, iso, type SimState } from './sim-state.js'
+import type { AddonRec } from './world/records.js'
 
 const TIMEZONE_ALIASES: Record<string, string> = {
   PST: 'America/Los_Angeles',
@@ -42,10 +44,40 @@ function databaseId(req: SimRequest): string {
   return req.params.id
 }
 
+/**
+ * Postgres Advanced lives under /data/postgres/v1; the v11 endpoints do not know its databases
+ * (heroku-api.md §19.5: a 404 on wait_status, which the CLI tolerates only while provisioning). How
+ * the other v11 endpoints answer is not established: the simulator answers them 404 too.
+ */
+function refuseAdvanced(addon: AddonRec, id: string): void {
+  if (isAdvanced(addon.plan)) throw notFound(`Couldn't find database ${id}.`)
+}
+
+/**
+ * "PGBackups don't work with Shield databases" (Dev Center, heroku-api.md §19.5). Heroku's exact
+ * answer is not recorded; the simulator refuses backups, restores and schedules with a 422.
+ */
+function refuseShield(addon: AddonRec): void {
+  if (!hasPgBackups(addon.plan))
+    throw invalidParams(
+      `PGBackups are not available for ${addon.plan.human_name} databases (Shield). Use a fork or rollback instead.`
+    )
+}
+
 export function dataRoutes(state: SimState): Route[] {
   const verbose = (req: SimRequest): boolean => req.url.searchParams.get('verbose') === 'true'
   const appOf = (req: SimRequest) => state.findApp(req.params.app)
-  const database = (req: SimRequest) => state.readyDatabase(databaseId(req))
+  const database = (req: SimRequest) => {
+    const ready = state.readyDatabase(databaseId(req))
+    refuseAdvanced(ready.addon, req.params.id)
+    return ready
+  }
+  /** A database whose PGBackups work: not Advanced, not Shield. */
+  const backedUp = (req: SimRequest) => {
+    const ready = database(req)
+    refuseShield(ready.addon)
+    return ready
+  }
 
   return [
     route('GET', '/client/v11/databases/:id', async (req) => {
@@ -61,6 +93,7 @@ export function dataRoutes(state: SimState): Route[] {
           throw notFound(`Couldn't find database ${req.params.id}.`)
         }
       })()
+      refuseAdvanced(addon, req.params.id)
       if (addon.state === 'deprovisioned') {
         if (addon.failProvision)
           return {
@@ -91,12 +124,12 @@ export function dataRoutes(state: SimState): Route[] {
       return { status: 200, body: { 'waiting?': false, 'error?': false, message: 'available' } }
     }),
     route('POST', '/client/v11/databases/:id/backups', async (req) => {
-      const { addon } = database(req)
+      const { addon } = backedUp(req)
       const t = await state.startCapture(addon)
       return { status: 201, body: state.transferJson(t, false) }
     }),
     route('POST', '/client/v11/databases/:id/restores', async (req) => {
-      const { addon } = database(req)
+      const { addon } = backedUp(req)
       const body = objectBody(req.body)
       if (typeof body.backup_url !== 'string' || !/^https?:\/\//.test(body.backup_url))
         throw invalidParams('backup_url is required and must be an http(s) URL.')
@@ -117,12 +150,12 @@ export function dataRoutes(state: SimState): Route[] {
       return { status: 201, body: state.transferJson(t, false) }
     }),
     route('GET', '/client/v11/databases/:id/transfer-schedules', (req) => {
-      const { addon } = database(req)
+      const { addon } = backedUp(req)
       const app = state.apps.get(addon.appId)!
       return { status: 200, body: state.appSchedules(app).map((s) => state.scheduleJson(s)) }
     }),
     route('POST', '/client/v11/databases/:id/transfer-schedules', (req) => {
-      const { addon } = database(req)
+      const { addon } = backedUp(req)
       const app = state.apps.get(addon.appId)!
       const body = objectBody(req.body)
       const hour = typeof body.hour === 'string' ? Number(body.hour) : body.hour

@@ -19,11 +19,12 @@ import {
   type SimResponse
 } from './sim-http.js'
 import type { AuditEntry } from './server.js'
+import type { TokenBook } from './sim-scopes.js'
 
 const PLATFORM_ACCEPT = /application\/vnd\.heroku\+json;\s*version=3/i
 
 export interface HandlerContext {
-  token: string
+  tokens: TokenBook
   secrets: Set<string>
   faults: FaultBoard
   pool: RateLimitPool
@@ -35,13 +36,19 @@ export interface HandlerContext {
 export function requestHandler(
   ctx: HandlerContext
 ): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
-  const { token, secrets, faults, pool, auditLog, simRoutes, apiRoutes } = ctx
+  const { tokens, secrets, faults, pool, auditLog, simRoutes, apiRoutes } = ctx
   return handle
 
-  /** The token, the Platform API's media type and version, and the rate limit: else an error. */
-  function admit(req: IncomingMessage, url: URL): void {
-    if (!authorized(req, token))
+  /**
+   * The token and its scopes, the Platform API's media type and version, and the rate limit: else
+   * an error. Returns the Oauth-Scope headers every answer to this request carries.
+   */
+  function admit(req: IncomingMessage, url: URL, method: string): Record<string, string> {
+    const token = presentedToken(req)
+    if (token === undefined || !tokens.has(token))
       throw new SimHttpError(401, 'unauthorized', 'Invalid credentials provided.')
+    const platform = !url.pathname.startsWith('/client/')
+    const scopeHeaders = tokens.check(token, method, url.pathname, platform)
     // The Platform API wants its media type and version (Accept: application/vnd.heroku+json; version=3).
     if (!url.pathname.startsWith('/client/') && !PLATFORM_ACCEPT.test(req.headers.accept ?? ''))
       throw new SimHttpError(
@@ -54,8 +61,9 @@ export function requestHandler(
         429,
         'rate_limit',
         'Your account reached the API rate limit. Please wait a few minutes before making new requests.',
-        { 'Retry-After': '60' }
+        { 'Retry-After': '60', ...scopeHeaders }
       )
+    return scopeHeaders
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -67,9 +75,10 @@ export function requestHandler(
     // Everything but reading the simulator's own state (backup downloads are audited too).
     const audited = !(method === 'GET' && /^\/__sim\/(audit|faults)$/.test(url.pathname))
     let parsedBody: unknown
+    let scopeHeaders: Record<string, string> = {}
     const finish = (r: SimResponse): void => {
       entry.status = r.status
-      send(res, r, pool.remaining())
+      send(res, { ...r, headers: { ...scopeHeaders, ...(r.headers ?? {}) } }, pool.remaining())
     }
     const dropConnection = (): void => {
       entry.status = 0
@@ -98,7 +107,7 @@ export function requestHandler(
         const before = faults.takeHttp(method, path, 'before')
         if (before?.kind === 'reset') return dropConnection()
         if (before?.kind === 'http') throw httpFaultError(before.status)
-        admit(req, url)
+        scopeHeaders = admit(req, url, method)
       }
       parsedBody = parseJsonBody(raw)
       const segments = pathSegments(url)
@@ -152,17 +161,18 @@ function send(res: ServerResponse, r: SimResponse, rateRemaining: number): void 
   res.end(text)
 }
 
-function authorized(req: IncomingMessage, token: string): boolean {
+/** The token of a request: Bearer, or Basic with the token as password. */
+function presentedToken(req: IncomingMessage): string | undefined {
   const h = req.headers.authorization ?? ''
   const bearer = /^Bearer\s+(.+)$/i.exec(h)
-  if (bearer) return bearer[1].trim() === token
+  if (bearer) return bearer[1].trim()
   const basic = /^Basic\s+(.+)$/i.exec(h)
   if (basic) {
     const decoded = Buffer.from(basic[1].trim(), 'base64').toString('utf8')
     const colon = decoded.indexOf(':')
-    return colon >= 0 && decoded.slice(colon + 1) === token
+    return colon >= 0 ? decoded.slice(colon + 1) : undefined
   }
-  return false
+  return undefined
 }
 
 function httpFaultError(status: 429 | 500 | 503): SimHttpError {

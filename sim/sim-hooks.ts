@@ -7,6 +7,8 @@ import { invalidParams, notFound, objectBody, route, type Route } from './sim-ht
 import type { BackupLimits } from './sim-rotation.js'
 import { iso, type SimState } from './sim-state.js'
 import type { AuditEntry, CreateAppOptions, SimApp } from './server.js'
+import { parseScopes, type TokenBook } from './sim-scopes.js'
+import type { HeldConnections } from './sim-connections.js'
 
 export interface HookContext {
   state: SimState
@@ -19,11 +21,15 @@ export interface HookContext {
     appName: string,
     opts?: { scheduled?: boolean; ageSeconds?: number }
   ): Promise<{ name: string; uuid: string }>
+  tokens: TokenBook
+  issueToken(scopes: string[]): string
+  heldConnections: HeldConnections
 }
 
 export function simHookRoutes(ctx: HookContext): Route[] {
   const { state, faults, teams, backupLimits, auditLog, createApp, takeBackup } = ctx
   return [
+    ...scopeHookRoutes(ctx),
     route('GET', '/__sim/audit', () => ({ status: 200, body: auditLog })),
     route('GET', '/__sim/faults', () => ({
       status: 200,
@@ -45,7 +51,8 @@ export function simHookRoutes(ctx: HookContext): Route[] {
         initialBackup: typeof body.initialBackup === 'boolean' ? body.initialBackup : undefined,
         plan: typeof body.plan === 'string' ? body.plan : undefined,
         team: typeof body.team === 'string' ? body.team : undefined,
-        region: typeof body.region === 'string' ? body.region : undefined
+        region: typeof body.region === 'string' ? body.region : undefined,
+        version: typeof body.version === 'number' ? body.version : undefined
       })
       return { status: 201, body: created }
     }),
@@ -107,6 +114,49 @@ export function simHookRoutes(ctx: HookContext): Route[] {
       if (!t || t.deletedAt || !t.file || !t.succeeded || !existsSync(t.file))
         throw notFound('No such backup.')
       return { status: 200, file: t.file }
+    })
+  ]
+}
+
+/** POST /__sim/tokens {scopes}: a new token; POST /__sim/scopes: whether app creation needs create-apps. */
+function scopeHookRoutes(ctx: HookContext): Route[] {
+  return [
+    route('POST', '/__sim/tokens', (req) => {
+      const body = objectBody(req.body)
+      if (!Array.isArray(body.scopes) && typeof body.scopes !== 'string')
+        throw invalidParams('scopes must be a list of OAuth scopes, e.g. ["write-protected"]')
+      let scopes: string[]
+      try {
+        scopes = parseScopes(body.scopes as string | string[])
+      } catch (err) {
+        throw invalidParams((err as Error).message)
+      }
+      return { status: 201, body: { token: ctx.issueToken(scopes), scopes } }
+    }),
+    // Holds `count` connections to the add-on's database open as the app (0 closes them).
+    route('POST', '/__sim/addons/:addon/connections', async (req) => {
+      const body = objectBody(req.body)
+      if (typeof body.count !== 'number' || !Number.isInteger(body.count) || body.count < 0)
+        throw invalidParams('count must be a whole number of connections >= 0')
+      const addon = ctx.state.findAddon(req.params.addon)
+      if (!addon.creds) throw invalidParams(`add-on ${addon.name} has no database yet`)
+      let held: number
+      try {
+        held = await ctx.heldConnections.hold(addon.id, addon.creds, body.count)
+      } catch (err) {
+        throw invalidParams(`could not hold ${body.count} connections: ${(err as Error).message}`)
+      }
+      return { status: 200, body: { addon: addon.name, held } }
+    }),
+    route('POST', '/__sim/scopes', (req) => {
+      const body = objectBody(req.body)
+      if (typeof body.refuseAppCreateWithoutCreateApps !== 'boolean')
+        throw invalidParams('refuseAppCreateWithoutCreateApps must be true or false')
+      ctx.tokens.refuseAppCreateWithoutCreateApps = body.refuseAppCreateWithoutCreateApps
+      return {
+        status: 200,
+        body: { refuseAppCreateWithoutCreateApps: body.refuseAppCreateWithoutCreateApps }
+      }
     })
   ]
 }

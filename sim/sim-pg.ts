@@ -220,13 +220,17 @@ export class SimPostgres {
       await client.query('DROP SCHEMA IF EXISTS public CASCADE')
       await client.query('CREATE SCHEMA public AUTHORIZATION pg_database_owner')
       await client.query('GRANT USAGE ON SCHEMA public TO PUBLIC')
+      // Bare names go into `public`, `schema.ext` into that schema (heroku-api.md §19.2).
       for (const entry of extensions) {
         const dot = entry.indexOf('.')
         const name = dot < 0 ? entry : entry.slice(dot + 1)
-        const schema = dot < 0 ? '' : entry.slice(0, dot)
-        if (schema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`)
+        const schema = dot < 0 ? 'public' : entry.slice(0, dot)
+        // A schema made for the extension belongs to the database's role, so the dump's objects in it restore.
         await client.query(
-          `CREATE EXTENSION IF NOT EXISTS ${quoteIdent(name)}${schema ? ` SCHEMA ${quoteIdent(schema)}` : ''}`
+          `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)} AUTHORIZATION ${quoteIdent(c.user)}`
+        )
+        await client.query(
+          `CREATE EXTENSION IF NOT EXISTS ${quoteIdent(name)} SCHEMA ${quoteIdent(schema)}`
         )
       }
     })

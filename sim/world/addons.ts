@@ -49,10 +49,7 @@ export class SimWorld extends SimApps {
       recovery: recovery && { ...recovery, message: 'preparing' }
     }
     if (!addon.failProvision && !recovery) {
-      // Standard tier and up live on the Continuous-Protection cluster; Essential on the main server.
-      const server = hasContinuousProtection(req.plan)
-        ? await this.protection.protectedServer()
-        : this.o.pg
+      const server = await this.serverForNew(req)
       const creds = await server.createDatabase({ connectionLimit: connectionLimit(req.plan) })
       this.holdCredentials(addon, creds)
     }
@@ -70,6 +67,17 @@ export class SimWorld extends SimApps {
     if (req.immediate) finish()
     else this.later(Math.max(this.provisionDelayMs(addon), 1), finish)
     return { addon, attachment }
+  }
+
+  /**
+   * Where a new database lives: on a server of its major (`config.version`, else the default);
+   * of the main server's major, Standard tier and up on the Continuous-Protection cluster,
+   * Essential on the main server. (A database on another major has no Continuous Protection here.)
+   */
+  private async serverForNew(req: CreateAddonRequest): Promise<SimPostgres> {
+    const major = await this.o.majors.majorFor(req.config ?? {})
+    if (major !== (await this.o.majors.ownMajor())) return this.o.majors.serverFor(major)
+    return hasContinuousProtection(req.plan) ? this.protection.protectedServer() : this.o.pg
   }
 
   private holdCredentials(addon: AddonRec, creds: DatabaseCredentials): void {

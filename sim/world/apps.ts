@@ -125,6 +125,7 @@ export class SimApps extends SimViews {
         )
       }
       const old = this.addons.get(existing.addonId)
+      this.refuseLastBillingAttachment(existing, app, old)
       this.attachments.delete(existing.id)
       this.addRelease(app, `Detach ${name} (@ref:${old?.name ?? 'unknown'})`)
     }
@@ -141,6 +142,24 @@ export class SimApps extends SimViews {
     this.attachments.set(att.id, att)
     this.addRelease(app, `Attach ${name} (@ref:${addon.name})`)
     return att
+  }
+
+  /**
+   * Heroku refuses to move an add-on's only attachment (heroku-api.md §19.3, heroku/legacy-cli#1562):
+   * the CLI's `pg:promote` first gives the old database an alias attachment.
+   */
+  private refuseLastBillingAttachment(
+    existing: AttachmentRec,
+    app: AppRec,
+    old: AddonRec | undefined
+  ): void {
+    const others = [...this.attachments.values()].filter(
+      (a) => a.addonId === existing.addonId && a.id !== existing.id
+    )
+    if (old && others.length === 0)
+      throw invalidParams(
+        `${existing.name} on ${app.name} is the last billing attachment to ${old.name}; either remove the add-on entirely or add a new attachment to it before replacing its config vars`
+      )
   }
 
   detach(att: AttachmentRec): void {

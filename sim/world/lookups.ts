@@ -1,5 +1,6 @@
 // The simulator's state and its lookups: apps, add-ons, attachments by id or name, and the server
 // that holds a database.
+import { reachableFromOutside } from '../sim-catalog.js'
 import { notFound } from '../sim-http.js'
 import { databaseUrl, type DatabaseCredentials, type SimPostgres } from '../sim-pg.js'
 import { ContinuousProtection } from '../sim-protection.js'
@@ -13,6 +14,9 @@ import {
   type StateOptions,
   type TransferRec
 } from './records.js'
+
+/** A privileged port no test machine listens on: a connection there is refused at once. */
+const UNREACHABLE_PORT = 1
 
 export class SimLookups extends SimClock {
   readonly apps = new Map<string, AppRec>()
@@ -34,7 +38,11 @@ export class SimLookups extends SimClock {
 
   /** The server that holds a database: the Continuous-Protection cluster, a copy, or the main one. */
   pgFor(creds: DatabaseCredentials): SimPostgres {
-    return this.protection.serverOnPort(creds.port) ?? this.o.pg
+    return (
+      this.protection.serverOnPort(creds.port) ??
+      this.o.majors.serverOnPort(creds.port) ??
+      this.o.pg
+    )
   }
 
   // ---------- lookups ----------
@@ -83,7 +91,14 @@ export class SimLookups extends SimClock {
     return { addon, creds: addon.creds }
   }
 
+  /**
+   * The URL Heroku hands out for the add-on's database. A Private or Shield database is not
+   * reachable from outside its space: its URL names a port where nothing listens (connections are
+   * refused), while the simulator itself keeps using the real credentials.
+   */
   addonUrl(addon: AddonRec): string | undefined {
-    return addon.creds ? databaseUrl(addon.creds) : undefined
+    if (!addon.creds) return undefined
+    if (reachableFromOutside(addon.plan)) return databaseUrl(addon.creds)
+    return databaseUrl({ ...addon.creds, host: '127.0.0.1', port: UNREACHABLE_PORT })
   }
 }

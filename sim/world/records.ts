@@ -118,6 +118,8 @@ export interface ScheduleRec {
   lastRunDate?: string
 }
 
+import type { MajorServers } from '../sim-majors.js'
+
 export interface StateOptions {
   pg: SimPostgres
   faults: FaultBoard
@@ -131,6 +133,8 @@ export interface StateOptions {
   secrets: Set<string>
   /** Manual backups kept per plan tier (default: manualBackupsKept). */
   backupLimits?: BackupLimits
+  /** Servers of other PostgreSQL majors, for add-ons created with `config: {version}`. */
+  majors: MajorServers
 }
 
 export const COLORS = [

@@ -114,7 +114,7 @@ export class SimViews extends SimLookups {
       const addon = this.addons.get(att.addonId)
       // The config var is set once the database is provisioned.
       if (addon && addon.state === 'provisioned' && addon.creds)
-        vars[configVarName(att)] = databaseUrl(addon.creds)
+        vars[configVarName(att)] = this.addonUrl(addon)!
     }
     return vars
   }
@@ -245,7 +245,7 @@ export class SimViews extends SimLookups {
             postgres_version: `${major}`,
             database_password: creds.password
           }),
-      resource_url: databaseUrl(creds),
+      resource_url: this.addonUrl(addon) ?? databaseUrl(creds),
       database_name: creds.database,
       database_user: creds.user,
       'waiting?': false,

@@ -198,6 +198,14 @@ describe('simulator apps and teams', () => {
       const second = (
         await c.post(`/apps/${name}/addons`, { plan: ESSENTIAL, attachment: { name: 'SECOND' } })
       ).body
+      // DATABASE is the first add-on's only attachment: an alias first, as the CLI's pg:promote does.
+      const alias = await c.post('/addon-attachments', {
+        addon: { name: addon.name },
+        app: { name },
+        confirm: name,
+        namespace: null
+      })
+      expect(alias.status).toBe(201)
       const promote = await c.post('/addon-attachments', {
         addon: { name: second.name },
         app: { name },
@@ -209,6 +217,7 @@ describe('simulator apps and teams', () => {
         `Detach DATABASE (@ref:${addon.name})`,
         `Attach DATABASE (@ref:${second.name})`
       ])
+      expect((await c.del(`/addon-attachments/${alias.body.id}`)).status).toBe(200)
       const count = (await releases(name)).length
       await c.patch(`/apps/${name}`, { maintenance: true })
       await c.patch(`/apps/${name}`, { maintenance: false })

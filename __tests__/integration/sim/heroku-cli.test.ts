@@ -210,6 +210,10 @@ describe(`official Heroku CLI ${HEROKU_VERSION} against the simulator`, () => {
       expect(await ok('maintenance:on', '--app', a)).toMatch(/Enabling maintenance mode.*done/)
       expect((await ok('maintenance', '--app', a)).trim()).toMatch(/^on/)
 
+      // Production's database has only DATABASE: Heroku refuses to move its last billing
+      // attachment, so the CLI must alias it first (heroku-api.md §19.3).
+      const before = (await c.get(`/addons/${app.addonName}/addon-attachments`)).body
+      expect(before.map((x: any) => x.name)).toEqual(['DATABASE'])
       const promoted = await ok('pg:promote', 'RESTORE_DRILL', '--app', a)
       const alias = /alternate alias for existing DATABASE_URL\.\.\. (\w+)_URL/.exec(promoted)?.[1]
       expect(alias).toMatch(/^HEROKU_POSTGRESQL_/)
