@@ -122,6 +122,8 @@ export interface FakeOptions {
   checkRuns?: CheckRun[]
   /** The source's plan (default essential-0). */
   sourcePlan?: string
+  /** The token's scopes as Heroku reports them (default write-protected). */
+  tokenScopes?: string
   /** info[] of the source's database info. */
   databaseInfo?: { name: string; values: unknown[] }[]
 }
@@ -214,7 +216,7 @@ export class FakeHeroku {
         this.call('listApps', () => [APP.name, ...this.apps.keys()].map((n) => this.appView(n))),
       getTeam: (team) =>
         this.call('getTeam', () => ({ id: 'team-id', name: team, role: this.teamRole })),
-      getAccount: () => this.call('getAccount', () => ({ id: 'acc', email: 'sre@example.com' })),
+      tokenScopes: () => this.options.tokenScopes ?? 'write-protected',
       getApp: (name) => this.call('getApp', () => this.appView(name)),
       listAttachments: (app) => this.call('listAttachments', () => this.attachments(app)),
       listAddons: (app) =>

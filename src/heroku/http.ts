@@ -49,6 +49,8 @@ export interface HerokuHttp {
     opts?: { headers?: Record<string, string>; list?: boolean; firstPageOnly?: boolean }
   ): Promise<T>
   readonly secrets: SecretRegistry
+  /** The token's OAuth scopes as Heroku's last answer reported them (`Oauth-Scope`); null: none seen. */
+  tokenScopes(): string | null
   now(): Date
   sleep(ms: number): Promise<void>
   log(line: string): void
@@ -194,7 +196,9 @@ export interface TransportRequest {
 export class HttpStatusError extends Error {
   constructor(
     readonly statusCode: number,
-    readonly body: unknown
+    readonly body: unknown,
+    /** The answer's OAuth scope headers, when Heroku sent them (§19.1). */
+    readonly scopes: OauthScopes = {}
   ) {
     super(`Heroku answered ${statusCode}`)
   }
@@ -303,9 +307,25 @@ export class HerokuTransport {
       } catch {
         // not JSON: kept as text (redacted by the caller)
       }
-      throw new HttpStatusError(status, errorBody)
+      throw new HttpStatusError(status, errorBody, oauthScopesOf(res))
     }
     return { res, body: parseJson(text) }
+  }
+}
+
+/** `Oauth-Scope` (the token's scopes) and `Oauth-Scope-Accepted` (what the endpoint accepts). */
+export interface OauthScopes {
+  token?: string
+  accepted?: string
+}
+
+/** The scope headers of an answer, flattened (they come from outside). */
+export function oauthScopesOf(res: IncomingMessage): OauthScopes {
+  const token = headerValue(res.headers['oauth-scope'])
+  const accepted = headerValue(res.headers['oauth-scope-accepted'])
+  return {
+    ...(token !== undefined ? { token: oneLine(token, 200) } : {}),
+    ...(accepted !== undefined ? { accepted: oneLine(accepted, 200) } : {})
   }
 }
 
@@ -332,7 +352,8 @@ export function describeFailure(
   path: string,
   status: number,
   id: string,
-  herokuMessage: string
+  herokuMessage: string,
+  scopes: OauthScopes = {}
 ): string {
   const where = `${method} ${path}`
   if (status === 401)
@@ -341,10 +362,22 @@ export function describeFailure(
     return `Heroku requires two-factor confirmation for ${where} (403 two_factor): use a token that does not need it (an OAuth authorization)`
   }
   if (status === 403)
-    return `Heroku refused ${where} (403 ${id}): the token lacks access${herokuMessage ? ': ' + herokuMessage : ''}`
+    return `Heroku refused ${where} (403 ${id}): the token lacks access${herokuMessage ? ': ' + herokuMessage : ''}${scopeAdvice(scopes)}`
   if (status === 0)
     return `Heroku API ${where} failed: no response (${id}${herokuMessage ? ': ' + herokuMessage : ''})`
   return `Heroku API ${where} failed (${status} ${id})${herokuMessage ? ': ' + herokuMessage : ''}`
+}
+
+/** What a 403 says about scopes: the token's, the endpoint's, and the fix (README: the token). */
+function scopeAdvice(scopes: OauthScopes): string {
+  if (scopes.token === undefined && scopes.accepted === undefined) return ''
+  const has = scopes.token !== undefined ? `the token has scopes "${scopes.token}"` : ''
+  const wants = scopes.accepted !== undefined ? `this endpoint accepts "${scopes.accepted}"` : ''
+  return (
+    `; ${[has, wants].filter((p) => p).join(', ')}: ` +
+    'make the token with heroku authorizations:create --scope write-protected (or one of the accepted scopes), ' +
+    'or give the account access to the app'
+  )
 }
 
 /** The transport's rejection (statusCode + parsed body, or a Node socket error) as a redacted HerokuApiError. */
@@ -358,6 +391,7 @@ export function toHerokuApiError(
   const e = (err ?? {}) as {
     statusCode?: unknown
     body?: unknown
+    scopes?: OauthScopes
     code?: unknown
     message?: unknown
   }
@@ -375,13 +409,11 @@ export function toHerokuApiError(
       message = body
     }
     message = oneLine(secrets.redact(message))
-    return new HerokuApiError(secrets.redact(describeFailure(method, path, status, id, message)), {
-      status,
-      id,
-      ambiguous: isWrite && status >= 500,
-      method,
-      path
-    })
+    const scopes = e.scopes ?? {}
+    return new HerokuApiError(
+      secrets.redact(describeFailure(method, path, status, id, message, scopes)),
+      { status, id, ambiguous: isWrite && status >= 500, method, path, scopes }
+    )
   }
   const rawMessage = typeof e.message === 'string' ? e.message : String(err)
   const code = typeof e.code === 'string' ? e.code : 'network_error'
@@ -416,6 +448,8 @@ export function createHerokuHttp(options: HerokuHttpOptions): HerokuHttp {
   // The account's token pool as last reported (RateLimit-Remaining); shared by all requests.
   let rateLimitRemaining: number | undefined
   let warnedLowRate = false
+  // The token's scopes as Heroku last reported them (Oauth-Scope); null until an answer had one.
+  let tokenScopes: string | null = null
 
   async function sendOnce<T>(spec: HerokuRequestSpec): Promise<T> {
     const meta: ResponseMeta = {}
@@ -431,6 +465,7 @@ export function createHerokuHttp(options: HerokuHttpOptions): HerokuHttp {
         meta.status = res.statusCode
         meta.retryAfter = headerValue(res.headers['retry-after'])
         meta.rateLimitRemaining = headerValue(res.headers['ratelimit-remaining'])
+        tokenScopes = oauthScopesOf(res).token ?? tokenScopes
       }
     }
     try {
@@ -498,6 +533,7 @@ export function createHerokuHttp(options: HerokuHttpOptions): HerokuHttp {
         firstPageOnly: opts.firstPageOnly
       }),
     secrets,
+    tokenScopes: () => tokenScopes,
     now: () => new Date(nowMs()),
     sleep,
     log

@@ -77,9 +77,11 @@ export interface PreflightDeps {
 
 export async function preflight(deps: PreflightDeps): Promise<Preflight> {
   const { config, platform, data, now, log } = deps
-  const account = await platform.getAccount()
-  log(`token works (account ${account.email ?? account.id})`)
+  // The first call proves the token on what the drill needs, the app: never GET /account, which a
+  // write-protected token cannot read (heroku-api.md §19.1).
   const app = await platform.getApp(config.app)
+  const scopes = platform.tokenScopes()
+  log(`token works (app ${app.name}${scopes !== null ? `, scopes ${scopes}` : ''})`)
   const [attachments, addons] = await Promise.all([
     platform.listAttachments(config.app),
     platform.listAddons(config.app)
@@ -112,7 +114,7 @@ export async function preflight(deps: PreflightDeps): Promise<Preflight> {
   const sizeWarning = recovery ? null : logicalBackupSizeWarning(databaseBytes)
   if (sizeWarning) warnings.push(sizeWarning)
   const chosenBackup = chooseBackup(config.backup, sourceBackups, transfers, config.app)
-  applyBackupPolicies(config, source, scheduleFacts)
+  warnings.push(...applyBackupPolicies(config, source, scheduleFacts))
   if (!recovery && config.backup.mode === 'capture')
     refuseCaptureThatEvicts(config.app, source.plan, sourceBackups)
   const drillApp = await resolveDrillApp(config, app, platform)
