@@ -8,7 +8,7 @@ import type {
   RecoveryMethod,
   RollbackTarget
 } from './config.js'
-import { AUTO_CHECKSUMS, rollbackLabel } from './config.js'
+import { AUTO_CHECKSUMS, POSTGRES_MAJORS, rollbackLabel } from './config.js'
 import type { DrillSettings } from './report/model.js'
 import { DRILL_ADDON_PREFIX, DRILL_ATTACHMENT_NAME } from './safety.js'
 
@@ -42,7 +42,10 @@ const DEFAULTS: Record<string, string> = {
   'restore-warnings': 'triage',
   'timeout-minutes': '120',
   'verify-connections': '3',
-  history: 'artifacts'
+  history: 'artifacts',
+  'dry-run': 'false',
+  'private-network': 'false',
+  'postgres-version': 'same'
 }
 
 const APP_NAME = /^[a-z][a-z0-9-]{1,29}$/
@@ -123,7 +126,10 @@ export function readConfig(getInput: (name: string) => string): DrillConfig {
     verifyConnections: readInteger('verify-connections', raw('verify-connections'), 1, 8, '3', got),
     history: readHistory(raw('history'), got),
     maxRowDrop: readPercentage('max-row-drop', raw('max-row-drop'), got),
-    githubToken
+    githubToken,
+    dryRun: readBoolean('dry-run', raw('dry-run'), got),
+    privateNetwork: readBoolean('private-network', raw('private-network'), got),
+    postgresVersion: readPostgresVersion(raw('postgres-version'), got)
   }
   config.rollbackTo = readRollbackTo(config.method, raw('rollback-to'), got)
   checkCombinations(config)
@@ -375,6 +381,16 @@ function readOptionalInteger(
   )
 }
 
+/** `same`, or a supported major (the drill checks it is not lower than the source's). */
+function readPostgresVersion(value: string, got: Got): 'same' | number {
+  if (value === 'same') return 'same'
+  if (/^\d+$/.test(value) && POSTGRES_MAJORS.includes(Number(value))) return Number(value)
+  throw new InputError(
+    'postgres-version',
+    `Input "postgres-version" must be same or a supported PostgreSQL major (${POSTGRES_MAJORS.join(', ')}), e.g. same or 17 ${got(value)}.`
+  )
+}
+
 function readRestoreWarnings(value: string, got: Got): DrillConfig['restoreWarnings'] {
   if (value === 'triage' || value === 'strict' || value === 'allow') return value
   throw new InputError(
@@ -595,6 +611,12 @@ function checkRecoveryCombinations(config: DrillConfig): void {
     )
   if (config.keepBackup)
     refuse('keep-backup', 'has nothing to keep: no backup is captured', 'keep-backup: false')
+  if (config.postgresVersion !== 'same')
+    refuse(
+      'postgres-version',
+      `cannot change the major (${config.postgresVersion}): a fork or rollback is a copy of the source's server`,
+      'postgres-version: same'
+    )
   if (config.promote)
     refuse(
       'promote',

@@ -57,6 +57,9 @@ export function drillConfig(over: Partial<DrillConfig> = {}): DrillConfig {
     history: { mode: 'none' },
     maxRowDrop: null,
     githubToken: '',
+    dryRun: false,
+    privateNetwork: false,
+    postgresVersion: 'same',
     ...over
   }
 }
