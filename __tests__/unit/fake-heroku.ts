@@ -127,6 +127,8 @@ export interface FakeOptions {
   sourcePlan?: string
   /** The token's scopes as Heroku reports them (default write-protected). */
   tokenScopes?: string
+  /** The source's server_version_num as SELECT 1 reads it (default 160004). */
+  serverVersionNum?: number
   /** info[] of the source's database info. */
   databaseInfo?: { name: string; values: unknown[] }[]
 }
@@ -157,6 +159,11 @@ export class FakeHeroku {
     }
     return answer()
   }
+
+  /** Each restore request's body (backup URL, extensions). */
+  readonly restoreRequests: { backupUrl: string; extensions: string[] }[] = []
+  /** The size of the source pool the drill asked for (null: none opened). */
+  sourcePoolSize: number | null = null
 
   /** The add-on attached as DATABASE (a promote moves it). */
   databaseHolder = SOURCE.id
@@ -323,10 +330,11 @@ export class FakeHeroku {
             succeeded: false
           })
         ),
-      restoreBackup: (target) =>
-        this.call('restoreBackup', () =>
-          transfer(99, 'restore', { uuid: `restore-${target}`, finished_at: null })
-        ),
+      restoreBackup: (target, req) =>
+        this.call('restoreBackup', () => {
+          this.restoreRequests.push(req)
+          return transfer(99, 'restore', { uuid: `restore-${target}`, finished_at: null })
+        }),
       cancelTransfer: () => this.call('cancelTransfer', () => undefined),
       deleteBackup: (_app, num) =>
         this.call('deleteBackup', () => {
@@ -345,6 +353,8 @@ export class FakeHeroku {
 
   databases(): Databases {
     const source: SourceDatabaseConnection = {
+      probe: () =>
+        this.call('probe', () => ({ serverVersionNum: this.options.serverVersionNum ?? 160004 })),
       writeCanary: () => this.call('writeCanary', () => ({ id: 'canary-1' })),
       snapshot: () =>
         this.call('snapshot', (): SourceSnapshot => ({
@@ -363,7 +373,11 @@ export class FakeHeroku {
         }))
     }
     return {
-      openSource: () => source,
+      openSource: (_url, max) => {
+        this.sourcePoolSize = max ?? null
+        return source
+      },
+      peakSourceConnections: () => (this.sourcePoolSize === null ? 0 : 1),
       verifyRestored: () =>
         this.call('verifyRestored', () => this.options.verification ?? passedVerification()),
       runChecks: (_url, checks) =>

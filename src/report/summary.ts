@@ -69,8 +69,10 @@ function summaryBlocks(report: DrillReport, options: SummaryOptions = {}): Block
     blocks.push({ kind: 'para', text: [{ strong: 'Next step:' }, ' ', ...errorNextStep(report)] })
   }
   blocks.push({ kind: 'list', items: threeAnswers(report) })
+  blocks.push(...dryRunBlocks(report))
   blocks.push(...timelineBlocks(report))
   blocks.push(...backupBlocks(report))
+  blocks.push(...sourceAccessBlocks(report))
   blocks.push(...verificationBlocks(report))
   blocks.push(...promoteBlocks(report))
   blocks.push(...cleanupBlocks(report))
@@ -472,6 +474,49 @@ function promoteBlocks(report: DrillReport): Block[] {
       ['maintenance mode off', yes(p.maintenanceOff)]
     ])
   ]
+}
+
+/** dry-run: what a real drill would create and delete (strings from outside escaped as code/text). */
+function dryRunBlocks(report: DrillReport): Block[] {
+  const plan = report.dryRun
+  if (!plan) return []
+  const items: Inline[] = [
+    ...plan.wouldCreate.map((what): Inline => [{ strong: 'would create:' }, ` ${oneLine(what)}`]),
+    ...(plan.wouldDelete.length
+      ? plan.wouldDelete.map((what): Inline => [{ strong: 'would delete:' }, ` ${oneLine(what)}`])
+      : ([[{ strong: 'would delete:' }, ' nothing of earlier drills']] as Inline[]))
+  ]
+  return [
+    { kind: 'heading', text: 'Dry run: what a real drill would do' },
+    { kind: 'list', items }
+  ]
+}
+
+/** The source's and the copy's majors, the connections the drill took, the token's scopes. */
+function sourceAccessBlocks(report: DrillReport): Block[] {
+  const items: Inline[] = []
+  if (report.versions)
+    items.push(
+      `PostgreSQL: source ${report.versions.source}, copy ${report.versions.copy}${report.versions.copy > report.versions.source ? ' (an upgrade rehearsal)' : ''}`
+    )
+  const c = report.sourceConnections
+  if (c) {
+    const before = c.before ? `; ${c.before.used}/${c.before.limit} were in use before it` : ''
+    items.push(
+      `Connections on the source: the drill used ${c.peak} at most (its limit ${c.max}, keeping 2 free for the app${before})`
+    )
+  }
+  if (report.tokenScopes !== undefined)
+    items.push([
+      "Token's scopes, as Heroku reports them: ",
+      report.tokenScopes ? { code: oneLine(report.tokenScopes) } : 'not reported'
+    ])
+  return items.length
+    ? [
+        { kind: 'heading', text: 'Source and token' },
+        { kind: 'list', items }
+      ]
+    : []
 }
 
 function cleanupBlocks(report: DrillReport): Block[] {

@@ -6,7 +6,7 @@ import type { DrillConfig } from '../config.js'
 import { formatDuration } from '../format.js'
 import { DrillError } from '../errors.js'
 import type { DataApi } from '../heroku/data.js'
-import type { PlatformApi } from '../heroku/platform.js'
+import { planShortName, type PlatformApi } from '../heroku/platform.js'
 import {
   type Addon,
   type Attachment,
@@ -27,6 +27,13 @@ import {
   sourceBackupsOf
 } from '../rules/backups.js'
 import { planRecovery, type RecoveryPlan } from '../rules/recovery-plan.js'
+import {
+  connectionsOf,
+  refuseUnreachableSource,
+  sourceMajorOf,
+  sourcePoolOf,
+  type SourcePool
+} from '../rules/source-reach.js'
 import {
   otherPostgresAttachments,
   resolveSource,
@@ -65,6 +72,14 @@ export interface Preflight {
   drillApp: DrillAppPlan
   /** method fork / rollback: the checked recovery; null with method backup. */
   recovery: RecoveryPlan | null
+  /** The drill's connections on the source (kept below the limit less two). */
+  sourcePool: SourcePool
+  /** The source's PostgreSQL major from its database info; null when the info has none. */
+  sourceMajor: number | null
+  /** Set once the source answered SELECT 1: the source's major and the fresh add-on's. */
+  versions?: { source: number; copy: number }
+  /** The token's OAuth scopes as Heroku reported them (Oauth-Scope); null when none was seen. */
+  tokenScopes: string | null
 }
 
 export interface PreflightDeps {
@@ -92,6 +107,7 @@ export async function preflight(deps: PreflightDeps): Promise<Preflight> {
     `source: add-on ${source.addonName} (${source.plan || 'plan unknown'}) as ${source.configVar}`
   )
   refuseUnsafePromote(config, source)
+  refuseUnreachableSource(config, source.addonName, planShortName(source.plan))
   const stale = staleAddonsOf(addons, now())
   refuseBusyApp(config.app, attachments, stale)
   const sourceUrl = await readSourceUrl(platform, config.app, source, found)
@@ -110,6 +126,7 @@ export async function preflight(deps: PreflightDeps): Promise<Preflight> {
   const scheduleFacts = scheduleFactsOf(schedule, sourceBackups, now())
   logBackups(log, schedule, scheduleFacts)
   const databaseBytes = info?.num_bytes ?? null
+  const sourcePool = sourcePoolOf(config.verifyConnections, source.addonName, connectionsOf(info))
   const recovery = planRecovery(config, source, info, now())
   const sizeWarning = recovery ? null : logicalBackupSizeWarning(databaseBytes)
   if (sizeWarning) warnings.push(sizeWarning)
@@ -133,6 +150,9 @@ export async function preflight(deps: PreflightDeps): Promise<Preflight> {
     scheduleFacts,
     databaseBytes,
     postgresVersion: info?.postgres_version,
+    sourcePool,
+    sourceMajor: sourceMajorOf(info),
+    tokenScopes: scopes,
     chosenBackup,
     recovery,
     notes: [],
