@@ -7,7 +7,7 @@ import { buildReport } from '../../src/report/build.js'
 import { renderSummary } from '../../src/report/summary.js'
 import { applyBackupPolicies } from '../../src/rules/backups.js'
 import type { DrillConfig } from '../../src/config.js'
-import { drillConfig, fakeRuntime, type FakeOptions } from './fake-heroku.js'
+import { drillConfig, fakeRuntime, type FakeOptions } from '../fakes/fake-heroku.js'
 
 /** Every call of the fakes that changes something on Heroku or in the source. */
 const WRITES =
