@@ -62,4 +62,13 @@ export interface DrillConfig {
   maxRowDrop: number | null
   /** Reads earlier runs' artifacts (history: artifacts); '' when none was given. A secret. */
   githubToken: string
+  /** Read what preflight reads and SELECT 1 on the source; write nothing. */
+  dryRun: boolean
+  /** The runner can reach Private and Shield databases (inside the space's network). */
+  privateNetwork: boolean
+  /** Major version of the fresh add-on: the source's, or a number not lower than it. */
+  postgresVersion: 'same' | number
 }
+
+/** PostgreSQL majors `postgres-version` accepts (Heroku supports three at a time; §19.4). */
+export const POSTGRES_MAJORS = [14, 15, 16, 17, 18]

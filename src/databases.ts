@@ -22,6 +22,8 @@ const RESTORED_STATEMENT_TIMEOUT_MS = 30 * 60_000
 
 /** The production database, read-only but for the opt-in canary. */
 export interface SourceDatabaseConnection {
+  /** One read-only `SELECT 1` (reachability, credentials); answers the server's version number. */
+  probe(): Promise<{ serverVersionNum: number }>
   writeCanary(): Promise<{ id: string }>
   snapshot(): Promise<SourceSnapshot>
   countTables(): Promise<CountSnapshot>
@@ -45,7 +47,10 @@ export interface CheckRun {
 }
 
 export interface Databases {
-  openSource(url: string): SourceDatabaseConnection
+  /** The source, with at most `maxConnections` connections (the verify-connections when not given). */
+  openSource(url: string, maxConnections?: number): SourceDatabaseConnection
+  /** The most connections the drill held on the source at once. */
+  peakSourceConnections(): number
   verifyRestored(input: VerifyInput): Promise<Verification>
   /** Runs `checks` on the database at `url` (the promote drill's DATABASE_URL), one connection. */
   runChecks(url: string, checks: CustomCheck[]): Promise<CheckRun[]>
@@ -63,12 +68,17 @@ export function createPgDatabases(connections: number, open = openDatabase): Dat
     return pool
   }
 
-  function openSource(url: string): SourceDatabaseConnection {
-    const pool = openPool(url, 'source', connections)
+  let sourcePeak = 0
+  function openSource(url: string, maxConnections = connections): SourceDatabaseConnection {
+    const pool = openPool(url, 'source', maxConnections)
+    pool.on('connect', () => {
+      sourcePeak = Math.max(sourcePeak, pool.totalCount)
+    })
     const source: SourceDatabaseConnection = {
+      probe: () => probeSource(pool),
       writeCanary: () => writeCanary(pool),
-      snapshot: () => snapshotSource(pool, { parallelism: connections }),
-      countTables: () => countTables(pool, { parallelism: connections, pool }),
+      snapshot: () => snapshotSource(pool, { parallelism: maxConnections }),
+      countTables: () => countTables(pool, { parallelism: maxConnections, pool }),
       hashTables: (before, options) => hashSourceTables(pool, before, options)
     }
     sourcePools.set(source, pool)
@@ -103,10 +113,18 @@ export function createPgDatabases(connections: number, open = openDatabase): Dat
 
   return {
     openSource,
+    peakSourceConnections: () => sourcePeak,
     verifyRestored,
     runChecks,
     closeAll: async () => {
       await Promise.all(pools.splice(0).map(closePool))
     }
   }
+}
+
+async function probeSource(pool: pg.Pool): Promise<{ serverVersionNum: number }> {
+  const res = await pool.query<{ ok: number; version: string }>(
+    "SELECT 1 AS ok, current_setting('server_version_num') AS version"
+  )
+  return { serverVersionNum: Number(res.rows[0].version) }
 }

@@ -14,7 +14,8 @@ import {
   readBackup,
   readDatabase,
   readDrillApp,
-  readPlan
+  readPlan,
+  readPostgresVersion
 } from './inputs/heroku.js'
 import { readMethod, readRollbackTo } from './inputs/recovery.js'
 import {
@@ -87,7 +88,10 @@ export function readConfig(getInput: (name: string) => string): DrillConfig {
     verifyConnections: readInteger('verify-connections', raw('verify-connections'), 1, 8, '3', got),
     history: readHistory(raw('history'), got),
     maxRowDrop: readPercentage('max-row-drop', raw('max-row-drop'), got),
-    githubToken
+    githubToken,
+    dryRun: readBoolean('dry-run', raw('dry-run'), got),
+    privateNetwork: readBoolean('private-network', raw('private-network'), got),
+    postgresVersion: readPostgresVersion(raw('postgres-version'), got)
   }
   config.rollbackTo = readRollbackTo(config.method, raw('rollback-to'), got)
   const broken = combinationProblems(config)

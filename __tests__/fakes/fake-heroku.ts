@@ -57,6 +57,9 @@ export function drillConfig(over: Partial<DrillConfig> = {}): DrillConfig {
     history: { mode: 'none' },
     maxRowDrop: null,
     githubToken: '',
+    dryRun: false,
+    privateNetwork: false,
+    postgresVersion: 'same',
     ...over
   }
 }
@@ -122,6 +125,10 @@ export interface FakeOptions {
   checkRuns?: CheckRun[]
   /** The source's plan (default essential-0). */
   sourcePlan?: string
+  /** The token's scopes as Heroku reports them (default write-protected). */
+  tokenScopes?: string
+  /** The source's server_version_num as SELECT 1 reads it (default 160004). */
+  serverVersionNum?: number
   /** info[] of the source's database info. */
   databaseInfo?: { name: string; values: unknown[] }[]
 }
@@ -152,6 +159,11 @@ export class FakeHeroku {
     }
     return answer()
   }
+
+  /** Each restore request's body (backup URL, extensions). */
+  readonly restoreRequests: { backupUrl: string; extensions: string[] }[] = []
+  /** The size of the source pool the drill asked for (null: none opened). */
+  sourcePoolSize: number | null = null
 
   /** The add-on attached as DATABASE (a promote moves it). */
   databaseHolder = SOURCE.id
@@ -214,7 +226,7 @@ export class FakeHeroku {
         this.call('listApps', () => [APP.name, ...this.apps.keys()].map((n) => this.appView(n))),
       getTeam: (team) =>
         this.call('getTeam', () => ({ id: 'team-id', name: team, role: this.teamRole })),
-      getAccount: () => this.call('getAccount', () => ({ id: 'acc', email: 'sre@example.com' })),
+      tokenScopes: () => this.options.tokenScopes ?? 'write-protected',
       getApp: (name) => this.call('getApp', () => this.appView(name)),
       listAttachments: (app) => this.call('listAttachments', () => this.attachments(app)),
       listAddons: (app) =>
@@ -318,10 +330,11 @@ export class FakeHeroku {
             succeeded: false
           })
         ),
-      restoreBackup: (target) =>
-        this.call('restoreBackup', () =>
-          transfer(99, 'restore', { uuid: `restore-${target}`, finished_at: null })
-        ),
+      restoreBackup: (target, req) =>
+        this.call('restoreBackup', () => {
+          this.restoreRequests.push(req)
+          return transfer(99, 'restore', { uuid: `restore-${target}`, finished_at: null })
+        }),
       cancelTransfer: () => this.call('cancelTransfer', () => undefined),
       deleteBackup: (_app, num) =>
         this.call('deleteBackup', () => {
@@ -340,6 +353,8 @@ export class FakeHeroku {
 
   databases(): Databases {
     const source: SourceDatabaseConnection = {
+      probe: () =>
+        this.call('probe', () => ({ serverVersionNum: this.options.serverVersionNum ?? 160004 })),
       writeCanary: () => this.call('writeCanary', () => ({ id: 'canary-1' })),
       snapshot: () =>
         this.call('snapshot', (): SourceSnapshot => ({
@@ -358,7 +373,11 @@ export class FakeHeroku {
         }))
     }
     return {
-      openSource: () => source,
+      openSource: (_url, max) => {
+        this.sourcePoolSize = max ?? null
+        return source
+      },
+      peakSourceConnections: () => (this.sourcePoolSize === null ? 0 : 1),
       verifyRestored: () =>
         this.call('verifyRestored', () => this.options.verification ?? passedVerification()),
       runChecks: (_url, checks) =>

@@ -177,7 +177,7 @@ function fakes(opts: {
   bytes?: number
 }) {
   const platform = {
-    getAccount: async () => ({ id: 'acc', email: 'sre@example.com' }),
+    tokenScopes: () => 'write-protected',
     getApp: async () => ({ ...APP, maintenance: false }),
     listAttachments: async () => opts.attachments ?? attachments,
     listAddons: async () => opts.addons ?? addons,

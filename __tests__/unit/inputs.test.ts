@@ -78,8 +78,30 @@ describe('readConfig: defaults', () => {
       verifyConnections: 3,
       history: { mode: 'artifacts' },
       maxRowDrop: null,
-      githubToken: ''
+      githubToken: '',
+      dryRun: false,
+      privateNetwork: false,
+      postgresVersion: 'same'
     })
+  })
+
+  it('reads dry-run, private-network and postgres-version', () => {
+    const config = readConfig(
+      inputs({ 'dry-run': 'true', 'private-network': 'true', 'postgres-version': '17' })
+    )
+    expect([config.dryRun, config.privateNetwork, config.postgresVersion]).toEqual([true, true, 17])
+  })
+
+  it('refuses a postgres-version that is not a supported major, and any with fork', () => {
+    expect(expectRefused({ 'postgres-version': '9' }, 'postgres-version')).toBe(
+      'Input "postgres-version" must be same or a supported PostgreSQL major (14, 15, 16, 17, 18), e.g. same or 17 (got "9").'
+    )
+    expectRefused({ 'postgres-version': 'latest' }, 'postgres-version', /must be same/)
+    expectRefused(
+      { 'postgres-version': '17', method: 'fork' },
+      'postgres-version',
+      /cannot change the major \(17\)/
+    )
   })
 
   it('reads every input of action.yml, and only those', () => {

@@ -51,7 +51,7 @@ async function captureAndRestore(ctx: PathContext): Promise<CopyMade> {
     rt.signal,
     (signal) =>
       timeline.phase('restore', 'Restore', () =>
-        restoreBackup(rt, pre, addon, captured.backup, captured.before, signal)
+        restoreBackup(rt, pre, addon, captured.backup, signal)
       ),
     () => captured.closingCounts
   )

@@ -42,6 +42,8 @@ export interface DrillFacts {
   cleanup?: CleanupResult
   /** What stopped the drill before its end, if anything. */
   stop?: DrillStop
+  /** The most connections the drill held on the source at once. */
+  sourceConnections?: number
   /** heartbeat-url: the problem of a heartbeat that did not go through. */
   heartbeatProblem?: string
   timeline: PhaseRecord[]

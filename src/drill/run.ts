@@ -17,6 +17,8 @@ import { restoreTooSlow } from '../rules/restore-time.js'
 import { DRILL_ATTACHMENT_NAME } from '../safety.js'
 import { cleanUp, emptyCleanup, type CleanupResult } from '../steps/cleanup.js'
 import { destroyStaleDrillApps } from '../steps/drill-app.js'
+import { probeSource } from '../steps/probe.js'
+import type { SourceDatabaseConnection } from '../databases.js'
 import { destroyStaleAddons, preflight, type Preflight } from '../steps/preflight.js'
 import { runPromoteDrill } from '../steps/promote.js'
 import { verifyRestoredCopy } from '../steps/verify.js'
@@ -46,6 +48,7 @@ export async function runDrill(rt: DrillRuntime): Promise<DrillFacts> {
   } catch (err) {
     facts.stop = describeStop(rt, err)
   }
+  facts.sourceConnections = rt.databases.peakSourceConnections()
   await rt.databases.closeAll()
   // Cancelled: exit at once; the post step cleans up from the saved state.
   if (rt.cancelSignal.aborted) throw new CancelledError()
@@ -63,8 +66,11 @@ async function runChecklist(
   timeline: Timeline,
   record: RecordFacts
 ): Promise<void> {
-  const pre = await timeline.phase('preflight', 'Preflight', () => preflightStep(rt, record))
-  const source = rt.databases.openSource(pre.sourceUrl)
+  const { pre, source } = await timeline.phase('preflight', 'Preflight', () =>
+    preflightStep(rt, record)
+  )
+  // A dry run ends here: everything read, nothing written (report/build.ts says what a drill would do).
+  if (rt.config.dryRun) return
   const path = PATHS.find((p) => p.handles(pre))
   if (!path) throw new DrillError(`no recovery path drills method ${rt.config.method}`)
   const copy = await path.makeCopy({ rt, timeline, pre, source, record })
@@ -81,9 +87,12 @@ async function runChecklist(
   }
 }
 
-async function preflightStep(rt: DrillRuntime, record: RecordFacts): Promise<Preflight> {
+async function preflightStep(
+  rt: DrillRuntime,
+  record: RecordFacts
+): Promise<{ pre: Preflight; source: SourceDatabaseConnection }> {
   const log = (line: string): void => rt.log.info(line)
-  const pre = await preflight({
+  const read = await preflight({
     config: rt.config,
     platform: rt.platform,
     data: rt.data,
@@ -91,18 +100,23 @@ async function preflightStep(rt: DrillRuntime, record: RecordFacts): Promise<Pre
     log,
     onScheduleRead: (scheduleRead) => record({ scheduleRead })
   })
-  for (const warning of pre.warnings) rt.log.warning(warning)
+  for (const warning of read.warnings) rt.log.warning(warning)
+  record({ preflight: read })
+  // Before anything is created: the source answers, within the connections it can spare.
+  const source = rt.databases.openSource(read.sourceUrl, read.sourcePool.size)
+  const pre = { ...read, versions: await probeSource(rt.config, source, read, log) }
+  record({ preflight: pre })
+  if (rt.config.dryRun) return { pre, source }
   const original = { id: pre.source.addonId, name: pre.source.addonName }
   rt.ownership.recordOriginal(original)
   rt.state.update({ original })
-  record({ preflight: pre })
   record({
     staleDestroyed: [
       ...(await destroyStaleAddons({ ...rt, log }, rt.config.app, pre.stale)),
       ...(await destroyStaleDrillApps({ ...rt, log }, pre.staleApps))
     ]
   })
-  return pre
+  return { pre, source }
 }
 
 async function promoteStep(

@@ -21,7 +21,13 @@ import {
   retryDelayMs,
   type RetryPolicy
 } from './retry-policy.js'
-import { HerokuTransport, type HttpMethod, type TransportRequest } from './transport.js'
+import {
+  HerokuTransport,
+  oauthScopesOf,
+  type HttpMethod,
+  type OauthScopes,
+  type TransportRequest
+} from './transport.js'
 import { HerokuApiError } from './types.js'
 import { AbortError, sleepMs } from './wait.js'
 
@@ -59,6 +65,8 @@ export interface HerokuHttp {
     opts?: { headers?: Record<string, string>; list?: boolean; firstPageOnly?: boolean }
   ): Promise<T>
   readonly secrets: SecretRegistry
+  /** The token's OAuth scopes as Heroku's last answer reported them (`Oauth-Scope`); null: none seen. */
+  tokenScopes(): string | null
   now(): Date
   sleep(ms: number): Promise<void>
   log(line: string): void
@@ -105,7 +113,8 @@ export function describeFailure(
   path: string,
   status: number,
   id: string,
-  herokuMessage: string
+  herokuMessage: string,
+  scopes: OauthScopes = {}
 ): string {
   const where = `${method} ${path}`
   if (status === 401)
@@ -114,10 +123,22 @@ export function describeFailure(
     return `Heroku requires two-factor confirmation for ${where} (403 two_factor): use a token that does not need it (an OAuth authorization)`
   }
   if (status === 403)
-    return `Heroku refused ${where} (403 ${id}): the token lacks access${herokuMessage ? ': ' + herokuMessage : ''}`
+    return `Heroku refused ${where} (403 ${id}): the token lacks access${herokuMessage ? ': ' + herokuMessage : ''}${scopeAdvice(scopes)}`
   if (status === 0)
     return `Heroku API ${where} failed: no response (${id}${herokuMessage ? ': ' + herokuMessage : ''})`
   return `Heroku API ${where} failed (${status} ${id})${herokuMessage ? ': ' + herokuMessage : ''}`
+}
+
+/** What a 403 says about scopes: the token's, the endpoint's, and the fix (README: the token). */
+function scopeAdvice(scopes: OauthScopes): string {
+  if (scopes.token === undefined && scopes.accepted === undefined) return ''
+  const has = scopes.token !== undefined ? `the token has scopes "${scopes.token}"` : ''
+  const wants = scopes.accepted !== undefined ? `this endpoint accepts "${scopes.accepted}"` : ''
+  return (
+    `; ${[has, wants].filter((p) => p).join(', ')}: ` +
+    'make the token with heroku authorizations:create --scope write-protected (or one of the accepted scopes), ' +
+    'or give the account access to the app'
+  )
 }
 
 /** The transport's rejection (statusCode + parsed body, or a Node socket error) as a redacted HerokuApiError. */
@@ -131,6 +152,7 @@ export function toHerokuApiError(
   const e = (err ?? {}) as {
     statusCode?: unknown
     body?: unknown
+    scopes?: OauthScopes
     code?: unknown
     message?: unknown
   }
@@ -148,13 +170,11 @@ export function toHerokuApiError(
       message = body
     }
     message = oneLine(secrets.redact(message))
-    return new HerokuApiError(secrets.redact(describeFailure(method, path, status, id, message)), {
-      status,
-      id,
-      ambiguous: isWrite && status >= 500,
-      method,
-      path
-    })
+    const scopes = e.scopes ?? {}
+    return new HerokuApiError(
+      secrets.redact(describeFailure(method, path, status, id, message, scopes)),
+      { status, id, ambiguous: isWrite && status >= 500, method, path, scopes }
+    )
   }
   const rawMessage = typeof e.message === 'string' ? e.message : String(err)
   const code = typeof e.code === 'string' ? e.code : 'network_error'
@@ -189,6 +209,8 @@ export function createHerokuHttp(options: HerokuHttpOptions): HerokuHttp {
   // The account's token pool as last reported (RateLimit-Remaining); shared by all requests.
   let rateLimitRemaining: number | undefined
   let warnedLowRate = false
+  // The token's scopes as Heroku last reported them (Oauth-Scope); null until an answer had one.
+  let tokenScopes: string | null = null
 
   async function sendOnce<T>(spec: HerokuRequestSpec): Promise<T> {
     const meta: ResponseMeta = {}
@@ -204,6 +226,7 @@ export function createHerokuHttp(options: HerokuHttpOptions): HerokuHttp {
         meta.status = res.statusCode
         meta.retryAfter = headerValue(res.headers['retry-after'])
         meta.rateLimitRemaining = headerValue(res.headers['ratelimit-remaining'])
+        tokenScopes = oauthScopesOf(res).token ?? tokenScopes
       }
     }
     try {
@@ -271,6 +294,7 @@ export function createHerokuHttp(options: HerokuHttpOptions): HerokuHttp {
         firstPageOnly: opts.firstPageOnly
       }),
     secrets,
+    tokenScopes: () => tokenScopes,
     now: () => new Date(nowMs()),
     sleep,
     log

@@ -1,11 +1,12 @@
-/** The Platform API calls of the drill (api.heroku.com): account, apps, add-ons, attachments, config vars, releases. */
+/** The Platform API calls of the drill (api.heroku.com): apps, add-ons, attachments, config vars, releases. */
 import type { Ownership } from '../safety.js'
 import { createAppsApi, type AppsApi } from './apps.js'
 import type { HerokuHttp } from './http.js'
 import { HerokuApiError, type Addon, type Attachment, type HerokuApp } from './types.js'
 
 export interface PlatformApi extends AppsApi {
-  getAccount(): Promise<{ id: string; email?: string }>
+  /** The token's OAuth scopes as Heroku last reported them; null when no answer carried them. */
+  tokenScopes(): string | null
   getApp(app: string): Promise<HerokuApp>
   listAttachments(app: string): Promise<Attachment[]>
   listAddons(app: string): Promise<Addon[]>
@@ -318,7 +319,7 @@ export function createPlatformApi(http: HerokuHttp, ownership: Ownership): Platf
 
   return {
     ...createAppsApi(http, ownership),
-    getAccount: () => http.get<{ id: string; email?: string }>('platform', '/account'),
+    tokenScopes: () => http.tokenScopes(),
     getApp,
     listAttachments,
     listAddons: (app) =>

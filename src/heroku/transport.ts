@@ -24,10 +24,32 @@ export interface TransportRequest {
 }
 
 /** A non-2xx answer: the status and the parsed error body ({id, message} on Heroku). */
+/** `Oauth-Scope` (the token's scopes) and `Oauth-Scope-Accepted` (what the endpoint accepts). */
+export interface OauthScopes {
+  token?: string
+  accepted?: string
+}
+
+/** The scope headers of an answer, flattened to one short line each (they come from outside). */
+export function oauthScopesOf(res: IncomingMessage): OauthScopes {
+  const flat = (value: string | string[] | undefined): string | undefined => {
+    const text = Array.isArray(value) ? value[0] : value
+    return text === undefined ? undefined : text.replace(/\s+/g, ' ').trim().slice(0, 200)
+  }
+  const token = flat(res.headers['oauth-scope'])
+  const accepted = flat(res.headers['oauth-scope-accepted'])
+  return {
+    ...(token !== undefined ? { token } : {}),
+    ...(accepted !== undefined ? { accepted } : {})
+  }
+}
+
 export class HttpStatusError extends Error {
   constructor(
     readonly statusCode: number,
-    readonly body: unknown
+    readonly body: unknown,
+    /** The answer's OAuth scope headers, when Heroku sent them (§19.1). */
+    readonly scopes: OauthScopes = {}
   ) {
     super(`Heroku answered ${statusCode}`)
   }
@@ -136,7 +158,7 @@ export class HerokuTransport {
       } catch {
         // not JSON: kept as text (redacted by the caller)
       }
-      throw new HttpStatusError(status, errorBody)
+      throw new HttpStatusError(status, errorBody, oauthScopesOf(res))
     }
     return { res, body: parseJson(text) }
   }

@@ -103,10 +103,19 @@ export class HerokuApiError extends Error {
   readonly ambiguous: boolean
   readonly method: string
   readonly path: string
+  /** A 403's OAuth scope headers: the token's scopes and what the endpoint accepts. */
+  readonly scopes: { token?: string; accepted?: string }
 
   constructor(
     message: string,
-    fields: { status: number; id: string; ambiguous?: boolean; method?: string; path?: string }
+    fields: {
+      status: number
+      id: string
+      ambiguous?: boolean
+      method?: string
+      path?: string
+      scopes?: { token?: string; accepted?: string }
+    }
   ) {
     super(message)
     this.name = 'HerokuApiError'
@@ -115,6 +124,7 @@ export class HerokuApiError extends Error {
     this.ambiguous = fields.ambiguous ?? false
     this.method = fields.method ?? ''
     this.path = fields.path ?? ''
+    this.scopes = fields.scopes ?? {}
   }
 }
 

@@ -92,6 +92,12 @@ function recoveryProblems(config: DrillConfig): InputError[] {
     )
   if (config.keepBackup)
     refuse('keep-backup', 'has nothing to keep: no backup is captured', 'keep-backup: false')
+  if (config.postgresVersion !== 'same')
+    refuse(
+      'postgres-version',
+      `cannot change the major (${config.postgresVersion}): a fork or rollback is a copy of the source's server`,
+      'postgres-version: same'
+    )
   if (config.promote)
     refuse(
       'promote',

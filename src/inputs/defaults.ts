@@ -17,5 +17,8 @@ export const DEFAULTS: Record<string, string> = {
   'restore-warnings': 'triage',
   'timeout-minutes': '120',
   'verify-connections': '3',
-  history: 'artifacts'
+  history: 'artifacts',
+  'dry-run': 'false',
+  'private-network': 'false',
+  'postgres-version': 'same'
 }

@@ -1,6 +1,6 @@
 // Parsers of the inputs that name things on Heroku: the token, the app, its database, the backup,
 // the plan of the drill copy and the app it lives on.
-import type { BackupChoice, DrillAppChoice } from '../config.js'
+import { POSTGRES_MAJORS, type BackupChoice, type DrillAppChoice } from '../config.js'
 import { DRILL_ADDON_PREFIX, DRILL_ATTACHMENT_NAME } from '../safety.js'
 import { InputError, type Got } from './input-error.js'
 
@@ -111,4 +111,14 @@ export function readDrillApp(value: string, app: string, got: Got): DrillAppChoi
     )
   }
   return { mode: 'named', name: value }
+}
+
+/** `same`, or a supported major (the drill checks it is not lower than the source's). */
+export function readPostgresVersion(value: string, got: Got): 'same' | number {
+  if (value === 'same') return 'same'
+  if (/^\d+$/.test(value) && POSTGRES_MAJORS.includes(Number(value))) return Number(value)
+  throw new InputError(
+    'postgres-version',
+    `Input "postgres-version" must be same or a supported PostgreSQL major (${POSTGRES_MAJORS.join(', ')}), e.g. same or 17 ${got(value)}.`
+  )
 }

@@ -19,6 +19,7 @@ import {
 } from '../history/compare.js'
 import { figuresOfReport, sourceCountsOf } from '../history/figures.js'
 import { REPORT_VERSION, type DrillReport, type Outcome } from './model.js'
+import { dryRunPlanOf } from './dry-run.js'
 import { runbookCommands } from './runbook.js'
 import { judgeOutcome, type CopyMade } from './verdict.js'
 
@@ -49,6 +50,7 @@ export function outcomeOf(config: DrillConfig, facts: DrillFacts, history?: Hist
   const comparison = history ? compareOf(config, facts, history, 'passed') : null
   return judgeOutcome({
     error: facts.stop ?? checkErrorOf(facts.verification),
+    dryRun: config.dryRun,
     copy: copyOf(facts),
     restoreSeconds: facts.restore?.seconds ?? 0,
     verification: facts.verification,
@@ -168,7 +170,17 @@ export function buildReport(
     sourceCounts: sourceCountsOfFacts(facts),
     history: history
       ? redactComparison(compareOf(config, facts, history, judged.outcome), redact)
-      : null
+      : null,
+    versions: pre?.versions ?? null,
+    sourceConnections: pre
+      ? {
+          peak: facts.sourceConnections ?? 0,
+          max: pre.sourcePool.size,
+          before: pre.sourcePool.before
+        }
+      : null,
+    tokenScopes: pre?.tokenScopes ?? null,
+    dryRun: config.dryRun && pre?.versions ? dryRunPlanOf(config, pre) : null
   }
   report.runbook.commands = runbookCommands(report)
   return report
@@ -283,7 +295,12 @@ function notesOf(config: DrillConfig, facts: DrillFacts): string[] {
   if (facts.maintenanceWasOn)
     notes.push('Maintenance mode was already on; the drill left it as it was.')
   notes.push(...backupNotes(config, facts))
-  if (pre) notes.push(drillAppNote(pre.drillApp, config.app, facts.cleanup?.kept != null))
+  if (pre && !config.dryRun)
+    notes.push(drillAppNote(pre.drillApp, config.app, facts.cleanup?.kept != null))
+  if (pre?.drillApp.create && !pre.drillApp.create.team)
+    notes.push(
+      `${config.app} is a personal app: the drill app is created, and billed, in the token's own account.`
+    )
   if (facts.promoteSkipped)
     notes.push('The promote drill was skipped: the restore did not pass verification.')
   if (facts.promote) {

@@ -179,6 +179,25 @@ export interface DrillReport {
   sourceCounts?: SourceCounts | null
   /** This drill compared with earlier drills of the app (history input); null when not compared. */
   history?: HistoryComparison | null
+  /** The PostgreSQL majors of the source and of the copy (absent in earlier reports). */
+  versions?: { source: number; copy: number } | null
+  /** The drill's connections on the source: the most it held, its cap, and `used/limit` before it. */
+  sourceConnections?: SourceConnections | null
+  /** The token's OAuth scopes as Heroku reported them (`Oauth-Scope`); null when none was seen. */
+  tokenScopes?: string | null
+  /** dry-run: what a real drill would create and delete; null for a real drill. */
+  dryRun?: DryRunPlan | null
+}
+
+export interface SourceConnections {
+  peak: number
+  max: number
+  before: { used: number; limit: number } | null
+}
+
+export interface DryRunPlan {
+  wouldCreate: string[]
+  wouldDelete: string[]
 }
 
 // The history's shapes as the report shows them; history/ computes them.

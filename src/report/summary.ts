@@ -13,6 +13,7 @@ import {
   type SummaryOptions
 } from './sections/closing.js'
 import { backupBlocks, backupLabel, timelineBlocks, timelineLabel } from './sections/drill.js'
+import { dryRunBlocks, sourceAccessBlocks } from './sections/first-run.js'
 import { errorNextStep, threeAnswers, verdictText } from './sections/headline.js'
 import { historyBlocks, historyLabel } from './sections/history.js'
 import { findingsBlocks, verificationDetails, verificationLabel } from './sections/verification.js'
@@ -48,6 +49,7 @@ function summaryBlocks(report: DrillReport, options: SummaryOptions = {}): Block
     blocks.push({ kind: 'para', text: [{ strong: 'Next step:' }, ' ', ...errorNextStep(report)] })
   }
   blocks.push({ kind: 'list', items: threeAnswers(report) })
+  blocks.push(...dryRunBlocks(report))
   blocks.push(...findingsBlocks(report))
   blocks.push(...runbookBlocks(report, options))
   blocks.push(...promoteBlocks(report))
@@ -66,6 +68,7 @@ function detailBlocks(report: DrillReport): Block[] {
     ...folded(backupLabel(report), backupBlocks(report)),
     ...folded(verificationLabel(report), verificationDetails(report)),
     ...folded(historyLabel(report), historyBlocks(report)),
+    ...folded('Source and token', sourceAccessBlocks(report)),
     ...folded(`Notes (${notes.length})`, notes.length ? [{ kind: 'list', items: notes }] : [])
   ]
 }

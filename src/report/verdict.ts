@@ -6,6 +6,8 @@ import type { Finding, Verification } from '../verify/types.js'
 export interface DrillFindings {
   /** The error that stopped the drill, already described in one line. */
   error?: { message: string; outcome: 'failed' | 'error' }
+  /** dry-run: preflight read everything and the source answered; nothing was made. */
+  dryRun?: boolean
   copy: CopyMade
   restoreSeconds: number
   verification?: Verification
@@ -36,6 +38,12 @@ export function judgeOutcome(found: DrillFindings): Judgement {
       outcome,
       verdict: `${outcome === 'failed' ? 'Failed' : 'Error'}: ${message}`,
       ...(outcome === 'error' ? { errorLine: message } : {})
+    }
+  } else if (found.dryRun) {
+    judgement = {
+      outcome: 'passed',
+      verdict:
+        'Passed (dry run): preflight read everything a drill needs and the source answered SELECT 1; nothing was written'
     }
   } else if (!found.verification?.passed || found.failures.length > 0) {
     const mismatches = (found.verification?.findings ?? []).filter((f) => f.severity === 'mismatch')

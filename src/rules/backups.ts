@@ -130,26 +130,41 @@ export function applyBackupPolicies(
   config: DrillConfig,
   source: SourceDatabase,
   facts: ScheduleFacts
-): void {
-  if (config.requireSchedule && !facts.scheduled) {
-    throw new DrillError(
-      `app ${config.app} has no automatic backup schedule for ${source.configVar} (require-schedule: true): ` +
-        `add one with: heroku pg:backups:schedule ${source.configVar} --at '02:00 UTC' --app ${config.app}`,
-      'failed'
+): string[] {
+  const problems = backupPolicyProblems(config, source, facts)
+  // fork / rollback recover from Continuous Protection, which Heroku tells those teams to rely on
+  // instead of logical backups: a missing schedule or an old backup is a warning there, not a failure.
+  if (config.method !== 'backup') {
+    return problems.map(
+      (p) => `${p} (a warning with method: ${config.method}, which does not use logical backups)`
     )
   }
-  if (config.maxBackupAgeSeconds === null) return
+  if (problems.length > 0) throw new DrillError(problems[0], 'failed')
+  return []
+}
+
+function backupPolicyProblems(
+  config: DrillConfig,
+  source: SourceDatabase,
+  facts: ScheduleFacts
+): string[] {
+  const problems: string[] = []
+  if (config.requireSchedule && !facts.scheduled) {
+    problems.push(
+      `app ${config.app} has no automatic backup schedule for ${source.configVar} (require-schedule: true): ` +
+        `add one with: heroku pg:backups:schedule ${source.configVar} --at '02:00 UTC' --app ${config.app}`
+    )
+  }
+  if (config.maxBackupAgeSeconds === null) return problems
   const newest = facts.newestBackup
   if (!newest) {
-    throw new DrillError(
-      `app ${config.app} has no successful backup of ${source.configVar} (max-backup-age: ${formatLimit(config.maxBackupAgeSeconds)})`,
-      'failed'
+    problems.push(
+      `app ${config.app} has no successful backup of ${source.configVar} (max-backup-age: ${formatLimit(config.maxBackupAgeSeconds)})`
+    )
+  } else if (newest.ageSeconds > config.maxBackupAgeSeconds) {
+    problems.push(
+      `newest successful backup ${newest.id} is ${formatDuration(newest.ageSeconds)} old, older than max-backup-age ${formatLimit(config.maxBackupAgeSeconds)}`
     )
   }
-  if (newest.ageSeconds > config.maxBackupAgeSeconds) {
-    throw new DrillError(
-      `newest successful backup ${newest.id} is ${formatDuration(newest.ageSeconds)} old, older than max-backup-age ${formatLimit(config.maxBackupAgeSeconds)}`,
-      'failed'
-    )
-  }
+  return problems
 }

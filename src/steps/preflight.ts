@@ -6,7 +6,7 @@ import type { DrillConfig } from '../config.js'
 import { formatDuration } from '../format.js'
 import { DrillError } from '../errors.js'
 import type { DataApi } from '../heroku/data.js'
-import type { PlatformApi } from '../heroku/platform.js'
+import { planShortName, type PlatformApi } from '../heroku/platform.js'
 import {
   type Addon,
   type Attachment,
@@ -27,6 +27,13 @@ import {
   sourceBackupsOf
 } from '../rules/backups.js'
 import { planRecovery, type RecoveryPlan } from '../rules/recovery-plan.js'
+import {
+  connectionsOf,
+  refuseUnreachableSource,
+  sourceMajorOf,
+  sourcePoolOf,
+  type SourcePool
+} from '../rules/source-reach.js'
 import {
   otherPostgresAttachments,
   resolveSource,
@@ -65,6 +72,14 @@ export interface Preflight {
   drillApp: DrillAppPlan
   /** method fork / rollback: the checked recovery; null with method backup. */
   recovery: RecoveryPlan | null
+  /** The drill's connections on the source (kept below the limit less two). */
+  sourcePool: SourcePool
+  /** The source's PostgreSQL major from its database info; null when the info has none. */
+  sourceMajor: number | null
+  /** Set once the source answered SELECT 1: the source's major and the fresh add-on's. */
+  versions?: { source: number; copy: number }
+  /** The token's OAuth scopes as Heroku reported them (Oauth-Scope); null when none was seen. */
+  tokenScopes: string | null
 }
 
 export interface PreflightDeps {
@@ -79,9 +94,11 @@ export interface PreflightDeps {
 
 export async function preflight(deps: PreflightDeps): Promise<Preflight> {
   const { config, platform, data, now, log } = deps
-  const account = await platform.getAccount()
-  log(`token works (account ${account.email ?? account.id})`)
+  // The first call proves the token on what the drill needs, the app: never GET /account, which a
+  // write-protected token cannot read (heroku-api.md §19.1).
   const app = await platform.getApp(config.app)
+  const scopes = platform.tokenScopes()
+  log(`token works (app ${app.name}${scopes !== null ? `, scopes ${scopes}` : ''})`)
   const [attachments, addons] = await Promise.all([
     platform.listAttachments(config.app),
     platform.listAddons(config.app)
@@ -92,6 +109,7 @@ export async function preflight(deps: PreflightDeps): Promise<Preflight> {
     `source: add-on ${source.addonName} (${source.plan || 'plan unknown'}) as ${source.configVar}`
   )
   refuseUnsafePromote(config, source)
+  refuseUnreachableSource(config, source.addonName, planShortName(source.plan))
   const stale = staleAddonsOf(addons, now())
   refuseBusyApp(config.app, attachments, stale)
   const sourceUrl = await readSourceUrl(platform, config.app, source, found)
@@ -111,11 +129,12 @@ export async function preflight(deps: PreflightDeps): Promise<Preflight> {
   logBackups(log, schedule, scheduleFacts)
   deps.onScheduleRead?.(scheduleFacts)
   const databaseBytes = info?.num_bytes ?? null
+  const sourcePool = sourcePoolOf(config.verifyConnections, source.addonName, connectionsOf(info))
   const recovery = planRecovery(config, source, info, now())
   const sizeWarning = recovery ? null : logicalBackupSizeWarning(databaseBytes)
   if (sizeWarning) warnings.push(sizeWarning)
   const chosenBackup = chooseBackup(config.backup, sourceBackups, transfers, config.app)
-  applyBackupPolicies(config, source, scheduleFacts)
+  warnings.push(...applyBackupPolicies(config, source, scheduleFacts))
   if (!recovery && config.backup.mode === 'capture')
     refuseCaptureThatEvicts(config.app, source.plan, sourceBackups)
   const drillApp = await resolveDrillApp(config, app, platform)
@@ -134,6 +153,9 @@ export async function preflight(deps: PreflightDeps): Promise<Preflight> {
     scheduleFacts,
     databaseBytes,
     postgresVersion: info?.postgres_version,
+    sourcePool,
+    sourceMajor: sourceMajorOf(info),
+    tokenScopes: scopes,
     chosenBackup,
     recovery,
     notes: [],

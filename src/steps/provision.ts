@@ -131,13 +131,16 @@ async function createDrillAddon(
   )
   const plan = drillPlan(config.plan, pre)
   state.update({ created: { name, app } })
-  deps.log.info(`creating add-on ${name} (heroku-postgresql:${plan}) as ${DRILL_ATTACHMENT_NAME}`)
+  const major = addonConfig ? '' : pre.versions ? `, PostgreSQL ${pre.versions.copy}` : ''
+  deps.log.info(
+    `creating add-on ${name} (heroku-postgresql:${plan}${major}) as ${DRILL_ATTACHMENT_NAME}`
+  )
   const created = await deps.platform
     .createAddon(app, {
       plan,
       name,
       attachmentName: DRILL_ATTACHMENT_NAME,
-      ...(addonConfig ? { config: addonConfig } : {})
+      ...provisioningConfig(pre, addonConfig)
     })
     .catch((err: unknown) => {
       if (isDefiniteRefusal(err)) state.update({ created: undefined })
@@ -146,6 +149,18 @@ async function createDrillAddon(
   state.update({ created: { id: created.id, name: created.name, app } })
   deps.log.info(`created add-on ${created.name} (${created.state})`)
   return created
+}
+
+/**
+ * Heroku's provisioning options: a fork's or rollback's own (the copy of the source's server), else
+ * the major preflight chose, so the copy is not on Heroku's default major (heroku-api.md §19.4).
+ */
+function provisioningConfig(
+  pre: Preflight,
+  addonConfig?: Record<string, string>
+): { config?: Record<string, string> } {
+  if (addonConfig) return { config: addonConfig }
+  return pre.versions ? { config: { version: String(pre.versions.copy) } } : {}
 }
 
 async function waitUntilProvisioned(
@@ -180,15 +195,27 @@ async function waitUntilProvisioned(
   )
 }
 
+/** 404s on wait_status tolerated while provisioning (the CLI's data:pg:wait allows 20). */
+export const MAX_WAIT_STATUS_NOT_FOUND = 20
+
 async function waitUntilAvailable(
   deps: ProvisionDeps,
   created: Addon,
   signal: AbortSignal
 ): Promise<void> {
+  let notFound = 0
   await waitFor(
     async () => {
       const status = await deps.data.waitStatus(created.id)
-      if (!status) return undefined
+      // As the CLI's data:pg:wait: a 404 is tolerated a few times while provisioning, no more.
+      if (!status) {
+        if (++notFound > MAX_WAIT_STATUS_NOT_FOUND) {
+          throw new DrillError(
+            `database ${created.name} answered 404 on wait_status ${notFound} times: Heroku does not report its availability (a Postgres Advanced database?)`
+          )
+        }
+        return undefined
+      }
       if (status['error?']) {
         throw new DrillError(`add-on ${created.name} failed to become available: ${status.message}`)
       }

@@ -1,6 +1,7 @@
 // Step: restore the backup onto the fresh add-on (and only onto it: the data client refuses any
-// other target), passing the source's extensions so extension-dependent objects restore, and
-// keep the transfer's log for the warnings check.
+// other target), with no `extensions` (as the CLI's pg:backups:restore by default: Heroku would
+// pre-install bare names into `public`, which breaks a dump whose extensions live in `heroku_ext`),
+// and keep the transfer's log for the warnings check.
 import { secondsBetween } from '../duration.js'
 import { formatDuration } from '../format.js'
 import { DrillError } from '../errors.js'
@@ -8,7 +9,7 @@ import { backupName, transferSeconds, type Addon, type Transfer } from '../herok
 import type { DataApi } from '../heroku/data.js'
 import type { SecretRegistry } from '../safety.js'
 import type { StepLog } from './deps.js'
-import type { SourceSnapshot, TransferLogLine } from '../verify/types.js'
+import type { TransferLogLine } from '../verify/types.js'
 import type { Preflight } from './preflight.js'
 import { lastLogLines, waitForTransfer } from './transfers.js'
 
@@ -34,18 +35,13 @@ export async function restoreBackup(
   pre: Preflight,
   target: Addon,
   backup: Transfer,
-  before: SourceSnapshot,
   signal: AbortSignal
 ): Promise<RestoreResult> {
   const id = backupName(backup)
   const backupUrl = await deps.data.backupUrl(pre.source.addonApp, backup)
-  // plpgsql is in every database already.
-  const extensions = before.extensions.filter((e) => e !== 'plpgsql')
-  deps.log.info(
-    `restoring ${id} onto ${target.name}${extensions.length ? ` (extensions: ${extensions.join(', ')})` : ''}`
-  )
+  deps.log.info(`restoring ${id} onto ${target.name}`)
   const startMs = Date.now()
-  const started = await deps.data.restoreBackup(target.id, { backupUrl, extensions })
+  const started = await deps.data.restoreBackup(target.id, { backupUrl, extensions: [] })
   const wait = {
     data: deps.data,
     deadline: deps.deadline,

@@ -204,15 +204,30 @@ describe('PlatformApi', () => {
 
   it('says what to do on 401 and on an unknown app', async () => {
     const f = await fakeHeroku((req) =>
-      req.path === '/account'
+      req.path === '/apps/shop'
         ? { status: 401, body: { id: 'unauthorized', message: 'Invalid credentials provided.' } }
         : { status: 404, body: { id: 'not_found', message: "Couldn't find that app." } }
     )
-    await expect(f.platform.getAccount()).rejects.toThrow(
+    await expect(f.platform.getApp('shop')).rejects.toThrow(
       'Heroku rejected the token (401 unauthorized): check the heroku-api-key secret'
     )
     await expect(f.platform.getApp('nope')).rejects.toThrow(
       'app nope not found or not visible to this token'
+    )
+  })
+
+  it('names the scopes Heroku reported on a 403, and the fix', async () => {
+    const f = await fakeHeroku(() => ({
+      status: 403,
+      body: { id: 'forbidden', message: 'You do not have access to the app shop.' },
+      headers: {
+        'Oauth-Scope': 'read',
+        'Oauth-Scope-Accepted': 'global read-protected write write-protected'
+      }
+    }))
+    const err = await f.platform.getApp('shop').catch((e: Error) => e)
+    expect((err as Error).message).toContain(
+      'the token has scopes "read", this endpoint accepts "global read-protected write write-protected": make the token with heroku authorizations:create --scope write-protected'
     )
   })
 
