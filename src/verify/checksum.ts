@@ -117,6 +117,12 @@ SELECT DISTINCT ON (c.attname) c.attname, n.nspname, t.typname, t.typtype::text 
   JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
  ORDER BY c.attname, c.depth DESC`
 
+/** Whether a query was cancelled by statement_timeout (not by an operator or a shutdown). */
+export function isStatementTimeout(err: unknown): boolean {
+  const e = err as { code?: string; message?: string }
+  return e?.code === '57014' && /statement timeout/i.test(e.message ?? '')
+}
+
 export interface TableChecksum {
   rows: number
   hash: string
@@ -128,16 +134,22 @@ const NO_RECORD_HASH = new Set(['42883', '0A000'])
 
 /**
  * The checksum of one table (its partitions too, unless `only`). `method` forces one; by default
- * `record` when every column's hash is stable, else `text`.
+ * `record` when every column's hash is stable, else `text`. `timeoutMs` caps its statements
+ * (the time left of verify-budget) below the connection's own statement timeout.
  */
 export async function checksumTable(
   db: Queryable,
   schema: string,
   name: string,
   only = true,
-  method?: ChecksumMethod
+  method?: ChecksumMethod,
+  timeoutMs?: number
 ): Promise<TableChecksum> {
-  return inReadOnlyTransaction(db, CHECKSUM_SETTINGS, async (session) => {
+  const settings =
+    timeoutMs === undefined
+      ? CHECKSUM_SETTINGS
+      : { ...CHECKSUM_SETTINGS, statement_timeout: String(Math.max(1, Math.floor(timeoutMs))) }
+  return inReadOnlyTransaction(db, settings, async (session) => {
     const { rows: columns } = await session.query<ColumnType>(COLUMN_TYPES_SQL, [
       qualifiedName(schema, name)
     ])

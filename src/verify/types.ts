@@ -1,5 +1,7 @@
 // The contract between the drill (which reads databases at the right moments) and the
 // verification engine (which compares what was read). Plain data only.
+import type { ContentBudget } from './budget.js'
+import type { SelfTestResult } from './self-test.js'
 
 /** Anything that can run a query: a pg.Pool or pg.Client. */
 export interface Queryable {
@@ -53,6 +55,8 @@ export interface WriteCounters {
 
 export interface CountSnapshot {
   takenAt: string
+  /** Tables whose count exceeded the statement timeout (source-statement-timeout): not in `tables`. */
+  timedOut?: string[]
   /** When the last count finished: the end of the window the counts describe. */
   finishedAt?: string
   /** pg_stat_database.stats_reset when the counters were read (null: never reset). */
@@ -113,6 +117,17 @@ export interface CustomCheck {
 }
 
 export interface VerifyOptions {
+  /** verify-budget: content hashes fill it, least recently verified tables first. */
+  contentBudget?: ContentBudget
+  /** self-test: after the checks, plant defects in the copy (rolled back) and require each caught. */
+  selfTest?: boolean
+  /** source-statement-timeout in ms (default 10 min): a hash cancelled by it is a warning, not an error. */
+  sourceStatementTimeoutMs?: number
+  /**
+   * Tests of the self-test only: the checksum comparison sees every table as matching. Set only by
+   * the drill when the simulator asks for it (never from an input).
+   */
+  testOnlyBrokenChecksums?: boolean
   backupMode: BackupMode
   /**
    * Tables (`schema.table`) whose content is hashed on both sides; ['*'] for all; ['auto'] for every
@@ -177,8 +192,33 @@ export interface CheckSummary {
   seconds?: number
 }
 
+/** A table whose contents or count this drill could not verify, and why (a warning each). */
+export interface NotVerified {
+  table: string
+  why: 'count-timeout' | 'hash-timeout' | 'beyond-budget'
+}
+
+/** What content hashing covered (and, with verify-budget, what it left to later drills). */
+export interface ContentHashing {
+  budgetSeconds?: number
+  /** Tables whose contents were compared this drill and matched. */
+  verified: string[]
+  /** Tables the budget left to a later drill (not a warning). */
+  deferred: string[]
+  /** Rows hashed on the source, and the pace measured there (rows per second on one connection). */
+  sourceRows: number
+  sourceSeconds: number
+  rowsPerSecond?: number
+  /** How long hashing the restored copy took. */
+  restoredSeconds: number
+}
+
 export interface Verification {
   passed: boolean
+  notVerified?: NotVerified[]
+  contents?: ContentHashing
+  /** The verifier's self-test (self-test: true), when it ran. */
+  selfTest?: SelfTestResult
   tables: TableResult[]
   checks: CheckSummary[]
   findings: Finding[]

@@ -25,6 +25,8 @@ export interface CheckContext {
    * checksum-tables 'auto' always set (hashed at the start of the verify when not given).
    */
   sourceChecksums?: Promise<SourceHashes>
+  /** The source hashes were started by the drill before the verify (while the restore ran). */
+  sourceHashedAhead?: boolean
   /** The restored database's schema, read once. */
   restoredSchema(): Promise<SchemaObject[]>
   /** The restored database's exact counts, read once (taken from restoredChecksums where hashed). */
