@@ -74,38 +74,34 @@ export const fits = (estimate: number, elapsed: number, budgetSeconds: number): 
   elapsed + estimate <= budgetSeconds
 
 /**
- * The pace learned from tables hashed so far (seconds each on its own connection), falling back
- * to `prior` until enough rows were seen to measure a pace at all.
+ * The pace learned from tables hashed so far: the hash statements' seconds for the rows, the rest
+ * of each table's time (a transaction, its settings, the column list) for the fixed part. The
+ * prior pace holds until enough rows were seen to measure one at all.
  */
 export class PaceMeter {
   private tables = 0
   private rows = 0
-  private seconds = 0
-  private fixed: number | null = null
+  private statementSeconds = 0
+  private overheadSeconds = 0
 
   constructor(private readonly prior: HashPace) {}
 
-  record(rows: number, seconds: number): void {
-    // The smallest tables show the fixed part; the rest is the pace.
-    if (rows < 1000) this.fixed = Math.min(this.fixed ?? seconds, seconds)
+  record(rows: number, statementSeconds: number, overheadSeconds = 0): void {
     this.tables++
     this.rows += rows
-    this.seconds += seconds
+    this.statementSeconds += statementSeconds
+    this.overheadSeconds += Math.max(0, overheadSeconds)
   }
 
   /** Whether enough was hashed to replace the prior pace. */
   measured(): boolean {
-    return this.rows >= 10_000 && this.seconds - this.tables * this.fixedSeconds() > 0.05
-  }
-
-  private fixedSeconds(): number {
-    return this.fixed ?? this.prior.fixedSeconds
+    return this.rows >= 10_000 && this.statementSeconds > 0.05
   }
 
   pace(): HashPace {
-    const fixedSeconds = this.fixedSeconds()
-    // Only a measurement over a real amount of work replaces the prior pace.
+    const fixedSeconds =
+      this.tables > 0 ? this.overheadSeconds / this.tables : this.prior.fixedSeconds
     if (!this.measured()) return { ...this.prior, fixedSeconds }
-    return { fixedSeconds, rowsPerSecond: this.rows / (this.seconds - this.tables * fixedSeconds) }
+    return { fixedSeconds, rowsPerSecond: this.rows / this.statementSeconds }
   }
 }

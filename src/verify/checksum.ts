@@ -127,6 +127,8 @@ export interface TableChecksum {
   rows: number
   hash: string
   method: ChecksumMethod
+  /** How long the hash took on its connection (not counting the wait for one): verify-budget's pace. */
+  seconds?: number
 }
 
 // No hash function for a type (json, xml, point...), or no hash_record_extended (PostgreSQL 13).
@@ -162,11 +164,13 @@ export async function checksumTable(
         throw Object.assign(new Error(`table ${schema}.${name} does not exist`), { code: '42P01' })
     }
     const names = columns.map((column) => column.attname)
+    const startedAt = performance.now()
     const run = async (m: ChecksumMethod): Promise<TableChecksum> => {
       const { rows } = await session.query<{ n: string; hash: string }>(
         checksumSql(schema, name, names, only, m)
       )
-      return { rows: Number(rows[0].n), hash: rows[0].hash, method: m }
+      const seconds = (performance.now() - startedAt) / 1000
+      return { rows: Number(rows[0].n), hash: rows[0].hash, method: m, seconds }
     }
     const chosen = method ?? (recordHashIsStable(columns) ? 'record' : 'text')
     if (chosen === 'text') return run('text')

@@ -193,13 +193,15 @@ async function hashWithin(
   target: Target,
   limits: Limits,
   estimate: number
-): Promise<{ hash: TableChecksum; seconds: number } | { why: NotHashed }> {
+): Promise<{ hash: TableChecksum; seconds: number; overhead: number } | { why: NotHashed }> {
   const cap = capFor(limits, estimate)
   if (cap === 'skip') return { why: 'budget' }
   const began = Date.now()
   try {
     const hash = await checksumTable(db, target.schema, target.name, target.only, undefined, cap)
-    return { hash, seconds: (Date.now() - began) / 1000 }
+    const total = (Date.now() - began) / 1000
+    const seconds = hash.seconds ?? total
+    return { hash, seconds, overhead: total - seconds }
   } catch (err) {
     if (!isStatementTimeout(err)) throw err
     return { why: cap === undefined ? 'timeout' : 'budget' }
@@ -263,7 +265,7 @@ export async function hashSourceTables(
         return
       }
       byTable.set(t.table, done.hash)
-      meter.record(done.hash.rows, done.seconds)
+      meter.record(done.hash.rows, done.seconds, done.overhead)
     }
   )
   // Judged again at the pace measured now: what fits a budget of its own is only deferred.
