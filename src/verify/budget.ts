@@ -2,6 +2,7 @@
 // recently verified first), what a table is expected to cost, and whether it still fits. The
 // hashing itself (checks/checksums.ts) admits each table against the time left and caps its
 // statement at that time, so the budget holds even when an estimate is wrong.
+export type { ContentBudget } from './types.js'
 
 /** What hashing costs on one connection: a fixed part per table and a pace per row. */
 export interface HashPace {
@@ -14,15 +15,6 @@ export interface HashPace {
  * this; the record method several times faster), corrected after the first tables.
  */
 export const DEFAULT_PACE: HashPace = { fixedSeconds: 0.02, rowsPerSecond: 200_000 }
-
-/** The budget for one drill, with what the history remembers. */
-export interface ContentBudget {
-  seconds: number
-  /** `schema.table` → drills since its contents were last verified (absent: never). */
-  drillsAgo: ReadonlyMap<string, number>
-  /** The pace an earlier drill measured, if any. */
-  rowsPerSecond?: number
-}
 
 export interface PlannedTable {
   table: string

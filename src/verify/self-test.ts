@@ -17,30 +17,17 @@ import { checksumTable } from './checksum.js'
 import { changeOneValue, deleteOneRow, restartBehind, tryPlant } from './plant.js'
 import { OpenTransaction } from './session.js'
 import { displayName, qualifiedName } from './sql.js'
-import type { Finding, TableCount, TableResult, VerifyOptions } from './types.js'
+import type {
+  DefectKind,
+  Finding,
+  PlantedDefect,
+  SelfTestResult,
+  TableCount,
+  TableResult,
+  VerifyOptions
+} from './types.js'
+export type { DefectKind, PlantedDefect, SelfTestResult } from './types.js'
 import { windowWatched } from './types.js'
-
-export type DefectKind = 'missing-row' | 'sequence-behind' | 'changed-value'
-
-export interface PlantedDefect {
-  kind: DefectKind
-  /** The check re-run on it. */
-  check: string
-  /** The table or sequence planted in. */
-  object: string
-  caught: boolean
-  /** The re-run's finding on it, or what it said instead. */
-  finding: string
-}
-
-export interface SelfTestResult {
-  /** Every planted defect was caught. */
-  passed: boolean
-  planted: PlantedDefect[]
-  /** Defects this schema has nowhere to plant (not a failure), and why. */
-  notPlanted: { kind: DefectKind; why: string }[]
-  seconds: number
-}
 
 const DEFECTS: { kind: DefectKind; check: CheckModule | 'sequences'; description: string }[] = [
   { kind: 'missing-row', check: countsCheck, description: 'a missing row' },

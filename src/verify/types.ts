@@ -1,7 +1,5 @@
 // The contract between the drill (which reads databases at the right moments) and the
 // verification engine (which compares what was read). Plain data only.
-import type { ContentBudget } from './budget.js'
-import type { SelfTestResult } from './self-test.js'
 
 /** Anything that can run a query: a pg.Pool or pg.Client. */
 export interface Queryable {
@@ -190,6 +188,38 @@ export interface CheckSummary {
   detail: string
   /** How long the check took, so a slow verification shows where its time went. */
   seconds?: number
+}
+
+/** verify-budget for one drill, with what the history remembers (budget.ts plans with it). */
+export interface ContentBudget {
+  seconds: number
+  /** `schema.table` → drills since its contents were last verified (absent: never). */
+  drillsAgo: ReadonlyMap<string, number>
+  /** The hashing pace an earlier drill measured (rows per second on one connection), if any. */
+  rowsPerSecond?: number
+}
+
+export type DefectKind = 'missing-row' | 'sequence-behind' | 'changed-value'
+
+/** One defect the self-test planted in the copy (self-test.ts). */
+export interface PlantedDefect {
+  kind: DefectKind
+  /** The check re-run on it. */
+  check: string
+  /** The table or sequence planted in. */
+  object: string
+  caught: boolean
+  /** The re-run's finding on it, or what it said instead. */
+  finding: string
+}
+
+export interface SelfTestResult {
+  /** Every planted defect was caught. */
+  passed: boolean
+  planted: PlantedDefect[]
+  /** Defects this schema has nowhere to plant (not a failure), and why. */
+  notPlanted: { kind: DefectKind; why: string }[]
+  seconds: number
 }
 
 /** A table whose contents or count this drill could not verify, and why (a warning each). */

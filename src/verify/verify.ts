@@ -32,6 +32,7 @@ import type {
   Finding,
   NotVerified,
   SchemaObject,
+  SelfTestResult,
   SourceSnapshot,
   TableResult,
   TransferLogLine,
@@ -40,12 +41,7 @@ import type {
   WriteCounters
 } from './types.js'
 import { classifyRestoreLog } from './warnings.js'
-import {
-  defectDescription,
-  selfTestLine,
-  selfTestVerifier,
-  type SelfTestResult
-} from './self-test.js'
+import { defectDescription, selfTestLine, selfTestVerifier } from './self-test.js'
 
 export const CHECKS: CheckModule[] = [
   restoreWarningsCheck,

@@ -329,7 +329,11 @@ export async function hashRestoredTables(
   sourceHashes?: Promise<SourceHashes>
 ): Promise<RestoredHashes> {
   const ahead = sourceHashes ? await sourceHashes : null
-  const targets = comparedTargets(targetsFor(before, options).targets, options, ahead)
+  // In the source's order: what the budget cuts off here is what was verified most recently.
+  const targets = planned(
+    comparedTargets(targetsFor(before, options).targets, options, ahead),
+    options
+  ).order
   const startedAt = Date.now()
   const budgetSeconds = options.contentBudget?.seconds
   const limits: Limits = {
