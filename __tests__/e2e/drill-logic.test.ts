@@ -8,13 +8,9 @@ import { drillAddonName } from '../../src/steps/provision.js'
 import type { DataApi } from '../../src/heroku/data.js'
 import type { PlatformApi } from '../../src/heroku/platform.js'
 import type { Addon, Attachment, Transfer } from '../../src/heroku/types.js'
-import {
-  chooseBackup,
-  DrillError,
-  preflight,
-  resolveSource,
-  sourceBackupsOf
-} from '../../src/steps/preflight.js'
+import { DrillError, preflight } from '../../src/steps/preflight.js'
+import { chooseBackup, sourceBackupsOf } from '../../src/rules/backups.js'
+import { resolveSource } from '../../src/rules/source.js'
 import { sendHeartbeat } from '../../src/heartbeat.js'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'

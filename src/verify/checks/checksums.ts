@@ -32,8 +32,17 @@ import type {
   WriteCounters
 } from '../types.js'
 import { windowWatched } from '../types.js'
-import type { CheckContext, CheckModule, TablePart } from './context.js'
+import type {
+  CheckContext,
+  CheckModule,
+  NotHashed,
+  RestoredHashes,
+  SourceHashes,
+  TablePart
+} from './context.js'
 import { mismatches } from './context.js'
+
+export type { NotHashed, RestoredHashes, SourceHashes } from './context.js'
 import { formatCount, formatDuration, plural } from '../../format.js'
 
 interface Target {
@@ -84,37 +93,6 @@ export function checksumTargets(
     else unknown.push(name)
   }
   return { targets, unknown }
-}
-
-/** The source's hashes, computed ahead (e.g. while the restore runs), with when they were taken. */
-export interface SourceHashes {
-  hashedAt: number
-  /** How long hashing the source took (it overlaps the restore, so it is not in the verify phase). */
-  seconds: number
-  byTable: Map<string, TableChecksum>
-  /**
-   * The hashed tables shown unchanged from the before snapshot until after their hash: counters
-   * and relfilenode as at the opening read, read once every write before the hash was flushed.
-   */
-  unchanged: Set<string>
-  /**
-   * Chosen tables not hashed: `budget` left to a later drill, `beyond-budget` longer than any
-   * verify-budget holds, `timeout` cancelled by source-statement-timeout.
-   */
-  notHashed?: Map<string, NotHashed>
-  /** Rows read by these hashes, and the pace measured (rows/s on one connection) when enough was read. */
-  rows?: number
-  rowsPerSecond?: number
-}
-
-export type NotHashed = 'budget' | 'beyond-budget' | 'timeout'
-
-/** The restored copy's hashes (null: table missing there) and how long they took. */
-export interface RestoredHashes {
-  byTable: Map<string, TableChecksum | null>
-  seconds: number
-  /** Tables whose hash the rest of verify-budget cut off: compared by a later drill. */
-  cutOff: Set<string>
 }
 
 /** The connection's statement timeout on the source when source-statement-timeout is not given. */
