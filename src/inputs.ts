@@ -11,6 +11,7 @@ import type {
 import { AUTO_CHECKSUMS, rollbackLabel } from './config.js'
 import type { DrillSettings } from './report/model.js'
 import { DRILL_ADDON_PREFIX, DRILL_ATTACHMENT_NAME } from './safety.js'
+import { readSelfTest, readSourceStatementTimeout, readVerifyBudget } from './inputs/verify-load.js'
 
 export { AUTO_CHECKSUMS, rollbackLabel } from './config.js'
 
@@ -23,6 +24,10 @@ export class InputError extends Error {
     this.name = 'InputError'
     this.input = input
   }
+}
+
+const fail = (input: string, message: string): never => {
+  throw new InputError(input, message)
 }
 
 /** The action.yml default of each input that has a non-empty one (the runner applies them; a harness may not). */
@@ -121,6 +126,12 @@ export function readConfig(getInput: (name: string) => string): DrillConfig {
     timeoutMinutes: readInteger('timeout-minutes', raw('timeout-minutes'), 1, 360, '120', got),
     reportName: readReportName(raw('report-name'), app, got),
     verifyConnections: readInteger('verify-connections', raw('verify-connections'), 1, 8, '3', got),
+    verifyBudgetSeconds: readVerifyBudget(getInput('verify-budget') ?? '', fail),
+    sourceStatementTimeoutSeconds: readSourceStatementTimeout(
+      getInput('source-statement-timeout') ?? '',
+      fail
+    ),
+    selfTest: readSelfTest(getInput('self-test') ?? '', fail),
     history: readHistory(raw('history'), got),
     maxRowDrop: readPercentage('max-row-drop', raw('max-row-drop'), got),
     githubToken
@@ -645,6 +656,9 @@ export function settingsOf(config: DrillConfig): DrillSettings {
     maxRestoreMinutes: config.maxRestoreMinutes,
     timeoutMinutes: config.timeoutMinutes,
     verifyConnections: config.verifyConnections,
+    verifyBudgetSeconds: config.verifyBudgetSeconds,
+    sourceStatementTimeoutSeconds: config.sourceStatementTimeoutSeconds,
+    selfTest: config.selfTest,
     heartbeat: config.heartbeatUrl !== null,
     history: config.history.mode,
     maxRowDrop: config.maxRowDrop

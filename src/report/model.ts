@@ -2,7 +2,7 @@
 // job summary and the outputs. Names, counts, hashes and timings only; never row contents,
 // tokens or database URLs.
 import type { BackupChoice, RecoveryMethod } from '../config.js'
-import type { TransferLogLine, Verification } from '../verify/types.js'
+import type { ContentCoverage, TransferLogLine, Verification } from '../verify/types.js'
 
 export const REPORT_VERSION = 1
 
@@ -103,6 +103,10 @@ export interface DrillSettings {
   maxRestoreMinutes: number | null
   timeoutMinutes: number
   verifyConnections: number
+  /** verify-budget in seconds (null: none); added with issue 27, optional for older reports. */
+  verifyBudgetSeconds?: number | null
+  sourceStatementTimeoutSeconds?: number
+  selfTest?: boolean
   /** Whether a heartbeat URL was given (the URL itself may hold a monitor key). */
   heartbeat: boolean
   /** artifacts | file | none (the path itself stays in the workflow file). */
@@ -175,6 +179,11 @@ export interface DrillReport {
   sourceCounts?: SourceCounts | null
   /** This drill compared with earlier drills of the app (history input); null when not compared. */
   history?: HistoryComparison | null
+  /**
+   * Which drill last verified each table's contents, this drill included (verify-budget's memory,
+   * carried from the history's newest record); null without content hashing.
+   */
+  contentCoverage?: ContentCoverage | null
 }
 
 // The history's shapes as the report shows them; history/ computes them.

@@ -2,16 +2,9 @@
 // The history keeps one record per drill, carried forward, so the newest line alone says how old
 // every table's last verification is. Pure: records in, records and words out.
 import { plural } from '../format.js'
+import type { ContentBudget, ContentCoverage } from './types.js'
 
-/** What a history line keeps of content coverage. */
-export interface ContentCoverage {
-  /** This drill's number in the history's sequence of drills (1 for the first with coverage). */
-  drill: number
-  /** `schema.table` → [number of the drill that last verified its contents, when (ISO)]. */
-  tables: Record<string, [number, string]>
-  /** The source hashing pace this drill measured, rows per second on one connection. */
-  rowsPerSecond?: number
-}
+export type { ContentCoverage } from './types.js'
 
 /**
  * The coverage after this drill: the tables hashed now are verified by it; the others keep their
@@ -89,4 +82,13 @@ export function parseCoverage(value: unknown): ContentCoverage | null {
     if (typeof at !== 'string' || Number.isNaN(Date.parse(at))) return null
   }
   return value as ContentCoverage
+}
+
+/** verify-budget for the drill about to run, from the newest coverage the history holds. */
+export function budgetFrom(seconds: number, previous: ContentCoverage | undefined): ContentBudget {
+  return {
+    seconds,
+    drillsAgo: drillsAgo(previous),
+    ...(previous?.rowsPerSecond ? { rowsPerSecond: previous.rowsPerSecond } : {})
+  }
 }

@@ -3,16 +3,9 @@
 // used at once, and how many rows its counts and hashes scanned there.
 import type pg from 'pg'
 import { formatCount, formatDuration, plural } from '../format.js'
-import type { CountSnapshot } from './types.js'
+import type { CountSnapshot, SourceLoad } from './types.js'
 
-export interface SourceLoad {
-  /** Seconds during which at least one query of the drill ran on the source. */
-  readSeconds: number
-  /** The most queries running at once (at most the source pool's connections). */
-  peakConnections: number
-  /** Rows scanned by the counts and hashes (each count(*) and each hash reads every row once). */
-  rowsScanned: number
-}
+export type { SourceLoad } from './types.js'
 
 /** Times every query of the pools it is attached to. */
 export class SourceReadMeter {

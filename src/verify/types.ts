@@ -199,6 +199,26 @@ export interface ContentBudget {
   rowsPerSecond?: number
 }
 
+/** What a history line keeps of content coverage (coverage.ts). */
+export interface ContentCoverage {
+  /** This drill's number in the history's sequence of drills (1 for the first with coverage). */
+  drill: number
+  /** `schema.table` → [number of the drill that last verified its contents, when (ISO)]. */
+  tables: Record<string, [number, string]>
+  /** The source hashing pace this drill measured, rows per second on one connection. */
+  rowsPerSecond?: number
+}
+
+/** The drill's load on production (source-load.ts measures it). */
+export interface SourceLoad {
+  /** Seconds during which at least one query of the drill ran on the source. */
+  readSeconds: number
+  /** The most queries running at once (at most the source pool's connections). */
+  peakConnections: number
+  /** Rows scanned by the counts and hashes (each count(*) and each hash reads every row once). */
+  rowsScanned: number
+}
+
 export type DefectKind = 'missing-row' | 'sequence-behind' | 'changed-value'
 
 /** One defect the self-test planted in the copy (self-test.ts). */
@@ -247,6 +267,8 @@ export interface Verification {
   passed: boolean
   notVerified?: NotVerified[]
   contents?: ContentHashing
+  /** How long the drill read production and the rows it scanned there (set by the drill's databases). */
+  sourceLoad?: SourceLoad
   /** The verifier's self-test (self-test: true), when it ran. */
   selfTest?: SelfTestResult
   tables: TableResult[]
