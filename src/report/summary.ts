@@ -2,6 +2,7 @@
 // the report alone. One list of blocks holds the content; two small renderers turn it into text.
 // Names, counts, hashes and timings only: never row contents, tokens or URLs.
 import type { TrendPoint } from '../history/compare.js'
+import { verificationLines } from './verify-lines.js'
 import type { DrillReport, PhaseRecord } from './model.js'
 import {
   backupProven,
@@ -314,6 +315,8 @@ function verificationBlocks(report: DrillReport): Block[] {
   const v = report.verification
   if (!v) return []
   const blocks: Block[] = [{ kind: 'heading', text: 'Verification' }]
+  const coverage = verificationLines(report)
+  if (coverage.length) blocks.push({ kind: 'list', items: coverage })
   const schemaFindings = v.findings.filter(isSchemaFinding)
   // Restore warnings have their own section below (real and harmless, with what failed).
   const otherFindings = v.findings

@@ -27,16 +27,8 @@ import type {
   VerifyOptions
 } from './types.js'
 export type { DefectKind, PlantedDefect, SelfTestResult } from './types.js'
+export { defectDescription, selfTestLine } from './lines.js'
 import { windowWatched } from './types.js'
-
-const DEFECTS: { kind: DefectKind; check: CheckModule | 'sequences'; description: string }[] = [
-  { kind: 'missing-row', check: countsCheck, description: 'a missing row' },
-  { kind: 'sequence-behind', check: 'sequences', description: 'a sequence set behind its column' },
-  { kind: 'changed-value', check: checksumsCheck, description: 'a changed value' }
-]
-
-export const defectDescription = (kind: DefectKind): string =>
-  DEFECTS.find((d) => d.kind === kind)!.description
 
 /** How many candidates of each kind are tried before the defect is reported as not planted. */
 const CANDIDATES = 5
@@ -320,15 +312,4 @@ export async function selfTestVerifier(
     ...outcome,
     seconds: Math.round(performance.now() - startedAt) / 1000
   }
-}
-
-/** "verifier self-test: 3 of 3 planted defects caught" (the summary's line). */
-export function selfTestLine(result: SelfTestResult): string {
-  const caught = result.planted.filter((d) => d.caught).length
-  const head = `verifier self-test: ${caught} of ${result.planted.length} planted defects caught`
-  const missed = result.planted
-    .filter((d) => !d.caught)
-    .map((d) => `${defectDescription(d.kind)} in ${d.object} not caught by ${d.check}`)
-  const skipped = result.notPlanted.map((d) => `${defectDescription(d.kind)} not planted: ${d.why}`)
-  return [head, ...missed, ...skipped].join('; ')
 }

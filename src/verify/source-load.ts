@@ -2,10 +2,10 @@
 // its queries' running times, so parallel reads are not counted twice), how many connections it
 // used at once, and how many rows its counts and hashes scanned there.
 import type pg from 'pg'
-import { formatCount, formatDuration, plural } from '../format.js'
-import type { CountSnapshot, SourceLoad } from './types.js'
+import type { CountSnapshot } from './types.js'
 
 export type { SourceLoad } from './types.js'
+export { sourceLoadLine } from './lines.js'
 
 /** Times every query of the pools it is attached to. */
 export class SourceReadMeter {
@@ -87,13 +87,4 @@ export function sourceRowsScanned(
     0
   )
   return counted + hashedRows
-}
-
-/** "read production for 3m 12s (at most 3 connections at once), scanning 12,345,678 rows" */
-export function sourceLoadLine(load: SourceLoad): string {
-  return (
-    `read production for ${formatDuration(load.readSeconds)} ` +
-    `(at most ${plural(load.peakConnections, 'connection')} at once), ` +
-    `scanning ${formatCount(load.rowsScanned)} rows`
-  )
 }
