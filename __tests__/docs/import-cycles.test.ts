@@ -5,7 +5,7 @@ import { describe, expect, test } from '@jest/globals'
 import { readdirSync, readFileSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
 import ts from 'typescript'
-import { REPO_ROOT } from '../../sim/run-action.js'
+import { REPO_ROOT } from '../../scripts/run-action.js'
 
 const SRC = join(REPO_ROOT, 'src')
 
