@@ -12,7 +12,10 @@
 // 0. (first, instant) The polling cost of waiting on Heroku: the drill's own waitFor and poll policy
 //    run on a fake clock over a 1-hour restore, counting the status requests it sends.
 //
-// `npm run bench -- --polling` prints section 0 only.
+// 4. verify-budget on 2,000 tables (bench-budget.ts): verify time against the budget, rows per second
+//    hashed, the coverage line, and the job summary's and the report's sizes.
+//
+// `npm run bench -- --polling` prints section 0 only; `-- --budget` sections 0 and 4.
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -24,6 +27,7 @@ import { stillWaiting, waitFor } from '../src/heroku/wait.js'
 import { startPostgres, type PostgresServer } from '../sim/pg-server.js'
 import { REPO_ROOT, runAction, type ActionRun } from './run-action.js'
 import { startSimulator, type Simulator } from '../sim/server.js'
+import { budgetAtScale } from './bench-budget.js'
 
 const DELAYS = { provision: 8, capture: 8, restore: 4 }
 const CRITICAL_PATH_SECONDS = Math.max(DELAYS.provision, DELAYS.capture) + DELAYS.restore
@@ -360,8 +364,11 @@ async function main(): Promise<void> {
   const server = await startPostgres()
   const sims: Simulator[] = []
   try {
-    await criticalPath(server, sims)
-    await verificationAtScale(server, sims)
+    if (!process.argv.includes('--budget')) {
+      await criticalPath(server, sims)
+      await verificationAtScale(server, sims)
+    }
+    await budgetAtScale(server, sims, say)
   } finally {
     for (const sim of sims.reverse()) await sim.close().catch(() => undefined)
     await server.stop()

@@ -57,6 +57,12 @@ export interface DrillConfig {
   reportName: string
   /** Connections per database for per-table verification work (input `verify-connections`). */
   verifyConnections: number
+  /** verify-budget in seconds; null: no budget, every chosen table is hashed. */
+  verifyBudgetSeconds: number | null
+  /** source-statement-timeout in seconds (default 600): the limit of each read on the source. */
+  sourceStatementTimeoutSeconds: number
+  /** self-test: plant known defects in the copy (rolled back) and require each caught. */
+  selfTest: boolean
   history: HistoryChoice
   /** Percentage of a table's rows it may lose between passing drills; null: such a loss only warns. */
   maxRowDrop: number | null

@@ -15,8 +15,12 @@ import type {
   VerifyOptions
 } from './verify/types.js'
 import { hashSourceTables, verifyRestore, type SourceHashes } from './verify/verify.js'
+import { SourceReadMeter, sourceRowsScanned } from './verify/source-load.js'
 
-/** Statement timeout on the source: exact counts of big tables take a while, but never forever. */
+/**
+ * Statement timeout on the source (source-statement-timeout, default 10 min): a count or hash
+ * that runs past it leaves that table unverified (a warning), not the drill.
+ */
 const SOURCE_STATEMENT_TIMEOUT_MS = 10 * 60_000
 const RESTORED_STATEMENT_TIMEOUT_MS = 30 * 60_000
 
@@ -57,13 +61,23 @@ export interface Databases {
   closeAll(): Promise<void>
 }
 
-export function createPgDatabases(connections: number, open = openDatabase): Databases {
+/**
+ * Every read of the source goes through the one pool of `connections` connections opened by
+ * openSource, timed by one meter: the report says how long the drill read production.
+ */
+export function createPgDatabases(
+  connections: number,
+  open = openDatabase,
+  sourceStatementTimeoutMs = SOURCE_STATEMENT_TIMEOUT_MS
+): Databases {
   const pools: pg.Pool[] = []
   const sourcePools = new Map<SourceDatabaseConnection, pg.Pool>()
+  const meter = new SourceReadMeter()
   const openPool = (url: string, role: 'source' | 'restored', max: number): pg.Pool => {
     const statementTimeoutMs =
-      role === 'source' ? SOURCE_STATEMENT_TIMEOUT_MS : RESTORED_STATEMENT_TIMEOUT_MS
+      role === 'source' ? sourceStatementTimeoutMs : RESTORED_STATEMENT_TIMEOUT_MS
     const pool = open(url, { role, maxConnections: max, statementTimeoutMs })
+    if (role === 'source') meter.attach(pool)
     pools.push(pool)
     return pool
   }
@@ -78,7 +92,8 @@ export function createPgDatabases(connections: number, open = openDatabase): Dat
       probe: () => probeSource(pool),
       writeCanary: () => writeCanary(pool),
       snapshot: () => snapshotSource(pool, { parallelism: maxConnections }),
-      countTables: () => countTables(pool, { parallelism: maxConnections, pool }),
+      countTables: () =>
+        countTables(pool, { parallelism: maxConnections, pool, skipTimedOut: true }),
       hashTables: (before, options) => hashSourceTables(pool, before, options)
     }
     sourcePools.set(source, pool)
@@ -88,7 +103,7 @@ export function createPgDatabases(connections: number, open = openDatabase): Dat
   async function verifyRestored(input: VerifyInput): Promise<Verification> {
     const source = sourcePools.get(input.source)
     if (!source) throw new Error('verifyRestored: the source was not opened here')
-    return verifyRestore({
+    const verification = await verifyRestore({
       source,
       restored: openPool(input.restoredUrl, 'restored', connections),
       before: input.before,
@@ -97,6 +112,14 @@ export function createPgDatabases(connections: number, open = openDatabase): Dat
       options: input.options,
       ...(input.sourceHashes ? { sourceChecksums: input.sourceHashes } : {})
     })
+    // Every source read of the drill is done by now (snapshot, counts, hashes, verify).
+    const hashed = verification.contents?.sourceRows ?? 0
+    const sourceLoad = {
+      readSeconds: meter.readSeconds(),
+      peakConnections: meter.peakConnections(),
+      rowsScanned: sourceRowsScanned([input.before.counts, input.after], hashed)
+    }
+    return { ...verification, sourceLoad }
   }
 
   async function runChecks(url: string, checks: CustomCheck[]): Promise<CheckRun[]> {

@@ -32,6 +32,11 @@ import {
   readPercentage
 } from './inputs/values.js'
 import { readChecks, readRestoreWarnings, readTableList } from './inputs/verification.js'
+import { readSelfTest, readSourceStatementTimeout, readVerifyBudget } from './inputs/verify-load.js'
+
+const fail = (input: string, message: string): never => {
+  throw new InputError(input, message)
+}
 
 export { AUTO_CHECKSUMS, rollbackLabel } from './config.js'
 export { InputError } from './inputs/input-error.js'
@@ -86,6 +91,12 @@ export function readConfig(getInput: (name: string) => string): DrillConfig {
     timeoutMinutes: readInteger('timeout-minutes', raw('timeout-minutes'), 1, 360, '120', got),
     reportName: readReportName(raw('report-name'), app, got),
     verifyConnections: readInteger('verify-connections', raw('verify-connections'), 1, 8, '3', got),
+    verifyBudgetSeconds: readVerifyBudget(getInput('verify-budget') ?? '', fail),
+    sourceStatementTimeoutSeconds: readSourceStatementTimeout(
+      getInput('source-statement-timeout') ?? '',
+      fail
+    ),
+    selfTest: readSelfTest(getInput('self-test') ?? '', fail),
     history: readHistory(raw('history'), got),
     maxRowDrop: readPercentage('max-row-drop', raw('max-row-drop'), got),
     githubToken,
@@ -143,6 +154,9 @@ export function settingsOf(config: DrillConfig): DrillSettings {
     maxRestoreMinutes: config.maxRestoreMinutes,
     timeoutMinutes: config.timeoutMinutes,
     verifyConnections: config.verifyConnections,
+    verifyBudgetSeconds: config.verifyBudgetSeconds,
+    sourceStatementTimeoutSeconds: config.sourceStatementTimeoutSeconds,
+    selfTest: config.selfTest,
     heartbeat: config.heartbeatUrl !== null,
     history: config.history.mode,
     maxRowDrop: config.maxRowDrop

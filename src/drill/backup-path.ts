@@ -10,10 +10,15 @@ import { abortable, AbortError } from '../heroku/wait.js'
 import { backupFactsOf, backupsPushedOut, captureBackup } from '../steps/capture.js'
 import { provisionDrillAddon } from '../steps/provision.js'
 import { restoreBackup } from '../steps/restore.js'
-import { verifyOptionsOf } from '../steps/verify.js'
 import type { CountSnapshot, SourceSnapshot, VerifyOptions } from '../verify/types.js'
 import type { SourceHashes } from '../verify/verify.js'
-import { IN_SHARED_GROUP, type CopyMade, type PathContext, type RecoveryPath } from './path.js'
+import {
+  IN_SHARED_GROUP,
+  verifyOptionsFor,
+  type CopyMade,
+  type PathContext,
+  type RecoveryPath
+} from './path.js'
 import { closeSourceWindow, openSourceWindow } from './source-window.js'
 
 export const backupPath: RecoveryPath = {
@@ -44,7 +49,7 @@ async function captureAndRestore(ctx: PathContext): Promise<CopyMade> {
     (signal) => snapshotAndCapture(ctx, signal, addonAccepted.promise)
   ).finally(() => rt.log.endGroup())
 
-  const options = verifyOptionsOf(rt.config, captured.canary)
+  const options = await verifyOptionsFor(rt, captured.canary)
   // The source's content hashes are computed while the restore runs, and awaited by the verify.
   const sourceHashes = hashSource(source, captured.before, options)
   const [restore, after] = await both(

@@ -3,7 +3,9 @@
 // a file of its own, so a new one is a new file and a line in run.ts's PATHS, and no edit to the others.
 import type { SourceDatabaseConnection } from '../databases.js'
 import type { Preflight } from '../steps/preflight.js'
-import type { VerifyStepInput } from '../steps/verify.js'
+import { verifyOptionsOf, type VerifyStepInput } from '../steps/verify.js'
+import { latestCoverage } from '../history/figures.js'
+import type { VerifyOptions } from '../verify/types.js'
 import type { DrillFacts } from './facts.js'
 import type { DrillRuntime } from './runtime.js'
 import type { Timeline } from './timeline.js'
@@ -43,3 +45,20 @@ export interface RecoveryPath {
 
 /** Steps that run alongside another keep their log lines in the shared group. */
 export const IN_SHARED_GROUP = { group: false }
+
+/**
+ * What verification compares. With verify-budget the history is awaited first (it is read while
+ * the drill runs and never fails): its newest coverage puts the least recently verified tables
+ * first.
+ */
+export async function verifyOptionsFor(
+  rt: DrillRuntime,
+  canary: { id: string } | undefined
+): Promise<VerifyOptions> {
+  const history = rt.config.verifyBudgetSeconds !== null ? await rt.history : undefined
+  const coverage = latestCoverage(history?.earlier)
+  return verifyOptionsOf(rt.config, canary, {
+    ...(coverage ? { coverage } : {}),
+    brokenChecksums: rt.testOnly?.brokenChecksums === true
+  })
+}

@@ -11,9 +11,8 @@ import type { RecoveryPlan } from '../rules/recovery-plan.js'
 import { earlierRead, rollbackWindow } from '../rules/rollback-window.js'
 import { createDrillApp } from '../steps/provision.js'
 import { recoverCopy } from '../steps/recover.js'
-import { verifyOptionsOf } from '../steps/verify.js'
 import type { SourceSnapshot, VerifyOptions } from '../verify/types.js'
-import type { CopyMade, PathContext, RecoveryPath } from './path.js'
+import { verifyOptionsFor, type CopyMade, type PathContext, type RecoveryPath } from './path.js'
 import { closeSourceWindow, openSourceWindow } from './source-window.js'
 
 export const recoveryPath: RecoveryPath = {
@@ -35,7 +34,7 @@ async function forkOrRollBack(ctx: PathContext, recovery: RecoveryPlan): Promise
     maintenance: rt.config.maintenance,
     detail: `before the ${recovery.method}`
   })
-  const options = verifyOptionsOf(rt.config, opened.canary)
+  const options = await verifyOptionsFor(rt, opened.canary)
   const accepted = settleable()
   const watched = recovery.method === 'fork'
   const closingCounts = awaitedLater(

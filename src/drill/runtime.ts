@@ -44,6 +44,30 @@ export interface DrillRuntime {
   now: () => Date
   /** The earlier drills (history input), read while the drill runs; unset when not read. */
   history?: Promise<HistoryInput>
+  /** Switches honoured only against the simulator (testOnlySwitches). */
+  testOnly?: TestOnlySwitches
+}
+
+export interface TestOnlySwitches {
+  /** The checksum comparison sees every table as matching: the self-test must then fail the drill. */
+  brokenChecksums: boolean
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1'])
+
+/**
+ * Switches for the simulator's tests only (RESTORE_DRILL_SIMULATOR_BREAK_CHECKSUMS=1): honoured
+ * only when the Heroku API is the simulator on this machine (HEROKU_API_URL on a loopback
+ * address). A workflow against Heroku can never turn a check off, by accident or otherwise.
+ */
+export function testOnlySwitches(env: NodeJS.ProcessEnv): TestOnlySwitches {
+  let simulator = false
+  try {
+    simulator = LOOPBACK.has(new URL(herokuApiUrls(env).apiUrl).hostname)
+  } catch {
+    simulator = false
+  }
+  return { brokenChecksums: simulator && env.RESTORE_DRILL_SIMULATOR_BREAK_CHECKSUMS === '1' }
 }
 
 export interface RuntimeEnvironment {
@@ -87,7 +111,11 @@ export function createRuntime(
     data: createDataApi(http, ownership),
     cleanupPlatform: createPlatformApi(cleanupHttp, ownership),
     cleanupData: createDataApi(cleanupHttp, ownership),
-    databases: createPgDatabases(config.verifyConnections),
+    databases: createPgDatabases(
+      config.verifyConnections,
+      undefined,
+      config.sourceStatementTimeoutSeconds * 1000
+    ),
     ownership,
     secrets,
     state: new DrillState(core, config.app),
@@ -103,8 +131,13 @@ export function createRuntime(
     deadline,
     runId: env.GITHUB_RUN_ID || 'local',
     runAttempt: env.GITHUB_RUN_ATTEMPT || '1',
-    now: () => new Date()
+    now: () => new Date(),
+    testOnly: testOnlySwitches(env)
   }
+  if (runtime.testOnly?.brokenChecksums)
+    runtime.log.warning(
+      'test-only switch: the checksum comparison is broken on purpose (simulator)'
+    )
   return {
     runtime,
     cancel: () => {

@@ -2,7 +2,8 @@
 // read back from an earlier run's report). Names, counts, sizes and timings only.
 import type { RecoveryMethod } from '../config.js'
 import type { DrillReport, Outcome, SourceCounts } from '../report/model.js'
-import type { CountSnapshot } from '../verify/types.js'
+import { parseCoverage } from '../verify/coverage.js'
+import type { ContentCoverage, CountSnapshot } from '../verify/types.js'
 
 export type { SourceCounts } from '../report/model.js'
 
@@ -28,6 +29,15 @@ export interface DrillFigures {
   /** Source row count per table (`schema.table`), as counted before the backup; null without verification. */
   tables: Record<string, number> | null
   totalRows: number | null
+  /** verify-budget's memory: which drill last verified each table's contents (carried forward). */
+  contentCoverage?: ContentCoverage
+}
+
+/** The newest coverage in the history (earlier drills, newest first); undefined when none kept one. */
+export function latestCoverage(
+  earlier: readonly Pick<DrillFigures, 'contentCoverage'>[] | undefined
+): ContentCoverage | undefined {
+  return earlier?.find((f) => f.contentCoverage)?.contentCoverage
 }
 
 /** The source's before-the-backup read of a drill, as the history keeps it. */
@@ -49,7 +59,7 @@ export function sourceCountsOf(addon: string, counts: CountSnapshot): SourceCoun
 /** What the figures are read from: a report, or the report model's sections of a drill still running. */
 export type FiguresSource = Pick<
   DrillReport,
-  'startedAt' | 'app' | 'outcome' | 'method' | 'sourceCounts' | 'verification'
+  'startedAt' | 'app' | 'outcome' | 'method' | 'sourceCounts' | 'verification' | 'contentCoverage'
 > & {
   backup: { id: string; sizeBytes: number | null } | null
   restore: { seconds: number | null } | null
@@ -76,7 +86,8 @@ export function figuresOfReport(report: FiguresSource): DrillFigures {
     drillSeconds: report.timings.drillSeconds,
     tables,
     totalRows: tables ? Object.values(tables).reduce((sum, n) => sum + n, 0) : null,
-    ...(report.sourceCounts ? { sourceCounts: report.sourceCounts } : {})
+    ...(report.sourceCounts ? { sourceCounts: report.sourceCounts } : {}),
+    ...(report.contentCoverage ? { contentCoverage: report.contentCoverage } : {})
   }
 }
 
@@ -99,6 +110,10 @@ export function parseFigures(value: unknown): DrillFigures | null {
     (f.tables === null || validTables(f.tables))
   if (!ok) return null
   const figures = f as unknown as DrillFigures
+  if (figures.contentCoverage !== undefined && !parseCoverage(figures.contentCoverage)) {
+    const { contentCoverage: _dropped, ...rest } = figures
+    return parseFigures(rest)
+  }
   // A malformed read is left out; the line's other figures still count.
   if (figures.sourceCounts !== undefined && !validSourceCounts(figures.sourceCounts)) {
     const { sourceCounts: _dropped, ...rest } = figures

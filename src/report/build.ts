@@ -17,7 +17,9 @@ import {
   type HistoryComparison,
   type HistoryInput
 } from '../history/compare.js'
-import { figuresOfReport, sourceCountsOf } from '../history/figures.js'
+import { figuresOfReport, latestCoverage, sourceCountsOf } from '../history/figures.js'
+import { nextCoverage } from '../verify/coverage.js'
+import type { ContentCoverage } from '../verify/types.js'
 import { REPORT_VERSION, type DrillReport, type Outcome } from './model.js'
 import { dryRunPlanOf } from './dry-run.js'
 import { runbookCommands } from './runbook.js'
@@ -105,6 +107,22 @@ function compareOf(
   })
 }
 
+/**
+ * Which drill last verified each table's contents, this one included: the history's newest record
+ * carried forward (verify-budget hashes least recently verified tables first from it).
+ */
+function coverageOfDrill(facts: DrillFacts, history?: HistoryInput): ContentCoverage | null {
+  const verification = facts.verification
+  if (!verification?.contents) return null
+  return nextCoverage(
+    latestCoverage(history?.earlier),
+    facts.startedAt.toISOString(),
+    verification.contents.verified,
+    verification.tables.map((t) => t.table),
+    verification.contents.rowsPerSecond
+  )
+}
+
 function sourceCountsOfFacts(facts: DrillFacts): DrillReport['sourceCounts'] {
   const pre = facts.preflight
   return facts.before && pre ? sourceCountsOf(pre.source.addonName, facts.before.counts) : null
@@ -168,6 +186,7 @@ export function buildReport(
     notes: notesOf(config, facts).map(redact),
     runbook: { restoreSeconds: facts.restore?.seconds ?? null, commands: [] },
     sourceCounts: sourceCountsOfFacts(facts),
+    contentCoverage: coverageOfDrill(facts, history),
     history: history
       ? redactComparison(compareOf(config, facts, history, judged.outcome), redact)
       : null,

@@ -2,7 +2,7 @@
 // job summary and the outputs. Names, counts, hashes and timings only; never row contents,
 // tokens or database URLs.
 import type { BackupChoice, RecoveryMethod } from '../config.js'
-import type { TransferLogLine, Verification } from '../verify/types.js'
+import type { ContentCoverage, TransferLogLine, Verification } from '../verify/types.js'
 
 export const REPORT_VERSION = 1
 
@@ -107,6 +107,10 @@ export interface DrillSettings {
   maxRestoreMinutes: number | null
   timeoutMinutes: number
   verifyConnections: number
+  /** verify-budget in seconds (null: none); added with issue 27, optional for older reports. */
+  verifyBudgetSeconds?: number | null
+  sourceStatementTimeoutSeconds?: number
+  selfTest?: boolean
   /** Whether a heartbeat URL was given (the URL itself may hold a monitor key). */
   heartbeat: boolean
   /** artifacts | file | none (the path itself stays in the workflow file). */
@@ -187,6 +191,11 @@ export interface DrillReport {
   tokenScopes?: string | null
   /** dry-run: what a real drill would create and delete; null for a real drill. */
   dryRun?: DryRunPlan | null
+  /**
+   * Which drill last verified each table's contents, this drill included (verify-budget's memory,
+   * carried from the history's newest record); null without content hashing.
+   */
+  contentCoverage?: ContentCoverage | null
 }
 
 export interface SourceConnections {

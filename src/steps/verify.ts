@@ -12,6 +12,8 @@ import type { SourceHashes } from '../verify/verify.js'
 import type { CountSnapshot, SourceSnapshot, Verification, VerifyOptions } from '../verify/types.js'
 import { mismatchCount } from '../verify/types.js'
 import { plural } from '../format.js'
+import { budgetFrom } from '../verify/coverage.js'
+import type { ContentCoverage } from '../verify/types.js'
 import type { RestoreResult } from './restore.js'
 
 /** What verifying the restored copy needs. */
@@ -34,10 +36,11 @@ export interface VerifyStepInput {
   sourceHashes?: Promise<SourceHashes>
 }
 
-/** What verification compares, from the config and the canary (if one was written). */
+/** What verification compares, from the config, the canary (if one was written) and the history. */
 export function verifyOptionsOf(
   config: DrillConfig,
-  canary: { id: string } | undefined
+  canary: { id: string } | undefined,
+  extra: { coverage?: ContentCoverage; brokenChecksums?: boolean } = {}
 ): VerifyOptions {
   return {
     backupMode: config.method === 'backup' ? config.backup.mode : config.method,
@@ -45,7 +48,13 @@ export function verifyOptionsOf(
     checks: config.checks,
     restoreWarnings: config.restoreWarnings,
     canary,
-    parallelism: config.verifyConnections
+    parallelism: config.verifyConnections,
+    sourceStatementTimeoutMs: config.sourceStatementTimeoutSeconds * 1000,
+    selfTest: config.selfTest,
+    ...(config.verifyBudgetSeconds !== null
+      ? { contentBudget: budgetFrom(config.verifyBudgetSeconds, extra.coverage) }
+      : {}),
+    ...(extra.brokenChecksums ? { testOnlyBrokenChecksums: true } : {})
   }
 }
 

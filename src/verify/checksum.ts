@@ -117,10 +117,18 @@ SELECT DISTINCT ON (c.attname) c.attname, n.nspname, t.typname, t.typtype::text 
   JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
  ORDER BY c.attname, c.depth DESC`
 
+/** Whether a query was cancelled by statement_timeout (not by an operator or a shutdown). */
+export function isStatementTimeout(err: unknown): boolean {
+  const e = err as { code?: string; message?: string }
+  return e?.code === '57014' && /statement timeout/i.test(e.message ?? '')
+}
+
 export interface TableChecksum {
   rows: number
   hash: string
   method: ChecksumMethod
+  /** How long the hash took on its connection (not counting the wait for one): verify-budget's pace. */
+  seconds?: number
 }
 
 // No hash function for a type (json, xml, point...), or no hash_record_extended (PostgreSQL 13).
@@ -128,16 +136,22 @@ const NO_RECORD_HASH = new Set(['42883', '0A000'])
 
 /**
  * The checksum of one table (its partitions too, unless `only`). `method` forces one; by default
- * `record` when every column's hash is stable, else `text`.
+ * `record` when every column's hash is stable, else `text`. `timeoutMs` caps its statements
+ * (the time left of verify-budget) below the connection's own statement timeout.
  */
 export async function checksumTable(
   db: Queryable,
   schema: string,
   name: string,
   only = true,
-  method?: ChecksumMethod
+  method?: ChecksumMethod,
+  timeoutMs?: number
 ): Promise<TableChecksum> {
-  return inReadOnlyTransaction(db, CHECKSUM_SETTINGS, async (session) => {
+  const settings =
+    timeoutMs === undefined
+      ? CHECKSUM_SETTINGS
+      : { ...CHECKSUM_SETTINGS, statement_timeout: String(Math.max(1, Math.floor(timeoutMs))) }
+  return inReadOnlyTransaction(db, settings, async (session) => {
     const { rows: columns } = await session.query<ColumnType>(COLUMN_TYPES_SQL, [
       qualifiedName(schema, name)
     ])
@@ -150,11 +164,13 @@ export async function checksumTable(
         throw Object.assign(new Error(`table ${schema}.${name} does not exist`), { code: '42P01' })
     }
     const names = columns.map((column) => column.attname)
+    const startedAt = performance.now()
     const run = async (m: ChecksumMethod): Promise<TableChecksum> => {
       const { rows } = await session.query<{ n: string; hash: string }>(
         checksumSql(schema, name, names, only, m)
       )
-      return { rows: Number(rows[0].n), hash: rows[0].hash, method: m }
+      const seconds = (performance.now() - startedAt) / 1000
+      return { rows: Number(rows[0].n), hash: rows[0].hash, method: m, seconds }
     }
     const chosen = method ?? (recordHashIsStable(columns) ? 'record' : 'text')
     if (chosen === 'text') return run('text')

@@ -1,6 +1,7 @@
 // Reads a database: its schema fingerprint, exact row counts and write counters, extensions.
 // Everything here is read-only; identifiers reach SQL only through quoteIdent.
 import type pg from 'pg'
+import { isStatementTimeout } from './checksum.js'
 import { inReadOnlyTransaction } from './session.js'
 import { displayName, mapLimit, qualifiedName } from './sql.js'
 import type {
@@ -283,6 +284,11 @@ export async function countTables(
      * Only for a database nobody writes to, like the restored copy: they bypass the counters.
      */
     known?: ReadonlyMap<string, number>
+    /**
+     * The source (source-statement-timeout): a count cancelled by the statement timeout leaves
+     * that table out, listed in `timedOut`, instead of failing the snapshot.
+     */
+    skipTimedOut?: boolean
   } = {}
 ): Promise<CountSnapshot> {
   const runner: Queryable = opts.pool ?? db
@@ -299,15 +305,18 @@ export async function countTables(
     } catch (err) {
       // Dropped between the listing and the count: it is not part of this snapshot.
       if ((err as { code?: string }).code === UNDEFINED_TABLE) return null
+      if (opts.skipTimedOut && isStatementTimeout(err)) return 'timed out'
       throw err
     }
   })
   const closing = await readWriteCounters(runner)
   const tables: TableCount[] = []
+  const timedOut: string[] = []
   rows.forEach((row, index) => {
     const rowCount = counted[index]
-    if (rowCount === null) return
     const table = displayName(row.schema, row.name)
+    if (rowCount === 'timed out') timedOut.push(table)
+    if (rowCount === null || rowCount === 'timed out') return
     tables.push({
       table,
       schema: row.schema,
@@ -320,7 +329,13 @@ export async function countTables(
       countersAfterCount: closing.tables[table]
     })
   })
-  return { takenAt, finishedAt: closing.takenAt, statsResetAt, tables }
+  return {
+    takenAt,
+    finishedAt: closing.takenAt,
+    statsResetAt,
+    tables,
+    ...(timedOut.length > 0 ? { timedOut } : {})
+  }
 }
 
 /** Installed extensions, for the restore request's `extensions` field. */
@@ -339,7 +354,7 @@ export async function snapshotSource(
   // Read first: every large object written after this moment moves a later read.
   const largeObjects = await readLargeObjectCounters(db)
   const schema = await snapshotSchema(db)
-  const counts = await countTables(db, { parallelism: opts.parallelism })
+  const counts = await countTables(db, { parallelism: opts.parallelism, skipTimedOut: true })
   const extensions = await listExtensions(db)
   const { rows } = await db.query<{ bytes: string }>(
     'SELECT pg_database_size(current_database())::text AS bytes'

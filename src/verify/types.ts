@@ -53,6 +53,8 @@ export interface WriteCounters {
 
 export interface CountSnapshot {
   takenAt: string
+  /** Tables whose count exceeded the statement timeout (source-statement-timeout): not in `tables`. */
+  timedOut?: string[]
   /** When the last count finished: the end of the window the counts describe. */
   finishedAt?: string
   /** pg_stat_database.stats_reset when the counters were read (null: never reset). */
@@ -113,6 +115,17 @@ export interface CustomCheck {
 }
 
 export interface VerifyOptions {
+  /** verify-budget: content hashes fill it, least recently verified tables first. */
+  contentBudget?: ContentBudget
+  /** self-test: after the checks, plant defects in the copy (rolled back) and require each caught. */
+  selfTest?: boolean
+  /** source-statement-timeout in ms (default 10 min): a hash cancelled by it is a warning, not an error. */
+  sourceStatementTimeoutMs?: number
+  /**
+   * Tests of the self-test only: the checksum comparison sees every table as matching. Set only by
+   * the drill when the simulator asks for it (never from an input).
+   */
+  testOnlyBrokenChecksums?: boolean
   backupMode: BackupMode
   /**
    * Tables (`schema.table`) whose content is hashed on both sides; ['*'] for all; ['auto'] for every
@@ -177,8 +190,87 @@ export interface CheckSummary {
   seconds?: number
 }
 
+/** verify-budget for one drill, with what the history remembers (budget.ts plans with it). */
+export interface ContentBudget {
+  seconds: number
+  /** `schema.table` → drills since its contents were last verified (absent: never). */
+  drillsAgo: ReadonlyMap<string, number>
+  /** The hashing pace an earlier drill measured (rows per second on one connection), if any. */
+  rowsPerSecond?: number
+}
+
+/** What a history line keeps of content coverage (coverage.ts). */
+export interface ContentCoverage {
+  /** This drill's number in the history's sequence of drills (1 for the first with coverage). */
+  drill: number
+  /** `schema.table` → [number of the drill that last verified its contents, when (ISO)]. */
+  tables: Record<string, [number, string]>
+  /** The source hashing pace this drill measured, rows per second on one connection. */
+  rowsPerSecond?: number
+}
+
+/** The drill's load on production (source-load.ts measures it). */
+export interface SourceLoad {
+  /** Seconds during which at least one query of the drill ran on the source. */
+  readSeconds: number
+  /** The most queries running at once (at most the source pool's connections). */
+  peakConnections: number
+  /** Rows scanned by the counts and hashes (each count(*) and each hash reads every row once). */
+  rowsScanned: number
+}
+
+export type DefectKind = 'missing-row' | 'sequence-behind' | 'changed-value'
+
+/** One defect the self-test planted in the copy (self-test.ts). */
+export interface PlantedDefect {
+  kind: DefectKind
+  /** The check re-run on it. */
+  check: string
+  /** The table or sequence planted in. */
+  object: string
+  caught: boolean
+  /** The re-run's finding on it, or what it said instead. */
+  finding: string
+}
+
+export interface SelfTestResult {
+  /** Every planted defect was caught. */
+  passed: boolean
+  planted: PlantedDefect[]
+  /** Defects this schema has nowhere to plant (not a failure), and why. */
+  notPlanted: { kind: DefectKind; why: string }[]
+  seconds: number
+}
+
+/** A table whose contents or count this drill could not verify, and why (a warning each). */
+export interface NotVerified {
+  table: string
+  why: 'count-timeout' | 'hash-timeout' | 'beyond-budget'
+}
+
+/** What content hashing covered (and, with verify-budget, what it left to later drills). */
+export interface ContentHashing {
+  budgetSeconds?: number
+  /** Tables whose contents were compared this drill and matched. */
+  verified: string[]
+  /** Tables the budget left to a later drill (not a warning). */
+  deferred: string[]
+  /** Rows hashed on the source, and the pace measured there (rows per second on one connection). */
+  sourceRows: number
+  sourceSeconds: number
+  rowsPerSecond?: number
+  /** How long hashing the restored copy took. */
+  restoredSeconds: number
+}
+
 export interface Verification {
   passed: boolean
+  notVerified?: NotVerified[]
+  contents?: ContentHashing
+  /** How long the drill read production and the rows it scanned there (set by the drill's databases). */
+  sourceLoad?: SourceLoad
+  /** The verifier's self-test (self-test: true), when it ran. */
+  selfTest?: SelfTestResult
   tables: TableResult[]
   checks: CheckSummary[]
   findings: Finding[]

@@ -7,7 +7,6 @@ import {
   countsFromHashes,
   hashRestoredTables,
   hashSourceTables,
-  isAuto,
   type RestoredHashes,
   type SourceHashes
 } from './checks/checksums.js'
@@ -31,7 +30,9 @@ import type {
   CheckSummary,
   CountSnapshot,
   Finding,
+  NotVerified,
   SchemaObject,
+  SelfTestResult,
   SourceSnapshot,
   TableResult,
   TransferLogLine,
@@ -40,6 +41,7 @@ import type {
   WriteCounters
 } from './types.js'
 import { classifyRestoreLog } from './warnings.js'
+import { defectDescription, selfTestLine, selfTestVerifier } from './self-test.js'
 
 export const CHECKS: CheckModule[] = [
   restoreWarningsCheck,
@@ -72,10 +74,13 @@ const once = <T>(read: () => Promise<T>): (() => Promise<T>) => {
 
 function contextFor(args: VerifyArgs): CheckContext {
   const restoredSchema = once<SchemaObject[]>(() => snapshotSchema(args.restored))
-  // With 'auto' the source hashes decide which tables are compared, so they are always taken.
+  // The source hashes decide which tables are compared (with 'auto' the quiet ones, with
+  // verify-budget those it had time for), and hold the source statement timeout's cancels.
   const sourceChecksums =
     args.sourceChecksums ??
-    (isAuto(args.options) ? hashSourceTables(args.source, args.before, args.options) : undefined)
+    (args.options.checksumTables.length > 0
+      ? hashSourceTables(args.source, args.before, args.options)
+      : undefined)
   sourceChecksums?.catch(() => {})
   const restoredChecksums = once<RestoredHashes>(() =>
     hashRestoredTables(args.restored, args.before, args.options, sourceChecksums)
@@ -101,6 +106,7 @@ function contextFor(args: VerifyArgs): CheckContext {
   return {
     ...args,
     ...(sourceChecksums ? { sourceChecksums } : {}),
+    sourceHashedAhead: args.sourceChecksums !== undefined,
     restoredSchema,
     restoredCounts,
     restoredChecksums,
@@ -117,6 +123,74 @@ async function runCheck(check: CheckModule, ctx: CheckContext): Promise<CheckOut
     return {
       findings: [{ check: check.id, object: check.title, message, severity: 'mismatch' }],
       detail: message
+    }
+  }
+}
+
+/**
+ * The verifier's self-test after the checks: a planted defect not caught is a mismatch (a
+ * verifier that cannot see damage on this schema proves nothing); a self-test that could not
+ * run is a warning.
+ */
+async function runSelfTest(
+  ctx: CheckContext,
+  tables: TableResult[]
+): Promise<{ result?: SelfTestResult; findings: Finding[]; summary: CheckSummary }> {
+  const startedAt = performance.now()
+  const base = { id: 'self-test', title: 'Verifier self-test' }
+  const seconds = () => Math.round(performance.now() - startedAt) / 1000
+  try {
+    const result = await selfTestVerifier(ctx, tables)
+    const findings: Finding[] = result.planted
+      .filter((d) => !d.caught)
+      .map((d) => ({
+        check: 'self-test',
+        object: d.object,
+        message: `${defectDescription(d.kind)} planted here was not caught by the ${d.check} check (it said: ${d.finding}); the verifier cannot be trusted on this schema`,
+        severity: 'mismatch'
+      }))
+    const status = result.passed ? 'passed' : 'failed'
+    return {
+      result,
+      findings,
+      summary: { ...base, status, detail: selfTestLine(result), seconds: seconds() }
+    }
+  } catch (err) {
+    const message = `the self-test could not run: ${(err as Error).message}`
+    return {
+      findings: [{ check: 'self-test', object: base.title, message, severity: 'warning' }],
+      summary: { ...base, status: 'skipped', detail: message, seconds: seconds() }
+    }
+  }
+}
+
+/** The tables not verified (a warning each) and what content hashing covered. */
+async function coverageOf(
+  ctx: CheckContext,
+  tables: TableResult[]
+): Promise<Pick<Verification, 'notVerified' | 'contents'>> {
+  const notVerified: NotVerified[] = [
+    ...(ctx.before.counts.timedOut ?? []).map((table) => ({ table, why: 'count-timeout' as const }))
+  ]
+  const ahead = ctx.sourceChecksums ? await ctx.sourceChecksums.catch(() => null) : null
+  if (!ahead) return { notVerified }
+  const restored = await ctx.restoredChecksums().catch(() => null)
+  const deferred: string[] = [...(restored?.cutOff ?? [])]
+  for (const [table, why] of ahead.notHashed ?? []) {
+    if (why === 'budget') deferred.push(table)
+    else notVerified.push({ table, why: why === 'timeout' ? 'hash-timeout' : 'beyond-budget' })
+  }
+  const budgetSeconds = ctx.options.contentBudget?.seconds
+  return {
+    notVerified,
+    contents: {
+      ...(budgetSeconds !== undefined ? { budgetSeconds } : {}),
+      verified: tables.filter((t) => t.checksum?.match).map((t) => t.table),
+      deferred: deferred.sort(),
+      sourceRows: ahead.rows ?? 0,
+      sourceSeconds: ahead.seconds,
+      ...(ahead.rowsPerSecond ? { rowsPerSecond: ahead.rowsPerSecond } : {}),
+      restoredSeconds: restored?.seconds ?? 0
     }
   }
 }
@@ -145,15 +219,22 @@ export async function verifyRestore(args: VerifyArgs): Promise<Verification> {
   }
   // Only tables the counts check judged are reported (a checksum alone does not make a row).
   const tableResults = [...tables.values()].filter((t): t is TableResult => t.status !== undefined)
+  const selfTest = args.options.selfTest ? await runSelfTest(ctx, tableResults) : undefined
+  if (selfTest) {
+    findings.push(...selfTest.findings)
+    checks.push(selfTest.summary)
+  }
   const ordered = [
     ...findings.filter((f) => f.severity === 'mismatch'),
     ...findings.filter((f) => f.severity !== 'mismatch')
   ]
   return {
     passed: !findings.some((f) => f.severity === 'mismatch'),
+    ...(await coverageOf(ctx, tableResults)),
     tables: tableResults,
     checks,
     findings: ordered,
+    ...(selfTest?.result ? { selfTest: selfTest.result } : {}),
     restoreWarnings: classifyRestoreLog(args.restoreLogs),
     tablesChecked: tableResults.length,
     rowsChecked: tableResults.reduce((sum, t) => sum + (t.restored ?? 0), 0)

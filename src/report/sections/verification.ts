@@ -1,5 +1,6 @@
 // What verification found: on a failure the findings at the top of the page; everything it
-// compared (per-table results, checks, restore warnings) in the folded details.
+// compared (coverage and self-test, per-table results, checks, restore warnings) in the folded details.
+import { verificationLines } from '../verify-lines.js'
 import type { DrillReport } from '../model.js'
 import { formatCount, plural } from '../../format.js'
 import type { Finding, TableResult } from '../../verify/types.js'
@@ -45,6 +46,8 @@ export function verificationDetails(report: DrillReport): Block[] {
   const v = report.verification
   if (!v) return []
   const blocks: Block[] = []
+  const coverage = verificationLines(report)
+  if (coverage.length) blocks.push({ kind: 'list', items: coverage })
   const shownAbove = findingsBlocks(report).length > 0
   const warnings = problemFindings(report).filter((f) => f.check !== RESTORE_WARNINGS)
   if (!shownAbove && warnings.length) blocks.push(findingsTable(warnings))

@@ -5,7 +5,21 @@
 // read once the statistics of every write before the source hash have been flushed, decide
 // mismatch or drift. With 'auto' the same read decides which tables are compared at all.
 import { openingCounters, writesInWindow } from '../bounds.js'
-import { checksumTable, type ChecksumMethod, type TableChecksum } from '../checksum.js'
+import {
+  beyondBudget,
+  DEFAULT_PACE,
+  estimateSeconds,
+  fits,
+  hashOrder,
+  PaceMeter,
+  type HashPace
+} from '../budget.js'
+import {
+  checksumTable,
+  isStatementTimeout,
+  type ChecksumMethod,
+  type TableChecksum
+} from '../checksum.js'
 import { readCountersAfterFlush } from '../snapshot.js'
 import { mapLimit } from '../sql.js'
 import type pg from 'pg'
@@ -21,13 +35,14 @@ import { windowWatched } from '../types.js'
 import type {
   CheckContext,
   CheckModule,
+  NotHashed,
   RestoredHashes,
   SourceHashes,
   TablePart
 } from './context.js'
 import { mismatches } from './context.js'
 
-export type { RestoredHashes, SourceHashes } from './context.js'
+export type { NotHashed, RestoredHashes, SourceHashes } from './context.js'
 import { formatCount, formatDuration, plural } from '../../format.js'
 
 interface Target {
@@ -80,6 +95,9 @@ export function checksumTargets(
   return { targets, unknown }
 }
 
+/** The connection's statement timeout on the source when source-statement-timeout is not given. */
+const SOURCE_STATEMENT_TIMEOUT_MS = 10 * 60_000
+
 export const isAuto = (options: VerifyOptions): boolean =>
   options.checksumTables.length === 1 && options.checksumTables[0] === 'auto'
 
@@ -128,12 +146,65 @@ function unchangedTables(targets: Target[], closing: WriteCounters | null): Set<
   return unchanged
 }
 
+interface Limits {
+  budgetSeconds?: number
+  startedAt: number
+  /** The connection's own statement timeout: a cap at or above it is not set. */
+  statementTimeoutMs: number
+}
+
+/**
+ * The statement cap for the next table (the budget's time left), or 'skip' when its estimate no
+ * longer fits; undefined when no budget applies.
+ */
+function capFor(limits: Limits, estimate: number): number | 'skip' | undefined {
+  if (limits.budgetSeconds === undefined) return undefined
+  const elapsed = (Date.now() - limits.startedAt) / 1000
+  if (!fits(estimate, elapsed, limits.budgetSeconds)) return 'skip'
+  const leftMs = (limits.budgetSeconds - elapsed) * 1000
+  return leftMs < limits.statementTimeoutMs ? leftMs : undefined
+}
+
+/** One table's hash within the limits: null when skipped or cancelled (`why` says which). */
+async function hashWithin(
+  db: pg.Pool,
+  target: Target,
+  limits: Limits,
+  estimate: number
+): Promise<{ hash: TableChecksum; seconds: number; overhead: number } | { why: NotHashed }> {
+  const cap = capFor(limits, estimate)
+  if (cap === 'skip') return { why: 'budget' }
+  const began = Date.now()
+  try {
+    const hash = await checksumTable(db, target.schema, target.name, target.only, undefined, cap)
+    const total = (Date.now() - began) / 1000
+    const seconds = hash.seconds ?? total
+    return { hash, seconds, overhead: total - seconds }
+  } catch (err) {
+    if (!isStatementTimeout(err)) throw err
+    return { why: cap === undefined ? 'timeout' : 'budget' }
+  }
+}
+
+/** The order and the prior pace: with verify-budget, least recently verified first (budget.ts). */
+function planned(targets: Target[], options: VerifyOptions): { order: Target[]; prior: HashPace } {
+  const budget = options.contentBudget
+  const prior = budget?.rowsPerSecond
+    ? { ...DEFAULT_PACE, rowsPerSecond: budget.rowsPerSecond }
+    : DEFAULT_PACE
+  if (!budget) return { order: targets, prior }
+  const rows = targets.map((t) => ({ ...t, rows: t.counted?.rows ?? 0 }))
+  return { order: hashOrder(rows, budget.drillsAgo), prior }
+}
+
 /**
  * Hashes the chosen source tables now. The drill runs this while the restore runs, so the verify
  * phase only hashes the restored copy. The counters are then read once every write made before
  * the last hash has reached the statistics (the wait overlaps the restore too): a table still as
  * at the opening read was unchanged from the before snapshot through its hash, so the dump and
- * the hash saw the same rows.
+ * the hash saw the same rows. With verify-budget, tables are hashed while their estimate fits the
+ * time left, and each statement is capped at that time; a hash cancelled by the source's
+ * statement timeout leaves that table unverified, not the drill.
  */
 export async function hashSourceTables(
   source: pg.Pool,
@@ -142,23 +213,67 @@ export async function hashSourceTables(
 ): Promise<SourceHashes> {
   const startedAt = Date.now()
   const { targets } = targetsFor(before, options)
+  const { order, prior } = planned(targets, options)
+  const budgetSeconds = options.contentBudget?.seconds
+  const limits: Limits = {
+    startedAt,
+    statementTimeoutMs: options.sourceStatementTimeoutMs ?? SOURCE_STATEMENT_TIMEOUT_MS,
+    ...(budgetSeconds !== undefined ? { budgetSeconds } : {})
+  }
+  const rowsOf = (t: Target): number => t.counted?.rows ?? 0
+  const tooBig = new Set(
+    budgetSeconds === undefined
+      ? []
+      : beyondBudget(
+          order.map((t) => ({ table: t.table, rows: rowsOf(t) })),
+          budgetSeconds,
+          prior
+        ).map((t) => t.table)
+  )
+  const meter = new PaceMeter(prior)
   const byTable = new Map<string, TableChecksum>()
-  await mapLimit(targets, options.parallelism, async (t) => {
-    byTable.set(t.table, await checksumTable(source, t.schema, t.name, t.only))
-  })
+  const notHashed = new Map<string, NotHashed>()
+  await mapLimit(
+    order.filter((t) => !tooBig.has(t.table)),
+    options.parallelism,
+    async (t) => {
+      const done = await hashWithin(source, t, limits, estimateSeconds(rowsOf(t), meter.pace()))
+      if ('why' in done) {
+        notHashed.set(t.table, done.why)
+        return
+      }
+      byTable.set(t.table, done.hash)
+      meter.record(done.hash.rows, done.seconds, done.overhead)
+    }
+  )
+  // Judged again at the pace measured now: what fits a budget of its own is only deferred.
+  const pace = meter.pace()
+  for (const table of tooBig) {
+    const rows = rowsOf(order.find((t) => t.table === table)!)
+    notHashed.set(table, estimateSeconds(rows, pace) > budgetSeconds! ? 'beyond-budget' : 'budget')
+  }
   const hashedAt = Date.now()
+  const hashed = targets.filter((t) => byTable.has(t.table))
   const closing =
-    targets.length > 0
+    hashed.length > 0
       ? await readCountersAfterFlush(source, hashedAt, options).catch(() => null)
       : null
-  const unchanged = unchangedTables(targets, closing)
-  return { hashedAt, seconds: (hashedAt - startedAt) / 1000, byTable, unchanged }
+  const rows = [...byTable.values()].reduce((sum, h) => sum + h.rows, 0)
+  return {
+    hashedAt,
+    seconds: (hashedAt - startedAt) / 1000,
+    byTable,
+    unchanged: unchangedTables(hashed, closing),
+    notHashed,
+    rows,
+    ...(meter.measured() ? { rowsPerSecond: Math.round(pace.rowsPerSecond) } : {})
+  }
 }
 
 /** A table's hash, or null when the table does not exist there. */
-async function hashOrMissing(db: pg.Pool, target: Target, method?: ChecksumMethod) {
+async function hashOrMissing(db: pg.Pool, target: Target, method?: ChecksumMethod, cap?: number) {
   try {
-    return await checksumTable(db, target.schema, target.name, target.only, method)
+    return await checksumTable(db, target.schema, target.name, target.only, method, cap)
   } catch (err) {
     if ((err as { code?: string }).code === '42P01') return null
     throw err
@@ -166,19 +281,24 @@ async function hashOrMissing(db: pg.Pool, target: Target, method?: ChecksumMetho
 }
 
 /**
- * The tables compared: with 'auto' only those the source hashes showed unchanged through their
- * hash (a busy table is judged by its count bounds alone), otherwise every chosen table.
+ * The tables compared: those the source hashed (with 'auto' only those it showed unchanged
+ * through their hash: a busy table is judged by its count bounds alone).
  */
 function comparedTargets(targets: Target[], options: VerifyOptions, ahead: SourceHashes | null) {
-  if (!isAuto(options)) return targets
-  if (!ahead) throw new Error('the source tables could not be hashed')
-  return targets.filter((t) => ahead.unchanged.has(t.table))
+  if (!ahead) {
+    if (isAuto(options)) throw new Error('the source tables could not be hashed')
+    return targets
+  }
+  const hashed = targets.filter((t) => !ahead.notHashed?.has(t.table))
+  return isAuto(options) ? hashed.filter((t) => ahead.unchanged.has(t.table)) : hashed
 }
 
 /**
  * Hashes the chosen tables of the restored copy, null for a table missing there. The verify
  * context runs this once: the counts check takes its row counts from it, so a table that is
- * hashed is read once, not counted and then hashed. With 'auto' it waits for the source hashes.
+ * hashed is read once, not counted and then hashed. It waits for the source hashes, which decide
+ * the tables; with verify-budget each hash is capped at the budget's time left (a table cut off
+ * is compared by a later drill).
  */
 export async function hashRestoredTables(
   restored: pg.Pool,
@@ -186,14 +306,35 @@ export async function hashRestoredTables(
   options: VerifyOptions,
   sourceHashes?: Promise<SourceHashes>
 ): Promise<RestoredHashes> {
-  const ahead = isAuto(options) && sourceHashes ? await sourceHashes : null
-  const targets = comparedTargets(targetsFor(before, options).targets, options, ahead)
+  const ahead = sourceHashes ? await sourceHashes : null
+  // In the source's order: what the budget cuts off here is what was verified most recently.
+  const targets = planned(
+    comparedTargets(targetsFor(before, options).targets, options, ahead),
+    options
+  ).order
   const startedAt = Date.now()
-  const hashes = await mapLimit(targets, options.parallelism, (t) => hashOrMissing(restored, t))
-  return {
-    byTable: new Map(targets.map((t, i) => [t.table, hashes[i]])),
-    seconds: (Date.now() - startedAt) / 1000
+  const budgetSeconds = options.contentBudget?.seconds
+  const limits: Limits = {
+    startedAt,
+    statementTimeoutMs: Number.POSITIVE_INFINITY,
+    ...(budgetSeconds !== undefined ? { budgetSeconds } : {})
   }
+  const cutOff = new Set<string>()
+  const byTable = new Map<string, TableChecksum | null>()
+  await mapLimit(targets, options.parallelism, async (t) => {
+    const cap = capFor(limits, 0)
+    if (cap === 'skip') {
+      cutOff.add(t.table)
+      return
+    }
+    try {
+      byTable.set(t.table, await hashOrMissing(restored, t, undefined, cap))
+    } catch (err) {
+      if (cap === undefined || !isStatementTimeout(err)) throw err
+      cutOff.add(t.table)
+    }
+  })
+  return { byTable, seconds: (Date.now() - startedAt) / 1000, cutOff }
 }
 
 /**
@@ -278,17 +419,57 @@ function checksumDetail(
 ): string {
   const auto = isAuto(ctx.options)
   const total = ctx.before.counts.tables.length
-  const what = auto
-    ? `contents of ${compared} of ${plural(total, 'table')} compared (every table without writes in the window)`
-    : `contents of ${plural(compared, 'table')} compared`
+  const budget = ctx.options.contentBudget
+  const what = budget
+    ? `contents of ${compared} of ${plural(total, 'table')} compared within verify-budget ${formatDuration(budget.seconds)} (least recently verified first)`
+    : auto
+      ? `contents of ${compared} of ${plural(total, 'table')} compared (every table without writes in the window)`
+      : `contents of ${plural(compared, 'table')} compared`
   const verdict =
     count === 0
       ? `${what}, all match`
       : `${what}: ${plural(count, 'table')} differ${count === 1 ? 's' : ''}`
-  const source = ahead
-    ? `${formatDuration(ahead.seconds)} on the source (during the restore) and `
-    : ''
+  const when = ctx.sourceHashedAhead ? ' (during the restore)' : ''
+  const source = ahead ? `${formatDuration(ahead.seconds)} on the source${when} and ` : ''
   return `${verdict}; hashing took ${source}${formatDuration(restoredSeconds)} on the restored copy`
+}
+
+/** A warning for each table the source's statement timeout or no budget kept from being hashed. */
+function notHashedFindings(ctx: CheckContext, ahead: SourceHashes | null): Finding[] {
+  const limit = formatDuration(
+    (ctx.options.sourceStatementTimeoutMs ?? SOURCE_STATEMENT_TIMEOUT_MS) / 1000
+  )
+  const budget = formatDuration(ctx.options.contentBudget?.seconds ?? 0)
+  const findings: Finding[] = []
+  for (const [table, why] of ahead?.notHashed ?? []) {
+    if (why === 'budget') continue
+    const message =
+      why === 'timeout'
+        ? `contents not verified: hashing it on the source took longer than source-statement-timeout (${limit})`
+        : `contents not verified: hashing it is expected to take longer than all of verify-budget (${budget}); no budget can hold it`
+    findings.push({ check: 'checksums', object: table, message, severity: 'warning' })
+  }
+  return findings
+}
+
+/** Whether both sides hash the same; with the test-only switch every table is taken as matching. */
+const matches = (ctx: CheckContext, { source, restored }: Hashed): boolean =>
+  ctx.options.testOnlyBrokenChecksums === true ||
+  (restored !== null && restored.hash === source.hash)
+
+/** Each compared table's hashes. */
+function tableParts(ctx: CheckContext, hashed: Hashed[]): TablePart[] {
+  const tables: TablePart[] = []
+  for (const h of hashed) {
+    const { target, source, restored } = h
+    const match = matches(ctx, h)
+    if (target.counted)
+      tables.push({
+        table: target.table,
+        checksum: { source: source.hash, restored: restored?.hash ?? '', match }
+      })
+  }
+  return tables
 }
 
 export const checksumsCheck: CheckModule = {
@@ -299,22 +480,26 @@ export const checksumsCheck: CheckModule = {
       return { findings: [], detail: 'no tables chosen (checksum-tables: none)', skipped: true }
     const { targets: chosen, unknown } = targetsFor(ctx.before, ctx.options)
     const ahead = ctx.sourceChecksums ? await ctx.sourceChecksums.catch(() => null) : null
-    const targets = comparedTargets(chosen, ctx.options, ahead)
     const findings: Finding[] = unknown.map((name) => ({
       check: 'checksums',
       object: name,
       message: 'table named in checksum-tables is not in the source',
       severity: 'mismatch'
     }))
+    findings.push(...notHashedFindings(ctx, ahead))
     // Started first: the restored copy is hashed while any source table not hashed ahead is.
     const restoredHashes = ctx.restoredChecksums()
     restoredHashes.catch(() => {})
+    // A table whose restored hash the budget cut off is compared by a later drill.
+    const cutOff = ahead ? (await restoredHashes).cutOff : new Set<string>()
+    const targets = comparedTargets(chosen, ctx.options, ahead).filter((t) => !cutOff.has(t.table))
     const hashed = await mapLimit(targets, ctx.options.parallelism, (target) =>
       hashBoth(ctx, target, ahead, restoredHashes)
     )
+    const tables = tableParts(ctx, hashed)
     // Only a difference not already proven a loss needs the counters: read them once every write
     // made before those tables' source hashes has reached the statistics.
-    const differing = hashed.filter(({ source, restored }) => restored?.hash !== source.hash)
+    const differing = hashed.filter((h) => !matches(ctx, h))
     const unsure = differing.filter((h) => !h.unchanged)
     const closing =
       unsure.length > 0
@@ -324,15 +509,6 @@ export const checksumsCheck: CheckModule = {
             ctx.options
           ).catch(() => null)
         : null
-    const tables: TablePart[] = []
-    for (const { target, source, restored } of hashed) {
-      const match = restored !== null && restored.hash === source.hash
-      if (target.counted)
-        tables.push({
-          table: target.table,
-          checksum: { source: source.hash, restored: restored?.hash ?? '', match }
-        })
-    }
     findings.push(...differing.map((h) => differenceFinding(ctx, h, closing)))
     const { seconds } = await restoredHashes
     const detail = checksumDetail(ctx, targets.length, mismatches(findings), ahead, seconds)

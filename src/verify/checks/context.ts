@@ -25,6 +25,8 @@ export interface CheckContext {
    * checksum-tables 'auto' always set (hashed at the start of the verify when not given).
    */
   sourceChecksums?: Promise<SourceHashes>
+  /** The source hashes were started by the drill before the verify (while the restore ran). */
+  sourceHashedAhead?: boolean
   /** The restored database's schema, read once. */
   restoredSchema(): Promise<SchemaObject[]>
   /** The restored database's exact counts, read once (taken from restoredChecksums where hashed). */
@@ -52,12 +54,24 @@ export interface SourceHashes {
    * and relfilenode as at the opening read, read once every write before the hash was flushed.
    */
   unchanged: Set<string>
+  /**
+   * Chosen tables not hashed: `budget` left to a later drill, `beyond-budget` longer than any
+   * verify-budget holds, `timeout` cancelled by source-statement-timeout.
+   */
+  notHashed?: Map<string, NotHashed>
+  /** Rows read by these hashes, and the pace measured (rows/s on one connection) when enough was read. */
+  rows?: number
+  rowsPerSecond?: number
 }
+
+export type NotHashed = 'budget' | 'beyond-budget' | 'timeout'
 
 /** The restored copy's hashes (null: table missing there) and how long they took. */
 export interface RestoredHashes {
   byTable: Map<string, TableChecksum | null>
   seconds: number
+  /** Tables whose hash the rest of verify-budget cut off: compared by a later drill. */
+  cutOff: Set<string>
 }
 
 /** Part of a table's result; verify.ts merges the parts of all modules by table name. */

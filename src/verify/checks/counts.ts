@@ -74,6 +74,23 @@ function judgeAll(
   return { findings, tables }
 }
 
+/** A warning for each table whose source count the statement timeout cancelled (source-statement-timeout). */
+function timedOutFindings(ctx: CheckContext): Finding[] {
+  const warn = (table: string, when: string): Finding => ({
+    check: 'counts',
+    object: table,
+    message: `row count not verified: counting it on the source ${when} took longer than source-statement-timeout`,
+    severity: 'warning'
+  })
+  const before = ctx.before.counts.timedOut ?? []
+  return [
+    ...before.map((table) => warn(table, 'before the backup')),
+    ...(ctx.after.timedOut ?? [])
+      .filter((table) => !before.includes(table))
+      .map((table) => warn(table, 'after the backup'))
+  ]
+}
+
 export const countsCheck: CheckModule = {
   id: 'counts',
   title: 'Row counts',
@@ -82,7 +99,8 @@ export const countsCheck: CheckModule = {
     let judged = judgeAll(ctx, restored, await ctx.closingCounters())
     if (judged.tables.some((t) => t.status === 'mismatch'))
       judged = judgeAll(ctx, restored, await ctx.closingCountersAfterFlush())
-    const { findings, tables } = judged
+    const { tables } = judged
+    const findings = [...judged.findings, ...timedOutFindings(ctx)]
     const outOfBounds = findings.filter(
       (f) =>
         f.severity === 'mismatch' &&

@@ -2,11 +2,11 @@
 import { EXCLUDED_SCHEMAS } from '../snapshot.js'
 import { displayName, mapLimit, qualifiedName, quoteIdent } from '../sql.js'
 import type { Finding, Queryable } from '../types.js'
-import type { CheckModule } from './context.js'
+import type { CheckContext, CheckModule } from './context.js'
 import { mismatches } from './context.js'
 import { plural } from '../../format.js'
 
-interface SequenceUse {
+export interface SequenceUse {
   seq_schema: string
   seq_name: string
   increment: string
@@ -45,7 +45,7 @@ const SEQUENCE_USES = `
      AND a.atttypid IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype, 'numeric'::regtype)
    ORDER BY 1, 2, 4, 5, 6`
 
-interface SequenceState {
+export interface SequenceState {
   next: bigint
   last: string
   /** The column's max (ascending) or min (descending); null when the table is empty. */
@@ -53,7 +53,7 @@ interface SequenceState {
 }
 
 /** The value the sequence hands out next, and the extreme value its column already holds. */
-async function sequenceState(db: Queryable, use: SequenceUse): Promise<SequenceState> {
+export async function sequenceState(db: Queryable, use: SequenceUse): Promise<SequenceState> {
   const ascending = BigInt(use.increment) > 0n
   const { rows: state } = await db.query<{ last_value: string; is_called: boolean }>(
     `SELECT last_value::text, is_called FROM ${qualifiedName(use.seq_schema, use.seq_name)}`
@@ -73,39 +73,53 @@ const collides = (use: SequenceUse, state: SequenceState): boolean =>
   state.used !== null &&
   (BigInt(use.increment) > 0n ? state.next <= state.used : state.next >= state.used)
 
+/** Every sequence feeding a column of the database, with the column it feeds. */
+export async function sequenceUses(db: Queryable): Promise<SequenceUse[]> {
+  const { rows } = await db.query<SequenceUse>(SEQUENCE_USES, [EXCLUDED_SCHEMAS])
+  // A partition's rows are already in its parent's max, when the parent uses the same sequence.
+  return rows.filter((use) => !(use.is_partition && use.parent_linked))
+}
+
+/** The check's findings for these sequence uses (the self-test judges one use with it). */
+export async function judgeSequences(
+  ctx: Pick<CheckContext, 'restored' | 'source' | 'options'>,
+  uses: SequenceUse[]
+): Promise<Finding[]> {
+  const states = await mapLimit(uses, ctx.options.parallelism, (use) =>
+    sequenceState(ctx.restored, use)
+  )
+  const behind = uses
+    .map((use, i) => ({ use, state: states[i] }))
+    .filter(({ use, state }) => collides(use, state))
+  // A sequence already behind in the source is the source's problem, not the restore's.
+  const inSource = await mapLimit(behind, ctx.options.parallelism, ({ use }) =>
+    sequenceState(ctx.source, use).then(
+      (state) => collides(use, state),
+      () => false
+    )
+  )
+  const findings: Finding[] = behind.map(({ use, state }, i) => {
+    const column = `${displayName(use.table_schema, use.table_name)}.${use.column_name}`
+    const extreme = BigInt(use.increment) > 0n ? 'max' : 'min'
+    const message =
+      `next value ${state.next} would collide: ${column} already holds ${extreme} ${state.used} ` +
+      `(sequence last_value ${state.last}); the first insert after a restore would fail`
+    return {
+      check: 'sequences',
+      object: displayName(use.seq_schema, use.seq_name),
+      message: inSource[i] ? `${message}; the source's sequence is behind too` : message,
+      severity: inSource[i] ? 'warning' : 'mismatch'
+    }
+  })
+  return findings
+}
+
 export const sequencesCheck: CheckModule = {
   id: 'sequences',
   title: 'Sequences ahead of their columns',
   async run(ctx) {
-    const { rows } = await ctx.restored.query<SequenceUse>(SEQUENCE_USES, [EXCLUDED_SCHEMAS])
-    // A partition's rows are already in its parent's max, when the parent uses the same sequence.
-    const uses = rows.filter((use) => !(use.is_partition && use.parent_linked))
-    const states = await mapLimit(uses, ctx.options.parallelism, (use) =>
-      sequenceState(ctx.restored, use)
-    )
-    const behind = uses
-      .map((use, i) => ({ use, state: states[i] }))
-      .filter(({ use, state }) => collides(use, state))
-    // A sequence already behind in the source is the source's problem, not the restore's.
-    const inSource = await mapLimit(behind, ctx.options.parallelism, ({ use }) =>
-      sequenceState(ctx.source, use).then(
-        (state) => collides(use, state),
-        () => false
-      )
-    )
-    const findings: Finding[] = behind.map(({ use, state }, i) => {
-      const column = `${displayName(use.table_schema, use.table_name)}.${use.column_name}`
-      const extreme = BigInt(use.increment) > 0n ? 'max' : 'min'
-      const message =
-        `next value ${state.next} would collide: ${column} already holds ${extreme} ${state.used} ` +
-        `(sequence last_value ${state.last}); the first insert after a restore would fail`
-      return {
-        check: 'sequences',
-        object: displayName(use.seq_schema, use.seq_name),
-        message: inSource[i] ? `${message}; the source's sequence is behind too` : message,
-        severity: inSource[i] ? 'warning' : 'mismatch'
-      }
-    })
+    const uses = await sequenceUses(ctx.restored)
+    const findings = await judgeSequences(ctx, uses)
     const count = mismatches(findings)
     const sequences = new Set(uses.map((u) => `${u.seq_schema}.${u.seq_name}`)).size
     return {
