@@ -6,6 +6,7 @@ import { existsSync, statSync } from 'node:fs'
 import type { FaultBoard } from './sim-faults.js'
 import type { BackupLimits } from './sim-rotation.js'
 import { SimHttpError, invalidParams, notFound } from './sim-http.js'
+import { followedLeader, followerInfo } from './sim-followers.js'
 import {
   applyDamage,
   databaseUrl,
@@ -70,6 +71,8 @@ export interface AddonRec {
   recovery?: RecoveryPlan & { message: string }
   /** Why provisioning failed (no secrets), for wait_status. */
   provisionError?: string
+  /** A follower (`config: {follow: …}`): the leader's add-on id (sim-followers.ts). */
+  leaderId?: string
 }
 
 export interface AttachmentRec {
@@ -517,6 +520,7 @@ export class SimWorld {
     const size = formatBytes(stats.bytes)
     const version = stats.version.split(' ')[0]
     const major = version.split('.')[0]
+    const follow = followerInfo(this, addon)
     return {
       addon_id: addon.id,
       name: addon.name,
@@ -536,7 +540,8 @@ export class SimWorld {
           name: 'Created',
           values: [addon.createdAt.replace('T', ' ').replace(/(\.\d+)?Z$/, ' UTC')]
         },
-        { name: 'Maintenance', values: ['not required'] }
+        { name: 'Maintenance', values: ['not required'] },
+        ...follow.rows
       ],
       num_bytes: stats.bytes,
       num_connections: stats.connections,
@@ -553,7 +558,7 @@ export class SimWorld {
       database_name: creds.database,
       database_user: creds.user,
       'waiting?': false,
-      following: null,
+      following: follow.following,
       leader: null,
       followers: [],
       forked_from: addon.recovery?.sourceName ?? null,
@@ -737,6 +742,7 @@ export class SimWorld {
     const receivedMs = Date.now()
     this.checkCreate(app, req)
     const recovery = this.checkRecovery(app, req, receivedMs)
+    const leader = followedLeader(this, app, req.config, req.plan)
     const failFault = req.immediate
       ? undefined
       : this.o.faults.takeOne((f) => f.kind === 'provision-fail')
@@ -751,7 +757,8 @@ export class SimWorld {
       updatedAt: now,
       config: req.config ?? {},
       failProvision: failFault !== undefined,
-      recovery: recovery && { ...recovery, message: 'preparing' }
+      recovery: recovery && { ...recovery, message: 'preparing' },
+      ...(leader ? { leaderId: leader.id } : {})
     }
     if (!addon.failProvision && !recovery) {
       // Standard tier and up live on the Continuous-Protection cluster; Essential on the main server.

@@ -27,10 +27,11 @@ export const MAX_LINE = 400
 
 // ---------------------------------------------------------------- content model
 
-type Span = string | { code: string } | { strong: string }
-type Inline = Span | Span[]
+/** A link's URL is built by the action itself (GitHub's run and job pages), never taken from outside. */
+export type Span = string | { code: string } | { strong: string } | { link: string; url: string }
+export type Inline = Span | Span[]
 
-type Block =
+export type Block =
   | { kind: 'verdict'; outcome: DrillReport['outcome']; text: string }
   | { kind: 'heading'; text: string }
   | { kind: 'para'; text: Inline }
@@ -772,7 +773,9 @@ function mdInline(inline: Inline, inTable = false): string {
         ? mdEscape(span)
         : 'code' in span
           ? mdCode(span.code, inTable)
-          : `**${mdEscape(span.strong)}**`
+          : 'link' in span
+            ? `[${mdEscape(span.link)}](${encodeURI(span.url)})`
+            : `**${mdEscape(span.strong)}**`
     )
     .join('')
 }
@@ -785,7 +788,7 @@ function htmlEscape(text: string): string {
     .replace(/"/g, '&quot;')
 }
 
-function toMarkdown(blocks: Block[]): string {
+export function toMarkdown(blocks: Block[]): string {
   return blocks.map(mdBlock).join('\n\n') + '\n'
 }
 
@@ -820,11 +823,19 @@ function mdBlock(block: Block): string {
 
 function textInline(inline: Inline): string {
   return spans(inline)
-    .map((span) => (typeof span === 'string' ? span : 'code' in span ? span.code : span.strong))
+    .map((span) =>
+      typeof span === 'string'
+        ? span
+        : 'code' in span
+          ? span.code
+          : 'link' in span
+            ? `${span.link} (${span.url})`
+            : span.strong
+    )
     .join('')
 }
 
-function toText(blocks: Block[]): string {
+export function toText(blocks: Block[]): string {
   const text = blocks.filter((block) => block.kind !== 'chart')
   return text.map((block) => textBlock(block, '')).join('\n\n') + '\n'
 }
