@@ -418,7 +418,11 @@ export class SimState extends SimWorld {
       )
     }
     // A damage that cannot be applied fails the restore: no test passes on damage that never happened.
-    const damageFailure = await this.applyDamageFaults(this.transferName(t), creds)
+    const damageFailure = await this.applyDamageFaults(
+      this.transferName(t),
+      creds,
+      this.apps.get(t.appId)?.name ?? ''
+    )
     if (damageFailure) {
       this.log(t, `heroku-sim: ${damageFailure}`, 'error')
       this.finish(t, false)

@@ -912,7 +912,11 @@ export class SimWorld {
           plan.message = message
         }
       })
-      const damageFailure = await this.applyDamageFaults(`add-on ${addon.name}`, copy.creds)
+      const damageFailure = await this.applyDamageFaults(
+        `add-on ${addon.name}`,
+        copy.creds,
+        app.name
+      )
       if (damageFailure) throw new Error(damageFailure)
     } catch (err) {
       if (copy) await this.protection.removeCopy(copy.creds.port)
@@ -934,9 +938,15 @@ export class SimWorld {
    */
   protected async applyDamageFaults(
     label: string,
-    creds: DatabaseCredentials
+    creds: DatabaseCredentials,
+    appName: string
   ): Promise<string | undefined> {
-    const damage = this.o.faults.takeAll((f) => f.kind.startsWith('restore-'))
+    // A fault with `app` waits for a restore onto that app (drills running side by side).
+    const damage = this.o.faults.takeAll(
+      (f) =>
+        f.kind.startsWith('restore-') &&
+        (!('app' in f) || !f.app || new RegExp(f.app).test(appName))
+    )
     if (damage.length === 0) return undefined
     let failure: string | undefined
     await this.pgFor(creds).withAdminClient(creds.database, async (client) => {
