@@ -11,8 +11,8 @@ type Core = Pick<
   'getInput' | 'setOutput' | 'setFailed' | 'info' | 'warning' | 'setSecret' | 'summary'
 >
 
-function readBoolean(c: Core, name: string, fallback: boolean): boolean {
-  const value = c.getInput(name).trim().toLowerCase()
+function readBoolean(text: string, name: string, fallback: boolean): boolean {
+  const value = text.trim().toLowerCase()
   if (value === '') return fallback
   if (value === 'true' || value === 'false') return value === 'true'
   throw new Error(`${name}: "${value}" must be true or false (example: ${name}: false)`)
@@ -22,7 +22,7 @@ export async function runFleetReport(c: Core, env: NodeJS.ProcessEnv): Promise<v
   try {
     const token = c.getInput('github-token')
     if (token) c.setSecret(token)
-    const failOnProblems = readBoolean(c, 'fail', true)
+    const failOnProblems = readBoolean(c.getInput('fail'), 'fail', true)
     const folder = c.getInput('reports') || 'drill-reports'
     const matrix = parseMatrix(c.getInput('matrix'))
     const [read, linked] = await Promise.all([readReports(folder), runLinks(env, token)])

@@ -90,12 +90,14 @@ function rowOf(entry: MatrixEntry, found: FoundReport): FleetRow {
     verdict: report.verdict || `${report.outcome}`,
     newestBackup: newestBackup && { id: newestBackup.id, ageSeconds: newestBackup.ageSeconds },
     restoreSeconds: restoreSecondsOf(report),
-    trend: report.history
-      ? {
-          medianSeconds: report.history.medianRestoreSeconds,
-          earlierDrills: report.history.drills
-        }
-      : null,
+    // history: none means nothing was compared, not a first drill.
+    trend:
+      report.history && report.history.source !== 'none'
+        ? {
+            medianSeconds: report.history.medianRestoreSeconds,
+            earlierDrills: report.history.drills
+          }
+        : null,
     mismatches: report.verification ? mismatchCount(report.verification) : null
   }
 }
