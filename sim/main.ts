@@ -76,8 +76,9 @@ function watchLauncher(onGone: () => void): void {
   timer.unref()
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
+/** The command line, parsed (strict: an unknown option is an error). */
+function readArgs() {
+  return parseArgs({
     options: {
       port: { type: 'string' },
       pg: { type: 'string' },
@@ -96,11 +97,15 @@ async function main(): Promise<void> {
       help: { type: 'boolean' }
     },
     strict: true
-  })
-  if (values.help) {
-    process.stderr.write(USAGE + '\n')
-    return
-  }
+  }).values
+}
+
+/** The options that need one another or a known value: the port, release phase and team role. */
+function checkArgs(values: ReturnType<typeof readArgs>): {
+  port: number
+  releasePhase: number | undefined
+  role: TeamRole
+} {
   const port = values.port === undefined ? 0 : Number(values.port)
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new Error('--port must be 0..65535, e.g. --port 5050')
@@ -120,6 +125,16 @@ async function main(): Promise<void> {
     throw new Error(
       `--plan: unknown heroku-postgresql plan ${values.plan}, e.g. --plan essential-0`
     )
+  return { port, releasePhase, role: role as TeamRole }
+}
+
+async function main(): Promise<void> {
+  const values = readArgs()
+  if (values.help) {
+    process.stderr.write(USAGE + '\n')
+    return
+  }
+  const { port, releasePhase, role } = checkArgs(values)
 
   let server: PostgresServer | undefined
   let sim: Simulator | undefined
@@ -155,7 +170,7 @@ async function main(): Promise<void> {
       captureDelaySeconds: seconds('capture-delay', values['capture-delay']),
       restoreDelaySeconds: seconds('restore-delay', values['restore-delay']),
       runSchedules: true,
-      teams: values.team ? { [values.team]: role as TeamRole } : undefined
+      teams: values.team ? { [values.team]: role } : undefined
     })
     let app: string | null = null
     let databaseUrl: string | null = null

@@ -20,6 +20,8 @@
 //   /__sim    GET /__sim/audit; GET|POST|DELETE /__sim/faults; POST /__sim/apps {name, sql|sqlFile,
 //             schedule, initialBackup, plan}; POST /__sim/apps/{app}/backups {scheduled, ageSeconds};
 //             POST /__sim/addons/{id|name}/age {seconds}; POST /__sim/apps/{app}/age {seconds};
+//             POST /__sim/addons/{id|name}/recovery-history {ageSeconds} (its Rollback line shows earlier);
+//             POST /__sim/clock {advanceSeconds} (pending delayed state changes due by then happen now);
 //             POST /__sim/teams/{team} {role}; GET|POST /__sim/backup-limits {TIER: N}; GET /__sim/storage/{uuid}/backup.dump (the backup file behind to_url / public URLs);
 //             POST /__sim/apps/{app}/release-phase {seconds | null} (a `release` process: releases pending that long)
 // Over time, as on Heroku: add-ons provision and deprovision with a delay (1 s
@@ -36,34 +38,21 @@
 // provisions a point-in-time recovery of SOURCE into a server of its own (armed restore-* damage
 // faults applied to it; one that cannot be applied fails the provisioning).
 import { randomBytes, randomUUID } from 'node:crypto'
-import { createReadStream, existsSync, mkdtempSync } from 'node:fs'
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { mkdtempSync } from 'node:fs'
+import { createServer } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { SimTeams, appRoutes, appSimRoutes, findRegion, type TeamRole } from './sim-apps.js'
+import { SimTeams, appRoutes, findRegion, type TeamRole } from './sim-apps.js'
 import { dataRoutes } from './sim-data.js'
 import { FaultBoard, parseFault, type Fault } from './sim-faults.js'
-import {
-  RateLimitPool,
-  SimHtmlError,
-  SimHttpError,
-  invalidParams,
-  matchRoute,
-  notFound,
-  objectBody,
-  parseJsonBody,
-  readBody,
-  redactValue,
-  route,
-  type Route,
-  type SimRequest,
-  type SimResponse
-} from './sim-http.js'
+import { requestHandler } from './sim-handler.js'
+import { simHookRoutes } from './sim-hooks.js'
+import { RateLimitPool, notFound, redactValue, type Route } from './sim-http.js'
 import { SimPostgres, databaseUrl } from './sim-pg.js'
 import { platformRoutes } from './sim-platform.js'
 import { BackupLimits, type BackupLimitOverrides } from './sim-rotation.js'
-import { SimState, findPlan, iso } from './sim-state.js'
+import { SimState, findPlan } from './sim-state.js'
 import { findPgBinDir } from './pg-server.js'
 
 export interface SimOptions {
@@ -150,42 +139,6 @@ const DEFAULT_TOKEN_BYTES = 24
 /** Provisioning and deprovisioning take a moment, as on Heroku (minutes there; short here). */
 const DEFAULT_PROVISION_SECONDS = 1
 const DEFAULT_DEPROVISION_SECONDS = 1
-const PLATFORM_ACCEPT = /application\/vnd\.heroku\+json;\s*version=3/i
-
-function send(res: ServerResponse, r: SimResponse, rateRemaining: number): void {
-  const headers: Record<string, string> = {
-    'RateLimit-Remaining': String(rateRemaining),
-    'Request-Id': randomUUID(),
-    ...(r.headers ?? {})
-  }
-  if (r.file) {
-    res.writeHead(r.status, { ...headers, 'Content-Type': 'application/octet-stream' })
-    createReadStream(r.file)
-      .on('error', () => res.destroy())
-      .pipe(res)
-    return
-  }
-  const text = r.html ?? (r.body === undefined ? '' : JSON.stringify(r.body))
-  res.writeHead(r.status, {
-    ...headers,
-    'Content-Type': r.html ? 'text/html; charset=utf-8' : 'application/json; charset=utf-8',
-    'Content-Length': String(Buffer.byteLength(text))
-  })
-  res.end(text)
-}
-
-function authorized(req: IncomingMessage, token: string): boolean {
-  const h = req.headers.authorization ?? ''
-  const bearer = /^Bearer\s+(.+)$/i.exec(h)
-  if (bearer) return bearer[1].trim() === token
-  const basic = /^Basic\s+(.+)$/i.exec(h)
-  if (basic) {
-    const decoded = Buffer.from(basic[1].trim(), 'base64').toString('utf8')
-    const colon = decoded.indexOf(':')
-    return colon >= 0 && decoded.slice(colon + 1) === token
-  }
-  return false
-}
 
 export async function startSimulator(o: SimOptions): Promise<Simulator> {
   const token = o.token ?? randomBytes(DEFAULT_TOKEN_BYTES).toString('hex')
@@ -265,187 +218,22 @@ export async function startSimulator(o: SimOptions): Promise<Simulator> {
       typeof o.runSchedules === 'object' ? o.runSchedules.checkEveryMs : undefined
     )
 
-  const simRoutes: Route[] = [
-    route('GET', '/__sim/audit', () => ({ status: 200, body: auditLog })),
-    route('GET', '/__sim/faults', () => ({
-      status: 200,
-      body: { armed: faults.list(), events: faults.events }
-    })),
-    route('POST', '/__sim/faults', (req) => {
-      const list = Array.isArray(req.body) ? req.body : [req.body]
-      const parsed = list.map(parseFault)
-      return { status: 201, body: faults.arm(parsed) }
-    }),
-    route('DELETE', '/__sim/faults', () => ({ status: 200, body: { disarmed: faults.clear() } })),
-    route('POST', '/__sim/apps', async (req) => {
-      const body = objectBody(req.body)
-      if (typeof body.name !== 'string') throw invalidParams('name is required')
-      const created = await createApp(body.name, {
-        sqlFile: typeof body.sqlFile === 'string' ? body.sqlFile : undefined,
-        sql: typeof body.sql === 'string' ? body.sql : undefined,
-        schedule: typeof body.schedule === 'boolean' ? body.schedule : undefined,
-        initialBackup: typeof body.initialBackup === 'boolean' ? body.initialBackup : undefined,
-        plan: typeof body.plan === 'string' ? body.plan : undefined,
-        team: typeof body.team === 'string' ? body.team : undefined,
-        region: typeof body.region === 'string' ? body.region : undefined
-      })
-      return { status: 201, body: created }
-    }),
-    route('POST', '/__sim/apps/:app/backups', async (req) => {
-      const body = objectBody(req.body)
-      const result = await takeBackup(req.params.app, {
-        scheduled: typeof body.scheduled === 'boolean' ? body.scheduled : true,
-        ageSeconds: typeof body.ageSeconds === 'number' ? body.ageSeconds : undefined
-      })
-      return { status: 201, body: result }
-    }),
-    // Gives the app a `release` process whose release phase takes `seconds` (null: none again);
-    // a `release-fail` fault makes the next one fail.
-    route('POST', '/__sim/apps/:app/release-phase', (req) => {
-      const body = objectBody(req.body)
-      const secs = body.seconds
-      if (secs !== null && (typeof secs !== 'number' || !(secs >= 0) || secs > 3600))
-        throw invalidParams('seconds must be a number of seconds (0..3600), or null for none')
-      const app = state.findApp(req.params.app)
-      app.releasePhaseSeconds = secs
-      return { status: 200, body: { app: app.name, releasePhaseSeconds: secs } }
-    }),
-    // Makes an add-on look created `seconds` earlier: a left-over of an earlier run, for the
-    // stale-add-on clean-up (Heroku's created_at cannot be set; only this test hook moves it).
-    route('POST', '/__sim/addons/:addon/age', (req) => {
-      const body = objectBody(req.body)
-      if (typeof body.seconds !== 'number' || !(body.seconds > 0))
-        throw invalidParams('seconds must be a positive number')
-      const addon = state.findAddon(req.params.addon)
-      addon.createdAt = iso(Date.parse(addon.createdAt) - body.seconds * 1000)
-      return { status: 200, body: state.addonJson(addon, true) }
-    }),
-    ...appSimRoutes(state, teams, backupLimits),
-    route('GET', '/__sim/storage/:uuid/:file', (req) => {
-      const t = state.transfers.get(req.params.uuid)
-      if (!t || t.deletedAt || !t.file || !t.succeeded || !existsSync(t.file))
-        throw notFound('No such backup.')
-      return { status: 200, file: t.file }
-    })
-  ]
+  const simRoutes = simHookRoutes({
+    state,
+    faults,
+    teams,
+    backupLimits,
+    auditLog,
+    createApp,
+    takeBackup
+  })
   const apiRoutes: Route[] = [
     ...platformRoutes(state, () => pool.remaining()),
     ...dataRoutes(state),
     ...appRoutes(state, teams)
   ]
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const method = (req.method ?? 'GET').toUpperCase()
-    const url = new URL(req.url ?? '/', 'http://sim.local')
-    const path = url.pathname + url.search
-    const isSim = url.pathname.startsWith('/__sim/')
-    const entry: AuditEntry = { at: new Date().toISOString(), method, path, status: 0 }
-    // Everything but reading the simulator's own state (backup downloads are audited too).
-    const audited = !(method === 'GET' && /^\/__sim\/(audit|faults)$/.test(url.pathname))
-    let parsedBody: unknown
-    const finish = (r: SimResponse): void => {
-      entry.status = r.status
-      send(res, r, pool.remaining())
-    }
-    const dropConnection = (): void => {
-      entry.status = 0
-      req.socket.destroy()
-    }
-    let raw = ''
-    try {
-      raw = await readBody(req)
-    } catch (err) {
-      if (audited) auditLog.push(entry)
-      if (err instanceof SimHttpError)
-        return finish({ status: err.status, body: { id: err.id, message: err.message } })
-      return dropConnection()
-    }
-    if (audited) auditLog.push(entry)
-    if (raw.trim() !== '') {
-      try {
-        parsedBody = JSON.parse(raw)
-        entry.body = redactValue(parsedBody, secrets)
-      } catch {
-        entry.body = redactValue(raw, secrets)
-      }
-    }
-    try {
-      if (!isSim) {
-        const before = faults.takeHttp(method, path, 'before')
-        if (before?.kind === 'reset') return dropConnection()
-        if (before?.kind === 'http') throw httpFaultError(before.status)
-        if (!authorized(req, token))
-          throw new SimHttpError(401, 'unauthorized', 'Invalid credentials provided.')
-        // The Platform API wants its media type and version (Accept: application/vnd.heroku+json; version=3).
-        if (!url.pathname.startsWith('/client/') && !PLATFORM_ACCEPT.test(req.headers.accept ?? ''))
-          throw new SimHttpError(
-            406,
-            'not_acceptable',
-            'Please specify a version along with the MIME type. For example, `Accept: application/vnd.heroku+json; version=3`.'
-          )
-        if (url.pathname !== '/account/rate-limits' && !pool.take())
-          throw new SimHttpError(
-            429,
-            'rate_limit',
-            'Your account reached the API rate limit. Please wait a few minutes before making new requests.',
-            { 'Retry-After': '60' }
-          )
-      }
-      parsedBody = parseJsonBody(raw)
-      const segments = url.pathname
-        .split('/')
-        .filter(Boolean)
-        .map((s) => {
-          try {
-            return decodeURIComponent(s)
-          } catch {
-            throw notFound('The requested API endpoint was not found.')
-          }
-        })
-      const found = matchRoute(isSim ? simRoutes : apiRoutes, method, segments)
-      if (!('route' in found)) {
-        // Heroku answers an unsupported verb like an unknown path.
-        throw notFound(
-          'The requested API endpoint was not found. Are you using the right HTTP verb (i.e. `GET` vs. `POST`), and did you specify your intended version with the `Accept` header?'
-        )
-      }
-      const simReq: SimRequest = {
-        method,
-        url,
-        segments,
-        headers: req.headers,
-        body: parsedBody,
-        params: found.params
-      }
-      const result = await found.route.handler(simReq)
-      if (!isSim) {
-        const after = faults.takeHttp(method, path, 'after')
-        if (after?.kind === 'reset') return dropConnection()
-        if (after?.kind === 'http') throw httpFaultError(after.status)
-      }
-      finish(result)
-    } catch (err) {
-      if (err instanceof SimHtmlError) {
-        finish({
-          status: err.status,
-          html: `<!DOCTYPE html><html><body><h1>${err.message}</h1></body></html>`
-        })
-      } else if (err instanceof SimHttpError) {
-        finish({
-          status: err.status,
-          body: { id: err.id, message: err.message },
-          headers: err.headers
-        })
-      } else {
-        const message = String(redactValue((err as Error).message ?? String(err), secrets))
-        process.stderr.write(`heroku-sim: ${method} ${url.pathname}: ${message}\n`)
-        finish({
-          status: 500,
-          body: { id: 'internal_server_error', message: `Simulator error: ${message}` }
-        })
-      }
-    }
-  }
+  const handle = requestHandler({ token, secrets, faults, pool, auditLog, simRoutes, apiRoutes })
 
   const sockets = new Set<Socket>()
   const server = createServer((req, res) => {
@@ -500,22 +288,4 @@ export async function startSimulator(o: SimOptions): Promise<Simulator> {
     setManualBackupLimits: (limits) => backupLimits.set(limits),
     close
   }
-}
-
-function httpFaultError(status: 429 | 500 | 503): SimHttpError {
-  if (status === 429)
-    return new SimHttpError(
-      429,
-      'rate_limit',
-      'Your account reached the API rate limit. Please wait a few minutes before making new requests.',
-      { 'Retry-After': '1' }
-    )
-  if (status === 503)
-    return new SimHttpError(
-      503,
-      'service_unavailable',
-      'The service is temporarily unavailable. Please try again later.',
-      { 'Retry-After': '1' }
-    )
-  return new SimHttpError(500, 'internal_server_error', 'Internal server error.')
 }

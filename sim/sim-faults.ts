@@ -1,6 +1,6 @@
 // Faults armed through POST /__sim/faults: each one acts on the next matching
 // operation(s) and is then used up. DELETE /__sim/faults disarms all.
-import type { DamageFault } from './sim-pg.js'
+import type { DamageFault } from './sim-damage.js'
 import { invalidParams } from './sim-http.js'
 
 export type Fault =

@@ -6,11 +6,12 @@
 // rows, only that it is a follower.
 import { SimHttpError, invalidParams } from './sim-http.js'
 import { hasContinuousProtection } from './sim-protection.js'
-import { configVarName, type AddonRec, type AppRec, type SimWorld } from './sim-world.js'
+import type { SimLookups } from './world/lookups.js'
+import { configVarName, type AddonRec, type AppRec } from './world/records.js'
 
 /** The leader a create's `config.follow` names (`APP::CONFIG_VAR`, an attachment of this app, an add-on name or id); undefined without `follow`. */
 export function followedLeader(
-  world: SimWorld,
+  world: SimLookups,
   app: AppRec,
   config: Record<string, unknown> | undefined,
   plan: AddonRec['plan']
@@ -36,7 +37,7 @@ export function followedLeader(
   return leader
 }
 
-function findDatabase(world: SimWorld, app: AppRec, ref: string): AddonRec | undefined {
+function findDatabase(world: SimLookups, app: AppRec, ref: string): AddonRec | undefined {
   const live = [...world.addons.values()].filter((a) => a.state === 'provisioned')
   const byAttachment = (on: AppRec, name: string): AddonRec | undefined => {
     const upper = name.toUpperCase()
@@ -55,7 +56,7 @@ function findDatabase(world: SimWorld, app: AppRec, ref: string): AddonRec | und
 
 /** The database-info fields that say who follows whom; `following` stays null on a leader. */
 export function followerInfo(
-  world: SimWorld,
+  world: SimLookups,
   addon: AddonRec
 ): {
   following: string | null

@@ -3,20 +3,13 @@
 // backup taken by pg_basebackup), and a fork or rollback is a real point-in-time recovery of that
 // base backup and archive into a new cluster of its own, promoted at the target time; that copy
 // archives its own WAL and gets its own base backup, so it can be forked or rolled back in turn.
-import { execFile } from 'node:child_process'
+// The pure rules (plans, times, refusals) are in protection/recovery-plan.ts, the clusters in
+// protection/cluster.ts.
 import { randomBytes } from 'node:crypto'
-import {
-  appendFileSync,
-  chownSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync
-} from 'node:fs'
+import { appendFileSync, chownSync, mkdirSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { freePort, serverUser } from './pg-server.js'
+import { serverUser } from './pg-server.js'
 import type { PlanRec } from './sim-catalog.js'
 import {
   SimPostgres,
@@ -26,177 +19,16 @@ import {
   quoteLiteral,
   type DatabaseCredentials
 } from './sim-pg.js'
-
-type ServerUser = { uid: number; gid: number } | undefined
-
-const DAY_MS = 24 * 3600 * 1000
-/** Settings every cluster of this module gets: small, and quick rather than durable. */
-const SMALL_SETTINGS: Record<string, string> = {
-  listen_addresses: '127.0.0.1',
-  shared_buffers: '32MB',
-  // Above the 120 connections a Standard role may open (sim-catalog.ts connectionLimit).
-  max_connections: '130',
-  fsync: 'off',
-  synchronous_commit: 'off'
-}
-
-/** Standard, Premium, Private and Shield plans have Continuous Protection; Essential has not. */
-export function hasContinuousProtection(plan: PlanRec): boolean {
-  return /^(standard|premium|private|shield)-/.test(plan.name.split(':')[1] ?? '')
-}
-
-/** How far back a plan can roll back: 4 days on Standard, 7 on Premium, Private and Shield. */
-export function rollbackWindowMs(plan: PlanRec): number {
-  return ((plan.name.split(':')[1] ?? '').startsWith('standard') ? 4 : 7) * DAY_MS
-}
-
-/**
- * A rollback's `to`: ISO 8601 (`2026-12-02T00:30:00Z`, fractions and offsets allowed) or
- * `2026-12-02 00:30[:00] +0000` / `… UTC` / `…+00`; a time without a zone is UTC. NaN if neither.
- */
-export function parseRecoveryTime(text: string): number {
-  const m =
-    /^(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d(?::\d\d(?:\.\d{1,9})?)?)\s*(Z|UTC|GMT|[+-]\d\d(?::?\d\d)?)?$/i.exec(
-      text.trim()
-    )
-  if (!m) return NaN
-  let zone = (m[3] ?? 'Z').toUpperCase()
-  if (zone === 'UTC' || zone === 'GMT') zone = 'Z'
-  else if (/^[+-]\d\d$/.test(zone)) zone += ':00'
-  else if (/^[+-]\d{4}$/.test(zone)) zone = `${zone.slice(0, 3)}:${zone.slice(3)}`
-  const time = m[2].length === 5 ? `${m[2]}:00` : m[2]
-  return Date.parse(`${m[1]}T${time}${zone}`)
-}
-
-const UNIT_MS: [RegExp, number][] = [
-  [/^(d|days?)$/, DAY_MS],
-  [/^(h|hrs?|hours?)$/, 3600_000],
-  [/^(m|mins?|minutes?)$/, 60_000],
-  [/^(s|secs?|seconds?)$/, 1000]
-]
-
-/**
- * A rollback's `by`, an interval back from now: `3h`, `30m`, `1d`, `2 hours`, `1 day`,
- * `3 days 7 hours 22 minutes`, optionally ending in `ago`. Milliseconds, or NaN if not one.
- */
-export function parseRollbackInterval(text: string): number {
-  const parts = text
-    .trim()
-    .toLowerCase()
-    .replace(/\s+ago$/, '')
-  const re = /(\d+(?:\.\d+)?)\s*([a-z]+)\s*,?\s*/gy
-  let total = 0
-  let seen = 0
-  let m: RegExpExecArray | null
-  while ((m = re.exec(parts)) !== null) {
-    const unit = UNIT_MS.find(([pattern]) => pattern.test(m![2]))
-    if (!unit) return NaN
-    total += Number(m[1]) * unit[1]
-    seen = re.lastIndex
-  }
-  return parts !== '' && seen === parts.length && total > 0 ? total : NaN
-}
-
-/** Runs a PostgreSQL server tool without blocking the event loop (as the server's user when root). */
-function runAs(command: string, args: string[], user: ServerUser): Promise<void> {
-  const tool = command.split('/').pop()
-  return new Promise((resolve, reject) => {
-    execFile(
-      command,
-      args,
-      { ...(user ?? {}), timeout: 180_000, env: { PATH: process.env.PATH ?? '' } },
-      (err, stdout, stderr) => {
-        if (!err) return resolve()
-        const detail = (stderr || stdout || err.message).trim().slice(-1500)
-        reject(new Error(`${tool} failed: ${detail}`))
-      }
-    )
-  })
-}
-
-/** A directory of its own for one cluster, owned by the server's user. */
-function clusterDir(prefix: string, user: ServerUser): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix))
-  if (user) chownSync(dir, user.uid, user.gid)
-  return dir
-}
-
-/** `name = 'value'` lines for postgresql.auto.conf (later lines win over earlier ones). */
-function confLines(settings: Record<string, string>): string {
-  return Object.entries(settings)
-    .map(([k, v]) => `${k} = ${quoteLiteral(v)}\n`)
-    .join('')
-}
-
-/** One running cluster: its directory, port and an admin SimPostgres on it. */
-class Cluster {
-  constructor(
-    readonly dir: string,
-    readonly port: number,
-    readonly server: SimPostgres,
-    private readonly binDir: string,
-    private readonly user: ServerUser
-  ) {}
-
-  get dataDir(): string {
-    return join(this.dir, 'data')
-  }
-
-  get logFile(): string {
-    return join(this.dir, 'server.log')
-  }
-
-  static async start(
-    binDir: string,
-    user: ServerUser,
-    dir: string,
-    adminPassword: string
-  ): Promise<Cluster> {
-    const port = await freePort()
-    const cluster = new Cluster(
-      dir,
-      port,
-      new SimPostgres(`postgres://postgres:${adminPassword}@127.0.0.1:${port}/postgres`, binDir),
-      binDir,
-      user
-    )
-    const ctl = join(binDir, 'pg_ctl')
-    const options = `-p ${port}`
-    try {
-      await runAs(
-        ctl,
-        ['-D', cluster.dataDir, '-l', cluster.logFile, '-o', options, '-w', '-t', '120', 'start'],
-        user
-      )
-    } catch (err) {
-      // A server that did not come up in time may still be running: stopped before giving up.
-      await runAs(ctl, ['-D', cluster.dataDir, '-m', 'immediate', '-w', 'stop'], user).catch(
-        () => {}
-      )
-      await cluster.server.end()
-      throw err
-    }
-    return cluster
-  }
-
-  /** The last FATAL/PANIC line of the server's log (what made a recovery fail), without its prefix. */
-  lastFatal(): string | undefined {
-    if (!existsSync(this.logFile)) return undefined
-    const lines = readFileSync(this.logFile, 'utf8').split('\n')
-    const fatal = lines.reverse().find((l) => /\b(FATAL|PANIC):/.test(l))
-    return fatal?.replace(/^.*?\b(FATAL|PANIC):\s*/, '')
-  }
-
-  async stop(): Promise<void> {
-    await this.server.end()
-    await runAs(
-      join(this.binDir, 'pg_ctl'),
-      ['-D', this.dataDir, '-m', 'immediate', '-w', 'stop'],
-      this.user
-    ).catch(() => undefined)
-    await rm(this.dir, { recursive: true, force: true })
-  }
-}
+import {
+  Cluster,
+  SMALL_SETTINGS,
+  clusterDir,
+  confLines,
+  readFatal,
+  runAs,
+  type ServerUser
+} from './protection/cluster.js'
+import { rollbackWindowMs } from './protection/recovery-plan.js'
 
 /** A WAL-archiving cluster: archive, base backup, and when the base backup ended. */
 interface ProtectedCluster {
@@ -256,15 +88,21 @@ export class ContinuousProtection {
   /**
    * The earliest time a database `c` created at `createdMs` on plan `plan` can be recovered to:
    * the latest of its cluster's base backup end, its creation and now minus the plan's window.
+   * `historyAgeMs` (a test hook) moves the first two back: the WAL itself does not go further.
    */
   earliestRecoverableMs(
     c: DatabaseCredentials,
     plan: PlanRec,
     createdMs: number,
-    nowMs = Date.now()
+    nowMs = Date.now(),
+    historyAgeMs = 0
   ): number {
     const backupEnd = this.archived.get(c.port)?.baseBackupEndMs ?? nowMs
-    return Math.max(backupEnd, createdMs, nowMs - rollbackWindowMs(plan))
+    return Math.max(
+      backupEnd - historyAgeMs,
+      createdMs - historyAgeMs,
+      nowMs - rollbackWindowMs(plan)
+    )
   }
 
   private async startProtectedCluster(): Promise<ProtectedCluster> {
@@ -473,15 +311,6 @@ export class ContinuousProtection {
   }
 }
 
-function readFatal(logFile: string): string | undefined {
-  if (!existsSync(logFile)) return undefined
-  const fatal = readFileSync(logFile, 'utf8')
-    .split('\n')
-    .reverse()
-    .find((l) => /\b(FATAL|PANIC):/.test(l))
-  return fatal?.replace(/^.*?\b(FATAL|PANIC):\s*/, '')
-}
-
 /** Waits until the recovered server has reached its target and been promoted. */
 async function waitForPromotion(copy: Cluster, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
@@ -527,103 +356,4 @@ async function keepOnlyDatabase(
   return { host: '127.0.0.1', port: copy.port, ...names }
 }
 
-/** What a fork or rollback copies: the source database and the time it is recovered to. */
-export interface RecoveryPlan {
-  kind: 'fork' | 'rollback'
-  sourceAddonId: string
-  sourceName: string
-  targetMs: number
-}
-
-export interface RecoverySource {
-  addonId: string
-  name: string
-  plan: PlanRec
-  /** True when the database is on the WAL-archiving cluster. */
-  protected: boolean
-  earliestMs: number
-}
-
-// Refusals are 422 `invalid_params`, the id Heroku's add-on create answers for a bad request body.
-const refuse = (message: string): Error => Object.assign(new Error(message), { refusal: true })
-
-/** True for an error thrown by `recoveryPlan` (a 422 refusal). */
-export function isRefusal(err: unknown): err is Error {
-  return err instanceof Error && (err as { refusal?: boolean }).refusal === true
-}
-
-/**
- * The fork or rollback an add-on create's `config` asks for (`{fork}`, `{rollback, to}` or
- * `{rollback, by}`), checked before anything is created; undefined for a plain create.
- */
-export function recoveryPlan(
-  config: Record<string, unknown>,
-  plan: PlanRec,
-  receivedMs: number,
-  findSource: (ref: string) => RecoverySource | undefined
-): RecoveryPlan | undefined {
-  const { fork, rollback, to, by } = config
-  if (fork === undefined && rollback === undefined) {
-    if (to !== undefined || by !== undefined) throw refuse('to and by go with rollback only.')
-    return undefined
-  }
-  if (fork !== undefined && rollback !== undefined)
-    throw refuse('Give either fork or rollback, not both.')
-  const kind = fork !== undefined ? 'fork' : 'rollback'
-  const ref = String(fork ?? rollback)
-  if (kind === 'fork' && (to !== undefined || by !== undefined))
-    throw refuse('A fork copies the database as it is now; to and by go with rollback.')
-  const source = findSource(ref)
-  if (!source)
-    throw refuse(
-      `Couldn't find the database ${ref} to ${kind}: name it as APP::DATABASE_URL, a config var of this app, an add-on name or its URL.`
-    )
-  if (!hasContinuousProtection(source.plan))
-    throw refuse(
-      `Rollback/fork is not supported for Essential-tier databases: ${source.name} is on ${source.plan.human_name}.`
-    )
-  if (!source.protected)
-    throw refuse(
-      `${source.name} has no Continuous Protection (yet): ${kind} it once it is provisioned.`
-    )
-  if (!hasContinuousProtection(plan))
-    throw refuse(
-      `A ${kind} needs a Standard, Premium, Private or Shield plan; ${plan.name} has no Continuous Protection.`
-    )
-  const targetMs = kind === 'fork' ? receivedMs : rollbackTarget(to, by, receivedMs)
-  if (targetMs < source.earliestMs)
-    throw refuse(
-      `to: ${new Date(targetMs).toISOString()} is before the earliest time ${source.name} can be rolled back to, ${new Date(source.earliestMs).toISOString()}.`
-    )
-  return { kind, sourceAddonId: source.addonId, sourceName: source.name, targetMs }
-}
-
-function rollbackTarget(to: unknown, by: unknown, receivedMs: number): number {
-  if (to !== undefined && by !== undefined) throw refuse('Give either to or by, not both.')
-  if (to === undefined && by === undefined)
-    throw refuse(
-      "rollback needs to (a time like 2026-12-02T00:30:00Z) or by (an interval like 3h or '2 hours')."
-    )
-  if (by !== undefined) {
-    const ms = parseRollbackInterval(String(by))
-    if (Number.isNaN(ms))
-      throw refuse(
-        `by: "${String(by)}" is not an interval: give e.g. 3h, 30m, 1d, '2 hours' or '3 days 7 hours 22 minutes'.`
-      )
-    return receivedMs - ms
-  }
-  const targetMs = parseRecoveryTime(String(to))
-  if (Number.isNaN(targetMs))
-    throw refuse(
-      `to: "${String(to)}" is not a time: give ISO 8601 like 2026-12-02T00:30:00Z or 2026-12-02 00:30:00 +0000.`
-    )
-  if (targetMs > receivedMs)
-    throw refuse(`to: ${new Date(targetMs).toISOString()} is in the future.`)
-  return targetMs
-}
-
-/** The Rollback line of a database's info: `earliest from 2026-12-02 00:10 UTC` (to the minute). */
-export function rollbackInfo(earliestMs: number): string {
-  const t = new Date(earliestMs).toISOString()
-  return `earliest from ${t.slice(0, 10)} ${t.slice(11, 16)} UTC`
-}
+export * from './protection/recovery-plan.js'

@@ -13,6 +13,14 @@ export type RecoveryMethod = 'backup' | 'fork' | 'rollback'
 export type RollbackTarget =
   { mode: 'ago'; seconds: number; text: string } | { mode: 'at'; time: Date }
 
+/** How a rollback target reads in the report and in messages: `30m`, or the UTC time. */
+export function rollbackLabel(target: RollbackTarget): string {
+  return target.mode === 'ago' ? target.text : target.time.toISOString().replace('.000Z', 'Z')
+}
+
+/** checksum-tables `auto`: every table without writes in the capture window (no display name lacks a dot). */
+export const AUTO_CHECKSUMS = 'auto'
+
 /** Where earlier drills are found: this workflow's report artifacts, a JSON-lines file, or nowhere. */
 export type HistoryChoice =
   { mode: 'artifacts' } | { mode: 'none' } | { mode: 'file'; path: string }

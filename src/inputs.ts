@@ -8,8 +8,11 @@ import type {
   RecoveryMethod,
   RollbackTarget
 } from './config.js'
+import { AUTO_CHECKSUMS, rollbackLabel } from './config.js'
 import type { DrillSettings } from './report/model.js'
 import { DRILL_ADDON_PREFIX, DRILL_ATTACHMENT_NAME } from './safety.js'
+
+export { AUTO_CHECKSUMS, rollbackLabel } from './config.js'
 
 /** A bad input value. `message` is one line; `input` names the offending input. */
 export class InputError extends Error {
@@ -141,9 +144,6 @@ export function withEffectiveChecksums(config: DrillConfig): DrillConfig {
   if (config.maintenance) return { ...config, checksumTables: ['*'] }
   return config
 }
-
-/** checksum-tables `auto`: every table without writes in the capture window (no display name lacks a dot). */
-export const AUTO_CHECKSUMS = 'auto'
 
 type Got = (value: string) => string
 
@@ -617,10 +617,6 @@ function checkRecoveryCombinations(config: DrillConfig): void {
 
 export function drillAppLabel(choice: DrillAppChoice): string {
   return choice.mode === 'named' ? choice.name : choice.mode
-}
-
-export function rollbackLabel(target: RollbackTarget): string {
-  return target.mode === 'ago' ? target.text : target.time.toISOString().replace('.000Z', 'Z')
 }
 
 function backupLabel(choice: BackupChoice): string {

@@ -5,9 +5,9 @@ import * as core from '@actions/core'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { DrillConfig } from './config.js'
-import { runDrill } from './drill.js'
+import { runDrill } from './drill/run.js'
 import { CancelledError } from './errors.js'
-import type { DrillFacts } from './facts.js'
+import type { DrillFacts } from './drill/facts.js'
 import { sendHeartbeat } from './heartbeat.js'
 import type { HistoryInput } from './history/compare.js'
 import { figuresOfReport } from './history/figures.js'
@@ -17,7 +17,7 @@ import { InputError, readConfig } from './inputs.js'
 import { buildReport, outcomeOf } from './report/build.js'
 import type { DrillReport } from './report/model.js'
 import { publishReport } from './report/publish.js'
-import { createRuntime } from './runtime.js'
+import { createRuntime } from './drill/runtime.js'
 import { SecretRegistry } from './safety.js'
 
 /** The runner sends SIGKILL soon after its signals: leave before it comes. */
@@ -36,11 +36,12 @@ async function main(): Promise<void> {
   const historyRead = loadHistory(config, process.env)
   runtime.history = historyRead.then((read) => read.history)
   try {
-    const facts = await runDrill(runtime)
+    const drilled = await runDrill(runtime)
     dispose()
     const { history, warning } = await historyRead
     if (warning) core.warning(secrets.redact(warning))
-    facts.heartbeatProblem = await heartbeatIfPassed(config, facts, history)
+    const heartbeatProblem = await heartbeatIfPassed(config, drilled, history)
+    const facts: DrillFacts = { ...drilled, heartbeatProblem }
     const report = buildReport(config, facts, (text) => secrets.redact(text), history)
     await publishReport(report, {
       core,

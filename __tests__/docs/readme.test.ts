@@ -3,7 +3,7 @@ import { describe, expect, it } from '@jest/globals'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'yaml'
-import { DEMO_FAULTS } from '../../sim/demo-faults.js'
+import { DEMO_FAULTS } from '../../scripts/demo-faults.js'
 
 interface ActionInput {
   description: string

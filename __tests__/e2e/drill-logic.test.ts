@@ -8,19 +8,15 @@ import { drillAddonName } from '../../src/steps/provision.js'
 import type { DataApi } from '../../src/heroku/data.js'
 import type { PlatformApi } from '../../src/heroku/platform.js'
 import type { Addon, Attachment, Transfer } from '../../src/heroku/types.js'
-import {
-  chooseBackup,
-  DrillError,
-  preflight,
-  resolveSource,
-  sourceBackupsOf
-} from '../../src/steps/preflight.js'
+import { DrillError, preflight } from '../../src/steps/preflight.js'
+import { chooseBackup, sourceBackupsOf } from '../../src/rules/backups.js'
+import { resolveSource } from '../../src/rules/source.js'
 import { sendHeartbeat } from '../../src/heartbeat.js'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Ownership } from '../../src/safety.js'
 import { DrillState, readSavedState, type SavedState } from '../../src/state.js'
-import { parseCommandFile } from '../../sim/run-action.js'
+import { parseCommandFile } from '../../scripts/run-action.js'
 import { drillConfig } from '../unit/fake-heroku.js'
 
 const APP = { id: 'app-1', name: 'shop' }

@@ -17,7 +17,7 @@ import {
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import type { MatrixEntry } from '../../src/fleet/matrix.js'
-import { actionDefaults, parseCommandFile, REPO_ROOT, secretsOf } from '../../sim/run-action.js'
+import { actionDefaults, parseCommandFile, REPO_ROOT, secretsOf } from '../../scripts/run-action.js'
 import type { SimApp } from '../../sim/server.js'
 import {
   api,

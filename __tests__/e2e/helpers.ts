@@ -12,7 +12,7 @@ import {
   secretsOf,
   type ActionRun,
   type RunActionOptions
-} from '../../sim/run-action.js'
+} from '../../scripts/run-action.js'
 import {
   startSimulator,
   type AuditEntry,

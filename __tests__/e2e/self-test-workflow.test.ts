@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from '@jest/globals'
 import { spawnSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { REPO_ROOT } from '../../sim/run-action.js'
+import { REPO_ROOT } from '../../scripts/run-action.js'
 import { requireDist } from './helpers.js'
 import { evaluate, readJobs, runJob, type StepResult } from './workflow-runner.js'
 

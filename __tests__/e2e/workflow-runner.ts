@@ -11,7 +11,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parse as parseYaml } from 'yaml'
-import { parseCommandFile } from '../../sim/run-action.js'
+import { parseCommandFile } from '../../scripts/run-action.js'
 
 export interface WorkflowStep {
   id?: string

@@ -1,7 +1,7 @@
 // Shared helpers of the simulator tests: a started simulator and a small JSON client for it.
 import { join } from 'node:path'
 import pg from 'pg'
-import { REPO_ROOT } from '../../sim/run-action.js'
+import { REPO_ROOT } from '../../scripts/run-action.js'
 import { startSimulator, type Simulator } from '../../sim/server.js'
 
 export const CHINOOK = join(REPO_ROOT, '__tests__', 'fixtures', 'chinook', 'chinook.sql')

@@ -106,6 +106,25 @@ describe('simulator over time', () => {
     expect((await c.get(`/apps/${app.name}/config-vars`)).body.SLOWPOKE_URL).toMatch(/^postgres:/)
   })
 
+  it('POST /__sim/clock moves the clock: a provisioning due in 10 minutes is done when they have passed', async () => {
+    s.armFaults({ kind: 'provision-slow', seconds: 600 })
+    const r = await c.post(`/apps/${app.name}/addons`, {
+      plan: 'heroku-postgresql:essential-0',
+      attachment: { name: 'CLOCKED' }
+    })
+    expect(r.body.state).toBe('provisioning')
+    expect((await c.post('/__sim/clock', { advanceSeconds: 300 })).body).toMatchObject({
+      advancedSeconds: 300
+    })
+    expect((await c.get(`/apps/${app.name}/addons/${r.body.id}`)).body.state).toBe('provisioning')
+    expect(
+      (await c.post('/__sim/clock', { advanceSeconds: 300 })).body.fired
+    ).toBeGreaterThanOrEqual(1)
+    expect((await waitAddon(c, app.name, r.body.id, 5_000)).state).toBe('provisioned')
+    for (const body of [{}, { advanceSeconds: 0 }, { advanceSeconds: '60' }])
+      expect((await c.post('/__sim/clock', body)).status).toBe(422)
+  })
+
   it('a destroyed add-on passes through deprovisioning; its config var goes at once', async () => {
     const addon = await provisionedAddon('DOOMED')
     const del = await c.del(`/apps/${app.name}/addons/${addon.id}`)
@@ -124,7 +143,7 @@ describe('simulator over time', () => {
   })
 
   it('a release phase keeps releases pending, then succeeded, or failed when a release-fail fault is armed', async () => {
-    const hook = await c.post(`/__sim/apps/${app.name}/release-phase`, { seconds: 1 })
+    const hook = await c.post(`/__sim/apps/${app.name}/release-phase`, { seconds: 60 })
     expect(hook.status).toBe(200)
     const formation = (await c.get(`/apps/${app.name}/formation`)).body
     expect(formation.map((f: any) => f.type)).toEqual(['web', 'release'])
@@ -139,7 +158,10 @@ describe('simulator over time', () => {
       ['Attach PASSING', 'pending']
     ])
     expect(pending.every((r: any) => !r.current)).toBe(true)
-    await sleep(1500)
+    // The simulator's clock, not a real minute: half of it leaves them pending, all of it ends them.
+    await c.post('/__sim/clock', { advanceSeconds: 30 })
+    expect((await newest()).map((r: any) => r.status)).toEqual(['pending', 'pending'])
+    await c.post('/__sim/clock', { advanceSeconds: 30 })
     const finished = await newest()
     expect(finished.map((r: any) => r.status)).toEqual(['failed', 'succeeded'])
     expect(finished[1].current).toBe(true)

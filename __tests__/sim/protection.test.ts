@@ -202,6 +202,23 @@ describe('Continuous Protection: fork and rollback', () => {
     expect(line(essential, 'Fork/Follow')).toEqual(['Unsupported'])
   })
 
+  it('POST /__sim/addons/{id}/recovery-history moves the earliest rollback time back; a bad body is 422', async () => {
+    const fresh = await s.createApp(appName('aged'), { plan: 'standard-0', schedule: false })
+    const earliest = async () => {
+      const info = (await c.get(`/client/v11/databases/${fresh.addonId}`)).body.info
+      const [text] = info.find((l: any) => l.name === 'Rollback').values
+      return Date.parse(text.replace(/^earliest from (\S+) (\S+) UTC$/, '$1T$2:00Z'))
+    }
+    const before = await earliest()
+    const r = await c.post(`/__sim/addons/${fresh.addonName}/recovery-history`, { ageSeconds: 600 })
+    expect(r.body).toEqual({ addon: fresh.addonName, ageSeconds: 600 })
+    expect(await earliest()).toBe(before - 600_000)
+    for (const body of [{}, { ageSeconds: -1 }])
+      expect((await c.post(`/__sim/addons/${fresh.addonId}/recovery-history`, body)).status).toBe(
+        422
+      )
+  })
+
   it('applies an armed restore-delete-rows fault to the copy; one that cannot be applied fails the provisioning', async () => {
     const count = (await query(shop.databaseUrl, 'select count(*)::int as n from item'))[0].n
     s.armFaults({ kind: 'restore-delete-rows', table: 'item', count: 2 })

@@ -4,7 +4,7 @@
 // and no other property may appear.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { REPO_ROOT } from '../../sim/run-action.js'
+import { REPO_ROOT } from '../../scripts/run-action.js'
 
 type Schema = Record<string, any>
 

@@ -3,7 +3,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { DEMO_FAULTS, demoFault } from '../../sim/demo-faults.js'
+import { DEMO_FAULTS, demoFault } from '../../scripts/demo-faults.js'
 
 const root = join(import.meta.dirname ?? process.cwd(), '..', '..')
 const chinook = readFileSync(join(root, '__tests__/fixtures/chinook/chinook.sql'), 'utf8')

@@ -1,7 +1,8 @@
 // The checklist against in-memory fakes of Heroku and the databases (no bundle, no PostgreSQL):
 // the order of the steps, what each does on failure, at the deadline and on cancel.
 import { describe, expect, test } from '@jest/globals'
-import { both, runDrill } from '../../src/drill.js'
+import { both } from '../../src/concurrency.js'
+import { runDrill } from '../../src/drill/run.js'
 import { CancelledError } from '../../src/errors.js'
 import { buildReport } from '../../src/report/build.js'
 import { AbortError } from '../../src/heroku/wait.js'

@@ -11,7 +11,7 @@ import {
   type Attachment,
   type Transfer
 } from '../../src/heroku/types.js'
-import type { DrillRuntime } from '../../src/runtime.js'
+import type { DrillRuntime } from '../../src/drill/runtime.js'
 import { Ownership, SecretRegistry } from '../../src/safety.js'
 import { DrillState, type SavedState } from '../../src/state.js'
 import type { CountSnapshot, SourceSnapshot, Verification } from '../../src/verify/types.js'

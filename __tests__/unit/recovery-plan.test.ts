@@ -8,7 +8,7 @@ import {
   earliestRecoveryTime,
   planRecovery,
   rollbackWindowSeconds
-} from '../../src/steps/recovery-plan.js'
+} from '../../src/rules/recovery-plan.js'
 import { drillConfig } from './fake-heroku.js'
 
 const NOW = new Date('2026-12-02T12:00:00Z')

@@ -2,7 +2,7 @@
 // the target time, opens the window that bounds its counts.
 import { describe, expect, it } from '@jest/globals'
 import type { SourceCounts } from '../../src/history/figures.js'
-import { earlierRead, rollbackWindow } from '../../src/steps/rollback-window.js'
+import { earlierRead, rollbackWindow } from '../../src/rules/rollback-window.js'
 import { judgeCount, writesInWindow } from '../../src/verify/bounds.js'
 import type { SourceSnapshot, TableCount } from '../../src/verify/types.js'
 

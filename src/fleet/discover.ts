@@ -13,7 +13,7 @@ import {
   type HerokuApp,
   type Transfer
 } from '../heroku/types.js'
-import { sourceBackupsOf } from '../steps/preflight.js'
+import { sourceBackupsOf } from '../rules/backups.js'
 import {
   appLeftOut,
   attachmentOf,

@@ -2,9 +2,11 @@
 // the regressions, each naming its figures. Only a table that lost more than max-row-drop % of its
 // rows fails the drill; everything else here is a warning or a note.
 import { formatBytes, formatCount, formatDuration, plural } from '../format.js'
-import type { Outcome } from '../report/model.js'
 import type { RecoveryMethod } from '../config.js'
+import type { HistoryComparison, HistorySource, Regression, TrendPoint } from '../report/model.js'
 import { methodOf, type DrillFigures } from './figures.js'
+
+export type { HistoryComparison, HistorySource, Regression, TrendPoint } from '../report/model.js'
 
 /** Earlier drills read and shown at most. */
 export const MAX_HISTORY = 30
@@ -19,8 +21,6 @@ const SHARP_DROP_PERCENT = 25
 /** Without max-row-drop, a table that lost more than this is a warning. */
 const TABLE_DROP_WARN_PERCENT = 50
 
-export type HistorySource = 'artifacts' | 'file' | 'none'
-
 /** What main hands buildReport: the earlier drills found, or why there are none. */
 export interface HistoryInput {
   source: HistorySource
@@ -28,46 +28,6 @@ export interface HistoryInput {
   earlier: DrillFigures[]
   /** Why the history could not be read; the drill goes on without it. */
   problem?: string
-}
-
-export interface Regression {
-  kind:
-    | 'restore-slower'
-    | 'restore-over-limit'
-    | 'backup-shrank'
-    | 'rows-dropped'
-    | 'table-rows-dropped'
-  severity: 'warning' | 'failure'
-  message: string
-  table?: string
-}
-
-export interface TrendPoint {
-  time: string
-  outcome: Outcome
-  method: RecoveryMethod
-  backupId: string | null
-  restoreSeconds: number | null
-  backupBytes: number | null
-  totalRows: number | null
-  drillSeconds: number
-  /** This drill (the last point). */
-  current: boolean
-}
-
-export interface HistoryComparison {
-  source: HistorySource
-  problem?: string
-  /** Earlier drills compared with. */
-  drills: number
-  /** The last passing earlier drill: the baseline of backup size, rows and tables. */
-  baseline: { time: string; backupId: string | null } | null
-  medianRestoreSeconds: number | null
-  /** Oldest first; this drill last. */
-  trend: TrendPoint[]
-  regressions: Regression[]
-  /** New tables, tables gone from the schema, the first drill: told, not flagged. */
-  notes: string[]
 }
 
 export interface CompareLimits {

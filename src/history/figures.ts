@@ -1,9 +1,10 @@
 // The key figures of one drill: what the history keeps of it (one JSON line in a history file, or
 // read back from an earlier run's report). Names, counts, sizes and timings only.
 import type { RecoveryMethod } from '../config.js'
-import type { DrillFacts } from '../facts.js'
-import type { DrillReport, Outcome } from '../report/model.js'
+import type { DrillReport, Outcome, SourceCounts } from '../report/model.js'
 import type { CountSnapshot } from '../verify/types.js'
+
+export type { SourceCounts } from '../report/model.js'
 
 export const HISTORY_VERSION = 1
 
@@ -29,18 +30,6 @@ export interface DrillFigures {
   totalRows: number | null
 }
 
-/** One read of the source's counts (report `sourceCounts`): names and numbers only. */
-export interface SourceCounts {
-  /** The source add-on read; a read of another database bounds nothing. */
-  addon: string
-  /** The counters were read before the counts; the counts were all done by `finishedAt`. */
-  takenAt: string
-  finishedAt: string
-  statsResetAt: string | null
-  /** `schema.table` → [rows, inserted, deleted, updated, relfilenode (0 when unknown)] */
-  tables: Record<string, [number, number, number, number, number]>
-}
-
 /** The source's before-the-backup read of a drill, as the history keeps it. */
 export function sourceCountsOf(addon: string, counts: CountSnapshot): SourceCounts {
   return {
@@ -57,8 +46,18 @@ export function sourceCountsOf(addon: string, counts: CountSnapshot): SourceCoun
   }
 }
 
+/** What the figures are read from: a report, or the report model's sections of a drill still running. */
+export type FiguresSource = Pick<
+  DrillReport,
+  'startedAt' | 'app' | 'outcome' | 'method' | 'sourceCounts' | 'verification'
+> & {
+  backup: { id: string; sizeBytes: number | null } | null
+  restore: { seconds: number | null } | null
+  timings: { drillSeconds: number }
+}
+
 /** The figures of a report (this drill's, or an earlier one read back). */
-export function figuresOfReport(report: DrillReport): DrillFigures {
+export function figuresOfReport(report: FiguresSource): DrillFigures {
   const read = report.sourceCounts
   const tables = !report.verification
     ? null
@@ -139,31 +138,6 @@ export function newestFirst(figures: DrillFigures[], app: string, limit: number)
     .filter((f) => f.app === app)
     .sort((a, b) => Date.parse(b.time) - Date.parse(a.time))
     .slice(0, limit)
-}
-
-/** The figures of the drill that just ran, from its facts, before its report exists. */
-export function figuresOfFacts(app: string, facts: DrillFacts, outcome: Outcome): DrillFigures {
-  // The source as this drill read it (a rollback's verification counts may be an earlier read's).
-  const tables =
-    facts.verification && facts.before
-      ? Object.fromEntries(facts.before.counts.tables.map((t) => [t.table, t.rows]))
-      : null
-  return {
-    v: HISTORY_VERSION,
-    time: facts.startedAt.toISOString(),
-    app,
-    outcome,
-    method: facts.preflight?.recovery?.method ?? 'backup',
-    backupId: facts.backup?.id ?? null,
-    backupBytes: facts.backup?.sizeBytes ?? null,
-    restoreSeconds: facts.restore?.seconds ?? null,
-    drillSeconds: facts.timings.drillSeconds,
-    tables,
-    totalRows: tables ? Object.values(tables).reduce((sum, n) => sum + n, 0) : null,
-    ...(facts.before && facts.preflight
-      ? { sourceCounts: sourceCountsOf(facts.preflight.source.addonName, facts.before.counts) }
-      : {})
-  }
 }
 
 /** The path a drill took: `backup` for lines written before fork and rollback existed. */

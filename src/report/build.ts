@@ -1,11 +1,11 @@
 // The report, built by one pure function from the drill's facts and its config. Everything the
 // summary, the artifact and the outputs show comes from here; nothing edits the report later.
 import type { DrillConfig } from '../config.js'
-import type { DrillFacts } from '../facts.js'
+import type { DrillFacts } from '../drill/facts.js'
 import { DRILL_ATTACHMENT_NAME } from '../safety.js'
 import { drillAppNote } from '../steps/drill-app.js'
 import { emptyCleanup } from '../steps/cleanup.js'
-import { restoreTooSlow } from '../steps/restore.js'
+import { restoreTooSlow } from '../rules/restore-time.js'
 import { settingsOf } from '../inputs.js'
 import { formatUtc } from '../format.js'
 import type { Verification } from '../verify/types.js'
@@ -16,7 +16,7 @@ import {
   type HistoryComparison,
   type HistoryInput
 } from '../history/compare.js'
-import { figuresOfFacts, sourceCountsOf } from '../history/figures.js'
+import { figuresOfReport, sourceCountsOf } from '../history/figures.js'
 import { REPORT_VERSION, type DrillReport, type Outcome } from './model.js'
 import { runbookCommands } from './runbook.js'
 import { judgeOutcome, type CopyMade } from './verdict.js'
@@ -75,10 +75,27 @@ function compareOf(
   history: HistoryInput,
   outcome: Outcome
 ): HistoryComparison {
-  return compareWithHistory(figuresOfFacts(config.app, facts, outcome), history, {
+  // The source as this drill read it (a rollback's verification counts may be an earlier read's).
+  const current = figuresOfReport({
+    startedAt: facts.startedAt.toISOString(),
+    app: config.app,
+    outcome,
+    method: facts.preflight?.recovery?.method ?? 'backup',
+    sourceCounts: sourceCountsOfFacts(facts),
+    verification: facts.verification && facts.before ? facts.verification : null,
+    backup: facts.backup ?? null,
+    restore: facts.restore ? { seconds: facts.restore.seconds } : null,
+    timings: facts.timings
+  })
+  return compareWithHistory(current, history, {
     maxRowDrop: config.maxRowDrop,
     maxRestoreMinutes: config.maxRestoreMinutes
   })
+}
+
+function sourceCountsOfFacts(facts: DrillFacts): DrillReport['sourceCounts'] {
+  const pre = facts.preflight
+  return facts.before && pre ? sourceCountsOf(pre.source.addonName, facts.before.counts) : null
 }
 
 /** `history` is what main read of earlier drills; without it the report has no comparison. */
@@ -138,8 +155,7 @@ export function buildReport(
     },
     notes: notesOf(config, facts).map(redact),
     runbook: { restoreSeconds: facts.restore?.seconds ?? null, commands: [] },
-    sourceCounts:
-      facts.before && pre ? sourceCountsOf(pre.source.addonName, facts.before.counts) : null,
+    sourceCounts: sourceCountsOfFacts(facts),
     history: history
       ? redactComparison(compareOf(config, facts, history, judged.outcome), redact)
       : null

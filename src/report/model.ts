@@ -1,9 +1,7 @@
 // The drill report: restore-drill-report.json, and the single source of every figure in the
 // job summary and the outputs. Names, counts, hashes and timings only; never row contents,
 // tokens or database URLs.
-import type { BackupChoice } from '../config.js'
-import type { HistoryComparison } from '../history/compare.js'
-import type { SourceCounts } from '../history/figures.js'
+import type { BackupChoice, RecoveryMethod } from '../config.js'
 import type { TransferLogLine, Verification } from '../verify/types.js'
 
 export const REPORT_VERSION = 1
@@ -177,4 +175,60 @@ export interface DrillReport {
   sourceCounts?: SourceCounts | null
   /** This drill compared with earlier drills of the app (history input); null when not compared. */
   history?: HistoryComparison | null
+}
+
+// The history's shapes as the report shows them; history/ computes them.
+
+/** One read of the source's counts (report `sourceCounts`): names and numbers only. */
+export interface SourceCounts {
+  /** The source add-on read; a read of another database bounds nothing. */
+  addon: string
+  /** The counters were read before the counts; the counts were all done by `finishedAt`. */
+  takenAt: string
+  finishedAt: string
+  statsResetAt: string | null
+  /** `schema.table` → [rows, inserted, deleted, updated, relfilenode (0 when unknown)] */
+  tables: Record<string, [number, number, number, number, number]>
+}
+
+export type HistorySource = 'artifacts' | 'file' | 'none'
+
+export interface Regression {
+  kind:
+    | 'restore-slower'
+    | 'restore-over-limit'
+    | 'backup-shrank'
+    | 'rows-dropped'
+    | 'table-rows-dropped'
+  severity: 'warning' | 'failure'
+  message: string
+  table?: string
+}
+
+export interface TrendPoint {
+  time: string
+  outcome: Outcome
+  method: RecoveryMethod
+  backupId: string | null
+  restoreSeconds: number | null
+  backupBytes: number | null
+  totalRows: number | null
+  drillSeconds: number
+  /** This drill (the last point). */
+  current: boolean
+}
+
+export interface HistoryComparison {
+  source: HistorySource
+  problem?: string
+  /** Earlier drills compared with. */
+  drills: number
+  /** The last passing earlier drill: the baseline of backup size, rows and tables. */
+  baseline: { time: string; backupId: string | null } | null
+  medianRestoreSeconds: number | null
+  /** Oldest first; this drill last. */
+  trend: TrendPoint[]
+  regressions: Regression[]
+  /** New tables, tables gone from the schema, the first drill: told, not flagged. */
+  notes: string[]
 }

@@ -3,44 +3,59 @@
 import { DrillError } from '../errors.js'
 import { backupName, type Transfer } from '../heroku/types.js'
 import type { BackupFacts } from '../report/model.js'
-import type { DrillRuntime } from '../runtime.js'
-import { backupsLost } from './backup-slots.js'
+import type { DrillConfig } from '../config.js'
+import type { DataApi } from '../heroku/data.js'
+import type { DrillState } from '../state.js'
+import type { StepLog } from './deps.js'
+import { backupsLost } from '../rules/backup-slots.js'
 import type { Preflight } from './preflight.js'
 import { lastLogLines, waitForTransfer } from './transfers.js'
 
+/** What capturing a backup needs. */
+export interface CaptureDeps {
+  config: Pick<DrillConfig, 'keepBackup'>
+  data: DataApi
+  state: DrillState
+  log: StepLog
+  deadline: Date
+}
+
 export async function captureBackup(
-  rt: DrillRuntime,
+  deps: CaptureDeps,
   pre: Preflight,
   signal: AbortSignal
 ): Promise<Transfer> {
-  const { data } = rt
+  const { data } = deps
   const app = pre.source.addonApp
-  rt.log.info(`capturing a fresh backup of ${pre.source.addonName}`)
+  deps.log.info(`capturing a fresh backup of ${pre.source.addonName}`)
   const started = await data.captureBackup(pre.source.addonId, { app })
   const id = backupName(started)
   // Saved at once: the clean-up (in main or post) deletes it unless keep-backup.
-  rt.state.update({
+  deps.state.update({
     capture: { app, num: started.num, name: id },
-    keepBackup: rt.config.keepBackup
+    keepBackup: deps.config.keepBackup
   })
-  rt.log.info(`capture ${id} started`)
-  const wait = { data, deadline: rt.deadline, signal, log: (line: string) => rt.log.info(line) }
+  deps.log.info(`capture ${id} started`)
+  const wait = { data, deadline: deps.deadline, signal, log: (line: string) => deps.log.info(line) }
   const done = await waitForTransfer(wait, app, started, `capture ${id}`)
   if (!done.succeeded) {
     const verbose = await data.getTransfer(app, done.uuid, { verbose: true }).catch(() => done)
     const tail = lastLogLines(verbose.logs)
     throw new DrillError(`capture ${id} failed${tail ? ': ' + tail : ''}`)
   }
-  rt.log.info(`capture ${id} finished (${done.processed_bytes} bytes)`)
+  deps.log.info(`capture ${id} finished (${done.processed_bytes} bytes)`)
   return done
 }
 
 /** Backups of the source that were there before the capture and are gone after it. */
-export async function backupsPushedOut(rt: DrillRuntime, pre: Preflight): Promise<string[]> {
-  const after = await rt.data.listTransfers(pre.source.addonApp)
+export async function backupsPushedOut(
+  deps: Pick<CaptureDeps, 'data' | 'log'>,
+  pre: Preflight
+): Promise<string[]> {
+  const after = await deps.data.listTransfers(pre.source.addonApp)
   const lost = backupsLost(pre.sourceBackups, after)
   for (const id of lost) {
-    rt.log.warning(
+    deps.log.warning(
       `backup ${id} of ${pre.source.addonApp} disappeared while the drill captured: Heroku expired it to make room`
     )
   }

@@ -98,14 +98,17 @@ export async function findStaleDrillApps(
   return stale
 }
 
+/** What destroying the left-overs of earlier runs needs (stale add-ons and drill apps). */
+export interface StaleCleanupDeps {
+  platform: PlatformApi
+  ownership: Ownership
+  now: () => Date
+  log: (line: string) => void
+}
+
 /** Deletes the stale drill apps (which takes their add-ons along); returns what it deleted. */
 export async function destroyStaleDrillApps(
-  deps: {
-    platform: PlatformApi
-    ownership: Ownership
-    now: () => Date
-    log: (line: string) => void
-  },
+  deps: StaleCleanupDeps,
   stale: { app: HerokuApp; addonNames: string[] }[]
 ): Promise<string[]> {
   const destroyed: string[] = []

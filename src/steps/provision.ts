@@ -7,9 +7,25 @@ import { planShortName } from '../heroku/platform.js'
 import type { NewApp } from '../heroku/apps.js'
 import { HerokuApiError, type Addon } from '../heroku/types.js'
 import { stillWaiting, waitFor } from '../heroku/wait.js'
-import type { DrillRuntime } from '../runtime.js'
+import type { DrillConfig } from '../config.js'
+import type { DataApi } from '../heroku/data.js'
+import type { PlatformApi } from '../heroku/platform.js'
+import type { DrillState } from '../state.js'
+import type { StepLog } from './deps.js'
 import { DRILL_ADDON_PREFIX, DRILL_ATTACHMENT_NAME } from '../safety.js'
 import type { Preflight } from './preflight.js'
+
+/** What creating the drill app and the fresh add-on needs. */
+export interface ProvisionDeps {
+  config: Pick<DrillConfig, 'app' | 'plan'>
+  platform: PlatformApi
+  data: DataApi
+  state: DrillState
+  log: StepLog
+  deadline: Date
+  runId: string
+  runAttempt: string
+}
 
 export interface Settle {
   resolve(): void
@@ -46,13 +62,13 @@ export function drillPlan(configPlan: string, pre: Preflight): string {
  * Heroku has answered the create request: resolved when it accepted it, rejected when it refused.
  */
 export async function provisionDrillAddon(
-  rt: DrillRuntime,
+  deps: ProvisionDeps,
   pre: Preflight,
   signal: AbortSignal,
   accepted: Settle
 ): Promise<Addon> {
-  if (pre.drillApp.create) await createDrillApp(rt, pre.drillApp.create)
-  return provisionAddon(rt, pre, signal, accepted)
+  if (pre.drillApp.create) await createDrillApp(deps, pre.drillApp.create)
+  return provisionAddon(deps, pre, signal, accepted)
 }
 
 /**
@@ -60,13 +76,13 @@ export async function provisionDrillAddon(
  * rollback) and waits until its database is available.
  */
 export async function provisionAddon(
-  rt: DrillRuntime,
+  deps: ProvisionDeps,
   pre: Preflight,
   signal: AbortSignal,
   accepted: Settle,
   config?: Record<string, string>
 ): Promise<Addon> {
-  const created = await createDrillAddon(rt, pre, config).then(
+  const created = await createDrillAddon(deps, pre, config).then(
     (addon) => {
       accepted.resolve()
       return addon
@@ -76,23 +92,23 @@ export async function provisionAddon(
       throw err
     }
   )
-  const ready = await waitUntilProvisioned(rt, created, signal)
-  await waitUntilAvailable(rt, created, signal)
-  rt.log.info(`add-on ${created.name} is available`)
+  const ready = await waitUntilProvisioned(deps, created, signal)
+  await waitUntilAvailable(deps, created, signal)
+  deps.log.info(`add-on ${created.name} is available`)
   return { ...created, ...ready }
 }
 
 /** The empty app of `drill-app: auto`, saved to state before and after it is created. */
-export async function createDrillApp(rt: DrillRuntime, app: NewApp): Promise<void> {
-  rt.state.update({ drillApp: { name: app.name, created: false } })
-  rt.log.info(
+export async function createDrillApp(deps: ProvisionDeps, app: NewApp): Promise<void> {
+  deps.state.update({ drillApp: { name: app.name, created: false } })
+  deps.log.info(
     `creating drill app ${app.name} (${app.team ? `team ${app.team}` : 'personal'}, region ${app.region})`
   )
-  await rt.platform.createApp(app).catch((err: unknown) => {
-    if (isDefiniteRefusal(err)) rt.state.update({ drillApp: undefined })
+  await deps.platform.createApp(app).catch((err: unknown) => {
+    if (isDefiniteRefusal(err)) deps.state.update({ drillApp: undefined })
     throw err
   })
-  rt.state.update({ drillApp: { name: app.name, created: true } })
+  deps.state.update({ drillApp: { name: app.name, created: true } })
 }
 
 /** A 4xx that is not ambiguous created nothing: nothing for the clean-up to look for. */
@@ -101,17 +117,22 @@ function isDefiniteRefusal(err: unknown): boolean {
 }
 
 async function createDrillAddon(
-  rt: DrillRuntime,
+  deps: ProvisionDeps,
   pre: Preflight,
   addonConfig?: Record<string, string>
 ): Promise<Addon> {
-  const { config, state } = rt
+  const { config, state } = deps
   const app = pre.drillApp.name
-  const name = drillAddonName(config.app, rt.runId, rt.runAttempt, randomBytes(2).toString('hex'))
+  const name = drillAddonName(
+    config.app,
+    deps.runId,
+    deps.runAttempt,
+    randomBytes(2).toString('hex')
+  )
   const plan = drillPlan(config.plan, pre)
   state.update({ created: { name, app } })
-  rt.log.info(`creating add-on ${name} (heroku-postgresql:${plan}) as ${DRILL_ATTACHMENT_NAME}`)
-  const created = await rt.platform
+  deps.log.info(`creating add-on ${name} (heroku-postgresql:${plan}) as ${DRILL_ATTACHMENT_NAME}`)
+  const created = await deps.platform
     .createAddon(app, {
       plan,
       name,
@@ -123,20 +144,20 @@ async function createDrillAddon(
       throw err
     })
   state.update({ created: { id: created.id, name: created.name, app } })
-  rt.log.info(`created add-on ${created.name} (${created.state})`)
+  deps.log.info(`created add-on ${created.name} (${created.state})`)
   return created
 }
 
 async function waitUntilProvisioned(
-  rt: DrillRuntime,
+  deps: ProvisionDeps,
   created: Addon,
   signal: AbortSignal
 ): Promise<Addon> {
   let notFound = 0
-  const app = rt.state.value.created?.app ?? created.app.name
+  const app = deps.state.value.created?.app ?? created.app.name
   return waitFor(
     async () => {
-      const addon = await rt.platform.getAddon(app, created.id)
+      const addon = await deps.platform.getAddon(app, created.id)
       if (!addon) {
         if (++notFound > MAX_NOT_FOUND_POLLS) {
           throw new DrillError(`add-on ${created.name} disappeared while provisioning`)
@@ -152,21 +173,21 @@ async function waitUntilProvisioned(
     },
     {
       what: `add-on ${created.name} to be provisioned`,
-      deadline: rt.deadline,
+      deadline: deps.deadline,
       signal,
-      onProgress: (l) => rt.log.info(l)
+      onProgress: (l) => deps.log.info(l)
     }
   )
 }
 
 async function waitUntilAvailable(
-  rt: DrillRuntime,
+  deps: ProvisionDeps,
   created: Addon,
   signal: AbortSignal
 ): Promise<void> {
   await waitFor(
     async () => {
-      const status = await rt.data.waitStatus(created.id)
+      const status = await deps.data.waitStatus(created.id)
       if (!status) return undefined
       if (status['error?']) {
         throw new DrillError(`add-on ${created.name} failed to become available: ${status.message}`)
@@ -175,9 +196,9 @@ async function waitUntilAvailable(
     },
     {
       what: `database ${created.name} to be available`,
-      deadline: rt.deadline,
+      deadline: deps.deadline,
       signal,
-      onProgress: (l) => rt.log.info(l)
+      onProgress: (l) => deps.log.info(l)
     }
   )
 }

@@ -5,10 +5,9 @@
 import { secondsBetween } from '../duration.js'
 import { formatDuration, formatUtc } from '../format.js'
 import type { Addon } from '../heroku/types.js'
-import type { DrillRuntime } from '../runtime.js'
 import type { Preflight } from './preflight.js'
-import { provisionAddon, type Settle } from './provision.js'
-import type { RecoveryPlan } from './recovery-plan.js'
+import { provisionAddon, type ProvisionDeps, type Settle } from './provision.js'
+import type { RecoveryPlan } from '../rules/recovery-plan.js'
 import type { RestoreResult } from './restore.js'
 
 /** Heroku's provisioning options for the copy; the source is named as `<app>::<config var>`. */
@@ -22,19 +21,22 @@ export function recoveryConfig(
   return { rollback: source, to: formatUtc(recovery.targetTime!) }
 }
 
+/** A fork or rollback is an add-on provisioned with options: it needs what provisioning needs. */
+export type RecoverDeps = ProvisionDeps
+
 export async function recoverCopy(
-  rt: DrillRuntime,
+  deps: RecoverDeps,
   pre: Preflight,
   recovery: RecoveryPlan,
   signal: AbortSignal,
   accepted: Settle
 ): Promise<{ addon: Addon; restore: RestoreResult }> {
-  const config = recoveryConfig(rt.config.app, pre, recovery)
-  rt.log.info(describeRecovery(pre, recovery))
+  const config = recoveryConfig(deps.config.app, pre, recovery)
+  deps.log.info(describeRecovery(pre, recovery))
   const startMs = Date.now()
-  const addon = await provisionAddon(rt, pre, signal, accepted, config)
+  const addon = await provisionAddon(deps, pre, signal, accepted, config)
   const seconds = secondsBetween(startMs, Date.now())
-  rt.log.info(
+  deps.log.info(
     `${recovery.method} ${addon.name} was ready ${formatDuration(seconds)} after it was asked for`
   )
   return { addon, restore: { seconds, logs: [] } }

@@ -1,15 +1,24 @@
 // Step: restore the backup onto the fresh add-on (and only onto it: the data client refuses any
 // other target), passing the source's extensions so extension-dependent objects restore, and
 // keep the transfer's log for the warnings check.
-import type { DrillConfig } from '../config.js'
 import { secondsBetween } from '../duration.js'
 import { formatDuration } from '../format.js'
 import { DrillError } from '../errors.js'
 import { backupName, transferSeconds, type Addon, type Transfer } from '../heroku/types.js'
-import type { DrillRuntime } from '../runtime.js'
+import type { DataApi } from '../heroku/data.js'
+import type { SecretRegistry } from '../safety.js'
+import type { StepLog } from './deps.js'
 import type { SourceSnapshot, TransferLogLine } from '../verify/types.js'
 import type { Preflight } from './preflight.js'
 import { lastLogLines, waitForTransfer } from './transfers.js'
+
+/** What restoring a backup onto the fresh add-on needs. */
+export interface RestoreDeps {
+  data: DataApi
+  log: StepLog
+  deadline: Date
+  secrets: Pick<SecretRegistry, 'redact'>
+}
 
 export interface RestoreResult {
   /** The restore transfer; none for a fork or rollback (Heroku's provisioning made the copy). */
@@ -21,7 +30,7 @@ export interface RestoreResult {
 }
 
 export async function restoreBackup(
-  rt: DrillRuntime,
+  deps: RestoreDeps,
   pre: Preflight,
   target: Addon,
   backup: Transfer,
@@ -29,19 +38,19 @@ export async function restoreBackup(
   signal: AbortSignal
 ): Promise<RestoreResult> {
   const id = backupName(backup)
-  const backupUrl = await rt.data.backupUrl(pre.source.addonApp, backup)
+  const backupUrl = await deps.data.backupUrl(pre.source.addonApp, backup)
   // plpgsql is in every database already.
   const extensions = before.extensions.filter((e) => e !== 'plpgsql')
-  rt.log.info(
+  deps.log.info(
     `restoring ${id} onto ${target.name}${extensions.length ? ` (extensions: ${extensions.join(', ')})` : ''}`
   )
   const startMs = Date.now()
-  const started = await rt.data.restoreBackup(target.id, { backupUrl, extensions })
+  const started = await deps.data.restoreBackup(target.id, { backupUrl, extensions })
   const wait = {
-    data: rt.data,
-    deadline: rt.deadline,
+    data: deps.data,
+    deadline: deps.deadline,
     signal,
-    log: (line: string) => rt.log.info(line)
+    log: (line: string) => deps.log.info(line)
   }
   // A restore's transfer is listed under the target's app: the drill app.
   const done = await waitForTransfer(
@@ -51,39 +60,31 @@ export async function restoreBackup(
     `restore of ${id} onto ${target.name}`
   )
   const seconds = transferSeconds(done) ?? secondsBetween(startMs, Date.now())
-  const logs = await readRestoreLogs(rt, pre.drillApp.name, done)
+  const logs = await readRestoreLogs(deps, pre.drillApp.name, done)
   if (!done.succeeded) {
     const tail = lastLogLines(logs)
     throw new DrillError(`restore of ${id} onto ${target.name} failed${tail ? ': ' + tail : ''}`)
   }
-  rt.log.info(
+  deps.log.info(
     `restore finished in ${formatDuration(seconds)}${done.warnings ? ` with ${done.warnings} warnings` : ''}`
   )
   return { transfer: done, seconds, logs }
 }
 
 async function readRestoreLogs(
-  rt: DrillRuntime,
+  deps: RestoreDeps,
   app: string,
   done: Transfer
 ): Promise<TransferLogLine[]> {
-  const verbose = await rt.data.getTransfer(app, done.uuid, { verbose: true }).catch((e: Error) => {
-    rt.log.warning(`could not read the restore logs: ${e.message}`)
-    return done
-  })
+  const verbose = await deps.data
+    .getTransfer(app, done.uuid, { verbose: true })
+    .catch((e: Error) => {
+      deps.log.warning(`could not read the restore logs: ${e.message}`)
+      return done
+    })
   return (verbose.logs ?? []).map((l) => ({
     created_at: l.created_at,
     level: l.level,
-    message: rt.secrets.redact(l.message)
+    message: deps.secrets.redact(l.message)
   }))
-}
-
-/** max-restore-minutes: the policy failure of a restore that took too long, or null. */
-export function restoreTooSlow(
-  config: DrillConfig,
-  restoreSeconds: number | undefined
-): string | null {
-  if (config.maxRestoreMinutes === null || restoreSeconds === undefined) return null
-  if (restoreSeconds <= config.maxRestoreMinutes * 60) return null
-  return `restore took ${formatDuration(restoreSeconds)}, longer than max-restore-minutes ${config.maxRestoreMinutes}`
 }

@@ -2,16 +2,24 @@
 // sequences, checksums, canary, custom checks, restore warnings). The verification engine in
 // verify/ never calls Heroku; this step finds the restored URL and hands both databases over.
 import type { DrillConfig } from '../config.js'
-import type { SourceDatabaseConnection } from '../databases.js'
 import { DrillError } from '../errors.js'
 import type { Addon } from '../heroku/types.js'
-import type { DrillRuntime } from '../runtime.js'
+import type { Databases, SourceDatabaseConnection } from '../databases.js'
+import type { PlatformApi } from '../heroku/platform.js'
+import type { StepLog } from './deps.js'
 import { DRILL_ATTACHMENT_NAME } from '../safety.js'
 import type { SourceHashes } from '../verify/verify.js'
 import type { CountSnapshot, SourceSnapshot, Verification, VerifyOptions } from '../verify/types.js'
 import { mismatchCount } from '../verify/types.js'
 import { plural } from '../format.js'
 import type { RestoreResult } from './restore.js'
+
+/** What verifying the restored copy needs. */
+export interface VerifyDeps {
+  platform: PlatformApi
+  databases: Pick<Databases, 'verifyRestored'>
+  log: StepLog
+}
 
 export interface VerifyStepInput {
   source: SourceDatabaseConnection
@@ -42,12 +50,12 @@ export function verifyOptionsOf(
 }
 
 export async function verifyRestoredCopy(
-  rt: DrillRuntime,
+  deps: VerifyDeps,
   input: VerifyStepInput
 ): Promise<{ verification: Verification; after: CountSnapshot }> {
   const after = input.after ?? (await input.source.countTables())
-  const restoredUrl = await restoredUrlOf(rt, input.drillApp, input.restoredAddon)
-  const verification = await rt.databases.verifyRestored({
+  const restoredUrl = await restoredUrlOf(deps, input.drillApp, input.restoredAddon)
+  const verification = await deps.databases.verifyRestored({
     source: input.source,
     restoredUrl,
     before: input.before,
@@ -56,15 +64,15 @@ export async function verifyRestoredCopy(
     options: input.options,
     ...(input.sourceHashes ? { sourceHashes: input.sourceHashes } : {})
   })
-  rt.log.info(
+  deps.log.info(
     `verification ${verification.passed ? 'passed' : 'failed'}: ${plural(verification.tablesChecked, 'table')}, ` +
       `${plural(verification.rowsChecked, 'row')}, ${plural(mismatchCount(verification), 'mismatch', 'mismatches')}`
   )
   return { verification, after }
 }
 
-async function restoredUrlOf(rt: DrillRuntime, drillApp: string, addon: Addon): Promise<string> {
-  const vars = await rt.platform.getConfigVars(drillApp)
+async function restoredUrlOf(deps: VerifyDeps, drillApp: string, addon: Addon): Promise<string> {
+  const vars = await deps.platform.getConfigVars(drillApp)
   const varName = (addon.config_vars ?? []).find((v) => vars[v]) ?? `${DRILL_ATTACHMENT_NAME}_URL`
   const url = vars[varName]
   if (!url) throw new DrillError(`config var ${varName} of the restored add-on is not set`)

@@ -18,8 +18,16 @@ import type {
   WriteCounters
 } from '../types.js'
 import { windowWatched } from '../types.js'
-import type { CheckContext, CheckModule, TablePart } from './context.js'
+import type {
+  CheckContext,
+  CheckModule,
+  RestoredHashes,
+  SourceHashes,
+  TablePart
+} from './context.js'
 import { mismatches } from './context.js'
+
+export type { RestoredHashes, SourceHashes } from './context.js'
 import { formatCount, formatDuration, plural } from '../../format.js'
 
 interface Target {
@@ -70,25 +78,6 @@ export function checksumTargets(
     else unknown.push(name)
   }
   return { targets, unknown }
-}
-
-/** The source's hashes, computed ahead (e.g. while the restore runs), with when they were taken. */
-export interface SourceHashes {
-  hashedAt: number
-  /** How long hashing the source took (it overlaps the restore, so it is not in the verify phase). */
-  seconds: number
-  byTable: Map<string, TableChecksum>
-  /**
-   * The hashed tables shown unchanged from the before snapshot until after their hash: counters
-   * and relfilenode as at the opening read, read once every write before the hash was flushed.
-   */
-  unchanged: Set<string>
-}
-
-/** The restored copy's hashes (null: table missing there) and how long they took. */
-export interface RestoredHashes {
-  byTable: Map<string, TableChecksum | null>
-  seconds: number
 }
 
 export const isAuto = (options: VerifyOptions): boolean =>

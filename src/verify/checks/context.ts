@@ -1,6 +1,6 @@
 // What every check module receives and returns. Adding a check = adding a module to CHECKS in verify.ts.
 import type pg from 'pg'
-import type { RestoredHashes, SourceHashes } from './checksums.js'
+import type { TableChecksum } from '../checksum.js'
 import type {
   CountSnapshot,
   Finding,
@@ -39,6 +39,25 @@ export interface CheckContext {
    * bounds: a later read can only widen a bound.
    */
   closingCountersAfterFlush(): Promise<WriteCounters | null>
+}
+
+/** The source's hashes, computed ahead (e.g. while the restore runs), with when they were taken. */
+export interface SourceHashes {
+  hashedAt: number
+  /** How long hashing the source took (it overlaps the restore, so it is not in the verify phase). */
+  seconds: number
+  byTable: Map<string, TableChecksum>
+  /**
+   * The hashed tables shown unchanged from the before snapshot until after their hash: counters
+   * and relfilenode as at the opening read, read once every write before the hash was flushed.
+   */
+  unchanged: Set<string>
+}
+
+/** The restored copy's hashes (null: table missing there) and how long they took. */
+export interface RestoredHashes {
+  byTable: Map<string, TableChecksum | null>
+  seconds: number
 }
 
 /** Part of a table's result; verify.ts merges the parts of all modules by table name. */

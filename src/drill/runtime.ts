@@ -1,15 +1,15 @@
 // Everything a drill runs with, built once by main: the config, the Heroku clients (one set that
 // stops at the deadline or on cancel, one for the clean-up that keeps working after the
 // deadline), the databases, the saved state, the log, the signals and the deadline.
-import { createPgDatabases, type Databases } from './databases.js'
-import type { DrillConfig } from './config.js'
-import type { HistoryInput } from './history/compare.js'
-import { createDataApi, type DataApi } from './heroku/data.js'
-import { createHerokuHttp } from './heroku/http.js'
-import { createPlatformApi, type PlatformApi } from './heroku/platform.js'
-import { herokuApiUrls } from './heroku/urls.js'
-import { Ownership, SecretRegistry } from './safety.js'
-import { DrillState, type StateWriter } from './state.js'
+import { createPgDatabases, type Databases } from '../databases.js'
+import type { DrillConfig } from '../config.js'
+import type { HistoryInput } from '../history/compare.js'
+import { createDataApi, type DataApi } from '../heroku/data.js'
+import { createHerokuHttp } from '../heroku/http.js'
+import { createPlatformApi, type PlatformApi } from '../heroku/platform.js'
+import { herokuApiUrls } from '../heroku/urls.js'
+import { Ownership, SecretRegistry } from '../safety.js'
+import { DrillState, type StateWriter } from '../state.js'
 
 export interface DrillLog {
   /** Redacted before it is printed. */

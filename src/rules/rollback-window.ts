@@ -6,7 +6,7 @@
 // Without such a read the counts are reported as drift, and no content is compared.
 import type { HistoryInput } from '../history/compare.js'
 import { openingCounters } from '../verify/bounds.js'
-import type { SourceCounts } from '../history/figures.js'
+import type { SourceCounts } from '../report/model.js'
 import type { CountSnapshot, SourceSnapshot, TableCount } from '../verify/types.js'
 
 export interface RollbackWindow {

@@ -1,9 +1,9 @@
 // The drill's timeline: each phase's start, duration and status, and the per-phase seconds of
 // the report's `timings`. A phase that runs twice (the source snapshot before and after the
 // capture) adds up in `timings` and keeps two rows in the timeline.
-import { secondsBetween } from './duration.js'
-import type { PhaseName, PhaseRecord, Timings } from './report/model.js'
-import type { SecretRegistry } from './safety.js'
+import { secondsBetween } from '../duration.js'
+import type { PhaseName, PhaseRecord, Timings } from '../report/model.js'
+import type { SecretRegistry } from '../safety.js'
 
 export interface PhaseLog {
   startGroup(name: string): void

@@ -1,6 +1,6 @@
 // `npm run demo -- --fault KIND`: the faults a newcomer can arm to see the drill catch a bad
 // restore, with targets that exist in the Chinook demo database. Pure: builds the fault JSON.
-import { parseFault, type Fault } from './sim-faults.js'
+import { parseFault, type Fault } from '../sim/sim-faults.js'
 
 export interface DemoFaultKind {
   kind: string

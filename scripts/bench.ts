@@ -21,9 +21,9 @@ import type { DrillReport, PhaseRecord } from '../src/report/model.js'
 import { checksumTable } from '../src/verify/checksum.js'
 import { quoteIdent } from '../src/verify/sql.js'
 import { stillWaiting, waitFor } from '../src/heroku/wait.js'
-import { startPostgres } from './pg-server.js'
+import { startPostgres, type PostgresServer } from '../sim/pg-server.js'
 import { REPO_ROOT, runAction, type ActionRun } from './run-action.js'
-import { startSimulator, type Simulator } from './server.js'
+import { startSimulator, type Simulator } from '../sim/server.js'
 
 const DELAYS = { provision: 8, capture: 8, restore: 4 }
 const CRITICAL_PATH_SECONDS = Math.max(DELAYS.provision, DELAYS.capture) + DELAYS.restore
@@ -212,6 +212,147 @@ async function pollingCost(): Promise<void> {
   )
 }
 
+/** 1. The critical path: a drill with slow simulated steps, its waiting part against the path. */
+async function criticalPath(server: PostgresServer, sims: Simulator[]): Promise<void> {
+  // 1. Critical path.
+  const slow = await startSimulator({
+    adminUrl: server.adminUrl,
+    binDir: server.binDir,
+    provisionDelaySeconds: DELAYS.provision,
+    captureDelaySeconds: DELAYS.capture,
+    restoreDelaySeconds: DELAYS.restore
+  })
+  sims.push(slow)
+  await slow.createApp('bench-wait', {
+    sqlFile: join(REPO_ROOT, '__tests__/fixtures/chinook/chinook.sql')
+  })
+  const before = slow.audit().length
+  const waitRun = await runAction({
+    inputs: { app: 'bench-wait', 'heroku-api-key': slow.token },
+    env: { HEROKU_API_URL: slow.apiUrl, HEROKU_DATA_API_URL: slow.dataApiUrl }
+  })
+  const waitReport = reportOf(waitRun)
+  if (waitReport.outcome !== 'passed') throw new Error(`critical-path drill: ${waitReport.verdict}`)
+  const waiting = waitingSeconds(waitReport.timeline)
+  say(
+    `\n1. critical path (simulated delays: provision ${DELAYS.provision} s, capture ${DELAYS.capture} s, restore ${DELAYS.restore} s)`
+  )
+  say(
+    `   waiting part of the drill: ${waiting.toFixed(2)} s for a ${CRITICAL_PATH_SECONDS} s critical path`
+  )
+  say(
+    '   ' +
+      ratioLine(
+        'ratio',
+        waiting / CRITICAL_PATH_SECONDS,
+        1.1,
+        `; one step after another would be ${(SEQUENTIAL_SECONDS / CRITICAL_PATH_SECONDS).toFixed(2)}`
+      )
+  )
+  say(`   API requests for the whole drill (main + post step): ${apiRequests(slow, before)}`)
+  say(`   whole drill: ${waitReport.timings.drillSeconds.toFixed(1)} s`)
+}
+
+/** 2 and 3. Verification at scale against a naive count and one hash pass, and peak memory. */
+async function verificationAtScale(server: PostgresServer, sims: Simulator[]): Promise<void> {
+  // 2 and 3. Verification at scale, and peak memory.
+  const fast = await startSimulator({ adminUrl: server.adminUrl, binDir: server.binDir })
+  sims.push(fast)
+  const loadStart = performance.now()
+  const app = await fast.createApp('bench-scale', { sql: scaleSql(TOTAL_ROWS) })
+  say(
+    `\n2. verification of ${TOTAL_ROWS.toLocaleString('en-US')} rows in 4 tables (loaded in ${((performance.now() - loadStart) / 1000).toFixed(1)} s)`
+  )
+  const dir = mkdtempSync(join(tmpdir(), 'restore-drill-bench-'))
+  const rss = rssPreload(dir)
+  const env = { HEROKU_API_URL: fast.apiUrl, HEROKU_DATA_API_URL: fast.dataApiUrl }
+
+  const fullRun = await runAction({
+    inputs: {
+      app: 'bench-scale',
+      'heroku-api-key': fast.token,
+      'checksum-tables': 'auto',
+      'keep-database': 'true',
+      // The kept copy is then attached to bench-scale, where its URL is read below.
+      'drill-app': 'same'
+    },
+    env: { ...env, ...rss.env },
+    timeoutMs: 30 * 60_000
+  })
+  const peakKb = rss.read()
+  const full = reportOf(fullRun)
+  if (full.outcome !== 'passed') throw new Error(`checksum drill: ${full.verdict}`)
+
+  // The kept copy and the source, counted the naive way (three times, median).
+  const vars = await api<Record<string, string>>(fast, 'GET', '/apps/bench-scale/config-vars')
+  const restoredUrl = vars.RESTORE_DRILL_URL
+  if (!restoredUrl) throw new Error('the kept add-on has no RESTORE_DRILL_URL')
+  const naiveRuns: number[] = []
+  for (let i = 0; i < 3; i++)
+    naiveRuns.push(await naiveCountSeconds([app.databaseUrl, restoredUrl]))
+  const naive = median(naiveRuns)
+  const hashRuns: number[] = []
+  for (let i = 0; i < 3; i++) hashRuns.push(await hashPassSeconds(restoredUrl))
+  const hashPass = median(hashRuns)
+  const kept = (
+    await api<{ id: string; name: string }[]>(fast, 'GET', '/apps/bench-scale/addons')
+  ).filter((a) => a.name.startsWith('restore-drill-'))
+  for (const a of kept) await api(fast, 'DELETE', `/apps/bench-scale/addons/${a.id}`)
+
+  const countsRun = await runAction({
+    inputs: { app: 'bench-scale', 'heroku-api-key': fast.token, 'checksum-tables': 'none' },
+    env,
+    timeoutMs: 30 * 60_000
+  })
+  const counts = reportOf(countsRun)
+  if (counts.outcome !== 'passed') throw new Error(`counts drill: ${counts.verdict}`)
+  sayScale({ full, counts, naive, hashPass, peakKb })
+}
+
+/** The lines of parts 2 and 3. */
+function sayScale(m: {
+  full: DrillReport
+  counts: DrillReport
+  naive: number
+  hashPass: number
+  peakKb: number
+}): void {
+  const { full, counts, naive, hashPass, peakKb } = m
+  const verifyFull = full.timings.verifySeconds ?? NaN
+  const verifyCounts = counts.timings.verifySeconds ?? NaN
+  say(
+    `   naive sequential count(*) of every table in both copies: ${naive.toFixed(2)} s (median of 3)`
+  )
+  say(
+    `   drill verify phase, counts only: ${verifyCounts.toFixed(2)} s (rows checked ${counts.verification?.rowsChecked.toLocaleString('en-US')})`
+  )
+  say('   ' + ratioLine('ratio, counts only', verifyCounts / naive, 1.0))
+  say(
+    `   one hash pass over every table of the restored copy, one session: ${hashPass.toFixed(2)} s (median of 3)`
+  )
+  say(`   drill verify phase, checksum-tables auto (the default): ${verifyFull.toFixed(2)} s`)
+  say('   ' + ratioLine('ratio, auto to one hash pass', verifyFull / hashPass, 1.25))
+  say('   ' + ratioLine('ratio, auto to naive counts', verifyFull / naive, 2.0))
+  const byCheck = (r: DrillReport) =>
+    (r.verification?.checks ?? [])
+      .filter((c) => c.seconds !== undefined)
+      .map((c) => `${c.id} ${c.seconds?.toFixed(2)}`)
+      .join(', ')
+  say(`   verify time by check, counts only: ${byCheck(counts)}`)
+  say(`   verify time by check, with checksums: ${byCheck(full)}`)
+  say(
+    `   (source snapshots, outside the verify phase: ${(full.timings.snapshotSeconds ?? NaN).toFixed(2)} s; restore ${(full.timings.restoreSeconds ?? NaN).toFixed(1)} s)`
+  )
+  // The source is hashed while the restore runs (on Heroku, another server): not in the ratio.
+  const checksumDetail = full.verification?.checks.find((c) => c.id === 'checksums')?.detail
+  say(`   checksums: ${checksumDetail ?? 'no detail'}`)
+  const peakMb = peakKb / 1024
+  say(`\n3. peak memory of the action's main step during the checksum drill`)
+  say(
+    `   max RSS ${peakMb.toFixed(0)} MB (goal <= 150 MB, ${peakMb <= 150 ? 'meets goal' : 'MISSES goal'})`
+  )
+}
+
 async function main(): Promise<void> {
   say(`machine: ${cpus().length} cores, Node ${process.version}`)
   await pollingCost()
@@ -219,130 +360,8 @@ async function main(): Promise<void> {
   const server = await startPostgres()
   const sims: Simulator[] = []
   try {
-    // 1. Critical path.
-    const slow = await startSimulator({
-      adminUrl: server.adminUrl,
-      binDir: server.binDir,
-      provisionDelaySeconds: DELAYS.provision,
-      captureDelaySeconds: DELAYS.capture,
-      restoreDelaySeconds: DELAYS.restore
-    })
-    sims.push(slow)
-    await slow.createApp('bench-wait', {
-      sqlFile: join(REPO_ROOT, '__tests__/fixtures/chinook/chinook.sql')
-    })
-    const before = slow.audit().length
-    const waitRun = await runAction({
-      inputs: { app: 'bench-wait', 'heroku-api-key': slow.token },
-      env: { HEROKU_API_URL: slow.apiUrl, HEROKU_DATA_API_URL: slow.dataApiUrl }
-    })
-    const waitReport = reportOf(waitRun)
-    if (waitReport.outcome !== 'passed')
-      throw new Error(`critical-path drill: ${waitReport.verdict}`)
-    const waiting = waitingSeconds(waitReport.timeline)
-    say(
-      `\n1. critical path (simulated delays: provision ${DELAYS.provision} s, capture ${DELAYS.capture} s, restore ${DELAYS.restore} s)`
-    )
-    say(
-      `   waiting part of the drill: ${waiting.toFixed(2)} s for a ${CRITICAL_PATH_SECONDS} s critical path`
-    )
-    say(
-      '   ' +
-        ratioLine(
-          'ratio',
-          waiting / CRITICAL_PATH_SECONDS,
-          1.1,
-          `; one step after another would be ${(SEQUENTIAL_SECONDS / CRITICAL_PATH_SECONDS).toFixed(2)}`
-        )
-    )
-    say(`   API requests for the whole drill (main + post step): ${apiRequests(slow, before)}`)
-    say(`   whole drill: ${waitReport.timings.drillSeconds.toFixed(1)} s`)
-
-    // 2 and 3. Verification at scale, and peak memory.
-    const fast = await startSimulator({ adminUrl: server.adminUrl, binDir: server.binDir })
-    sims.push(fast)
-    const loadStart = performance.now()
-    const app = await fast.createApp('bench-scale', { sql: scaleSql(TOTAL_ROWS) })
-    say(
-      `\n2. verification of ${TOTAL_ROWS.toLocaleString('en-US')} rows in 4 tables (loaded in ${((performance.now() - loadStart) / 1000).toFixed(1)} s)`
-    )
-    const dir = mkdtempSync(join(tmpdir(), 'restore-drill-bench-'))
-    const rss = rssPreload(dir)
-    const env = { HEROKU_API_URL: fast.apiUrl, HEROKU_DATA_API_URL: fast.dataApiUrl }
-
-    const fullRun = await runAction({
-      inputs: {
-        app: 'bench-scale',
-        'heroku-api-key': fast.token,
-        'checksum-tables': 'auto',
-        'keep-database': 'true',
-        // The kept copy is then attached to bench-scale, where its URL is read below.
-        'drill-app': 'same'
-      },
-      env: { ...env, ...rss.env },
-      timeoutMs: 30 * 60_000
-    })
-    const peakKb = rss.read()
-    const full = reportOf(fullRun)
-    if (full.outcome !== 'passed') throw new Error(`checksum drill: ${full.verdict}`)
-
-    // The kept copy and the source, counted the naive way (three times, median).
-    const vars = await api<Record<string, string>>(fast, 'GET', '/apps/bench-scale/config-vars')
-    const restoredUrl = vars.RESTORE_DRILL_URL
-    if (!restoredUrl) throw new Error('the kept add-on has no RESTORE_DRILL_URL')
-    const naiveRuns: number[] = []
-    for (let i = 0; i < 3; i++)
-      naiveRuns.push(await naiveCountSeconds([app.databaseUrl, restoredUrl]))
-    const naive = median(naiveRuns)
-    const hashRuns: number[] = []
-    for (let i = 0; i < 3; i++) hashRuns.push(await hashPassSeconds(restoredUrl))
-    const hashPass = median(hashRuns)
-    const kept = (
-      await api<{ id: string; name: string }[]>(fast, 'GET', '/apps/bench-scale/addons')
-    ).filter((a) => a.name.startsWith('restore-drill-'))
-    for (const a of kept) await api(fast, 'DELETE', `/apps/bench-scale/addons/${a.id}`)
-
-    const countsRun = await runAction({
-      inputs: { app: 'bench-scale', 'heroku-api-key': fast.token, 'checksum-tables': 'none' },
-      env,
-      timeoutMs: 30 * 60_000
-    })
-    const counts = reportOf(countsRun)
-    if (counts.outcome !== 'passed') throw new Error(`counts drill: ${counts.verdict}`)
-
-    const verifyFull = full.timings.verifySeconds ?? NaN
-    const verifyCounts = counts.timings.verifySeconds ?? NaN
-    say(
-      `   naive sequential count(*) of every table in both copies: ${naive.toFixed(2)} s (median of 3)`
-    )
-    say(
-      `   drill verify phase, counts only: ${verifyCounts.toFixed(2)} s (rows checked ${counts.verification?.rowsChecked.toLocaleString('en-US')})`
-    )
-    say('   ' + ratioLine('ratio, counts only', verifyCounts / naive, 1.0))
-    say(
-      `   one hash pass over every table of the restored copy, one session: ${hashPass.toFixed(2)} s (median of 3)`
-    )
-    say(`   drill verify phase, checksum-tables auto (the default): ${verifyFull.toFixed(2)} s`)
-    say('   ' + ratioLine('ratio, auto to one hash pass', verifyFull / hashPass, 1.25))
-    say('   ' + ratioLine('ratio, auto to naive counts', verifyFull / naive, 2.0))
-    const byCheck = (r: DrillReport) =>
-      (r.verification?.checks ?? [])
-        .filter((c) => c.seconds !== undefined)
-        .map((c) => `${c.id} ${c.seconds?.toFixed(2)}`)
-        .join(', ')
-    say(`   verify time by check, counts only: ${byCheck(counts)}`)
-    say(`   verify time by check, with checksums: ${byCheck(full)}`)
-    say(
-      `   (source snapshots, outside the verify phase: ${(full.timings.snapshotSeconds ?? NaN).toFixed(2)} s; restore ${(full.timings.restoreSeconds ?? NaN).toFixed(1)} s)`
-    )
-    // The source is hashed while the restore runs (on Heroku, another server): not in the ratio.
-    const checksumDetail = full.verification?.checks.find((c) => c.id === 'checksums')?.detail
-    say(`   checksums: ${checksumDetail ?? 'no detail'}`)
-    const peakMb = peakKb / 1024
-    say(`\n3. peak memory of the action's main step during the checksum drill`)
-    say(
-      `   max RSS ${peakMb.toFixed(0)} MB (goal <= 150 MB, ${peakMb <= 150 ? 'meets goal' : 'MISSES goal'})`
-    )
+    await criticalPath(server, sims)
+    await verificationAtScale(server, sims)
   } finally {
     for (const sim of sims.reverse()) await sim.close().catch(() => undefined)
     await server.stop()

@@ -189,12 +189,8 @@ function stripMasks(stdout: string): { text: string; masked: string[] } {
   return { text: kept.join('\n'), masked }
 }
 
-export async function runAction(options: RunActionOptions): Promise<ActionRun> {
-  const root = options.cwd ?? REPO_ROOT
-  const mainScript = join(root, 'dist', 'index.js')
-  const postScript = join(root, 'dist', 'post', 'index.js')
-  if (!existsSync(mainScript)) throw new Error(`${mainScript} not found: run npm run build`)
-  const dir = mkdtempSync(join(tmpdir(), 'restore-drill-run-'))
+/** The runner's command files of one run (GITHUB_OUTPUT, GITHUB_STATE, …), created empty. */
+function runnerFiles(dir: string) {
   const files = {
     output: join(dir, 'github_output'),
     state: join(dir, 'github_state'),
@@ -206,7 +202,12 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
     postSummary: join(dir, 'post_step_summary.md')
   }
   for (const f of Object.values(files)) writeFileSync(f, '')
-  const runnerEnv = {
+  return files
+}
+
+/** What the runner sets in every step's environment. */
+function runnerEnv(dir: string, files: { env: string; path: string }): Record<string, string> {
+  return {
     GITHUB_ACTIONS: 'true',
     CI: 'true',
     GITHUB_REPOSITORY: 'example/restore-drill-test',
@@ -218,9 +219,18 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
     RUNNER_TEMP: dir,
     RUNNER_OS: 'Linux'
   }
+}
+
+export async function runAction(options: RunActionOptions): Promise<ActionRun> {
+  const root = options.cwd ?? REPO_ROOT
+  const mainScript = join(root, 'dist', 'index.js')
+  const postScript = join(root, 'dist', 'post', 'index.js')
+  if (!existsSync(mainScript)) throw new Error(`${mainScript} not found: run npm run build`)
+  const dir = mkdtempSync(join(tmpdir(), 'restore-drill-run-'))
+  const files = runnerFiles(dir)
   const env = {
     ...baseEnv(),
-    ...runnerEnv,
+    ...runnerEnv(dir, files),
     ...inputEnv(options.inputs, root),
     ...(options.env ?? {})
   }

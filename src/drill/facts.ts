@@ -1,13 +1,13 @@
 // What a drill found out, step by step: each step's typed result, recorded as soon as it is
 // known, so a drill that stops early still reports how far it got. The report is built from
 // these facts by one pure function (report/build.ts); nothing edits the report afterwards.
-import type { Addon } from './heroku/types.js'
-import type { BackupFacts, PhaseRecord, Timings } from './report/model.js'
-import type { CleanupResult } from './steps/cleanup.js'
-import type { Preflight } from './steps/preflight.js'
-import type { PromoteResult } from './steps/promote.js'
-import type { RestoreResult } from './steps/restore.js'
-import type { CountSnapshot, SourceSnapshot, Verification } from './verify/types.js'
+import type { Addon } from '../heroku/types.js'
+import type { BackupFacts, PhaseRecord, Timings } from '../report/model.js'
+import type { CleanupResult } from '../steps/cleanup.js'
+import type { Preflight } from '../steps/preflight.js'
+import type { PromoteResult } from '../steps/promote.js'
+import type { RestoreResult } from '../steps/restore.js'
+import type { CountSnapshot, SourceSnapshot, Verification } from '../verify/types.js'
 
 export interface DrillStop {
   /** One line, redacted. */

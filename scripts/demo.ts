@@ -10,12 +10,12 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import pgModule from 'pg'
 import { DEMO_FAULTS, demoFault, faultHelp } from './demo-faults.js'
-import type { Fault } from './sim-faults.js'
+import type { Fault } from '../sim/sim-faults.js'
 import type { DrillReport } from '../src/report/model.js'
 import { renderTerminal } from '../src/report/summary.js'
-import { postgresForTests } from './pg-server.js'
-import { assertNoLeaks, REPO_ROOT, runAction, secretsOf } from './run-action.js'
-import { startSimulator } from './server.js'
+import { postgresForTests } from '../sim/pg-server.js'
+import { assertNoLeaks, REPO_ROOT, runAction, secretsOf, type ActionRun } from './run-action.js'
+import { startSimulator, type Simulator } from '../sim/server.js'
 
 const APP = 'demo-shop'
 
@@ -118,6 +118,39 @@ async function rollbackInputs(
   }
 }
 
+/** What the run showed: the terminal summary, outputs, files, the API requests and what is left. */
+async function showRun(sim: Simulator, run: ActionRun, report: DrillReport): Promise<void> {
+  process.stdout.write(
+    '\n' + renderTerminal(report, { reportPath: run.outputs['report-path'] }) + '\n\n'
+  )
+  step(
+    `outputs: ${Object.entries(run.outputs)
+      .filter(([k]) => k !== 'report-path')
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ')}`
+  )
+  step(`report: ${run.outputs['report-path']}`)
+  step(`job summary (Markdown): ${join(run.dir, 'step_summary.md')}`)
+  step(`post step: exit ${run.postExitCode}; no secret found in any output`)
+  const requests = sim.audit().filter((e) => !e.path.startsWith('/__sim'))
+  const writes = requests.filter((e) => e.method !== 'GET')
+  step(
+    `Heroku API: ${requests.length} requests, ${writes.length} writes: ` +
+      writes
+        .map((w) => `${w.method} ${w.path.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, '{id}')}`)
+        .join(', ')
+  )
+  const left = (await fetch(`${sim.apiUrl}/apps/${APP}/addons`, {
+    headers: {
+      Authorization: `Bearer ${sim.token}`,
+      Accept: 'application/vnd.heroku+json; version=3'
+    }
+  }).then((r) => r.json())) as { name: string }[]
+  step(`add-ons left on ${APP}: ${left.map((a) => a.name).join(', ')}`)
+  const progress = run.stdout.split('\n').filter((line) => line.startsWith('waiting for '))
+  if (progress.length) step(`progress lines logged while waiting:\n  ${progress.join('\n  ')}`)
+}
+
 async function main(): Promise<number> {
   const { method, fault } = demoArgs(process.argv.slice(2))
   const t0 = Date.now()
@@ -174,35 +207,7 @@ async function main(): Promise<number> {
       throw new Error(`the action wrote no report (exit ${run.exitCode})`)
     }
     const report = JSON.parse(run.reportJson) as DrillReport
-    process.stdout.write(
-      '\n' + renderTerminal(report, { reportPath: run.outputs['report-path'] }) + '\n\n'
-    )
-    step(
-      `outputs: ${Object.entries(run.outputs)
-        .filter(([k]) => k !== 'report-path')
-        .map(([k, v]) => `${k}=${v}`)
-        .join(' ')}`
-    )
-    step(`report: ${run.outputs['report-path']}`)
-    step(`job summary (Markdown): ${join(run.dir, 'step_summary.md')}`)
-    step(`post step: exit ${run.postExitCode}; no secret found in any output`)
-    const requests = sim.audit().filter((e) => !e.path.startsWith('/__sim'))
-    const writes = requests.filter((e) => e.method !== 'GET')
-    step(
-      `Heroku API: ${requests.length} requests, ${writes.length} writes: ` +
-        writes
-          .map((w) => `${w.method} ${w.path.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, '{id}')}`)
-          .join(', ')
-    )
-    const left = (await fetch(`${sim.apiUrl}/apps/${APP}/addons`, {
-      headers: {
-        Authorization: `Bearer ${sim.token}`,
-        Accept: 'application/vnd.heroku+json; version=3'
-      }
-    }).then((r) => r.json())) as { name: string }[]
-    step(`add-ons left on ${APP}: ${left.map((a) => a.name).join(', ')}`)
-    const progress = run.stdout.split('\n').filter((line) => line.startsWith('waiting for '))
-    if (progress.length) step(`progress lines logged while waiting:\n  ${progress.join('\n  ')}`)
+    await showRun(sim, run, report)
     step(`demo took ${((Date.now() - t0) / 1000).toFixed(1)} s`)
     if (fault && report.outcome !== 'passed') {
       // The fault did what it was armed for: the summary above is the point of the demo.

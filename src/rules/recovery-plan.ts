@@ -7,7 +7,7 @@ import { DrillError } from '../errors.js'
 import { formatDuration, formatLimit, formatUtc } from '../format.js'
 import { planShortName, planTier } from '../heroku/platform.js'
 import type { DatabaseInfo } from '../heroku/types.js'
-import { rollbackLabel } from '../inputs.js'
+import { rollbackLabel } from '../config.js'
 
 export interface RecoveryPlan {
   method: 'fork' | 'rollback'
