@@ -10,8 +10,10 @@ export const ACCOUNT_REQUESTS_PER_HOUR = 4500
 export const DRILL_STEP_REQUESTS = 45
 /** The waits a drill polls: capture and provisioning side by side, then the restore; a fork's provisioning. */
 const WAITS: Record<FleetMethod, number> = { backup: 3, fork: 1 }
-/** The length of each wait the estimate assumes, and so of a drill (the summary says so). */
+/** The length of each wait the estimate assumes (the summary says so). */
 export const ASSUMED_WAIT_MINUTES = 10
+/** A backup drill waits twice one after the other (capture ∥ provisioning, then the restore). */
+const DRILL_MINUTES = 2 * ASSUMED_WAIT_MINUTES
 
 /** Status requests one wait of `seconds` sends under the drill's poll policy (wait.ts). */
 export function pollsForWait(seconds: number): number {
@@ -48,8 +50,7 @@ export interface RateBudget {
 export function rateBudget(methods: FleetMethod[], sharePercent: number): RateBudget {
   const budgetPerHour = Math.floor((ACCOUNT_REQUESTS_PER_HOUR * sharePercent) / 100)
   const fleetRequests = methods.reduce((sum, m) => sum + drillRequests(m), 0)
-  const drillMinutes = (WAITS.backup - 1) * ASSUMED_WAIT_MINUTES
-  const perSlotPerHour = Math.ceil((drillRequests('backup') * 60) / drillMinutes)
+  const perSlotPerHour = Math.ceil((drillRequests('backup') * 60) / DRILL_MINUTES)
   const maxParallel =
     fleetRequests <= budgetPerHour ? null : Math.max(1, Math.floor(budgetPerHour / perSlotPerHour))
   return { budgetPerHour, fleetRequests, perSlotPerHour, maxParallel }
