@@ -137,7 +137,7 @@ describe('example workflows', () => {
 })
 
 describe('the fleet actions (discover, fleet-report)', () => {
-  const build = readFileSync(join(root, 'sim', 'build.mjs'), 'utf8')
+  const build = readFileSync(join(root, 'scripts', 'build.mjs'), 'utf8')
   const fleet = parse(
     readFileSync(join(root, '.github', 'examples', 'fleet-drill.yml'), 'utf8')
   ) as {

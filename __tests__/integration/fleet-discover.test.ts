@@ -10,7 +10,7 @@ import { readOnlyHttp, ReadOnlyViolation } from '../../src/heroku/read-only.js'
 import { matrixJson } from '../../src/fleet/matrix.js'
 import { Ownership, SecretRegistry } from '../../src/safety.js'
 import type { Simulator } from '../../sim/server.js'
-import { appName, client, sim, waitAddon, type Client } from '../sim/helpers.js'
+import { appName, client, sim, waitAddon, type Client } from './sim/helpers.js'
 
 const SQL = `create table item (id serial primary key, name text not null);
 insert into item (name) select 'item ' || g from generate_series(1, 20) g;`

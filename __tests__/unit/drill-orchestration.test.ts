@@ -6,7 +6,12 @@ import { runDrill } from '../../src/drill/run.js'
 import { CancelledError } from '../../src/errors.js'
 import { buildReport } from '../../src/report/build.js'
 import { AbortError } from '../../src/heroku/wait.js'
-import { drillConfig, fakeRuntime, passedVerification, type FakeOptions } from './fake-heroku.js'
+import {
+  drillConfig,
+  fakeRuntime,
+  passedVerification,
+  type FakeOptions
+} from '../fakes/fake-heroku.js'
 import type { DrillConfig } from '../../src/config.js'
 
 async function drill(over: Partial<DrillConfig> = {}, options: FakeOptions = {}) {

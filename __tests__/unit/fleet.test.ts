@@ -24,7 +24,7 @@ import {
   trendText
 } from '../../src/fleet/render.js'
 import type { DrillReport } from '../../src/report/model.js'
-import { failedReport, passedReport } from './report-fixture.js'
+import { failedReport, passedReport } from '../fakes/report-fixture.js'
 
 function entry(app: string, database = 'DATABASE_URL'): MatrixEntry {
   return { app, database, plan: 'essential-0', tier: 'essential', method: 'backup' }

@@ -9,7 +9,7 @@ import {
   planRecovery,
   rollbackWindowSeconds
 } from '../../src/rules/recovery-plan.js'
-import { drillConfig } from './fake-heroku.js'
+import { drillConfig } from '../fakes/fake-heroku.js'
 
 const NOW = new Date('2026-12-02T12:00:00Z')
 const STANDARD = { addonName: 'postgresql-shop-1', plan: 'heroku-postgresql:standard-0' }

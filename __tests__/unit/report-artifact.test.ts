@@ -13,7 +13,7 @@ import {
 } from '../../src/report/artifact.js'
 import { renderSummary } from '../../src/report/summary.js'
 import type { DrillReport } from '../../src/report/model.js'
-import { failedReport, passedReport } from './report-fixture.js'
+import { failedReport, passedReport } from '../fakes/report-fixture.js'
 
 let root: string
 beforeAll(async () => {

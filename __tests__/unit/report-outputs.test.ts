@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'yaml'
 import { outputsFor } from '../../src/report/outputs.js'
-import { failedReport, passedReport } from './report-fixture.js'
+import { failedReport, passedReport } from '../fakes/report-fixture.js'
 
 const root = join(import.meta.dirname ?? process.cwd(), '..', '..')
 const action = parse(readFileSync(join(root, 'action.yml'), 'utf8')) as {

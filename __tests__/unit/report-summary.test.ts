@@ -3,7 +3,7 @@ import { describe, expect, it } from '@jest/globals'
 import { renderSummary, renderTerminal } from '../../src/report/summary.js'
 import { runbookCommands, runbookSections } from '../../src/report/runbook.js'
 import type { DrillReport } from '../../src/report/model.js'
-import { failedReport, passedReport, SECRET_URL } from './report-fixture.js'
+import { failedReport, passedReport, SECRET_URL } from '../fakes/report-fixture.js'
 
 const SHA = 'f'.repeat(64)
 

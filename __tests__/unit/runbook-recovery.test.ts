@@ -4,7 +4,7 @@ import { describe, expect, it } from '@jest/globals'
 import type { DrillReport } from '../../src/report/model.js'
 import { comparedText, runbookSections } from '../../src/report/runbook.js'
 import { renderSummary } from '../../src/report/summary.js'
-import { failedReport, passedReport } from './report-fixture.js'
+import { failedReport, passedReport } from '../fakes/report-fixture.js'
 
 function recovered(
   base: DrillReport,

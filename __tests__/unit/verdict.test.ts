@@ -2,7 +2,7 @@
 import { describe, expect, test } from '@jest/globals'
 import { judgeOutcome, mismatchObjects, type DrillFindings } from '../../src/report/verdict.js'
 import type { Verification } from '../../src/verify/types.js'
-import { failedReport, passedReport } from './report-fixture.js'
+import { failedReport, passedReport } from '../fakes/report-fixture.js'
 
 const found = (more: Partial<DrillFindings> = {}): DrillFindings => ({
   copy: { label: 'backup b042', method: 'backup' },

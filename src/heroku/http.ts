@@ -8,15 +8,25 @@
  * - `Range: id ..; max=1000` only on Platform list requests; a Next-Range is followed (concatenating
  *   the pages) unless only the first page is asked for.
  * - nothing is logged: bodies hold config var values, errors are redacted.
+ * The pure policy is in retry-policy.ts, the send-once transport in transport.ts.
  */
-import type { IncomingMessage } from 'node:http'
-import { HttpClient } from '@actions/http-client'
 import type { SecretRegistry } from '../safety.js'
+import {
+  DEFAULT_RETRY_POLICY,
+  NOT_SENT_CODES,
+  isRetryableFailure,
+  parseRetryAfterMs,
+  provesNotApplied,
+  rateLimitDelayMs,
+  retryDelayMs,
+  type RetryPolicy
+} from './retry-policy.js'
+import { HerokuTransport, type HttpMethod, type TransportRequest } from './transport.js'
 import { HerokuApiError } from './types.js'
 import { AbortError, sleepMs } from './wait.js'
 
 export type HerokuApiName = 'platform' | 'data'
-export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'
+export type { HttpMethod }
 
 export interface HerokuRequestSpec {
   api: HerokuApiName
@@ -73,243 +83,6 @@ export interface HerokuHttpOptions {
   retry?: Partial<RetryPolicy>
   userAgent?: string
 }
-
-export interface RetryPolicy {
-  /** Attempts in all, first included. */
-  maxAttempts: number
-  baseDelayMs: number
-  factor: number
-  maxDelayMs: number
-  /** Longest Retry-After honoured; longer values are cut to this. */
-  maxRetryAfterMs: number
-  /** Below this RateLimit-Remaining every request is delayed... */
-  rateLimitThreshold: number
-  /** ...by up to this much (reached at 0 remaining). */
-  rateLimitMaxDelayMs: number
-}
-
-export const DEFAULT_RETRY_POLICY: RetryPolicy = {
-  maxAttempts: 8,
-  baseDelayMs: 500,
-  factor: 2,
-  maxDelayMs: 20_000,
-  maxRetryAfterMs: 120_000,
-  rateLimitThreshold: 100,
-  rateLimitMaxDelayMs: 10_000
-}
-
-// ---- pure policy -------------------------------------------------------------------------------
-
-/** Exponential backoff with "equal jitter": half fixed, half random, so waits never collapse to 0. */
-export function backoffDelayMs(
-  attempt: number,
-  random: () => number,
-  policy: RetryPolicy = DEFAULT_RETRY_POLICY
-): number {
-  const exp = Math.min(
-    policy.maxDelayMs,
-    policy.baseDelayMs * policy.factor ** Math.max(0, attempt - 1)
-  )
-  return Math.round(exp / 2 + random() * (exp / 2))
-}
-
-/** Retry-After as milliseconds: delta-seconds or an HTTP date; undefined when absent or unreadable. */
-export function parseRetryAfterMs(value: string | undefined, nowMs: number): number | undefined {
-  if (value === undefined || value.trim() === '') return undefined
-  const trimmed = value.trim()
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000)
-  const at = Date.parse(trimmed)
-  if (Number.isNaN(at)) return undefined
-  return Math.max(0, at - nowMs)
-}
-
-/** Extra wait before a request when the account's token pool runs low (Heroku refills ~75/min). */
-export function rateLimitDelayMs(
-  remaining: number | undefined,
-  policy: RetryPolicy = DEFAULT_RETRY_POLICY
-): number {
-  if (remaining === undefined || remaining >= policy.rateLimitThreshold) return 0
-  const shortfall = (policy.rateLimitThreshold - Math.max(0, remaining)) / policy.rateLimitThreshold
-  return Math.round(policy.rateLimitMaxDelayMs * shortfall)
-}
-
-/** The wait before attempt `attempt + 1`: backoff, or longer when the server asked for it. */
-export function retryDelayMs(
-  attempt: number,
-  retryAfterMs: number | undefined,
-  random: () => number,
-  policy: RetryPolicy = DEFAULT_RETRY_POLICY
-): number {
-  const backoff = backoffDelayMs(attempt, random, policy)
-  if (retryAfterMs === undefined) return backoff
-  return Math.max(backoff, Math.min(retryAfterMs, policy.maxRetryAfterMs))
-}
-
-const TRANSIENT_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ETIMEDOUT',
-  'ESOCKETTIMEDOUT',
-  'EPIPE',
-  'EHOSTUNREACH',
-  'EAI_AGAIN',
-  'ECONNABORTED'
-])
-// Errors raised before a connection existed: the request cannot have reached Heroku.
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH'])
-
-/** A GET may be retried after this failure. */
-export function isRetryableFailure(err: HerokuApiError): boolean {
-  if (err.status === 0) return TRANSIENT_CODES.has(err.id)
-  return err.status === 429 || (err.status >= 500 && err.status !== 501)
-}
-
-/** A write failed in a way that proves it was not applied, so sending it again is safe. */
-export function provesNotApplied(err: HerokuApiError): boolean {
-  if (err.status === 0) return NOT_SENT_CODES.has(err.id) && err.id !== 'ENOTFOUND'
-  return err.status === 429
-}
-
-// ---- the transport: each request sent once ------------------------------------------------------
-
-const DEFAULT_RANGE = 'id ..; max=1000'
-
-/** One request as the transport sends it; a list's further pages are requested with Next-Range. */
-export interface TransportRequest {
-  method: HttpMethod
-  /** e.g. https://api.heroku.com (a host without a scheme is taken as https). */
-  baseUrl: string
-  path: string
-  headers?: Record<string, string>
-  body?: unknown
-  /** Send `Range: id ..; max=1000` when `headers` has no Range of its own. */
-  defaultRange?: boolean
-  /** Return the first page only: a Next-Range in the answer is not followed. */
-  firstPageOnly?: boolean
-  /** Sees every answer's headers (status, Retry-After, RateLimit-Remaining). */
-  onResponse?: (res: IncomingMessage) => void
-}
-
-/** A non-2xx answer: the status and the parsed error body ({id, message} on Heroku). */
-export class HttpStatusError extends Error {
-  constructor(
-    readonly statusCode: number,
-    readonly body: unknown
-  ) {
-    super(`Heroku answered ${statusCode}`)
-  }
-}
-
-function timeoutError(ms: number): Error {
-  return Object.assign(new Error(`no answer within ${ms} ms`), { code: 'ETIMEDOUT' })
-}
-
-/** The answer's body; a connection that drops or idles for `timeoutMs` mid-body rejects. */
-function readBody(res: IncomingMessage, timeoutMs: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    res.setTimeout(timeoutMs, () => res.destroy(timeoutError(timeoutMs)))
-    res.on('data', (chunk: Buffer) => chunks.push(chunk))
-    res.on('error', reject)
-    res.on('aborted', () =>
-      reject(Object.assign(new Error('answer cut off'), { code: 'ECONNRESET' }))
-    )
-    res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
-  })
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text || '{}')
-  } catch {
-    // The text itself could hold anything (config vars): not quoted in the error.
-    throw Object.assign(new Error(`answer is not JSON (${text.length} bytes)`), {
-      code: 'EBADJSON'
-    })
-  }
-}
-
-function originOf(baseUrl: string): string {
-  return new URL(/^https?:\/\//.test(baseUrl) ? baseUrl : `https://${baseUrl}`).origin
-}
-
-/**
- * The Heroku API over @actions/http-client (which honours the runner's https_proxy / no_proxy),
- * with its retries and redirects off: a request, or a page of a list, is sent exactly once, so a
- * write is never re-sent by the transport after a reset or a timeout. Retries are decided by
- * createHerokuHttp, where the method is known. Nothing here logs: bodies hold config var values.
- */
-export class HerokuTransport {
-  private readonly client: HttpClient
-
-  constructor(
-    private readonly token: string,
-    private readonly timeoutMs = 60_000,
-    userAgent = 'heroku-postgres-restore-drill'
-  ) {
-    this.client = new HttpClient(userAgent, [], {
-      allowRetries: false,
-      allowRedirects: false,
-      keepAlive: false,
-      socketTimeout: timeoutMs
-    })
-  }
-
-  async send<T>(req: TransportRequest): Promise<T> {
-    const url = originOf(req.baseUrl) + req.path
-    let range = req.headers?.Range ?? (req.defaultRange ? DEFAULT_RANGE : undefined)
-    let pages: unknown[] | undefined
-    for (;;) {
-      const { res, body } = await this.sendPage(req, url, range)
-      const nextRange = res.headers['next-range']
-      if (req.firstPageOnly || typeof nextRange !== 'string' || !Array.isArray(body)) {
-        return (pages ? pages.concat(body) : body) as T
-      }
-      pages = (pages ?? []).concat(body)
-      range = nextRange
-    }
-  }
-
-  private async sendPage(
-    req: TransportRequest,
-    url: string,
-    range: string | undefined
-  ): Promise<{ res: IncomingMessage; body: unknown }> {
-    const headers: Record<string, string> = {
-      Accept: 'application/vnd.heroku+json; version=3',
-      'Content-Type': 'application/json',
-      Authorization: 'Basic ' + Buffer.from(':' + this.token).toString('base64'),
-      ...req.headers
-    }
-    if (range === undefined) delete headers.Range
-    else headers.Range = range
-    const payload = req.body ? JSON.stringify(req.body) : ''
-    let res: IncomingMessage
-    try {
-      res = (await this.client.request(req.method, url, payload, headers)).message
-    } catch (err) {
-      // @actions/http-client's own timeout error carries no code.
-      if (err instanceof Error && /^Request timeout/.test(err.message))
-        throw timeoutError(this.timeoutMs)
-      throw err
-    }
-    req.onResponse?.(res)
-    const text = await readBody(res, this.timeoutMs)
-    const status = res.statusCode ?? 0
-    if (status < 200 || status > 299) {
-      let errorBody: unknown = text
-      try {
-        errorBody = JSON.parse(text)
-      } catch {
-        // not JSON: kept as text (redacted by the caller)
-      }
-      throw new HttpStatusError(status, errorBody)
-    }
-    return { res, body: parseJson(text) }
-  }
-}
-
-// ---- the retrying layer ------------------------------------------------------------------------
 
 interface ResponseMeta {
   status?: number

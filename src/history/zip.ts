@@ -1,13 +1,18 @@
 // One file out of a zip archive (an artifact download), found through the central directory: the
 // artifact service streams its archives, so local headers may carry no sizes. Stored or deflated.
+// Kept rather than @actions/artifact's downloadArtifact, which extracts every entry to disk
+// (unzip-stream, no size cap) and retries for half a minute; this reads one entry in memory.
 import { inflateRawSync } from 'node:zlib'
+
+/** A drill report is a few KiB: a larger entry is refused, whatever the archive claims (zip bomb). */
+export const MAX_ENTRY_BYTES = 16 * 1024 * 1024
 
 const EOCD = 0x06054b50
 const CENTRAL = 0x02014b50
 const LOCAL = 0x04034b50
 
 /** The bytes of the entry named `name` (at any depth), or null when the archive has none. */
-export function readZipEntry(zip: Buffer, name: string): Buffer | null {
+export function readZipEntry(zip: Buffer, name: string, maxBytes = MAX_ENTRY_BYTES): Buffer | null {
   const eocd = findEndOfCentralDirectory(zip)
   if (eocd < 0) throw new Error('not a zip archive')
   const count = zip.readUInt16LE(eocd + 10)
@@ -21,7 +26,7 @@ export function readZipEntry(zip: Buffer, name: string): Buffer | null {
     const local = zip.readUInt32LE(at + 42)
     const entryName = zip.toString('utf8', at + 46, at + 46 + nameLength)
     if (entryName === name || entryName.endsWith(`/${name}`)) {
-      return entryData(zip, local, size, method)
+      return entryData(zip, local, size, method, maxBytes)
     }
     at += 46 + skip
   }
@@ -37,11 +42,27 @@ function findEndOfCentralDirectory(zip: Buffer): number {
   return -1
 }
 
-function entryData(zip: Buffer, local: number, size: number, method: number): Buffer {
+function entryData(
+  zip: Buffer,
+  local: number,
+  size: number,
+  method: number,
+  maxBytes: number
+): Buffer {
   if (zip.readUInt32LE(local) !== LOCAL) throw new Error('zip entry header is damaged')
   const start = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28)
   const data = zip.subarray(start, start + size)
-  if (method === 0) return Buffer.from(data)
-  if (method === 8) return inflateRawSync(data)
-  throw new Error(`zip compression method ${method} is not supported`)
+  const tooLarge = () => new Error(`zip entry is larger than ${maxBytes} bytes`)
+  if (method === 0) {
+    if (data.length > maxBytes) throw tooLarge()
+    return Buffer.from(data)
+  }
+  if (method !== 8) throw new Error(`zip compression method ${method} is not supported`)
+  try {
+    // The cap stops inflating as soon as it is passed, not after the whole entry is in memory.
+    return inflateRawSync(data, { maxOutputLength: maxBytes })
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge()
+    throw err
+  }
 }
