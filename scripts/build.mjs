@@ -1,9 +1,12 @@
-// `npm run build`: the two bundles (main and post) with ncc, side by side; fails if either fails.
+// `npm run build`: the bundles (main, post, and the fleet's discover and fleet-report) with ncc,
+// side by side; fails if any fails.
 import { spawn } from 'node:child_process'
 
 const bundles = [
   ['src/main.ts', '-o', 'dist', '--license', 'licenses.txt'],
-  ['src/post.ts', '-o', 'dist/post']
+  ['src/post.ts', '-o', 'dist/post'],
+  ['src/discover-main.ts', '-o', 'dist/discover'],
+  ['src/fleet-report-main.ts', '-o', 'dist/fleet-report']
 ]
 
 function ncc(args) {

@@ -33,7 +33,8 @@
 // Faults: every documented kind (README); http/reset also take `method` and `when: "after"` (apply
 // the request, then fail the answer: an ambiguous write). Extra kinds: {"kind":"provision-slow",
 // "seconds":N}, {"kind":"transfer-slow","transfer":"capture"|"restore","seconds":N} and
-// {"kind":"release-fail","description":REGEX}. A damage fault that cannot be applied fails the restore.
+// {"kind":"release-fail","description":REGEX}. A damage fault that cannot be applied fails the restore;
+// one with "app": REGEX waits for a restore onto a matching app (drills running side by side).
 // Continuous Protection (sim-protection.ts): Standard tier and up live on a WAL-archiving cluster;
 // POST /apps/{app}/addons with config {fork: SOURCE} or {rollback: SOURCE, to: TIME | by: INTERVAL}
 // provisions a point-in-time recovery of SOURCE into a server of its own (armed restore-* damage

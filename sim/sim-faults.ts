@@ -23,7 +23,8 @@ export type Fault =
   /** Not in §7.1's list: the next release phase (whose description matches) fails. */
   | { kind: 'release-fail'; description?: string }
   | { kind: 'transfer-warnings'; transfer: 'capture' | 'restore'; count: number; benign: boolean }
-  | DamageFault
+  /** Not in §7.1's list: `app`, a REGEX over the name of the app holding the restored database. */
+  | (DamageFault & { app?: string })
 
 export type ArmedFault = Fault & { id: number; armedAt: string }
 
@@ -89,6 +90,20 @@ function transferKind(
 }
 
 /** Validates one fault as posted; throws 422 invalid_params naming what is wrong. */
+function damageFault(raw: Record<string, unknown>): DamageFault {
+  switch (raw.kind) {
+    case 'restore-drop-table':
+    case 'restore-alter-row':
+      return { kind: raw.kind, table: str(raw, 'table') }
+    case 'restore-delete-rows':
+      return { kind: 'restore-delete-rows', table: str(raw, 'table'), count: count(raw, 1) }
+    case 'restore-reset-sequence':
+      return { kind: 'restore-reset-sequence', sequence: str(raw, 'sequence') }
+    default:
+      return { kind: 'restore-drop-index', index: str(raw, 'index') }
+  }
+}
+
 export function parseFault(raw: unknown): Fault {
   if (!isObj(raw)) throw invalidParams('a fault must be a JSON object with a "kind"')
   const method = raw.method === undefined ? undefined : str(raw, 'method').toUpperCase()
@@ -129,13 +144,12 @@ export function parseFault(raw: unknown): Fault {
     }
     case 'restore-drop-table':
     case 'restore-alter-row':
-      return { kind: raw.kind, table: str(raw, 'table') }
     case 'restore-delete-rows':
-      return { kind: 'restore-delete-rows', table: str(raw, 'table'), count: count(raw, 1) }
     case 'restore-reset-sequence':
-      return { kind: 'restore-reset-sequence', sequence: str(raw, 'sequence') }
-    case 'restore-drop-index':
-      return { kind: 'restore-drop-index', index: str(raw, 'index') }
+    case 'restore-drop-index': {
+      const app = raw.app === undefined ? undefined : regex(raw, 'app')
+      return { ...damageFault(raw), ...(app ? { app } : {}) }
+    }
     default:
       throw invalidParams(
         `unknown fault kind ${JSON.stringify(raw.kind)}; kinds: http, reset, provision-fail, provision-slow, transfer-fail, transfer-slow, transfer-warnings, release-fail, restore-drop-table, restore-delete-rows, restore-alter-row, restore-reset-sequence, restore-drop-index`

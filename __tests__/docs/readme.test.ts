@@ -93,8 +93,9 @@ describe('example workflows', () => {
   const dir = join(root, '.github', 'examples')
   const files = readdirSync(dir).filter((f) => f.endsWith('.yml'))
 
-  it('cover the schedule, the release gate, the incident, many apps and a rollback drill', () => {
+  it('cover the schedule, the release gate, the incident, many apps, a fleet and a rollback drill', () => {
     expect(files.sort()).toEqual([
+      'fleet-drill.yml',
       'incident-restore.yml',
       'many-apps.yml',
       'nightly-drill.yml',
@@ -117,14 +118,16 @@ describe('example workflows', () => {
           }
         >
       }
+      // The drill itself, not its discover and fleet-report companions (checked below).
+      const isDrill = (uses?: string) => /heroku-postgres-restore-drill@/.test(uses ?? '')
       const drillJobs = Object.values(workflow.jobs).filter((job) =>
-        job.steps.some((s) => s.uses?.includes('heroku-postgres-restore-drill'))
+        job.steps.some((s) => isDrill(s.uses))
       )
       expect(drillJobs.length).toBeGreaterThan(0)
       for (const job of drillJobs) {
         const group = job.concurrency?.group ?? workflow.concurrency?.group
         expect(group).toMatch(/^restore-drill-/)
-        const step = job.steps.find((s) => s.uses?.includes('heroku-postgres-restore-drill'))!
+        const step = job.steps.find((s) => isDrill(s.uses))!
         const given = Object.keys(step.with ?? {})
         for (const key of given) expect(Object.keys(action.inputs)).toContain(key)
         for (const [name, input] of Object.entries(action.inputs)) {
@@ -145,4 +148,47 @@ describe('example workflows', () => {
       }
     }
   )
+})
+
+describe('the fleet actions (discover, fleet-report)', () => {
+  const build = readFileSync(join(root, 'scripts', 'build.mjs'), 'utf8')
+  const fleet = parse(
+    readFileSync(join(root, '.github', 'examples', 'fleet-drill.yml'), 'utf8')
+  ) as {
+    jobs: Record<string, { steps: { uses?: string; with?: Record<string, string> }[] }>
+  }
+  const steps = Object.values(fleet.jobs).flatMap((job) => job.steps)
+
+  it.each([
+    ['discover', 'src/discover-main.ts'],
+    ['fleet-report', 'src/fleet-report-main.ts']
+  ])(
+    '%s/action.yml runs its own bundle on node24, reads every input, and the example uses it rightly',
+    (name, entry) => {
+      const sub = parse(readFileSync(join(root, name, 'action.yml'), 'utf8')) as ActionYml
+      // runs.main is relative to the action's folder: the bundle sits in the repository's dist/.
+      expect(sub.runs).toEqual({ using: 'node24', main: `../dist/${name}/index.js` })
+      expect(build).toContain(`['${entry}', '-o', 'dist/${name}']`)
+      const source = readFileSync(join(root, entry), 'utf8')
+      for (const input of Object.keys(sub.inputs)) expect(source).toContain(`getInput('${input}')`)
+      const step = steps.find((s) => s.uses?.includes(`heroku-postgres-restore-drill/${name}@`))!
+      expect(step).toBeDefined()
+      const given = Object.keys(step.with ?? {})
+      for (const key of given) expect(Object.keys(sub.inputs)).toContain(key)
+      for (const [input, spec] of Object.entries(sub.inputs))
+        if (spec.required) expect(given).toContain(input)
+    }
+  )
+
+  it('the fleet example drills from the matrix with fail-fast off, max-parallel and a group per app', () => {
+    const drill = (fleet.jobs as Record<string, any>).drill
+    expect(drill.strategy['fail-fast']).toBe(false)
+    expect(drill.strategy['max-parallel']).toContain('needs.discover.outputs.max-parallel')
+    expect(drill.strategy.matrix.include).toContain('needs.discover.outputs.matrix')
+    expect(drill.concurrency.group).toBe('restore-drill-${{ matrix.app }}')
+    const report = (fleet.jobs as Record<string, any>).report
+    expect(report.needs).toEqual(['discover', 'drill'])
+    expect(report.steps[0].with.pattern).toBe('restore-drill-*')
+    expect(report.steps[1].with.reports).toBe(report.steps[0].with.path)
+  })
 })

@@ -91,7 +91,12 @@ describe('uses:', () => {
     ]
     const ours = texts.flatMap(usesIn).filter((u) => u.includes('heroku-postgres-restore-drill'))
     expect(ours.length).toBeGreaterThan(0)
-    for (const uses of ours) expect(uses).toBe(`${repository}@v${major}`)
+    // The drill, or one of its companions in this repository (discover/, fleet-report/).
+    const published = ['', '/discover', '/fleet-report'].map(
+      (sub) => `${repository}${sub}@v${major}`
+    )
+    for (const uses of ours) expect(published).toContain(uses)
+    expect(ours).toEqual(expect.arrayContaining(published))
   })
 
   it('grants what the drill step needs: actions: read where the history is read from artifacts', () => {

@@ -12,6 +12,7 @@ import {
   type RecoveryPlan,
   type RecoverySource
 } from '../sim-protection.js'
+import { followedLeader } from '../sim-followers.js'
 import { SimApps } from './apps.js'
 import {
   ADDON_NAME_PATTERN,
@@ -32,6 +33,7 @@ export class SimWorld extends SimApps {
     const receivedMs = Date.now()
     this.checkCreate(app, req)
     const recovery = this.checkRecovery(app, req, receivedMs)
+    const leader = followedLeader(this, app, req.config, req.plan)
     const failFault = req.immediate
       ? undefined
       : this.o.faults.takeOne((f) => f.kind === 'provision-fail')
@@ -46,7 +48,8 @@ export class SimWorld extends SimApps {
       updatedAt: now,
       config: req.config ?? {},
       failProvision: failFault !== undefined,
-      recovery: recovery && { ...recovery, message: 'preparing' }
+      recovery: recovery && { ...recovery, message: 'preparing' },
+      ...(leader ? { leaderId: leader.id } : {})
     }
     if (!addon.failProvision && !recovery) {
       const server = await this.serverForNew(req)
@@ -209,7 +212,11 @@ export class SimWorld extends SimApps {
           plan.message = message
         }
       })
-      const damageFailure = await this.applyDamageFaults(`add-on ${addon.name}`, copy.creds)
+      const damageFailure = await this.applyDamageFaults(
+        `add-on ${addon.name}`,
+        copy.creds,
+        app.name
+      )
       if (damageFailure) throw new Error(damageFailure)
     } catch (err) {
       if (copy) await this.protection.removeCopy(copy.creds.port)
@@ -231,9 +238,15 @@ export class SimWorld extends SimApps {
    */
   protected async applyDamageFaults(
     label: string,
-    creds: DatabaseCredentials
+    creds: DatabaseCredentials,
+    appName: string
   ): Promise<string | undefined> {
-    const damage = this.o.faults.takeAll((f) => f.kind.startsWith('restore-'))
+    // A fault with `app` waits for a restore onto that app (drills running side by side).
+    const damage = this.o.faults.takeAll(
+      (f) =>
+        f.kind.startsWith('restore-') &&
+        (!('app' in f) || !f.app || new RegExp(f.app).test(appName))
+    )
     if (damage.length === 0) return undefined
     let failure: string | undefined
     await this.pgFor(creds).withAdminClient(creds.database, async (client) => {

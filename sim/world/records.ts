@@ -40,6 +40,8 @@ export interface AddonRec {
   recovery?: RecoveryPlan & { message: string }
   /** Why provisioning failed (no secrets), for wait_status. */
   provisionError?: string
+  /** A follower (`config: {follow: …}`): the leader's add-on id (sim-followers.ts). */
+  leaderId?: string
 }
 
 export interface AttachmentRec {

@@ -120,7 +120,11 @@ export class SimRestores extends SimTransfers {
     t.warnings = ignored ? Number(ignored[1]) : 0
     if (warn && warn.kind === 'transfer-warnings') await this.addRestoreWarnings(t, creds, warn)
     // A damage that cannot be applied fails the restore: no test passes on damage that never happened.
-    const damageFailure = await this.applyDamageFaults(this.transferName(t), creds)
+    const damageFailure = await this.applyDamageFaults(
+      this.transferName(t),
+      creds,
+      this.apps.get(t.appId)?.name ?? ''
+    )
     if (damageFailure) {
       this.log(t, `heroku-sim: ${damageFailure}`, 'error')
       this.finish(t, false)

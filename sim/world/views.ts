@@ -15,6 +15,7 @@ import {
 } from '../sim-catalog.js'
 import { databaseUrl, type DatabaseCredentials } from '../sim-pg.js'
 import { rollbackInfo } from '../sim-protection.js'
+import { followerInfo } from '../sim-followers.js'
 import { SimLookups } from './lookups.js'
 import {
   type AddonRec,
@@ -213,6 +214,7 @@ export class SimViews extends SimLookups {
     const size = formatBytes(stats.bytes)
     const version = stats.version.split(' ')[0]
     const major = version.split('.')[0]
+    const follow = followerInfo(this, addon)
     return {
       addon_id: addon.id,
       name: addon.name,
@@ -232,7 +234,8 @@ export class SimViews extends SimLookups {
           name: 'Created',
           values: [addon.createdAt.replace('T', ' ').replace(/(\.\d+)?Z$/, ' UTC')]
         },
-        { name: 'Maintenance', values: ['not required'] }
+        { name: 'Maintenance', values: ['not required'] },
+        ...follow.rows
       ],
       num_bytes: stats.bytes,
       num_connections: stats.connections,
@@ -249,7 +252,7 @@ export class SimViews extends SimLookups {
       database_name: creds.database,
       database_user: creds.user,
       'waiting?': false,
-      following: null,
+      following: follow.following,
       leader: null,
       followers: [],
       forked_from: addon.recovery?.sourceName ?? null,

@@ -37,6 +37,8 @@ export interface ArtifactApi {
   artifactsNamed(name: string): Promise<ListedArtifact[]>
   /** The artifact's zip; rejects when it is larger than `maxBytes`. */
   downloadZip(artifactId: number, maxBytes: number): Promise<Buffer>
+  /** The jobs of one attempt of a run (first 100: a fleet's matrix rarely has more). */
+  runJobs(runId: number, attempt: number): Promise<{ name: string; html_url: string | null }[]>
 }
 
 export function createArtifactApi(repo: GitHubRepo): ArtifactApi {
@@ -93,6 +95,16 @@ export function createArtifactApi(repo: GitHubRepo): ArtifactApi {
       if (typeof location === 'string' && location) return downloadSigned(location, maxBytes)
       if (res.data instanceof ArrayBuffer) return capped(Buffer.from(res.data), maxBytes)
       throw new Error(`the artifact download answered ${res.status} without a zip`)
+    },
+    async runJobs(runId, attempt) {
+      const res = await octokit.rest.actions
+        .listJobsForWorkflowRunAttempt({
+          ...listing(owner, name),
+          run_id: runId,
+          attempt_number: attempt
+        })
+        .catch(explainFailure)
+      return res.data.jobs
     }
   }
 }
