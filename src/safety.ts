@@ -58,6 +58,7 @@ export class Ownership {
   private readonly apps = new Set<string>()
   private readonly staleApps = new Set<string>()
   private readonly backups = new Set<string>()
+  private readonly aliases = new Set<string>()
 
   /** An app this run created (by name; app names are unique). */
   recordCreatedApp(name: string): void {
@@ -101,6 +102,20 @@ export class Ownership {
     if (!this.backups.has(`${app}#${num}`)) {
       throw new OwnershipError(
         `refusing to delete backup ${num} of app ${app}: this run did not capture it`
+      )
+    }
+  }
+
+  /** The alias attachment this run gave the original before a promote (by attachment id). */
+  recordCreatedAlias(attachmentId: string): void {
+    this.aliases.add(attachmentId)
+  }
+
+  /** Detaching is allowed only for the alias this run created: production's own attachments stay. */
+  assertDetachable(attachmentId: string): void {
+    if (!this.aliases.has(attachmentId)) {
+      throw new OwnershipError(
+        `refusing to detach attachment ${attachmentId}: this run did not create it`
       )
     }
   }

@@ -29,6 +29,9 @@ export interface SavedState {
   promoteInProgress?: boolean
   /** The source add-on (DATABASE before any promote). */
   original?: { id: string; name: string }
+  /** The alias attachment this run gave the original so DATABASE could move (Heroku refuses to move
+   * an add-on's last attachment); removed once DATABASE is back on the original. */
+  promoteAlias?: { id: string; name: string }
   /** The drill app this run creates (`created` once the create request returned). */
   drillApp?: { name: string; created: boolean }
   /** The drill app was deleted (with its add-on). */

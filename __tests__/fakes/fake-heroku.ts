@@ -279,6 +279,8 @@ export class FakeHeroku {
           if (req.name === 'DATABASE') this.databaseHolder = addon.id
           return this.attachments().find((a) => a.addon.id === addon.id) as Attachment
         }),
+      // The source always has an alias here, so a promote never needs one of its own.
+      detach: (id) => this.call(`detach ${id}`, () => 'detached' as const),
       listPlans: () => this.call('listPlans', () => []),
       listProcessTypes: () => this.call('listProcessTypes', () => ['web']),
       listRecentReleases: () => this.call('listRecentReleases', () => []),

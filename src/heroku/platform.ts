@@ -24,6 +24,8 @@ export interface PlatformApi extends AppsApi {
     app: string,
     req: { addonName: string; name?: string; namespace?: string | null }
   ): Promise<Attachment>
+  /** Only the alias attachment this run created; 'already-gone' on 404. */
+  detach(attachmentId: string): Promise<'detached' | 'already-gone'>
   listPlans(service: string): Promise<{ name: string; state?: string }[]>
   /** The process types of the app's formation (`web`, `worker`, `release`, ...). */
   listProcessTypes(app: string): Promise<string[]>
@@ -317,6 +319,21 @@ export function createPlatformApi(http: HerokuHttp, ownership: Ownership): Platf
     }
   }
 
+  async function detach(attachmentId: string): Promise<'detached' | 'already-gone'> {
+    ownership.assertDetachable(attachmentId)
+    try {
+      await http.request({
+        api: 'platform',
+        method: 'DELETE',
+        path: `/addon-attachments/${enc(attachmentId)}`
+      })
+      return 'detached'
+    } catch (err) {
+      if (err instanceof HerokuApiError && err.status === 404) return 'already-gone'
+      throw err
+    }
+  }
+
   return {
     ...createAppsApi(http, ownership),
     tokenScopes: () => http.tokenScopes(),
@@ -335,6 +352,7 @@ export function createPlatformApi(http: HerokuHttp, ownership: Ownership): Platf
     getConfigVars,
     setMaintenance,
     attach,
+    detach,
     listProcessTypes: async (app) =>
       (await http.get<{ type: string }[]>('platform', `/apps/${enc(app)}/formation`)).map(
         (f) => f.type

@@ -10,7 +10,7 @@ import { sleepMs, waitFor } from '../heroku/wait.js'
 import { DRILL_ADDON_PREFIX, DRILL_APP_PATTERN, type Ownership } from '../safety.js'
 import type { CreatedAddonState, DrillState } from '../state.js'
 import { maintenanceOff } from './maintenance.js'
-import { promoteBack } from './promote.js'
+import { promoteBack, removePromoteAlias } from './promote.js'
 
 export interface CleanupDeps {
   platform: PlatformApi
@@ -56,6 +56,10 @@ export async function cleanUp(deps: CleanupDeps, attachmentName: string): Promis
   // DATABASE back on the original before anything is deleted (deleting the holder of DATABASE
   // would take DATABASE_URL away).
   await promoteBackIfInterrupted(deps, result)
+  if (!deps.state.value.promoteInProgress) {
+    const aliasProblem = await removePromoteAlias({ ...deps, app: deps.state.value.app })
+    if (aliasProblem) result.problems.push(aliasProblem)
+  }
   await switchMaintenanceOff(deps, result)
   await deleteCapture(deps, result)
   const saved = deps.state.value

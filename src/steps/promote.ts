@@ -1,7 +1,10 @@
 // Step (opt-in, `promote: true`): the promote drill. Maintenance on, the fresh add-on promoted to
 // DATABASE, the release phase awaited, the checks run through DATABASE_URL, the original
 // promoted back whatever happens in between, DATABASE confirmed on the original, maintenance
-// off. promoteBack is also what the clean-up runs when main died during a promote.
+// off. Like the CLI's pg:promote, the original first gets an alias attachment when DATABASE is its
+// only one (Heroku refuses to move an add-on's last attachment); the alias is removed once DATABASE
+// is back, so production's attachments end as they began. promoteBack and removePromoteAlias are
+// also what the clean-up runs when main died during a promote.
 import type { CheckRun, Databases } from '../databases.js'
 import type { PlatformApi } from '../heroku/platform.js'
 import { waitFor } from '../heroku/wait.js'
@@ -58,6 +61,7 @@ export async function runPromoteDrill(
   try {
     deps.state.update({ promoteInProgress: true, original })
     try {
+      await ensureAlias(deps, original)
       await promoteAndCheck(deps, created, checks, result)
     } catch (err) {
       result.problem = (err as Error).message
@@ -128,8 +132,48 @@ async function promoteBackAndConfirm(
     await waitForReleasePhase(deps).catch((e: Error) => {
       result.problem ??= e.message
     })
+    const aliasProblem = await removePromoteAlias(deps)
+    if (aliasProblem) result.problem ??= aliasProblem
   } catch (err) {
     result.problem ??= `promoting the original back failed: ${(err as Error).message}`
+  }
+}
+
+/**
+ * Gives the original an alias attachment unless it already has another one on the app, exactly
+ * as the CLI's pg:promote does (no name: Heroku picks HEROKU_POSTGRESQL_<COLOR>).
+ */
+async function ensureAlias(deps: PromoteDeps, original: AddonRef): Promise<void> {
+  const attachments = await deps.platform.listAttachments(deps.app)
+  const other = attachments.find(
+    (a) => a.addon.id === original.id && a.name !== DATABASE_ATTACHMENT && !a.namespace
+  )
+  if (other) return
+  const alias = await deps.platform.attach(deps.app, { addonName: original.name, namespace: null })
+  deps.ownership.recordCreatedAlias(alias.id)
+  deps.state.update({ promoteAlias: { id: alias.id, name: alias.name } })
+  deps.log(
+    `attached ${original.name} as ${alias.name} too: Heroku refuses to move an add-on's last attachment`
+  )
+}
+
+type AliasDeps = Pick<PromoteDeps, 'app' | 'platform' | 'ownership' | 'state' | 'log'>
+
+/**
+ * Removes the alias this run gave the original; call it only once DATABASE is back on the
+ * original. Returns what went wrong, with the command that fixes it.
+ */
+export async function removePromoteAlias(deps: AliasDeps): Promise<string | undefined> {
+  const alias = deps.state.value.promoteAlias
+  if (!alias) return undefined
+  try {
+    deps.ownership.recordCreatedAlias(alias.id)
+    await deps.platform.detach(alias.id)
+    deps.state.update({ promoteAlias: undefined })
+    deps.log(`removed the alias ${alias.name}: the attachments of ${deps.app} are as before`)
+    return undefined
+  } catch (err) {
+    return `removing the alias ${alias.name} failed: ${(err as Error).message}; run heroku addons:detach ${alias.name} --app ${deps.app}`
   }
 }
 

@@ -6,11 +6,12 @@ import {
   checksumsCheck,
   countsFromHashes,
   hashRestoredTables,
-  hashSourceTables,
   type RestoredHashes,
   type SourceHashes
 } from './checks/checksums.js'
-export { hashSourceTables, type SourceHashes } from './checks/checksums.js'
+import { hashSourceTables } from './checks/source-hashes.js'
+export { hashSourceTables } from './checks/source-hashes.js'
+export type { SourceHashes } from './checks/checksums.js'
 import type { CheckContext, CheckModule, CheckOutcome, TablePart } from './checks/context.js'
 import { countsCheck } from './checks/counts.js'
 import { customCheck } from './checks/custom.js'

@@ -402,7 +402,7 @@ describe('verifyRestore on the awkward database', () => {
         'canary:restore_drill.canary',
         'custom:always false',
         'custom:broken sql',
-        'custom:two values',
+        'check-error:two values',
         'custom:no writes'
       ].sort()
     )

@@ -3,7 +3,7 @@
 // the hashing. Each drill's hashing stays within the budget, every table's contents are verified
 // at least once over the five, and the coverage line is right each time.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
-import { hashSourceTables } from '../../../src/verify/checks/checksums.js'
+import { hashSourceTables } from '../../../src/verify/checks/source-hashes.js'
 import {
   coverageLine,
   drillsAgo,

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import pg from 'pg'
 import { openDatabase } from '../../../src/db.js'
-import { hashSourceTables } from '../../../src/verify/checks/checksums.js'
+import { hashSourceTables } from '../../../src/verify/checks/source-hashes.js'
 import { countTables, snapshotSource } from '../../../src/verify/snapshot.js'
 import type { SourceSnapshot } from '../../../src/verify/types.js'
 import { verifyRestore } from '../../../src/verify/verify.js'

@@ -1,6 +1,6 @@
 // Pure parts of the verification engine: quoting, the schema diff, checksum SQL and targets.
 import { describe, expect, test } from '@jest/globals'
-import { checksumTargets } from '../../../src/verify/checks/checksums.js'
+import { checksumTargets } from '../../../src/verify/checks/hash-plan.js'
 import { checksumSql, recordHashIsStable } from '../../../src/verify/checksum.js'
 import { diffSchema, integrityFindings } from '../../../src/verify/compare-schema.js'
 import { mapLimit, qualifiedName, quoteIdent } from '../../../src/verify/sql.js'

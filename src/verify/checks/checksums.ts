@@ -1,19 +1,13 @@
 // Check: the content of the chosen tables (all with '*'; with 'auto' every table without writes in
-// the window) hashes the same on both sides. The source is hashed after the capture, so a
-// difference proves a loss only for a table nobody wrote to since the before snapshot: the write
-// counters (inserts, updates, deletes) and the relfilenode (a TRUNCATE or other rewrite changes it),
-// read once the statistics of every write before the source hash have been flushed, decide
-// mismatch or drift. With 'auto' the same read decides which tables are compared at all.
+// the window) hashes the same on both sides. The source is hashed after the capture
+// (source-hashes.ts), so a difference proves a loss only for a table nobody wrote to since the
+// before snapshot: the write counters (inserts, updates, deletes) and the relfilenode (a TRUNCATE
+// or other rewrite changes it), read once the statistics of every write before the source hash
+// have been flushed, decide mismatch or drift. With 'auto' the same read decides which tables are
+// compared at all (hash-plan.ts).
+import type pg from 'pg'
+import { formatCount, formatDuration, plural } from '../../format.js'
 import { openingCounters, writesInWindow } from '../bounds.js'
-import {
-  beyondBudget,
-  DEFAULT_PACE,
-  estimateSeconds,
-  fits,
-  hashOrder,
-  PaceMeter,
-  type HashPace
-} from '../budget.js'
 import {
   checksumTable,
   isStatementTimeout,
@@ -22,253 +16,29 @@ import {
 } from '../checksum.js'
 import { readCountersAfterFlush } from '../snapshot.js'
 import { mapLimit } from '../sql.js'
-import type pg from 'pg'
-import type {
-  Finding,
-  SourceSnapshot,
-  TableCount,
-  TableCounters,
-  VerifyOptions,
-  WriteCounters
-} from '../types.js'
+import type { Finding, SourceSnapshot, VerifyOptions, WriteCounters } from '../types.js'
 import { windowWatched } from '../types.js'
 import type {
   CheckContext,
   CheckModule,
-  NotHashed,
   RestoredHashes,
   SourceHashes,
   TablePart
 } from './context.js'
 import { mismatches } from './context.js'
+import {
+  capFor,
+  comparedTargets,
+  isAuto,
+  planned,
+  SOURCE_STATEMENT_TIMEOUT_MS,
+  targetsFor,
+  unchangedSince,
+  type Limits,
+  type Target
+} from './hash-plan.js'
 
 export type { NotHashed, RestoredHashes, SourceHashes } from './context.js'
-import { formatCount, formatDuration, plural } from '../../format.js'
-
-interface Target {
-  table: string
-  schema: string
-  name: string
-  /** False for a partitioned table named explicitly: its partitions' rows are hashed through it. */
-  only: boolean
-  counted?: TableCount
-}
-
-/** The tables to hash: every counted table for '*', otherwise each name (a bare name means public.name). */
-export function checksumTargets(
-  wanted: string[],
-  counted: TableCount[],
-  partitioned: { schema: string; name: string }[]
-): { targets: Target[]; unknown: string[] } {
-  if (wanted.includes('*')) {
-    return {
-      targets: counted.map((t) => ({
-        table: t.table,
-        schema: t.schema,
-        name: t.name,
-        only: true,
-        counted: t
-      })),
-      unknown: []
-    }
-  }
-  const targets: Target[] = []
-  const unknown: string[] = []
-  for (const raw of wanted) {
-    const name = raw.trim()
-    if (!name) continue
-    const candidates = name.includes('.') ? [name] : [name, `public.${name}`]
-    const table = counted.find((t) => candidates.includes(t.table))
-    const parent = partitioned.find((p) => candidates.includes(`${p.schema}.${p.name}`))
-    if (table)
-      targets.push({
-        table: table.table,
-        schema: table.schema,
-        name: table.name,
-        only: true,
-        counted: table
-      })
-    else if (parent)
-      targets.push({ table: `${parent.schema}.${parent.name}`, ...parent, only: false })
-    else unknown.push(name)
-  }
-  return { targets, unknown }
-}
-
-/** The connection's statement timeout on the source when source-statement-timeout is not given. */
-const SOURCE_STATEMENT_TIMEOUT_MS = 10 * 60_000
-
-export const isAuto = (options: VerifyOptions): boolean =>
-  options.checksumTables.length === 1 && options.checksumTables[0] === 'auto'
-
-/** No insert, update, delete or rewrite between the opening read and every later one. */
-function unchangedSince(opening: TableCounters, later: (TableCounters | undefined)[]): boolean {
-  const writes = writesInWindow(opening, later)
-  return (
-    writes !== null &&
-    !writes.rewritten &&
-    writes.inserted + writes.deleted + writes.updated === 0 &&
-    later.every((read) => read?.relfilenode === opening.relfilenode)
-  )
-}
-
-function partitionedTables(before: SourceSnapshot): { schema: string; name: string }[] {
-  return before.schema
-    .filter((o) => o.kind === 'table' && o.definition.startsWith('partitioned table'))
-    .map((o) => {
-      const dot = o.name.indexOf('.')
-      return { schema: o.name.slice(0, dot), name: o.name.slice(dot + 1) }
-    })
-}
-
-/** With 'auto': the tables already unchanged while the before snapshot counted them. */
-function targetsFor(before: SourceSnapshot, options: VerifyOptions) {
-  if (isAuto(options)) {
-    const quiet = before.counts.tables.filter((t) =>
-      unchangedSince(openingCounters(t), [t.countersAfterCount])
-    )
-    return checksumTargets(['*'], quiet, [])
-  }
-  return checksumTargets(options.checksumTables, before.counts.tables, partitionedTables(before))
-}
-
-/** The hashed tables whose counters and relfilenode in `closing` are those of the opening read. */
-function unchangedTables(targets: Target[], closing: WriteCounters | null): Set<string> {
-  const unchanged = new Set<string>()
-  for (const t of targets) {
-    if (
-      t.counted &&
-      closing &&
-      unchangedSince(openingCounters(t.counted), [closing.tables[t.table]])
-    )
-      unchanged.add(t.table)
-  }
-  return unchanged
-}
-
-interface Limits {
-  budgetSeconds?: number
-  startedAt: number
-  /** The connection's own statement timeout: a cap at or above it is not set. */
-  statementTimeoutMs: number
-}
-
-/**
- * The statement cap for the next table (the budget's time left), or 'skip' when its estimate no
- * longer fits; undefined when no budget applies.
- */
-function capFor(limits: Limits, estimate: number): number | 'skip' | undefined {
-  if (limits.budgetSeconds === undefined) return undefined
-  const elapsed = (Date.now() - limits.startedAt) / 1000
-  if (!fits(estimate, elapsed, limits.budgetSeconds)) return 'skip'
-  const leftMs = (limits.budgetSeconds - elapsed) * 1000
-  return leftMs < limits.statementTimeoutMs ? leftMs : undefined
-}
-
-/** One table's hash within the limits: null when skipped or cancelled (`why` says which). */
-async function hashWithin(
-  db: pg.Pool,
-  target: Target,
-  limits: Limits,
-  estimate: number
-): Promise<{ hash: TableChecksum; seconds: number; overhead: number } | { why: NotHashed }> {
-  const cap = capFor(limits, estimate)
-  if (cap === 'skip') return { why: 'budget' }
-  const began = Date.now()
-  try {
-    const hash = await checksumTable(db, target.schema, target.name, target.only, undefined, cap)
-    const total = (Date.now() - began) / 1000
-    const seconds = hash.seconds ?? total
-    return { hash, seconds, overhead: total - seconds }
-  } catch (err) {
-    if (!isStatementTimeout(err)) throw err
-    return { why: cap === undefined ? 'timeout' : 'budget' }
-  }
-}
-
-/** The order and the prior pace: with verify-budget, least recently verified first (budget.ts). */
-function planned(targets: Target[], options: VerifyOptions): { order: Target[]; prior: HashPace } {
-  const budget = options.contentBudget
-  const prior = budget?.rowsPerSecond
-    ? { ...DEFAULT_PACE, rowsPerSecond: budget.rowsPerSecond }
-    : DEFAULT_PACE
-  if (!budget) return { order: targets, prior }
-  const rows = targets.map((t) => ({ ...t, rows: t.counted?.rows ?? 0 }))
-  return { order: hashOrder(rows, budget.drillsAgo), prior }
-}
-
-/**
- * Hashes the chosen source tables now. The drill runs this while the restore runs, so the verify
- * phase only hashes the restored copy. The counters are then read once every write made before
- * the last hash has reached the statistics (the wait overlaps the restore too): a table still as
- * at the opening read was unchanged from the before snapshot through its hash, so the dump and
- * the hash saw the same rows. With verify-budget, tables are hashed while their estimate fits the
- * time left, and each statement is capped at that time; a hash cancelled by the source's
- * statement timeout leaves that table unverified, not the drill.
- */
-export async function hashSourceTables(
-  source: pg.Pool,
-  before: SourceSnapshot,
-  options: VerifyOptions
-): Promise<SourceHashes> {
-  const startedAt = Date.now()
-  const { targets } = targetsFor(before, options)
-  const { order, prior } = planned(targets, options)
-  const budgetSeconds = options.contentBudget?.seconds
-  const limits: Limits = {
-    startedAt,
-    statementTimeoutMs: options.sourceStatementTimeoutMs ?? SOURCE_STATEMENT_TIMEOUT_MS,
-    ...(budgetSeconds !== undefined ? { budgetSeconds } : {})
-  }
-  const rowsOf = (t: Target): number => t.counted?.rows ?? 0
-  const tooBig = new Set(
-    budgetSeconds === undefined
-      ? []
-      : beyondBudget(
-          order.map((t) => ({ table: t.table, rows: rowsOf(t) })),
-          budgetSeconds,
-          prior
-        ).map((t) => t.table)
-  )
-  const meter = new PaceMeter(prior)
-  const byTable = new Map<string, TableChecksum>()
-  const notHashed = new Map<string, NotHashed>()
-  await mapLimit(
-    order.filter((t) => !tooBig.has(t.table)),
-    options.parallelism,
-    async (t) => {
-      const done = await hashWithin(source, t, limits, estimateSeconds(rowsOf(t), meter.pace()))
-      if ('why' in done) {
-        notHashed.set(t.table, done.why)
-        return
-      }
-      byTable.set(t.table, done.hash)
-      meter.record(done.hash.rows, done.seconds, done.overhead)
-    }
-  )
-  // Judged again at the pace measured now: what fits a budget of its own is only deferred.
-  const pace = meter.pace()
-  for (const table of tooBig) {
-    const rows = rowsOf(order.find((t) => t.table === table)!)
-    notHashed.set(table, estimateSeconds(rows, pace) > budgetSeconds! ? 'beyond-budget' : 'budget')
-  }
-  const hashedAt = Date.now()
-  const hashed = targets.filter((t) => byTable.has(t.table))
-  const closing =
-    hashed.length > 0
-      ? await readCountersAfterFlush(source, hashedAt, options).catch(() => null)
-      : null
-  const rows = [...byTable.values()].reduce((sum, h) => sum + h.rows, 0)
-  return {
-    hashedAt,
-    seconds: (hashedAt - startedAt) / 1000,
-    byTable,
-    unchanged: unchangedTables(hashed, closing),
-    notHashed,
-    rows,
-    ...(meter.measured() ? { rowsPerSecond: Math.round(pace.rowsPerSecond) } : {})
-  }
-}
 
 /** A table's hash, or null when the table does not exist there. */
 async function hashOrMissing(db: pg.Pool, target: Target, method?: ChecksumMethod, cap?: number) {
@@ -278,19 +48,6 @@ async function hashOrMissing(db: pg.Pool, target: Target, method?: ChecksumMetho
     if ((err as { code?: string }).code === '42P01') return null
     throw err
   }
-}
-
-/**
- * The tables compared: those the source hashed (with 'auto' only those it showed unchanged
- * through their hash: a busy table is judged by its count bounds alone).
- */
-function comparedTargets(targets: Target[], options: VerifyOptions, ahead: SourceHashes | null) {
-  if (!ahead) {
-    if (isAuto(options)) throw new Error('the source tables could not be hashed')
-    return targets
-  }
-  const hashed = targets.filter((t) => !ahead.notHashed?.has(t.table))
-  return isAuto(options) ? hashed.filter((t) => ahead.unchanged.has(t.table)) : hashed
 }
 
 /**
