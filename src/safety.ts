@@ -2,6 +2,11 @@
 
 /** Every add-on this action creates is named `restore-drill-<runId>-<attempt>-<random4>`. */
 export const DRILL_ADDON_PREFIX = 'restore-drill-'
+/**
+ * A keep-database copy is named `restore-kept-…` instead: neither stale rule matches it, so no
+ * later drill deletes a copy the team chose to keep (the runbook may have made it production).
+ */
+export const KEPT_ADDON_PREFIX = 'restore-kept-'
 /** Attachment name of the fresh add-on, so its URL is `RESTORE_DRILL_URL`. */
 export const DRILL_ATTACHMENT_NAME = 'RESTORE_DRILL'
 /** An add-on of ours left behind by an earlier run is stale once it is this old. */
@@ -13,7 +18,10 @@ export interface AddonRef {
   app?: { id?: string; name: string }
 }
 
-/** A left-over add-on of an earlier run: our name prefix AND created more than 24 h before `now`. */
+/**
+ * A left-over add-on of an earlier run: our name prefix AND created more than 24 h before `now`
+ * (callers also make sure it is attached nowhere but as the drill's own attachment).
+ */
 export function isStaleDrillAddon(addon: { name: string; created_at: string }, now: Date): boolean {
   if (!addon.name.startsWith(DRILL_ADDON_PREFIX)) return false
   const createdMs = Date.parse(addon.created_at)

@@ -232,6 +232,15 @@ export class FakeHeroku {
       tokenScopes: () => this.options.tokenScopes ?? 'write-protected',
       getApp: (name) => this.call('getApp', () => this.appView(name)),
       listAttachments: (app) => this.call('listAttachments', () => this.attachments(app)),
+      // Add-ons are attached on their own app only here.
+      listAddonAttachments: (id) =>
+        this.call('listAddonAttachments', () => {
+          const addon = this.addons.find((a) => a.id === id)
+          if (!addon) return []
+          return this.attachments(addon.app.name)
+            .filter((a) => a.addon.id === id)
+            .map((a) => ({ ...a, app: { id: `id-${addon.app.name}`, name: addon.app.name } }))
+        }),
       listAddons: (app) =>
         this.call('listAddons', () => this.addons.filter((a) => a.app.name === app)),
       getAddon: (_app, idOrName) =>

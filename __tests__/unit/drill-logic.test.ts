@@ -5,6 +5,7 @@ import { describe, expect, test } from '@jest/globals'
 import { cleanUp } from '../../src/steps/cleanup.js'
 import type { DrillConfig } from '../../src/config.js'
 import { drillAddonName } from '../../src/steps/provision.js'
+import { isStaleDrillAddon } from '../../src/safety.js'
 import type { DataApi } from '../../src/heroku/data.js'
 import type { PlatformApi } from '../../src/heroku/platform.js'
 import type { Addon, Attachment, Transfer } from '../../src/heroku/types.js'
@@ -96,6 +97,12 @@ describe('drillAddonName', () => {
     expect(name).toMatch(/^[a-zA-Z][A-Za-z0-9_-]+$/)
     expect(name.length).toBeLessThanOrEqual(60)
     expect(drillAddonName('shop', 'local', '1', 'ffff')).toBe('restore-drill-shop-local-1-ffff')
+    // A keep-database copy is never taken for a stale drill add-on by a later drill.
+    const kept = drillAddonName('shop', 'local', '1', 'ffff', true)
+    expect(kept).toBe('restore-kept-shop-local-1-ffff')
+    expect(isStaleDrillAddon({ name: kept, created_at: '2020-01-01T00:00:00Z' }, new Date())).toBe(
+      false
+    )
   })
 })
 
@@ -180,6 +187,8 @@ function fakes(opts: {
     tokenScopes: () => 'write-protected',
     getApp: async () => ({ ...APP, maintenance: false }),
     listAttachments: async () => opts.attachments ?? attachments,
+    listAddonAttachments: async (id: string) =>
+      (opts.attachments ?? attachments).filter((a) => a.addon.id === id),
     listAddons: async () => opts.addons ?? addons,
     getConfigVars: async () => ({ DATABASE_URL: 'postgres://u:secretpw@db.example.com:5432/d' }),
     listApps: async () => []
@@ -243,6 +252,26 @@ describe('preflight', () => {
       }
     )
     expect(pre.stale.map((a) => a.name)).toEqual(['restore-drill-shop-1-1-dead'])
+  })
+
+  test('an old drill add-on attached under another name (a kept copy in use) is not stale', async () => {
+    const old = addon('old-id', 'restore-drill-shop-1-1-dead', {
+      created_at: new Date(Date.now() - 25 * 3600_000).toISOString()
+    })
+    const lines: string[] = []
+    const pre = await preflight({
+      config: config({}),
+      ...fakes({
+        attachments: [...attachments, attachment('RESTORED', old)],
+        addons: [...addons, old]
+      }),
+      now: () => new Date(),
+      log: (l: string) => lines.push(l)
+    })
+    expect(pre.stale).toEqual([])
+    expect(lines).toContain(
+      'leaving add-on restore-drill-shop-1-1-dead of an earlier run alone: its add-on restore-drill-shop-1-1-dead is attached to shop as RESTORED'
+    )
   })
 
   test('require-schedule and max-backup-age fail (outcome failed) before anything is created', async () => {

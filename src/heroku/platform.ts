@@ -9,6 +9,8 @@ export interface PlatformApi extends AppsApi {
   tokenScopes(): string | null
   getApp(app: string): Promise<HerokuApp>
   listAttachments(app: string): Promise<Attachment[]>
+  /** Every attachment of the add-on, on any app. */
+  listAddonAttachments(addonId: string): Promise<Attachment[]>
   listAddons(app: string): Promise<Addon[]>
   /** null on 404 */
   getAddon(app: string, addonIdOrName: string): Promise<Addon | null>
@@ -339,6 +341,11 @@ export function createPlatformApi(http: HerokuHttp, ownership: Ownership): Platf
     tokenScopes: () => http.tokenScopes(),
     getApp,
     listAttachments,
+    listAddonAttachments: (addonId) =>
+      http.get<Attachment[]>('platform', `/addons/${enc(addonId)}/addon-attachments`, {
+        headers: ATTACHMENT_HEADERS,
+        list: true
+      }),
     listAddons: (app) =>
       http
         .get<Addon[]>('platform', `/apps/${enc(app)}/addons`, {

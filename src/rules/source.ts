@@ -2,7 +2,7 @@
 // app's attachments and add-ons, and the other Postgres databases of the app.
 import { DrillError } from '../errors.js'
 import type { Addon, Attachment } from '../heroku/types.js'
-import { DRILL_ADDON_PREFIX } from '../safety.js'
+import { DRILL_ADDON_PREFIX, DRILL_ATTACHMENT_NAME, KEPT_ADDON_PREFIX } from '../safety.js'
 
 export interface SourceDatabase {
   addonId: string
@@ -114,6 +114,7 @@ export function otherPostgresAttachments(
       (a) =>
         a.addon.id !== source.addonId &&
         !a.addon.name.startsWith(DRILL_ADDON_PREFIX) &&
+        !(a.addon.name.startsWith(KEPT_ADDON_PREFIX) && a.name === DRILL_ATTACHMENT_NAME) &&
         addons.some((x) => x.id === a.addon.id && isPostgresAddon(x))
     )
     .map((a) => a.name)

@@ -7,7 +7,12 @@ import type { DataApi } from '../heroku/data.js'
 import type { PlatformApi } from '../heroku/platform.js'
 import type { Addon } from '../heroku/types.js'
 import { sleepMs, waitFor } from '../heroku/wait.js'
-import { DRILL_ADDON_PREFIX, DRILL_APP_PATTERN, type Ownership } from '../safety.js'
+import {
+  DRILL_ADDON_PREFIX,
+  DRILL_APP_PATTERN,
+  KEPT_ADDON_PREFIX,
+  type Ownership
+} from '../safety.js'
 import type { CreatedAddonState, DrillState } from '../state.js'
 import { maintenanceOff } from './maintenance.js'
 import { promoteBack, removePromoteAlias } from './promote.js'
@@ -161,7 +166,7 @@ async function destroyCreatedAddon(
   created: CreatedAddonState,
   result: CleanupResult
 ): Promise<void> {
-  if (!created.name.startsWith(DRILL_ADDON_PREFIX)) {
+  if (!created.name.startsWith(DRILL_ADDON_PREFIX) && !created.name.startsWith(KEPT_ADDON_PREFIX)) {
     result.problems.push(`saved add-on name ${created.name} is not one of ours; not touching it`)
     return
   }

@@ -9,7 +9,7 @@ import { DrillError } from '../errors.js'
 import type { NewApp } from '../heroku/apps.js'
 import type { PlatformApi } from '../heroku/platform.js'
 import type { HerokuApp } from '../heroku/types.js'
-import { isStaleDrillApp, type Ownership } from '../safety.js'
+import { DRILL_ATTACHMENT_NAME, isStaleDrillApp, type Ownership } from '../safety.js'
 
 export interface DrillAppPlan {
   mode: DrillConfig['drillApp']['mode']
@@ -83,19 +83,44 @@ async function checkCanCreateApps(team: string, platform: PlatformApi): Promise<
   }
 }
 
-/** Drill apps of earlier runs (our name pattern, over a day old, holding only drill add-ons). */
+/**
+ * Drill apps of earlier runs: our name pattern, over a day old, holding only drill add-ons, none
+ * of them attached to any other app (a copy the runbook attached to production is in use).
+ */
 export async function findStaleDrillApps(
   platform: PlatformApi,
-  now: Date
+  now: Date,
+  log: (line: string) => void = () => {}
 ): Promise<{ app: HerokuApp; addonNames: string[] }[]> {
   const apps = await platform.listApps()
   const candidates = apps.filter((app) => isStaleDrillApp(app, [], now))
   const stale: { app: HerokuApp; addonNames: string[] }[] = []
   for (const app of candidates) {
-    const addonNames = (await platform.listAddons(app.name)).map((a) => a.name)
-    if (isStaleDrillApp(app, addonNames, now)) stale.push({ app, addonNames })
+    const addons = await platform.listAddons(app.name)
+    const addonNames = addons.map((a) => a.name)
+    if (!isStaleDrillApp(app, addonNames, now)) continue
+    const inUse = await attachedElsewhere(platform, addons, app.name)
+    if (inUse) log(`leaving drill app ${app.name} of an earlier run alone: ${inUse}`)
+    else stale.push({ app, addonNames })
   }
   return stale
+}
+
+/**
+ * Why these add-ons of `app` are in use: the first attachment on another app, or one on `app`
+ * under another name than the drill's own; null when there is none.
+ */
+export async function attachedElsewhere(
+  platform: PlatformApi,
+  addons: { id: string; name: string }[],
+  app: string
+): Promise<string | null> {
+  for (const addon of addons) {
+    const attachments = await platform.listAddonAttachments(addon.id)
+    const other = attachments.find((a) => a.app.name !== app || a.name !== DRILL_ATTACHMENT_NAME)
+    if (other) return `its add-on ${addon.name} is attached to ${other.app.name} as ${other.name}`
+  }
+  return null
 }
 
 /** What destroying the left-overs of earlier runs needs (stale add-ons and drill apps). */

@@ -41,6 +41,7 @@ import {
   type SourceDatabase
 } from '../rules/source.js'
 import {
+  attachedElsewhere,
   findStaleDrillApps,
   resolveDrillApp,
   type DrillAppPlan,
@@ -110,7 +111,7 @@ export async function preflight(deps: PreflightDeps): Promise<Preflight> {
   )
   refuseUnsafePromote(config, source)
   refuseUnreachableSource(config, source.addonName, planShortName(source.plan))
-  const stale = staleAddonsOf(addons, now())
+  const stale = await staleAddonsOf(platform, config.app, addons, now(), log)
   refuseBusyApp(config.app, attachments, stale)
   const sourceUrl = await readSourceUrl(platform, config.app, source, found)
   const otherPostgres = otherPostgresAttachments(attachments, addons, source)
@@ -141,7 +142,7 @@ export async function preflight(deps: PreflightDeps): Promise<Preflight> {
   if (drillApp.mode === 'named') {
     refuseBusyApp(drillApp.name, await platform.listAttachments(drillApp.name), [])
   }
-  const staleApps = await findStaleDrillApps(platform, now())
+  const staleApps = await findStaleDrillApps(platform, now(), log)
   return {
     drillApp,
     staleApps,
@@ -173,9 +174,22 @@ function refuseUnsafePromote(config: DrillConfig, source: SourceDatabase): void 
   }
 }
 
-/** Left-over add-ons of earlier runs: our name pattern, older than a day. */
-function staleAddonsOf(addons: Addon[], now: Date): Addon[] {
-  return addons.filter((a) => a.name.startsWith(DRILL_ADDON_PREFIX) && isStaleDrillAddon(a, now))
+/** Left-over add-ons of earlier runs: our name pattern, older than a day, attached only as ours. */
+async function staleAddonsOf(
+  platform: PlatformApi,
+  app: string,
+  addons: Addon[],
+  now: Date,
+  log: (line: string) => void
+): Promise<Addon[]> {
+  const stale: Addon[] = []
+  for (const addon of addons) {
+    if (!addon.name.startsWith(DRILL_ADDON_PREFIX) || !isStaleDrillAddon(addon, now)) continue
+    const inUse = await attachedElsewhere(platform, [addon], app)
+    if (inUse) log(`leaving add-on ${addon.name} of an earlier run alone: ${inUse}`)
+    else stale.push(addon)
+  }
+  return stale
 }
 
 /** Our attachment on a fresh add-on means another drill may be running. */

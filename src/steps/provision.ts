@@ -12,12 +12,12 @@ import type { DataApi } from '../heroku/data.js'
 import type { PlatformApi } from '../heroku/platform.js'
 import type { DrillState } from '../state.js'
 import type { StepLog } from './deps.js'
-import { DRILL_ADDON_PREFIX, DRILL_ATTACHMENT_NAME } from '../safety.js'
+import { DRILL_ADDON_PREFIX, DRILL_ATTACHMENT_NAME, KEPT_ADDON_PREFIX } from '../safety.js'
 import type { Preflight } from './preflight.js'
 
 /** What creating the drill app and the fresh add-on needs. */
 export interface ProvisionDeps {
-  config: Pick<DrillConfig, 'app' | 'plan'>
+  config: Pick<DrillConfig, 'app' | 'plan' | 'keepDatabase'>
   platform: PlatformApi
   data: DataApi
   state: DrillState
@@ -35,8 +35,17 @@ export interface Settle {
 /** A just-created add-on may lag in the API for a moment; one that stays away failed. */
 const MAX_NOT_FOUND_POLLS = 10
 
-/** `restore-drill-<app-ish>-<runId>-<attempt>-<rand4>`: recognisable, globally unique, ≤ 60 chars. */
-export function drillAddonName(app: string, runId: string, attempt: string, rand: string): string {
+/**
+ * `restore-drill-<app-ish>-<runId>-<attempt>-<rand4>` (`restore-kept-…` with keep-database):
+ * recognisable, globally unique, ≤ 60 chars.
+ */
+export function drillAddonName(
+  app: string,
+  runId: string,
+  attempt: string,
+  rand: string,
+  kept = false
+): string {
   const appish =
     app
       .toLowerCase()
@@ -46,7 +55,7 @@ export function drillAddonName(app: string, runId: string, attempt: string, rand
       .replace(/-+$/, '') || 'app'
   const run = runId.replace(/[^A-Za-z0-9]/g, '').slice(-12) || 'local'
   const att = attempt.replace(/[^0-9]/g, '').slice(0, 3) || '1'
-  return `${DRILL_ADDON_PREFIX}${appish}-${run}-${att}-${rand}`
+  return `${kept ? KEPT_ADDON_PREFIX : DRILL_ADDON_PREFIX}${appish}-${run}-${att}-${rand}`
 }
 
 /** The plan of the fresh add-on: the source's with `plan: same`. */
@@ -127,7 +136,8 @@ async function createDrillAddon(
     config.app,
     deps.runId,
     deps.runAttempt,
-    randomBytes(2).toString('hex')
+    randomBytes(2).toString('hex'),
+    config.keepDatabase
   )
   const plan = drillPlan(config.plan, pre)
   state.update({ created: { name, app } })
