@@ -30410,11 +30410,31 @@ function createPlatformApi(http, ownership) {
             }
         }
     }
+    async function detach(attachmentId) {
+        ownership.assertDetachable(attachmentId);
+        try {
+            await http.request({
+                api: 'platform',
+                method: 'DELETE',
+                path: `/addon-attachments/${platform_enc(attachmentId)}`
+            });
+            return 'detached';
+        }
+        catch (err) {
+            if (err instanceof types/* HerokuApiError */.vk && err.status === 404)
+                return 'already-gone';
+            throw err;
+        }
+    }
     return {
         ...createAppsApi(http, ownership),
         tokenScopes: () => http.tokenScopes(),
         getApp,
         listAttachments,
+        listAddonAttachments: (addonId) => http.get('platform', `/addons/${platform_enc(addonId)}/addon-attachments`, {
+            headers: ATTACHMENT_HEADERS,
+            list: true
+        }),
         listAddons: (app) => http
             .get('platform', `/apps/${platform_enc(app)}/addons`, {
             headers: ADDON_HEADERS,
@@ -30427,6 +30447,7 @@ function createPlatformApi(http, ownership) {
         getConfigVars,
         setMaintenance,
         attach,
+        detach,
         listProcessTypes: async (app) => (await http.get('platform', `/apps/${platform_enc(app)}/formation`)).map((f) => f.type),
         listRecentReleases: (app, max) => http.get('platform', `/apps/${platform_enc(app)}/releases`, {
             headers: { Range: `version ..; max=${max}, order=desc` },
@@ -30717,15 +30738,23 @@ async function waitFor(probe, options) {
 /* harmony export */   dj: () => (/* binding */ DRILL_APP_PATTERN),
 /* harmony export */   ks: () => (/* binding */ SecretRegistry)
 /* harmony export */ });
-/* unused harmony exports DRILL_ADDON_PREFIX, DRILL_ATTACHMENT_NAME, STALE_AFTER_MS, isStaleDrillAddon, isStaleDrillApp, OwnershipError, redact */
+/* unused harmony exports DRILL_ADDON_PREFIX, KEPT_ADDON_PREFIX, DRILL_ATTACHMENT_NAME, STALE_AFTER_MS, isStaleDrillAddon, isStaleDrillApp, OwnershipError, redact */
 /** The guards: which apps, add-ons and backups this run may touch, and redaction of secrets from any text. */
 /** Every add-on this action creates is named `restore-drill-<runId>-<attempt>-<random4>`. */
 const DRILL_ADDON_PREFIX = 'restore-drill-';
+/**
+ * A keep-database copy is named `restore-kept-…` instead: neither stale rule matches it, so no
+ * later drill deletes a copy the team chose to keep (the runbook may have made it production).
+ */
+const KEPT_ADDON_PREFIX = 'restore-kept-';
 /** Attachment name of the fresh add-on, so its URL is `RESTORE_DRILL_URL`. */
 const DRILL_ATTACHMENT_NAME = 'RESTORE_DRILL';
 /** An add-on of ours left behind by an earlier run is stale once it is this old. */
 const STALE_AFTER_MS = 24 * 60 * 60 * 1000;
-/** A left-over add-on of an earlier run: our name prefix AND created more than 24 h before `now`. */
+/**
+ * A left-over add-on of an earlier run: our name prefix AND created more than 24 h before `now`
+ * (callers also make sure it is attached nowhere but as the drill's own attachment).
+ */
 function isStaleDrillAddon(addon, now) {
     if (!addon.name.startsWith(DRILL_ADDON_PREFIX))
         return false;
@@ -30766,6 +30795,7 @@ class Ownership {
     apps = new Set();
     staleApps = new Set();
     backups = new Set();
+    aliases = new Set();
     /** An app this run created (by name; app names are unique). */
     recordCreatedApp(name) {
         this.apps.add(name);
@@ -30794,6 +30824,16 @@ class Ownership {
     assertBackupDeletable(app, num) {
         if (!this.backups.has(`${app}#${num}`)) {
             throw new OwnershipError(`refusing to delete backup ${num} of app ${app}: this run did not capture it`);
+        }
+    }
+    /** The alias attachment this run gave the original before a promote (by attachment id). */
+    recordCreatedAlias(attachmentId) {
+        this.aliases.add(attachmentId);
+    }
+    /** Detaching is allowed only for the alias this run created: production's own attachments stay. */
+    assertDetachable(attachmentId) {
+        if (!this.aliases.has(attachmentId)) {
+            throw new OwnershipError(`refusing to detach attachment ${attachmentId}: this run did not create it`);
         }
     }
     /** An add-on this run created (also used by the post step with the saved add-on). */
