@@ -63,7 +63,30 @@ function exactTables(tables: TableResult[], unchanged: Set<string>): TableResult
     .filter((t) => t.status === 'match' && t.checksum?.match && (t.restored ?? 0) > 0)
     .filter((t) => unchanged.has(t.table))
     .sort((a, b) => (a.restored ?? 0) - (b.restored ?? 0))
-    .slice(0, CANDIDATES)
+}
+
+/**
+ * The tables no foreign key points at come first for a missing row: deleting a row elsewhere may
+ * break a reference (the smallest tables of a normal schema are lookups, all referenced).
+ */
+async function unreferencedFirst(
+  open: OpenTransaction,
+  ctx: CheckContext,
+  candidates: TableResult[]
+): Promise<TableResult[]> {
+  const { rows } = await open.query<{ schema: string; name: string }>(
+    `SELECT DISTINCT n.nspname AS schema, c.relname AS name
+       FROM pg_catalog.pg_constraint k
+       JOIN pg_catalog.pg_class c ON c.oid = k.confrelid
+       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      WHERE k.contype = 'f'`
+  )
+  const referenced = new Set(rows.map((r) => JSON.stringify([r.schema, r.name])))
+  const isReferenced = (t: TableResult): number => {
+    const table = ctx.before.counts.tables.find((c) => c.table === t.table)
+    return table && !referenced.has(JSON.stringify([table.schema, table.name])) ? 0 : 1
+  }
+  return [...candidates].sort((a, b) => isReferenced(a) - isReferenced(b))
 }
 
 /** The context of one re-run: the one table, the copy in the open transaction, no source. */
@@ -154,7 +177,9 @@ async function tablePlant(
   plant: Plant
 ): Promise<PlantedDefect | string> {
   const check = kind === 'missing-row' ? countsCheck : checksumsCheck
-  for (const candidate of candidates) {
+  const ordered =
+    kind === 'missing-row' ? await unreferencedFirst(open, ctx, candidates) : candidates
+  for (const candidate of ordered.slice(0, CANDIDATES)) {
     const table = ctx.before.counts.tables.find((t) => t.table === candidate.table)
     if (!table) continue
     // The source's hash as the verification found it: equal to the copy's, read here untouched.

@@ -6,6 +6,7 @@ import { createPgDatabases } from '../../../src/databases.js'
 import { runPromoteDrill } from '../../../src/steps/promote.js'
 import { Ownership } from '../../../src/safety.js'
 import { DrillState } from '../../../src/state.js'
+import { CHECK_ERROR } from '../../../src/verify/checks/custom.js'
 import { countTables, snapshotSource } from '../../../src/verify/snapshot.js'
 import { verifyRestore } from '../../../src/verify/verify.js'
 import type { CustomCheck } from '../../../src/verify/types.js'
@@ -48,7 +49,9 @@ async function passingInVerification(): Promise<string[]> {
       options: options({ checks: CHECKS })
     })
     const failed = new Set(
-      verification.findings.filter((f) => f.check === 'custom').map((f) => f.object)
+      verification.findings
+        .filter((f) => f.check === 'custom' || f.check === CHECK_ERROR)
+        .map((f) => f.object)
     )
     return CHECKS.map((c) => c.name).filter((n) => !failed.has(n))
   } finally {
