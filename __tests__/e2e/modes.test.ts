@@ -88,6 +88,7 @@ describe('incident and promote', () => {
     expect(run.outputs['restored-attachment']).toBe('RESTORE_DRILL')
     const r = report(run)
     const kept = r.restore.addonName as string
+    expect(kept).toMatch(/^restore-kept-keep-/)
     expect(r.cleanup.kept).toEqual({ addonName: kept, attachment: 'RESTORE_DRILL' })
     const addons = await addonsOf(e2e, app.name)
     expect(addons.map((a) => a.name).sort()).toEqual([app.addonName, kept].sort())
@@ -100,10 +101,10 @@ describe('incident and promote', () => {
     // A second drill refuses to run while the kept one holds RESTORE_DRILL.
     const again = await drill(e2e, app, { backup: 'latest', 'drill-app': 'same' })
     expect(again.outputs.outcome).toBe('error')
-    expect(again.stdout).toMatch(/another drill may be running/)
+    expect(again.stdout).toMatch(/is a copy an earlier drill kept \(keep-database\)/)
 
-    // A day later the kept add-on is a left-over: the next drill destroys it and runs. An old
-    // add-on whose name is not ours is never touched.
+    // A day later the kept add-on is still the team's: the next drill neither deletes it nor runs
+    // over it, and says how to destroy it. An old add-on whose name is not ours is never touched.
     const other = await api<{ id: string; name: string }>(e2e, `/apps/${app.name}/addons`, {
       method: 'POST',
       body: { plan: 'heroku-postgresql:essential-0' }
@@ -113,14 +114,18 @@ describe('incident and promote', () => {
     await api(e2e, `/__sim/addons/${other.id}/age`, { method: 'POST', body: { seconds: 90 * day } })
     const start = e2e.sim.audit().length
     const later = await drill(e2e, app, { backup: 'latest', 'drill-app': 'same' })
-    expect({ outcome: later.outputs.outcome, log: transcript(later) }).toMatchObject({
+    expect(later.outputs.outcome).toBe('error')
+    expect(report(later).error).toContain(
+      `add-on ${kept} is a copy an earlier drill kept (keep-database): when the team is done with it, run heroku addons:destroy ${kept} --app ${app.name} --confirm ${app.name}`
+    )
+    expect(writesOf(e2e.sim.audit(), start)).toEqual([])
+    // Once the team destroyed it, the next drill runs.
+    await api(e2e, `/apps/${app.name}/addons/${kept}`, { method: 'DELETE' })
+    const after = await drill(e2e, app, { backup: 'latest', 'drill-app': 'same' })
+    expect({ outcome: after.outputs.outcome, log: transcript(after) }).toMatchObject({
       outcome: 'passed'
     })
-    expect(report(later).cleanup.staleDestroyed).toEqual([kept])
-    const deletes = writesOf(e2e.sim.audit(), start).filter((w) => w.method === 'DELETE')
-    const keptId = addons.find((a) => a.name === kept)?.id ?? 'no id'
-    expect(deletes.filter((w) => w.path.includes(kept) || w.path.includes(keptId))).toHaveLength(1)
-    expect(deletes).toHaveLength(2) // the stale one, and this drill's own add-on
+    expect(report(after).cleanup.staleDestroyed).toEqual([])
     expect((await addonsOf(e2e, app.name)).map((a) => a.name).sort()).toEqual(
       [app.addonName, other.name].sort()
     )
@@ -170,13 +175,18 @@ describe('incident and promote', () => {
     expect(appInfo.maintenance).toBe(false)
     const database = (await attachmentsOf(e2e, app.name)).find((a) => a.name === 'DATABASE')
     expect(database?.addon.id).toBe(app.addonId)
-    // Two promotes (there and back), maintenance on and off twice (capture window, promote window).
+    // The original's alias (DATABASE was its only attachment), two promotes (there and back), the
+    // alias removed; maintenance on and off twice (capture window, promote window).
     const writes = writesOf(e2e.sim.audit(), start)
     const attaches = writes.filter((w) => w.method === 'POST' && w.path === '/addon-attachments')
     expect(attaches.map((w) => (w.body as { addon: { name: string } }).addon.name)).toEqual([
+      app.addonName,
       r.restore.addonName,
       app.addonName
     ])
+    expect(
+      writes.filter((w) => w.method === 'DELETE' && w.path.startsWith('/addon-attachments/'))
+    ).toHaveLength(1)
     expect(
       writes
         .filter((w) => w.method === 'PATCH')

@@ -15,7 +15,12 @@ import {
   type TransferSchedule
 } from '../heroku/types.js'
 import type { ScheduleFacts } from '../report/model.js'
-import { DRILL_ADDON_PREFIX, DRILL_ATTACHMENT_NAME, isStaleDrillAddon } from '../safety.js'
+import {
+  DRILL_ADDON_PREFIX,
+  DRILL_ATTACHMENT_NAME,
+  isStaleDrillAddon,
+  KEPT_ADDON_PREFIX
+} from '../safety.js'
 
 import { refuseCaptureThatEvicts } from '../rules/backup-slots.js'
 import {
@@ -192,18 +197,22 @@ async function staleAddonsOf(
   return stale
 }
 
-/** Our attachment on a fresh add-on means another drill may be running. */
+/** Our attachment on a fresh add-on means another drill may be running, or a kept copy is there. */
 function refuseBusyApp(app: string, attachments: Attachment[], stale: Addon[]): void {
   const staleIds = new Set(stale.map((a) => a.id))
   const busy = attachments.find(
     (a) => a.name === DRILL_ATTACHMENT_NAME && !staleIds.has(a.addon.id)
   )
-  if (busy) {
+  if (!busy) return
+  const destroy = `heroku addons:destroy ${busy.addon.name} --app ${app} --confirm ${app}`
+  if (busy.addon.name.startsWith(KEPT_ADDON_PREFIX))
     throw new DrillError(
-      `another drill may be running on app ${app}: attachment ${DRILL_ATTACHMENT_NAME} already exists (add-on ${busy.addon.name}); ` +
-        `wait for it, or if it is a kept restore, destroy it with: heroku addons:destroy ${busy.addon.name} --app ${app} --confirm ${app}`
+      `app ${app} already holds ${DRILL_ATTACHMENT_NAME}: add-on ${busy.addon.name} is a copy an earlier drill kept (keep-database): when the team is done with it, run ${destroy}`
     )
-  }
+  throw new DrillError(
+    `another drill may be running on app ${app}: attachment ${DRILL_ATTACHMENT_NAME} already exists (add-on ${busy.addon.name}); ` +
+      `wait for it, or if it is a kept restore, destroy it with: ${destroy}`
+  )
 }
 
 /** The source's postgres:// URL (registered as a secret by the client as it is read). */
