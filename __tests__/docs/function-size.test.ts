@@ -92,3 +92,17 @@ describe.each([
     expect(tooLong).toEqual([])
   })
 })
+
+const MAX_FILE_LINES = 400
+
+test(`no file in src/ has more than ${MAX_FILE_LINES} lines`, () => {
+  const files = sourceFiles(join(REPO_ROOT, 'src'))
+  expect(files.length).toBeGreaterThan(50)
+  const long = files
+    .map((path) => ({
+      file: relative(REPO_ROOT, path),
+      lines: readFileSync(path, 'utf8').split('\n').length
+    }))
+    .filter((f) => f.lines > MAX_FILE_LINES)
+  expect(long).toEqual([])
+})
