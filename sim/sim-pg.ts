@@ -3,6 +3,8 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import pg from 'pg'
 
 export interface DatabaseCredentials {
@@ -188,11 +190,15 @@ export class SimPostgres {
 
   /** Loads SQL into a database as its own role, so the role owns what it creates (as on Heroku). */
   async loadSql(c: DatabaseCredentials, source: { file?: string; sql?: string }): Promise<void> {
-    const args = ['-v', 'ON_ERROR_STOP=1', '-q', '-X']
-    if (source.file) args.push('-f', source.file)
-    else args.push('-c', source.sql ?? '')
+    // Inline SQL goes through a file too: one argument over 128 KiB fails the spawn (E2BIG).
+    const dir = source.file ? null : mkdtempSync(join(tmpdir(), 'sim-sql-'))
+    const file = source.file ?? join(dir!, 'load.sql')
+    if (dir) writeFileSync(file, source.sql ?? '')
+    const args = ['-v', 'ON_ERROR_STOP=1', '-q', '-X', '-f', file]
     const { done } = this.runTool('psql', args, c)
-    const result = await done
+    const result = await done.finally(() => {
+      if (dir) rmSync(dir, { recursive: true, force: true })
+    })
     if (result.code !== 0) {
       const detail = result.stderrLines
         .filter((l) => l.trim() !== '')
