@@ -168,7 +168,9 @@ describe('the fleet actions (discover, fleet-report)', () => {
       const sub = parse(readFileSync(join(root, name, 'action.yml'), 'utf8')) as ActionYml
       // runs.main is relative to the action's folder: the bundle sits in the repository's dist/.
       expect(sub.runs).toEqual({ using: 'node24', main: `../dist/${name}/index.js` })
-      expect(build).toContain(`['${entry}', '-o', 'dist/${name}']`)
+      // build.mjs bundles the tsc output of the entry (.build/<entry>.js).
+      const compiled = entry.replace(/^src\//, '.build/').replace(/\.ts$/, '.js')
+      expect(build).toContain(`['${compiled}', '-o', 'dist/${name}']`)
       const source = readFileSync(join(root, entry), 'utf8')
       for (const input of Object.keys(sub.inputs)) expect(source).toContain(`getInput('${input}')`)
       const step = steps.find((s) => s.uses?.includes(`heroku-postgres-restore-drill/${name}@`))!

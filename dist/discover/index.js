@@ -28370,24 +28370,220 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9340:
-/***/ ((module, __webpack_exports__, __nccwpck_require__) => {
+/***/ 2613:
+/***/ ((module) => {
 
-__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
+
+/***/ }),
+
+/***/ 4434:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
+
+/***/ }),
+
+/***/ 8611:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http");
+
+/***/ }),
+
+/***/ 5692:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("https");
+
+/***/ }),
+
+/***/ 9278:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("net");
+
+/***/ }),
+
+/***/ 4589:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:assert");
+
+/***/ }),
+
+/***/ 6698:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:async_hooks");
+
+/***/ }),
+
+/***/ 4573:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
+
+/***/ }),
+
+/***/ 7540:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:console");
+
+/***/ }),
+
+/***/ 7598:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+
+/***/ }),
+
+/***/ 3053:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:diagnostics_channel");
+
+/***/ }),
+
+/***/ 610:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
+
+/***/ }),
+
+/***/ 8474:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
+
+/***/ }),
+
+/***/ 7067:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
+
+/***/ }),
+
+/***/ 2467:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2");
+
+/***/ }),
+
+/***/ 7030:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+
+/***/ }),
+
+/***/ 643:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_hooks");
+
+/***/ }),
+
+/***/ 1792:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:querystring");
+
+/***/ }),
+
+/***/ 7075:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+
+/***/ }),
+
+/***/ 1692:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
+
+/***/ }),
+
+/***/ 3136:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
+
+/***/ }),
+
+/***/ 7975:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
+
+/***/ }),
+
+/***/ 3429:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util/types");
+
+/***/ }),
+
+/***/ 5919:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
+
+/***/ }),
+
+/***/ 8522:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+
+/***/ }),
+
+/***/ 3193:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
+
+/***/ }),
+
+/***/ 4756:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
+
+/***/ }),
+
+/***/ 9023:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
+
+/***/ }),
+
+/***/ 9221:
+/***/ ((__webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   N: () => (/* binding */ runDiscover)
 /* harmony export */ });
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9402);
-/* harmony import */ var _heroku_data_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(260);
-/* harmony import */ var _heroku_http_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9019);
-/* harmony import */ var _heroku_platform_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(540);
-/* harmony import */ var _heroku_read_only_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(221);
-/* harmony import */ var _heroku_urls_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(8392);
-/* harmony import */ var _fleet_discover_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(5215);
-/* harmony import */ var _fleet_matrix_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(6831);
-/* harmony import */ var _fleet_rate_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(6992);
-/* harmony import */ var _fleet_render_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(1867);
-/* harmony import */ var _safety_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(2617);
+/* harmony import */ var _heroku_data_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2754);
+/* harmony import */ var _heroku_http_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2320);
+/* harmony import */ var _heroku_platform_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3028);
+/* harmony import */ var _heroku_read_only_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7126);
+/* harmony import */ var _heroku_urls_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(489);
+/* harmony import */ var _fleet_discover_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(5552);
+/* harmony import */ var _fleet_matrix_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(212);
+/* harmony import */ var _fleet_rate_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(9575);
+/* harmony import */ var _fleet_render_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(9782);
+/* harmony import */ var _safety_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(5466);
 // The discover step: every Heroku Postgres database the token can see, as `matrix` for a drill
 // matrix, with a job summary answering question 1 for the fleet. Read-only by construction.
 
@@ -28457,8 +28653,8 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5215:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+/***/ 5552:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
@@ -28466,13 +28662,13 @@ __nccwpck_require__.d(__webpack_exports__, {
   K: () => (/* binding */ discoverFleet)
 });
 
-// EXTERNAL MODULE: ./src/heroku/platform.ts + 1 modules
-var platform = __nccwpck_require__(540);
-// EXTERNAL MODULE: ./src/heroku/read-only.ts
-var read_only = __nccwpck_require__(221);
-// EXTERNAL MODULE: ./src/heroku/types.ts
-var types = __nccwpck_require__(61);
-;// CONCATENATED MODULE: ./src/errors.ts
+// EXTERNAL MODULE: ./.build/heroku/platform.js + 1 modules
+var platform = __nccwpck_require__(3028);
+// EXTERNAL MODULE: ./.build/heroku/read-only.js
+var read_only = __nccwpck_require__(7126);
+// EXTERNAL MODULE: ./.build/heroku/types.js
+var types = __nccwpck_require__(1690);
+;// CONCATENATED MODULE: ./.build/errors.js
 // The ways a drill stops early. Each is a value the report can describe in one line.
 /** A drill that stops. `outcome` `failed` for a policy the backups break, `error` otherwise. */
 class errors_DrillError extends Error {
@@ -28491,7 +28687,7 @@ class CancelledError extends Error {
     }
 }
 
-;// CONCATENATED MODULE: ./src/rules/backups.ts
+;// CONCATENATED MODULE: ./.build/rules/backups.js
 
 
 
@@ -28611,9 +28807,9 @@ function backupPolicyProblems(config, source, facts) {
     return problems;
 }
 
-// EXTERNAL MODULE: ./src/fleet/matrix.ts
-var matrix = __nccwpck_require__(6831);
-;// CONCATENATED MODULE: ./src/fleet/discover.ts
+// EXTERNAL MODULE: ./.build/fleet/matrix.js
+var matrix = __nccwpck_require__(212);
+;// CONCATENATED MODULE: ./.build/fleet/discover.js
 // discover: every Heroku Postgres database the token can see, as a matrix of drills. It reads
 // only, through clients whose HTTP layer refuses anything but a GET (heroku/read-only.ts): the apps
 // (of a team, or all the token sees), each selected app's add-ons, attachments and transfers, and
@@ -28750,8 +28946,8 @@ async function mapLimit(items, limit, fn) {
 
 /***/ }),
 
-/***/ 6831:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+/***/ 212:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Ef: () => (/* binding */ parseAppPatterns),
@@ -28763,8 +28959,8 @@ async function mapLimit(items, limit, fn) {
 /* harmony export */   y2: () => (/* binding */ isAdvancedPlan)
 /* harmony export */ });
 /* unused harmony exports LOGICAL_BACKUP_GUIDANCE_BYTES, matchesPattern, matrixEntryOf, parseMatrix, attachmentKey */
-/* harmony import */ var _heroku_platform_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(540);
-/* harmony import */ var _safety_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2617);
+/* harmony import */ var _heroku_platform_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3028);
+/* harmony import */ var _safety_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5466);
 // The fleet's matrix (pure): which apps are in it, which of their Heroku Postgres add-ons are drilled
 // (leaders only, never the drill's own apps), the attachment each is named by, the suggested
 // method, and the `matrix` JSON that discover writes and fleet-report reads back.
@@ -28884,8 +29080,8 @@ function attachmentKey(database) {
 
 /***/ }),
 
-/***/ 6992:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+/***/ 9575:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   BS: () => (/* binding */ ASSUMED_WAIT_MINUTES),
@@ -28896,7 +29092,7 @@ function attachmentKey(database) {
 /* harmony export */   oE: () => (/* binding */ ACCOUNT_REQUESTS_PER_HOUR)
 /* harmony export */ });
 /* unused harmony export pollsForWait */
-/* harmony import */ var _heroku_wait_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2799);
+/* harmony import */ var _heroku_wait_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1778);
 // Heroku's rate limit for a fleet (pure): what one drill costs in API requests, and the largest
 // max-parallel that keeps the whole matrix within a share of the account's pool. Heroku gives each
 // account 4,500 requests an hour (a pool refilled at 75 a minute, heroku-api.md §12.1), shared by
@@ -28950,8 +29146,8 @@ function parseShare(text) {
 
 /***/ }),
 
-/***/ 1867:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+/***/ 9782:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
@@ -28962,7 +29158,7 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: fleetVerdict, jobFor, renderFleet, renderFleetText, trendText
 
-;// CONCATENATED MODULE: ./src/format.ts
+;// CONCATENATED MODULE: ./.build/format.js
 // How durations, counts and sizes are written everywhere a person reads them (log lines, the job
 // summary, the runbook, error messages), so one figure never appears in two shapes.
 /** `0.4s`, `42s`, `4m 12s`, `23h 53m`, `3d 0h`: tenths only under 10 s, where they matter. */
@@ -29016,7 +29212,7 @@ function formatUtc(time) {
     return time.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-;// CONCATENATED MODULE: ./src/report/render.ts
+;// CONCATENATED MODULE: ./.build/report/render.js
 /** Rows shown per table before the rest is left to the JSON report (a step summary is capped at 1 MiB). */
 const MAX_ROWS = 300;
 /** Characters of one free-text line (a log line, a message) shown in the summary. */
@@ -29199,9 +29395,9 @@ function textTable(headers, rows, numeric) {
     return out.join('\n');
 }
 
-// EXTERNAL MODULE: ./src/fleet/rate.ts
-var rate = __nccwpck_require__(6992);
-;// CONCATENATED MODULE: ./src/fleet/render.ts
+// EXTERNAL MODULE: ./.build/fleet/rate.js
+var rate = __nccwpck_require__(9575);
+;// CONCATENATED MODULE: ./.build/fleet/render.js
 // The two fleet summaries (pure): discover's table of databases to drill, and the fleet report.
 // Both are blocks of the drill summary's content model, rendered by its Markdown and text
 // renderers (report/render.ts), which escape every string from outside.
@@ -29422,8 +29618,8 @@ function jobFor(entry, jobs) {
 
 /***/ }),
 
-/***/ 260:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+/***/ 2754:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
@@ -29433,7 +29629,7 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: CLOCK_SKEW_MS, READ_BACK_PAUSE_MS, findStartedCapture, findStartedRestore, normalizeDatabaseInfo, normalizeExtensions, normalizeTransfer
 
-;// CONCATENATED MODULE: ./src/heroku/times.ts
+;// CONCATENATED MODULE: ./.build/heroku/times.js
 /**
  * Heroku's two time formats: the Platform API answers whole-second ISO 8601
  * (`2018-01-09T19:16:26Z`), the Postgres data API `2020-12-13 16:22:40 +0000`.
@@ -29455,9 +29651,9 @@ function toIsoTime(text) {
     return Number.isNaN(ms) ? text : new Date(ms).toISOString();
 }
 
-// EXTERNAL MODULE: ./src/heroku/types.ts
-var types = __nccwpck_require__(61);
-;// CONCATENATED MODULE: ./src/heroku/data.ts
+// EXTERNAL MODULE: ./.build/heroku/types.js
+var types = __nccwpck_require__(1690);
+;// CONCATENATED MODULE: ./.build/heroku/data.js
 
 
 /** How far the server's created_at may lag our clock when matching a transfer we just started. */
@@ -29677,8 +29873,8 @@ function createDataApi(http, ownership) {
 
 /***/ }),
 
-/***/ 9019:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+/***/ 2320:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
@@ -29688,7 +29884,7 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: describeFailure, toHerokuApiError
 
-;// CONCATENATED MODULE: ./src/heroku/retry-policy.ts
+;// CONCATENATED MODULE: ./.build/heroku/retry-policy.js
 const DEFAULT_RETRY_POLICY = {
     maxAttempts: 8,
     baseDelayMs: 500,
@@ -29756,7 +29952,7 @@ function provesNotApplied(err) {
 
 // EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
 var lib = __nccwpck_require__(4942);
-;// CONCATENATED MODULE: ./src/heroku/transport.ts
+;// CONCATENATED MODULE: ./.build/heroku/transport.js
 
 const DEFAULT_RANGE = 'id ..; max=1000';
 /** The scope headers of an answer, flattened to one short line each (they come from outside). */
@@ -29886,11 +30082,11 @@ class HerokuTransport {
     }
 }
 
-// EXTERNAL MODULE: ./src/heroku/types.ts
-var types = __nccwpck_require__(61);
-// EXTERNAL MODULE: ./src/heroku/wait.ts
-var wait = __nccwpck_require__(2799);
-;// CONCATENATED MODULE: ./src/heroku/http.ts
+// EXTERNAL MODULE: ./.build/heroku/types.js
+var types = __nccwpck_require__(1690);
+// EXTERNAL MODULE: ./.build/heroku/wait.js
+var wait = __nccwpck_require__(1778);
+;// CONCATENATED MODULE: ./.build/heroku/http.js
 
 
 
@@ -30071,8 +30267,8 @@ function createHerokuHttp(options) {
 
 /***/ }),
 
-/***/ 540:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+/***/ 3028:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
@@ -30085,9 +30281,9 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: postgresPlanName
 
-// EXTERNAL MODULE: ./src/heroku/types.ts
-var types = __nccwpck_require__(61);
-;// CONCATENATED MODULE: ./src/heroku/apps.ts
+// EXTERNAL MODULE: ./.build/heroku/types.js
+var types = __nccwpck_require__(1690);
+;// CONCATENATED MODULE: ./.build/heroku/apps.js
 
 const enc = encodeURIComponent;
 function createAppsApi(http, ownership) {
@@ -30164,7 +30360,7 @@ function createAppsApi(http, ownership) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/heroku/platform.ts
+;// CONCATENATED MODULE: ./.build/heroku/platform.js
 
 
 const POSTGRES_SERVICE = 'heroku-postgresql';
@@ -30461,8 +30657,8 @@ function createPlatformApi(http, ownership) {
 
 /***/ }),
 
-/***/ 221:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+/***/ 7126:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   JZ: () => (/* binding */ readOnlyHttp),
@@ -30497,8 +30693,8 @@ function listTeamApps(http, team) {
 
 /***/ }),
 
-/***/ 61:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+/***/ 1690:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   aw: () => (/* binding */ backupName),
@@ -30565,8 +30761,8 @@ function isBackup(t) {
 
 /***/ }),
 
-/***/ 8392:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+/***/ 489:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   B: () => (/* binding */ herokuApiUrls)
@@ -30582,8 +30778,8 @@ function herokuApiUrls(env = process.env) {
 
 /***/ }),
 
-/***/ 2799:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+/***/ 1778:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Bg: () => (/* binding */ pollIntervalMs),
@@ -30730,8 +30926,8 @@ async function waitFor(probe, options) {
 
 /***/ }),
 
-/***/ 2617:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+/***/ 5466:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   QG: () => (/* binding */ Ownership),
@@ -30956,202 +31152,6 @@ class SecretRegistry {
     }
 }
 
-
-/***/ }),
-
-/***/ 2613:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
-
-/***/ }),
-
-/***/ 4434:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
-
-/***/ }),
-
-/***/ 8611:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http");
-
-/***/ }),
-
-/***/ 5692:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("https");
-
-/***/ }),
-
-/***/ 9278:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("net");
-
-/***/ }),
-
-/***/ 4589:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:assert");
-
-/***/ }),
-
-/***/ 6698:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:async_hooks");
-
-/***/ }),
-
-/***/ 4573:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
-
-/***/ }),
-
-/***/ 7540:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:console");
-
-/***/ }),
-
-/***/ 7598:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
-
-/***/ }),
-
-/***/ 3053:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:diagnostics_channel");
-
-/***/ }),
-
-/***/ 610:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
-
-/***/ }),
-
-/***/ 8474:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
-
-/***/ }),
-
-/***/ 7067:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
-
-/***/ }),
-
-/***/ 2467:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2");
-
-/***/ }),
-
-/***/ 7030:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
-
-/***/ }),
-
-/***/ 643:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_hooks");
-
-/***/ }),
-
-/***/ 1792:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:querystring");
-
-/***/ }),
-
-/***/ 7075:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
-
-/***/ }),
-
-/***/ 1692:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
-
-/***/ }),
-
-/***/ 3136:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
-
-/***/ }),
-
-/***/ 7975:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
-
-/***/ }),
-
-/***/ 3429:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util/types");
-
-/***/ }),
-
-/***/ 5919:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
-
-/***/ }),
-
-/***/ 8522:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
-
-/***/ }),
-
-/***/ 3193:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
-
-/***/ }),
-
-/***/ 4756:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
-
-/***/ }),
-
-/***/ 9023:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 
 /***/ }),
 
@@ -34339,7 +34339,7 @@ const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCa
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(9340);
+/******/ var __webpack_exports__ = __nccwpck_require__(9221);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ var __webpack_exports__runDiscover = __webpack_exports__.N;
 /******/ export { __webpack_exports__runDiscover as runDiscover };
