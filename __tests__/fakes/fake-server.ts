@@ -11,9 +11,14 @@ export interface ReceivedRequest {
   body: string
 }
 
-/** Reply with a status, JSON body and headers; or 'reset' to destroy the socket after reading the request. */
+/**
+ * Reply with a status, JSON body and headers (`raw`: this text as the body, as sent, e.g. a
+ * garbled answer); or 'reset' to destroy the socket after reading the request.
+ */
 export type Reply =
-  { status: number; body?: unknown; headers?: Record<string, string> } | 'reset' | 'hang'
+  | { status: number; body?: unknown; raw?: string; headers?: Record<string, string> }
+  | 'reset'
+  | 'hang'
 
 export type Handler = (req: ReceivedRequest, count: number) => Reply
 
@@ -45,7 +50,8 @@ export async function startFakeServer(handler: Handler): Promise<FakeServer> {
         return
       }
       if (reply === 'hang') return
-      const payload = reply.body === undefined ? '' : JSON.stringify(reply.body)
+      const payload =
+        reply.raw ?? (reply.body === undefined ? '' : JSON.stringify(reply.body))
       res.writeHead(reply.status, { 'Content-Type': 'application/json', ...reply.headers })
       res.end(payload)
     })

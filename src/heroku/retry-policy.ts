@@ -79,7 +79,9 @@ const TRANSIENT_CODES = new Set([
   'EPIPE',
   'EHOSTUNREACH',
   'EAI_AGAIN',
-  'ECONNABORTED'
+  'ECONNABORTED',
+  // A 2xx whose body is not JSON (a proxy's page, a cut-off answer): for a read, as good as a 5xx.
+  'EBADJSON'
 ])
 // Errors raised before a connection existed: the request cannot have reached Heroku.
 export const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH'])

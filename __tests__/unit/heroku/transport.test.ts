@@ -49,6 +49,27 @@ describe('GET retries', () => {
     expect(logs[0]).toMatch(/GET \/apps\/shop: 429 rate_limit, retrying in 3\.0 s \(attempt 2\/8\)/)
   })
 
+  it('retries a GET answered 200 with a body that is not JSON (a garbled answer), then reads the good one', async () => {
+    const s = await serve((_req, n) =>
+      n === 1 ? { status: 200, raw: '<html>upstream proxy error' } : ok({ name: 'shop' })
+    )
+    const { http, logs } = httpFor(s)
+    await expect(http.get('platform', '/apps/shop')).resolves.toEqual({ name: 'shop' })
+    expect(s.count('GET', '/apps/shop')).toBe(2)
+    expect(logs[0]).toMatch(/GET \/apps\/shop: EBADJSON, retrying/)
+  })
+
+  it('never re-sends a write answered 200 with a garbled body: it is ambiguous (applied or not)', async () => {
+    const s = await serve(() => ({ status: 200, raw: '{"id": "trunc' }))
+    const { http } = httpFor(s)
+    const failure = await http
+      .request({ api: 'platform', method: 'POST', path: '/apps/shop/addons', body: {} })
+      .catch((e: unknown) => e)
+    expect(failure).toBeInstanceOf(HerokuApiError)
+    expect((failure as HerokuApiError).ambiguous).toBe(true)
+    expect(s.count('POST', '/apps/shop/addons')).toBe(1)
+  })
+
   it('retries after the connection is dropped', async () => {
     const s = await serve((_req, n) => (n <= 2 ? 'reset' : ok([{ id: 'x' }])))
     const { http } = httpFor(s)
