@@ -102,7 +102,11 @@ async function reportInterruptedDrill(
 function needsCleanUp(saved: SavedState): boolean {
   const addonLeft = saved.created !== undefined && !saved.destroyed && !saved.keep
   const appLeft = saved.drillApp !== undefined && !saved.drillAppDeleted && !saved.keep
-  const captureLeft = saved.capture !== undefined && !saved.captureDeleted && !saved.keepBackup
+  // A capture requested and never answered may be running: post looks for it.
+  const captureLeft =
+    (saved.capture !== undefined || saved.captureRequest !== undefined) &&
+    !saved.captureDeleted &&
+    (!saved.keepBackup || !saved.capture)
   return (
     addonLeft || appLeft || captureLeft || Boolean(saved.maintenanceOn || saved.promoteInProgress)
   )

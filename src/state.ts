@@ -36,8 +36,13 @@ export interface SavedState {
   drillApp?: { name: string; created: boolean }
   /** The drill app was deleted (with its add-on). */
   drillAppDeleted?: boolean
+  /** Saved before the capture request: a run killed before the answer still finds its capture
+   * (a manual backup of `app` numbered above `afterNum`, created since `sinceMs`). */
+  captureRequest?: { app: string; afterNum: number; sinceMs: number }
   /** The backup this run captured: `app` is the source's billing app. */
-  capture?: { app: string; num: number; name: string }
+  capture?: { app: string; num: number; name: string; uuid?: string }
+  /** The capture was still running when the drill ended, and was cancelled. */
+  captureCancelled?: boolean
   /** keep-backup: the capture must survive the clean-up. */
   keepBackup?: boolean
   /** The capture was deleted. */

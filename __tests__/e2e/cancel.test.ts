@@ -110,6 +110,77 @@ describe('cancel and kill', () => {
   }, 120_000)
 })
 
+interface ListedTransfer {
+  num: number
+  from_type: string
+  to_type: string
+  finished_at: string | null
+  canceled_at: string | null
+  deleted_at?: string | null
+}
+
+/** The source's manual captures (pg_dump to storage) the sim still lists. */
+async function capturesOf(app: string): Promise<ListedTransfer[]> {
+  const all = await api<ListedTransfer[]>(e2e, `/client/v11/apps/${app}/transfers`)
+  return all.filter((t) => t.from_type === 'pg_dump' && t.to_type === 'gof3r' && !t.deleted_at)
+}
+
+describe('killed while its capture runs (issue 25 #4)', () => {
+  const slowCapture = { kind: 'transfer-slow', transfer: 'capture', seconds: 60 }
+
+  test('SIGKILL mid-capture: post cancels the running capture, then deletes it', async () => {
+    const app = await chinookApp(e2e, 'capkill')
+    const before = (await capturesOf(app.name)).map((t) => t.num)
+    await armFault(e2e, slowCapture)
+    try {
+      const start = e2e.sim.audit().length
+      const run = await drill(e2e, app, SAME, {
+        signals: [{ signal: 'SIGKILL', whenStdout: /capture b\d+ started/, afterMs: 500 }]
+      })
+      expect(run.exitSignal).toBe('SIGKILL')
+      const num = savedState(run).capture.num as number
+      expect(run.postExitCode).toBe(0)
+      expect(run.postStdout).toMatch(/cancelled the drill's capture b\d+/)
+      const writes = writesOf(e2e.sim.audit(), start).map((w) => `${w.method} ${w.path}`)
+      const cancel = writes.findIndex((w) => /\/actions\/cancel$/.test(w))
+      const del = writes.indexOf(`DELETE /client/v11/apps/${app.name}/transfers/${num}`)
+      expect(cancel).toBeGreaterThanOrEqual(0)
+      expect(del).toBeGreaterThan(cancel)
+      // Nothing of the drill's left running on production, the team's backups untouched.
+      expect((await capturesOf(app.name)).map((t) => t.num)).toEqual(before)
+    } finally {
+      await disarmFaults(e2e)
+    }
+  }, 120_000)
+
+  test('SIGKILL before the capture request was answered: post finds the capture, cancels and deletes it', async () => {
+    const app = await chinookApp(e2e, 'caplost')
+    const before = (await capturesOf(app.name)).map((t) => t.num)
+    await armFault(e2e, [
+      slowCapture,
+      // The capture is applied and its answer lost; main reads back after a 2 s pause, in which
+      // the kill lands.
+      { kind: 'reset', count: 1, method: 'POST', path: '/backups$', when: 'after' }
+    ])
+    try {
+      const run = await drill(e2e, app, SAME, {
+        signals: [{ signal: 'SIGKILL', whenStdout: /checking whether it started/ }]
+      })
+      expect(run.exitSignal).toBe('SIGKILL')
+      const state = savedState(run)
+      expect(state.capture).toBeUndefined()
+      expect(state.captureRequest?.app).toBe(app.name)
+      expect({ post: run.postExitCode, out: run.postStdout }).toEqual({
+        post: 0,
+        out: expect.stringMatching(/cancelled the drill's capture b\d+/)
+      })
+      expect((await capturesOf(app.name)).map((t) => t.num)).toEqual(before)
+    } finally {
+      await disarmFaults(e2e)
+    }
+  }, 120_000)
+})
+
 export { transcript }
 
 describe('killed during the promote drill', () => {

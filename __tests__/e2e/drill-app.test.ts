@@ -204,6 +204,22 @@ describe('what the drill refuses, and what it cleans up', () => {
     expect(writesOf(e2e.sim.audit(), start)).toEqual([])
   }, 120_000)
 
+  test('Essential: slots full by num_keep, refused before any write (issue 25 #7: it was only a warning)', async () => {
+    const app = await chinookApp(e2e, 'fullessential')
+    for (let i = 0; i < 5; i++)
+      await api(e2e, `/__sim/apps/${app.name}/backups`, {
+        method: 'POST',
+        body: { scheduled: false }
+      })
+    const start = e2e.sim.audit().length
+    const run = await drill(e2e, app)
+    expect(run.outputs.outcome).toBe('error')
+    expect(report(run).error).toMatch(
+      /a capture would expire backup b002 .*keeps 5 manual backups on essential-0/
+    )
+    expect(writesOf(e2e.sim.audit(), start)).toEqual([])
+  }, 120_000)
+
   test('a stale drill app of an earlier run is deleted and reported; other apps are never touched', async () => {
     const app = await chinookApp(e2e, 'stale')
     const stale = 'restore-drill-old-abc123'

@@ -50,8 +50,7 @@ export async function startFakeServer(handler: Handler): Promise<FakeServer> {
         return
       }
       if (reply === 'hang') return
-      const payload =
-        reply.raw ?? (reply.body === undefined ? '' : JSON.stringify(reply.body))
+      const payload = reply.raw ?? (reply.body === undefined ? '' : JSON.stringify(reply.body))
       res.writeHead(reply.status, { 'Content-Type': 'application/json', ...reply.headers })
       res.end(payload)
     })

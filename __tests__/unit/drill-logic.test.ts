@@ -310,6 +310,18 @@ describe('preflight', () => {
 })
 
 describe('cleanUp from saved state', () => {
+  // The saved states below name no capture: clean-up must not read or cancel any transfer.
+  const noCaptureCalls = {
+    listTransfers: async () => {
+      throw new Error('no capture: listTransfers must not be called')
+    },
+    getTransfer: async () => {
+      throw new Error('no capture: getTransfer must not be called')
+    },
+    cancelTransfer: async () => {
+      throw new Error('no capture: cancelTransfer must not be called')
+    }
+  }
   function setup(saved: Partial<SavedState>, addonsLeft: Addon[]) {
     const calls: string[] = []
     const left = new Map(addonsLeft.map((a) => [a.id, a]))
@@ -335,7 +347,10 @@ describe('cleanUp from saved state', () => {
       saves,
       deps: {
         platform,
-        data: { deleteBackup: async () => 'deleted' as const },
+        data: {
+          deleteBackup: async () => 'deleted' as const,
+          ...noCaptureCalls
+        },
         ownership: new Ownership(),
         state,
         log: () => {},

@@ -585,7 +585,7 @@ describe('advice that fits the outcome', () => {
     )
     const deadline = errorReport()
     deadline.error =
-      'the drill did not finish within timeout-minutes 120; everything it created was cleaned up'
+      'the drill did not finish within timeout-minutes 120; clean-up destroyed add-on restore-drill-shop-1-1-abcd'
     expect(renderSummary(deadline)).toContain(
       "**Next step:** raise timeout-minutes (and keep the job's timeout-minutes above it)"
     )

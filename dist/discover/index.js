@@ -29627,7 +29627,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   hr: () => (/* binding */ createDataApi)
 });
 
-// UNUSED EXPORTS: CLOCK_SKEW_MS, READ_BACK_PAUSE_MS, findStartedCapture, findStartedRestore, normalizeDatabaseInfo, normalizeExtensions, normalizeTransfer
+// UNUSED EXPORTS: CLOCK_SKEW_MS, READ_BACK_PAUSE_MS, capturesSince, findStartedCapture, findStartedRestore, normalizeDatabaseInfo, normalizeExtensions, normalizeTransfer
 
 ;// CONCATENATED MODULE: ./.build/heroku/times.js
 /**
@@ -29677,7 +29677,11 @@ function createdSince(transfers, sinceMs) {
  * for ours.
  */
 function findStartedCapture(transfers, sinceMs, afterNum = -1) {
-    return createdSince(transfers.filter((t) => (0,types/* isBackup */.rk)(t) && !t.schedule && t.num > afterNum), sinceMs)[0];
+    return capturesSince(transfers, sinceMs, afterNum)[0];
+}
+/** Manual captures numbered above `afterNum` and created since `sinceMs`, oldest first. */
+function capturesSince(transfers, sinceMs, afterNum) {
+    return createdSince(transfers.filter((t) => (0,types/* isBackup */.rk)(t) && !t.schedule && t.num > afterNum), sinceMs);
 }
 /** A restore of `backupUrl` started by our restore request. */
 function findStartedRestore(transfers, sinceMs, backupUrl) {
@@ -29783,6 +29787,7 @@ function createDataApi(http, ownership) {
         const app = opts.app ?? (await appOfAddon(sourceAddonId));
         // The highest transfer number before the request: ours, if it started, is numbered after it.
         const lastNum = Math.max(-1, ...(await listTransfers(app)).map((t) => t.num));
+        opts.beforeRequest?.({ app, afterNum: lastNum, sinceMs: http.now().getTime() });
         const started = await startTransfer(`capturing a backup of ${sourceAddonId}`, { path: `/client/v11/databases/${enc(sourceAddonId)}/backups` }, async (sinceMs) => findStartedCapture(await listTransfers(app), sinceMs, lastNum));
         // The one backup this run may delete.
         ownership.recordCapturedBackup(app, started.num);
@@ -29933,7 +29938,9 @@ const TRANSIENT_CODES = new Set([
     'EPIPE',
     'EHOSTUNREACH',
     'EAI_AGAIN',
-    'ECONNABORTED'
+    'ECONNABORTED',
+    // A 2xx whose body is not JSON (a proxy's page, a cut-off answer): for a read, as good as a 5xx.
+    'EBADJSON'
 ]);
 // Errors raised before a connection existed: the request cannot have reached Heroku.
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH']);

@@ -13,6 +13,8 @@ export interface DrillStop {
   /** One line, redacted. */
   message: string
   outcome: 'failed' | 'error'
+  /** Stopped by timeout-minutes: the message gets what clean-up did appended. */
+  deadline?: boolean
 }
 
 export interface DrillFacts {

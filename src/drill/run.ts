@@ -28,6 +28,7 @@ import type { RecoveryPath } from './path.js'
 import { recoveryPath } from './recovery-path.js'
 import type { DrillRuntime } from './runtime.js'
 import { Timeline } from './timeline.js'
+import { whatWasCleanedUp } from '../report/interrupted.js'
 
 export { CancelledError } from '../errors.js'
 
@@ -53,6 +54,7 @@ export async function runDrill(rt: DrillRuntime): Promise<DrillFacts> {
   // Cancelled: exit at once; the post step cleans up from the saved state.
   if (rt.cancelSignal.aborted) throw new CancelledError()
   facts.cleanup = await cleanUpAfterDrill(rt, timeline, facts)
+  if (facts.stop?.deadline) facts.stop.message += `; ${cleanupSentence(facts.cleanup)}`
   facts.finishedAt = rt.now()
   facts.timings.drillSeconds = secondsBetween(facts.startedAt.getTime(), facts.finishedAt.getTime())
   return facts
@@ -108,12 +110,13 @@ async function preflightStep(
   record({ preflight: pre })
   if (rt.config.dryRun) return { pre, source }
   const original = { id: pre.source.addonId, name: pre.source.addonName }
+  const warn = (line: string): void => rt.log.warning(line)
   rt.ownership.recordOriginal(original)
   rt.state.update({ original })
   record({
     staleDestroyed: [
-      ...(await destroyStaleAddons({ ...rt, log }, rt.config.app, pre.stale)),
-      ...(await destroyStaleDrillApps({ ...rt, log }, pre.staleApps))
+      ...(await destroyStaleAddons({ ...rt, log, warn }, rt.config.app, pre.stale)),
+      ...(await destroyStaleDrillApps({ ...rt, log, warn }, pre.staleApps))
     ]
   })
   return { pre, source }
@@ -173,12 +176,22 @@ async function cleanUpAfterDrill(
   return cleanup
 }
 
+/** What clean-up did, from its result: never a claim it did not earn. */
+function cleanupSentence(cleanup: CleanupResult): string {
+  const done = whatWasCleanedUp(cleanup)
+  return cleanup.problems.length > 0
+    ? `clean-up ${done}, but could not undo everything: ${cleanup.problems[0]}`
+    : `clean-up ${done}`
+}
+
 function describeStop(rt: DrillRuntime, err: unknown): DrillStop {
   const outcome = err instanceof DrillError ? err.outcome : 'error'
   if (rt.signal.aborted && rt.signal.reason === 'deadline') {
     return {
       outcome,
-      message: `the drill did not finish within timeout-minutes ${rt.config.timeoutMinutes}; everything it created was cleaned up`
+      // What clean-up did is added once it has run (runDrill).
+      message: `the drill did not finish within timeout-minutes ${rt.config.timeoutMinutes}`,
+      deadline: true
     }
   }
   if (err instanceof WaitTimeoutError) return { outcome, message: rt.secrets.redact(err.message) }

@@ -21,8 +21,12 @@ export interface DataApi {
   /**
    * Starts a manual backup. Never sent twice blindly: after an ambiguous failure the app's transfers
    * are read back (`opts.app` is the source's billing app; looked up when not given).
+   * `beforeRequest` is told, before the request, how to find the capture if no answer comes.
    */
-  captureBackup(sourceAddonId: string, opts?: { app?: string }): Promise<Transfer>
+  captureBackup(
+    sourceAddonId: string,
+    opts?: { app?: string; beforeRequest?: (mark: CaptureMark) => void }
+  ): Promise<Transfer>
   /**
    * THE one place every restore passes through: refuses any target this run did not create, before
    * any request. Never sent twice blindly (read back first).
@@ -37,6 +41,13 @@ export interface DataApi {
   /** A URL a restore can read the backup from: its `to_url`, or a signed one asked for. */
   backupUrl(app: string, backup: Transfer): Promise<string>
   listSchedules(addonId: string): Promise<TransferSchedule[]>
+}
+
+/** What finds a capture whose request got no answer: see findStartedCapture. */
+export interface CaptureMark {
+  app: string
+  afterNum: number
+  sinceMs: number
 }
 
 /** How far the server's created_at may lag our clock when matching a transfer we just started. */
@@ -68,10 +79,19 @@ export function findStartedCapture(
   sinceMs: number,
   afterNum = -1
 ): Transfer | undefined {
+  return capturesSince(transfers, sinceMs, afterNum)[0]
+}
+
+/** Manual captures numbered above `afterNum` and created since `sinceMs`, oldest first. */
+export function capturesSince(
+  transfers: Transfer[],
+  sinceMs: number,
+  afterNum: number
+): Transfer[] {
   return createdSince(
     transfers.filter((t) => isBackup(t) && !t.schedule && t.num > afterNum),
     sinceMs
-  )[0]
+  )
 }
 
 /** A restore of `backupUrl` started by our restore request. */
@@ -195,11 +215,12 @@ export function createDataApi(http: HerokuHttp, ownership: Ownership): DataApi {
 
   async function captureBackup(
     sourceAddonId: string,
-    opts: { app?: string } = {}
+    opts: { app?: string; beforeRequest?: (mark: CaptureMark) => void } = {}
   ): Promise<Transfer> {
     const app = opts.app ?? (await appOfAddon(sourceAddonId))
     // The highest transfer number before the request: ours, if it started, is numbered after it.
     const lastNum = Math.max(-1, ...(await listTransfers(app)).map((t) => t.num))
+    opts.beforeRequest?.({ app, afterNum: lastNum, sinceMs: http.now().getTime() })
     const started = await startTransfer(
       `capturing a backup of ${sourceAddonId}`,
       { path: `/client/v11/databases/${enc(sourceAddonId)}/backups` },

@@ -54,6 +54,8 @@ export interface Transfer {
   /** null while the transfer runs; true or false once `finished_at` is set. */
   succeeded: boolean | null
   warnings: number
+  /** How many backups of this kind Heroku keeps (transferatu's evictor; CLI src/lib/pg/types.ts). */
+  num_keep?: number
   /** The times below are ISO 8601 as the data client returns them (Heroku sends `2020-12-13 16:22:40 +0000`). */
   created_at: string
   /** null until the transfer starts (the POST answer has none). */

@@ -11,6 +11,9 @@ export function whatWasCleanedUp(cleanup: CleanupResult): string {
   const done = [
     ...cleanup.destroyed.map((name) => `destroyed add-on ${name}`),
     ...(cleanup.appDeleted ? [`deleted drill app ${cleanup.appDeleted}`] : []),
+    ...(cleanup.captureCancelled
+      ? [`cancelled the drill's still-running capture ${cleanup.captureCancelled}`]
+      : []),
     ...(cleanup.backupDeleted ? [`deleted the drill's backup ${cleanup.backupDeleted}`] : []),
     ...(cleanup.maintenanceOff ? ['switched maintenance off'] : []),
     ...(cleanup.promotedBack ? ['promoted the original back to DATABASE'] : [])

@@ -7,7 +7,8 @@ import type { DrillConfig } from '../config.js'
 import type { DataApi } from '../heroku/data.js'
 import type { DrillState } from '../state.js'
 import type { StepLog } from './deps.js'
-import { backupsLost } from '../rules/backup-slots.js'
+import { backupsLost, refuseCaptureThatEvicts } from '../rules/backup-slots.js'
+import { sourceBackupsOf } from '../rules/backups.js'
 import type { Preflight } from './preflight.js'
 import { lastLogLines, waitForTransfer } from './transfers.js'
 
@@ -27,14 +28,19 @@ export async function captureBackup(
 ): Promise<Transfer> {
   const { data } = deps
   const app = pre.source.addonApp
+  // Again right before the request: a drill or a teammate may have captured since preflight.
+  const backupsNow = sourceBackupsOf(await data.listTransfers(app), pre.source, pre.otherPostgres)
+  refuseCaptureThatEvicts(pre.app.name, pre.source.plan, backupsNow)
   deps.log.info(`capturing a fresh backup of ${pre.source.addonName}`)
-  const started = await data.captureBackup(pre.source.addonId, { app })
-  const id = backupName(started)
-  // Saved at once: the clean-up (in main or post) deletes it unless keep-backup.
-  deps.state.update({
-    capture: { app, num: started.num, name: id },
-    keepBackup: deps.config.keepBackup
+  // Saved before the request and at its answer: the clean-up (in main or post) cancels the
+  // capture if it still runs, and deletes it unless keep-backup.
+  deps.state.update({ keepBackup: deps.config.keepBackup })
+  const started = await data.captureBackup(pre.source.addonId, {
+    app,
+    beforeRequest: (captureRequest) => deps.state.update({ captureRequest })
   })
+  const id = backupName(started)
+  deps.state.update({ capture: { app, num: started.num, name: id, uuid: started.uuid } })
   deps.log.info(`capture ${id} started`)
   const wait = { data, deadline: deps.deadline, signal, log: (line: string) => deps.log.info(line) }
   const done = await waitForTransfer(wait, app, started, `capture ${id}`)

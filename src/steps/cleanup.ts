@@ -14,12 +14,13 @@ import {
   type Ownership
 } from '../safety.js'
 import type { CreatedAddonState, DrillState } from '../state.js'
+import { settleCapture } from './capture-cleanup.js'
 import { maintenanceOff } from './maintenance.js'
 import { promoteBack, removePromoteAlias } from './promote.js'
 
 export interface CleanupDeps {
   platform: PlatformApi
-  data: Pick<DataApi, 'deleteBackup'>
+  data: Pick<DataApi, 'deleteBackup' | 'listTransfers' | 'getTransfer' | 'cancelTransfer'>
   ownership: Ownership
   state: DrillState
   log: (line: string) => void
@@ -42,6 +43,8 @@ export interface CleanupResult {
   appDeleted: string | null
   /** The capture deleted (keep-backup false), e.g. b042. */
   backupDeleted: string | null
+  /** The capture was still running and was cancelled, e.g. b042. */
+  captureCancelled: string | null
 }
 
 export function emptyCleanup(): CleanupResult {
@@ -52,7 +55,8 @@ export function emptyCleanup(): CleanupResult {
     promotedBack: false,
     maintenanceOff: false,
     appDeleted: null,
-    backupDeleted: null
+    backupDeleted: null,
+    captureCancelled: null
   }
 }
 
@@ -79,25 +83,12 @@ export async function cleanUp(deps: CleanupDeps, attachmentName: string): Promis
   return result
 }
 
-/** The backup this run captured, unless keep-backup: drills never fill the manual-backup slots. */
+/** The backup this run captured: cancelled if it still runs, deleted unless keep-backup. */
 async function deleteCapture(deps: CleanupDeps, result: CleanupResult): Promise<void> {
-  const { capture, keepBackup, captureDeleted } = deps.state.value
-  if (!capture || keepBackup || captureDeleted) return
-  try {
-    deps.ownership.recordCapturedBackup(capture.app, capture.num)
-    const outcome = await deps.data.deleteBackup(capture.app, capture.num)
-    deps.log(
-      outcome === 'deleted'
-        ? `deleted the drill's backup ${capture.name}`
-        : `backup ${capture.name} was already gone`
-    )
-    deps.state.update({ captureDeleted: true })
-    result.backupDeleted = capture.name
-  } catch (err) {
-    result.problems.push(
-      `deleting the drill's backup ${capture.name} failed: ${(err as Error).message}; run heroku pg:backups:delete ${capture.name} --app ${capture.app} --confirm ${capture.app}`
-    )
-  }
+  const settled = await settleCapture(deps)
+  result.captureCancelled = settled.cancelled
+  result.backupDeleted = settled.deleted
+  if (settled.problem) result.problems.push(settled.problem)
 }
 
 async function deleteDrillApp(

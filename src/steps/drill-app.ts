@@ -10,6 +10,7 @@ import type { NewApp } from '../heroku/apps.js'
 import type { PlatformApi } from '../heroku/platform.js'
 import type { HerokuApp } from '../heroku/types.js'
 import { DRILL_ATTACHMENT_NAME, isStaleDrillApp, type Ownership } from '../safety.js'
+import { drillAddonPattern } from './provision.js'
 
 export interface DrillAppPlan {
   mode: DrillConfig['drillApp']['mode']
@@ -24,13 +25,18 @@ const CREATING_ROLES = new Set(['admin', 'owner', 'member'])
 
 /** `restore-drill-<app-ish>-<random6>`: Heroku app names are at most 30 characters. */
 export function drillAppName(app: string, rand = randomBytes(3).toString('hex')): string {
+  return `${drillAppPrefix(app)}${rand}`
+}
+
+/** The start of every drill app name made for `app`. */
+function drillAppPrefix(app: string): string {
   const appish =
     app
       .toLowerCase()
       .replace(/[^a-z0-9]+/g, '-')
       .slice(0, 9)
       .replace(/-+$/, '') || 'app'
-  return `restore-drill-${appish}-${rand}`
+  return `restore-drill-${appish}-`
 }
 
 export async function resolveDrillApp(
@@ -84,21 +90,27 @@ async function checkCanCreateApps(team: string, platform: PlatformApi): Promise<
 }
 
 /**
- * Drill apps of earlier runs: our name pattern, over a day old, holding only drill add-ons, none
- * of them attached to any other app (a copy the runbook attached to production is in use).
+ * Drill apps that earlier drills of `drilled` left: named for it, over a day old, holding only
+ * add-ons its drills name (`restore-drill-<app>-…`, never a kept copy), none of them attached to
+ * any other app (a copy the runbook attached to production is in use). Other apps the token
+ * sees, drill apps of other apps included, are never candidates.
  */
 export async function findStaleDrillApps(
   platform: PlatformApi,
+  drilled: string,
   now: Date,
   log: (line: string) => void = () => {}
 ): Promise<{ app: HerokuApp; addonNames: string[] }[]> {
   const apps = await platform.listApps()
-  const candidates = apps.filter((app) => isStaleDrillApp(app, [], now))
+  const ours = new RegExp(`^${drillAppPrefix(drilled)}[0-9a-f]{6}$`)
+  const candidates = apps.filter((app) => ours.test(app.name) && isStaleDrillApp(app, [], now))
+  const addonOfOurs = drillAddonPattern(drilled)
   const stale: { app: HerokuApp; addonNames: string[] }[] = []
   for (const app of candidates) {
     const addons = await platform.listAddons(app.name)
     const addonNames = addons.map((a) => a.name)
     if (!isStaleDrillApp(app, addonNames, now)) continue
+    if (!addonNames.every((name) => addonOfOurs.test(name))) continue
     const inUse = await attachedElsewhere(platform, addons, app.name)
     if (inUse) log(`leaving drill app ${app.name} of an earlier run alone: ${inUse}`)
     else stale.push({ app, addonNames })
@@ -129,6 +141,8 @@ export interface StaleCleanupDeps {
   ownership: Ownership
   now: () => Date
   log: (line: string) => void
+  /** A left-over that could not be deleted: a warning, never the end of the drill. */
+  warn: (line: string) => void
 }
 
 /** Deletes the stale drill apps (which takes their add-ons along); returns what it deleted. */
@@ -140,8 +154,14 @@ export async function destroyStaleDrillApps(
   for (const { app, addonNames } of stale) {
     deps.ownership.recordStaleApp(app, addonNames, deps.now())
     deps.log(`deleting stale drill app ${app.name} of an earlier run (created ${app.created_at})`)
-    await deps.platform.deleteApp(app.name)
-    destroyed.push(`app ${app.name}`)
+    try {
+      await deps.platform.deleteApp(app.name)
+      destroyed.push(`app ${app.name}`)
+    } catch (err) {
+      deps.warn(
+        `could not delete stale drill app ${app.name} of an earlier run (${(err as Error).message}); the drill goes on: delete it with heroku apps:destroy ${app.name} --confirm ${app.name}`
+      )
+    }
   }
   return destroyed
 }

@@ -63,6 +63,8 @@ export interface Preflight {
   transfers: Transfer[]
   /** Backups (pg_dump → storage) of the source, newest first. */
   sourceBackups: Transfer[]
+  /** The app's other Postgres attachments: their backups are not the source's. */
+  otherPostgres: string[]
   scheduleFacts: ScheduleFacts
   databaseBytes: number | null
   postgresVersion?: string
@@ -147,7 +149,7 @@ export async function preflight(deps: PreflightDeps): Promise<Preflight> {
   if (drillApp.mode === 'named') {
     refuseBusyApp(drillApp.name, await platform.listAttachments(drillApp.name), [])
   }
-  const staleApps = await findStaleDrillApps(platform, now(), log)
+  const staleApps = await findStaleDrillApps(platform, config.app, now(), log)
   return {
     drillApp,
     staleApps,
@@ -156,6 +158,7 @@ export async function preflight(deps: PreflightDeps): Promise<Preflight> {
     sourceUrl,
     transfers,
     sourceBackups,
+    otherPostgres,
     scheduleFacts,
     databaseBytes,
     postgresVersion: info?.postgres_version,
@@ -269,8 +272,14 @@ export async function destroyStaleAddons(
     deps.log(
       `destroying stale add-on ${addon.name} of an earlier run (created ${addon.created_at})`
     )
-    await deps.platform.deleteAddon(app, addon.id)
-    destroyed.push(addon.name)
+    try {
+      await deps.platform.deleteAddon(app, addon.id)
+      destroyed.push(addon.name)
+    } catch (err) {
+      deps.warn(
+        `could not destroy stale add-on ${addon.name} of an earlier run (${(err as Error).message}); the drill goes on: destroy it with heroku addons:destroy ${addon.name} --app ${app} --confirm ${app}`
+      )
+    }
   }
   return destroyed
 }

@@ -46,16 +46,27 @@ export function drillAddonName(
   rand: string,
   kept = false
 ): string {
-  const appish =
+  const run = runId.replace(/[^A-Za-z0-9]/g, '').slice(-12) || 'local'
+  const att = attempt.replace(/[^0-9]/g, '').slice(0, 3) || '1'
+  return `${kept ? KEPT_ADDON_PREFIX : DRILL_ADDON_PREFIX}${addonAppish(app)}-${run}-${att}-${rand}`
+}
+
+function addonAppish(app: string): string {
+  return (
     app
       .toLowerCase()
       .replace(/[^a-z0-9]+/g, '-')
       .replace(/^-+/, '')
       .slice(0, 20)
       .replace(/-+$/, '') || 'app'
-  const run = runId.replace(/[^A-Za-z0-9]/g, '').slice(-12) || 'local'
-  const att = attempt.replace(/[^0-9]/g, '').slice(0, 3) || '1'
-  return `${kept ? KEPT_ADDON_PREFIX : DRILL_ADDON_PREFIX}${appish}-${run}-${att}-${rand}`
+  )
+}
+
+/** Exactly the names drillAddonName gives the (not kept) add-ons of `app`'s drills. */
+export function drillAddonPattern(app: string): RegExp {
+  return new RegExp(
+    `^${DRILL_ADDON_PREFIX}${addonAppish(app)}-[A-Za-z0-9]{1,12}-[0-9]{1,3}-[0-9a-f]{4}$`
+  )
 }
 
 /** The plan of the fresh add-on: the source's with `plan: same`. */
