@@ -5,6 +5,7 @@
 // 2. when main ended without a report (cancelled, timed out, killed), write the job summary and
 //    the report: what ran, how far it got, what was cleaned up.
 // Idempotent, and it touches nothing the state does not name.
+import { commandSafe, flatten } from './untrusted.js'
 import * as core from '@actions/core'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -53,9 +54,9 @@ async function cleanUpAfterMain(
     token,
     ...herokuApiUrls(),
     secrets,
-    log: (line) => core.info(line)
+    log: (line) => core.info(commandSafe(flatten(line)))
   })
-  const log = (line: string): void => core.info(secrets.redact(line))
+  const log = (line: string): void => core.info(commandSafe(flatten(secrets.redact(line))))
   const deps = {
     platform: createPlatformApi(http, ownership),
     data: createDataApi(http, ownership),
@@ -64,8 +65,8 @@ async function cleanUpAfterMain(
     log
   }
   const result = await cleanUp(deps, DRILL_ATTACHMENT_NAME)
-  for (const name of result.destroyed) core.info(`destroyed add-on ${name}`)
-  if (result.kept) core.info(`kept add-on ${result.kept.addonName} (keep-database)`)
+  for (const name of result.destroyed) log(`destroyed add-on ${name}`)
+  if (result.kept) log(`kept add-on ${result.kept.addonName} (keep-database)`)
   for (const problem of result.problems) {
     // A leaked add-on costs money: loud, not a warning.
     core.error(secrets.redact(problem), { title: 'Restore drill clean-up' })

@@ -19,6 +19,40 @@ export interface AddonRef {
 }
 
 /**
+ * `restore-drill-<app-ish>-<runId>-<attempt>-<rand4>` (`restore-kept-…` with keep-database):
+ * recognisable, globally unique, ≤ 60 chars.
+ */
+export function drillAddonName(
+  app: string,
+  runId: string,
+  attempt: string,
+  rand: string,
+  kept = false
+): string {
+  const run = runId.replace(/[^A-Za-z0-9]/g, '').slice(-12) || 'local'
+  const att = attempt.replace(/[^0-9]/g, '').slice(0, 3) || '1'
+  return `${kept ? KEPT_ADDON_PREFIX : DRILL_ADDON_PREFIX}${addonAppish(app)}-${run}-${att}-${rand}`
+}
+
+function addonAppish(app: string): string {
+  return (
+    app
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+/, '')
+      .slice(0, 20)
+      .replace(/-+$/, '') || 'app'
+  )
+}
+
+/** Exactly the names drillAddonName gives the (not kept) add-ons of `app`'s drills. */
+export function drillAddonPattern(app: string): RegExp {
+  return new RegExp(
+    `^${DRILL_ADDON_PREFIX}${addonAppish(app)}-[A-Za-z0-9]{1,12}-[0-9]{1,3}-[0-9a-f]{4}$`
+  )
+}
+
+/**
  * A left-over add-on of an earlier run: our name prefix AND created more than 24 h before `now`
  * (callers also make sure it is attached nowhere but as the drill's own attachment).
  */

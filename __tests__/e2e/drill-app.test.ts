@@ -4,10 +4,14 @@
 // drill-app: NAME and same, a source whose manual-backup slots are full, stale drill apps.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import type { AuditEntry, SimApp } from '../../sim/server.js'
+import { drillAppName } from '../../src/steps/drill-app.js'
+import { drillAddonName } from '../../src/safety.js'
 import {
   addonsOf,
   api,
+  armFault,
   chinookApp,
+  disarmFaults,
   drill,
   report,
   startE2E,
@@ -187,6 +191,16 @@ describe('drill-app: NAME and same', () => {
   }, 120_000)
 })
 
+/** Until the add-on is provisioned (the sim provisions with a delay, as Heroku does). */
+async function waitAvailable(e2e: E2E, addonId: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const addon = await api<{ state: string }>(e2e, `/addons/${addonId}`)
+    if (addon.state === 'provisioned') return
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+  throw new Error(`add-on ${addonId} did not provision`)
+}
+
 describe('what the drill refuses, and what it cleans up', () => {
   test('a source whose manual-backup slots are full: refused before any write, naming the backup that would go', async () => {
     const app = await chinookApp(e2e, 'full', { plan: 'standard-0' })
@@ -220,25 +234,60 @@ describe('what the drill refuses, and what it cleans up', () => {
     expect(writesOf(e2e.sim.audit(), start)).toEqual([])
   }, 120_000)
 
-  test('a stale drill app of an earlier run is deleted and reported; other apps are never touched', async () => {
+  test('the sweep deletes only the stale drill apps of the drilled app: never one holding a copy attached elsewhere (a promoted kept copy), never those of another app; one it cannot delete is a warning (issue 25 #1, #10)', async () => {
     const app = await chinookApp(e2e, 'stale')
-    const stale = 'restore-drill-old-abc123'
-    const busy = 'restore-drill-busy-abc456'
-    const other = `old-app-${process.pid % 1000}`
-    for (const name of [stale, busy, other]) {
+    const victim = await chinookApp(e2e, 'victim')
+    const stale = drillAppName(app.name, 'abc123')
+    const promoted = drillAppName(app.name, 'abc456')
+    const undeletable = drillAppName(app.name, 'abc789')
+    const othersDrill = drillAppName(victim.name, 'abcdef')
+    const plain = `old-app-${process.pid % 1000}`
+    for (const name of [stale, promoted, undeletable, othersDrill, plain]) {
       await api(e2e, '/apps', { method: 'POST', body: { name } })
       await api(e2e, `/__sim/apps/${name}/age`, { method: 'POST', body: { seconds: 90_000 } })
     }
-    // An add-on that is not a drill's: that app is not ours to delete.
-    await api(e2e, `/apps/${busy}/addons`, {
+    // A copy an earlier drill made, attached to the victim app and promoted to its DATABASE, as
+    // the runbook's recovery does: deleting its app would take the victim's DATABASE_URL away.
+    const copy = await api<{ id: string; name: string }>(e2e, `/apps/${promoted}/addons`, {
       method: 'POST',
-      body: { plan: 'heroku-postgresql:essential-0' }
+      body: {
+        plan: 'heroku-postgresql:essential-0',
+        name: drillAddonName(app.name, '99', '1', 'abcd')
+      }
     })
-    const run = await drill(e2e, app)
-    expectOutcome(run, 'passed')
-    expect(report(run).cleanup.staleDestroyed).toEqual([`app ${stale}`])
-    const names = (await api<AppView[]>(e2e, '/apps')).map((a) => a.name)
-    expect(names).not.toContain(stale)
-    expect(names).toEqual(expect.arrayContaining([busy, other]))
-  }, 120_000)
+    await waitAvailable(e2e, copy.id)
+    // As pg:promote: the victim's database gets an alias first (DATABASE is its last attachment).
+    await api(e2e, '/addon-attachments', {
+      method: 'POST',
+      body: { addon: victim.addonId, app: victim.name }
+    })
+    await api(e2e, '/addon-attachments', {
+      method: 'POST',
+      body: { addon: copy.id, app: victim.name, name: 'DATABASE', confirm: victim.name }
+    })
+    const victimUrl = (await api<Record<string, string>>(e2e, `/apps/${victim.name}/config-vars`))
+      .DATABASE_URL
+    await armFault(e2e, {
+      kind: 'http',
+      status: 403,
+      count: 5,
+      method: 'DELETE',
+      path: `^/apps/${undeletable}$`
+    })
+    try {
+      const run = await drill(e2e, app)
+      expectOutcome(run, 'passed')
+      expect(report(run).cleanup.staleDestroyed).toEqual([`app ${stale}`])
+      expect(run.stdout).toMatch(
+        new RegExp(`::warning.*could not delete stale drill app ${undeletable}.*the drill goes on`)
+      )
+      const names = (await api<AppView[]>(e2e, '/apps')).map((a) => a.name)
+      expect(names).not.toContain(stale)
+      expect(names).toEqual(expect.arrayContaining([promoted, undeletable, othersDrill, plain]))
+      const vars = await api<Record<string, string>>(e2e, `/apps/${victim.name}/config-vars`)
+      expect(vars.DATABASE_URL).toBe(victimUrl)
+    } finally {
+      await disarmFaults(e2e)
+    }
+  }, 180_000)
 })

@@ -4,7 +4,7 @@
 import { describe, expect, test } from '@jest/globals'
 import { cleanUp } from '../../src/steps/cleanup.js'
 import type { DrillConfig } from '../../src/config.js'
-import { drillAddonName } from '../../src/steps/provision.js'
+import { drillAddonName } from '../../src/safety.js'
 import { isStaleDrillAddon } from '../../src/safety.js'
 import type { DataApi } from '../../src/heroku/data.js'
 import type { PlatformApi } from '../../src/heroku/platform.js'

@@ -28575,7 +28575,7 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 /* harmony export */ });
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9402);
 /* harmony import */ var _heroku_data_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2754);
-/* harmony import */ var _heroku_http_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2320);
+/* harmony import */ var _heroku_http_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4517);
 /* harmony import */ var _heroku_platform_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3028);
 /* harmony import */ var _heroku_read_only_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7126);
 /* harmony import */ var _heroku_urls_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(489);
@@ -29878,7 +29878,7 @@ function createDataApi(http, ownership) {
 
 /***/ }),
 
-/***/ 2320:
+/***/ 4517:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29888,6 +29888,25 @@ __nccwpck_require__.d(__webpack_exports__, {
 });
 
 // UNUSED EXPORTS: describeFailure, toHerokuApiError
+
+;// CONCATENATED MODULE: ./.build/untrusted.js
+// Text from outside (Heroku's answers, GitHub's, the database's names and values) on its way to
+// the runner's log. The runner reads any output line that starts with `::` as a workflow command:
+// one Heroku string like `\n::stop-commands::x\n` would switch off the masking of every secret
+// registered after it. So every external string is flattened where it is read, and every line
+// written to the log is made command-safe where it is written (both, so neither alone is relied on).
+/** One line: line breaks and other control characters become a space. */
+function flatten(text) {
+    // eslint-disable-next-line no-control-regex
+    return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ');
+}
+/**
+ * `text` (one line or several) with no line the runner would take for a workflow command:
+ * a leading `::` or `##[` gets a zero-width space inside it.
+ */
+function commandSafe(text) {
+    return text.replace(/^(\s*):(?=:)/gm, '$1:\u200b').replace(/^(\s*)#(?=#\[)/gm, '$1#\u200b');
+}
 
 ;// CONCATENATED MODULE: ./.build/heroku/retry-policy.js
 const DEFAULT_RETRY_POLICY = {
@@ -30094,6 +30113,19 @@ var types = __nccwpck_require__(1690);
 // EXTERNAL MODULE: ./.build/heroku/wait.js
 var wait = __nccwpck_require__(1778);
 ;// CONCATENATED MODULE: ./.build/heroku/http.js
+/**
+ * The one HTTP layer under both Heroku clients. What the Heroku API needs from it:
+ * - a write must never be re-sent blindly: the transport sends every request exactly once (no
+ *   retry on a reset or a timeout, no redirect); retries are decided below, where the method is
+ *   known (GETs retried; writes re-sent only after an answer proving they were not applied).
+ * - 429/5xx answers are retried here with jittered exponential backoff, honouring Retry-After and
+ *   slowing down when RateLimit-Remaining runs low.
+ * - `Range: id ..; max=1000` only on Platform list requests; a Next-Range is followed (concatenating
+ *   the pages) unless only the first page is asked for.
+ * - nothing is logged: bodies hold config var values, errors are redacted.
+ * The pure policy is in retry-policy.ts, the send-once transport in transport.ts.
+ */
+
 
 
 
@@ -30143,7 +30175,7 @@ function toHerokuApiError(err, method, path, secrets) {
         if (body && typeof body === 'object') {
             const b = body;
             if (typeof b.id === 'string')
-                id = b.id;
+                id = flatten(b.id).slice(0, 100);
             if (typeof b.message === 'string')
                 message = b.message;
         }
@@ -30941,7 +30973,7 @@ async function waitFor(probe, options) {
 /* harmony export */   dj: () => (/* binding */ DRILL_APP_PATTERN),
 /* harmony export */   ks: () => (/* binding */ SecretRegistry)
 /* harmony export */ });
-/* unused harmony exports DRILL_ADDON_PREFIX, KEPT_ADDON_PREFIX, DRILL_ATTACHMENT_NAME, STALE_AFTER_MS, isStaleDrillAddon, isStaleDrillApp, OwnershipError, redact */
+/* unused harmony exports DRILL_ADDON_PREFIX, KEPT_ADDON_PREFIX, DRILL_ATTACHMENT_NAME, STALE_AFTER_MS, drillAddonName, drillAddonPattern, isStaleDrillAddon, isStaleDrillApp, OwnershipError, redact */
 /** The guards: which apps, add-ons and backups this run may touch, and redaction of secrets from any text. */
 /** Every add-on this action creates is named `restore-drill-<runId>-<attempt>-<random4>`. */
 const DRILL_ADDON_PREFIX = 'restore-drill-';
@@ -30954,6 +30986,27 @@ const KEPT_ADDON_PREFIX = 'restore-kept-';
 const DRILL_ATTACHMENT_NAME = 'RESTORE_DRILL';
 /** An add-on of ours left behind by an earlier run is stale once it is this old. */
 const STALE_AFTER_MS = 24 * 60 * 60 * 1000;
+/**
+ * `restore-drill-<app-ish>-<runId>-<attempt>-<rand4>` (`restore-kept-…` with keep-database):
+ * recognisable, globally unique, ≤ 60 chars.
+ */
+function drillAddonName(app, runId, attempt, rand, kept = false) {
+    const run = runId.replace(/[^A-Za-z0-9]/g, '').slice(-12) || 'local';
+    const att = attempt.replace(/[^0-9]/g, '').slice(0, 3) || '1';
+    return `${kept ? KEPT_ADDON_PREFIX : DRILL_ADDON_PREFIX}${addonAppish(app)}-${run}-${att}-${rand}`;
+}
+function addonAppish(app) {
+    return (app
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-+/, '')
+        .slice(0, 20)
+        .replace(/-+$/, '') || 'app');
+}
+/** Exactly the names drillAddonName gives the (not kept) add-ons of `app`'s drills. */
+function drillAddonPattern(app) {
+    return new RegExp(`^${DRILL_ADDON_PREFIX}${addonAppish(app)}-[A-Za-z0-9]{1,12}-[0-9]{1,3}-[0-9a-f]{4}$`);
+}
 /**
  * A left-over add-on of an earlier run: our name prefix AND created more than 24 h before `now`
  * (callers also make sure it is attached nowhere but as the drill's own attachment).

@@ -1,6 +1,7 @@
 // Everything a drill runs with, built once by main: the config, the Heroku clients (one set that
 // stops at the deadline or on cancel, one for the clean-up that keeps working after the
 // deadline), the databases, the saved state, the log, the signals and the deadline.
+import { commandSafe, flatten } from '../untrusted.js'
 import { createPgDatabases, type Databases } from '../databases.js'
 import type { DrillConfig } from '../config.js'
 import type { HistoryInput } from '../history/compare.js'
@@ -101,7 +102,7 @@ export function createRuntime(
       ...herokuApiUrls(env),
       secrets,
       signal,
-      log: core.info
+      log: (line) => core.info(commandSafe(flatten(line)))
     })
   const http = httpFor(drillAbort.signal)
   const cleanupHttp = httpFor(cancel.signal)
@@ -120,9 +121,11 @@ export function createRuntime(
     secrets,
     state: new DrillState(core, config.app),
     log: {
-      info: (line) => core.info(secrets.redact(line)),
-      warning: (line) => core.warning(secrets.redact(line)),
-      error: (line, title) => core.error(secrets.redact(line), title ? { title } : undefined),
+      // Log lines are one line each: whatever Heroku or the database put in them is flattened.
+      info: (line) => core.info(commandSafe(flatten(secrets.redact(line)))),
+      warning: (line) => core.warning(flatten(secrets.redact(line))),
+      error: (line, title) =>
+        core.error(flatten(secrets.redact(line)), title ? { title } : undefined),
       startGroup: (name) => core.startGroup(name),
       endGroup: () => core.endGroup()
     },

@@ -10,6 +10,7 @@
  * - nothing is logged: bodies hold config var values, errors are redacted.
  * The pure policy is in retry-policy.ts, the send-once transport in transport.ts.
  */
+import { flatten } from '../untrusted.js'
 import type { SecretRegistry } from '../safety.js'
 import {
   DEFAULT_RETRY_POLICY,
@@ -164,7 +165,7 @@ export function toHerokuApiError(
     let message = ''
     if (body && typeof body === 'object') {
       const b = body as { id?: unknown; message?: unknown }
-      if (typeof b.id === 'string') id = b.id
+      if (typeof b.id === 'string') id = flatten(b.id).slice(0, 100)
       if (typeof b.message === 'string') message = b.message
     } else if (typeof body === 'string') {
       message = body

@@ -1,5 +1,6 @@
 // A run stopped by its inputs still tells the user what to fix: a short job summary listing every
 // problem, outcome `error` and the verdict line, then the one failure line. Nothing was created.
+import { commandSafe } from '../untrusted.js'
 import { oneLine, toMarkdown, toText, type Block } from './render.js'
 
 export interface InputErrorDeps {
@@ -44,7 +45,7 @@ export async function publishInputError(
   const blocks = inputErrorBlocks(deps.redact(app), shown)
   if (process.env.GITHUB_STEP_SUMMARY)
     await deps.core.summary.addRaw(toMarkdown(blocks), true).write()
-  else deps.core.info(toText(blocks))
+  else deps.core.info(commandSafe(toText(blocks)))
   deps.core.setOutput('outcome', 'error')
   deps.core.setOutput('verdict', deps.redact(inputErrorVerdict(app, shown)))
   deps.core.setFailed(shown.join(' '))

@@ -1,5 +1,6 @@
 // Phase 8: the report reaches the user: job summary, report artifact, outputs, annotations and
 // the one failure line. Everything written here has gone through the secret registry.
+import { commandSafe } from '../untrusted.js'
 import type { DrillReport } from './model.js'
 import { reportSha256, writeReport } from './artifact.js'
 import { outputsFor } from './outputs.js'
@@ -57,7 +58,11 @@ export async function publishReport(
   if (process.env.GITHUB_STEP_SUMMARY) {
     await core.summary.addRaw(markdown, true).write()
   } else {
-    core.info(renderTerminal(report, { sha256: written.sha256, reportPath: written.reportPath }))
+    core.info(
+      commandSafe(
+        renderTerminal(report, { sha256: written.sha256, reportPath: written.reportPath })
+      )
+    )
   }
   core.info(
     written.uploaded
@@ -69,7 +74,7 @@ export async function publishReport(
     core.setOutput(name, deps.secrets.redact(String(value)))
   // The failure line first: GitHub shows only the first 10 error annotations of a step.
   if (report.outcome !== 'passed') core.setFailed(deps.secrets.redact(report.verdict))
-  else core.info(deps.secrets.redact(report.verdict))
+  else core.info(commandSafe(deps.secrets.redact(report.verdict)))
   // Regressions that did not fail the drill still deserve a warning of their own.
   for (const regression of report.history?.regressions ?? []) {
     if (regression.severity !== 'warning') continue

@@ -9,8 +9,12 @@ import { DrillError } from '../errors.js'
 import type { NewApp } from '../heroku/apps.js'
 import type { PlatformApi } from '../heroku/platform.js'
 import type { HerokuApp } from '../heroku/types.js'
-import { DRILL_ATTACHMENT_NAME, isStaleDrillApp, type Ownership } from '../safety.js'
-import { drillAddonPattern } from './provision.js'
+import {
+  DRILL_ATTACHMENT_NAME,
+  drillAddonPattern,
+  isStaleDrillApp,
+  type Ownership
+} from '../safety.js'
 
 export interface DrillAppPlan {
   mode: DrillConfig['drillApp']['mode']

@@ -1,6 +1,7 @@
 // Step: provision the fresh add-on the backup is restored onto, and wait until its database is
 // available. Its name is saved to state before the create request, and its id after, so the
 // post step can destroy it even when main dies while the request is in flight.
+import { flatten } from '../untrusted.js'
 import { randomBytes } from 'node:crypto'
 import { DrillError } from '../errors.js'
 import { planShortName } from '../heroku/platform.js'
@@ -12,7 +13,7 @@ import type { DataApi } from '../heroku/data.js'
 import type { PlatformApi } from '../heroku/platform.js'
 import type { DrillState } from '../state.js'
 import type { StepLog } from './deps.js'
-import { DRILL_ADDON_PREFIX, DRILL_ATTACHMENT_NAME, KEPT_ADDON_PREFIX } from '../safety.js'
+import { DRILL_ATTACHMENT_NAME, drillAddonName } from '../safety.js'
 import type { Preflight } from './preflight.js'
 
 /** What creating the drill app and the fresh add-on needs. */
@@ -34,40 +35,6 @@ export interface Settle {
 
 /** A just-created add-on may lag in the API for a moment; one that stays away failed. */
 const MAX_NOT_FOUND_POLLS = 10
-
-/**
- * `restore-drill-<app-ish>-<runId>-<attempt>-<rand4>` (`restore-kept-…` with keep-database):
- * recognisable, globally unique, ≤ 60 chars.
- */
-export function drillAddonName(
-  app: string,
-  runId: string,
-  attempt: string,
-  rand: string,
-  kept = false
-): string {
-  const run = runId.replace(/[^A-Za-z0-9]/g, '').slice(-12) || 'local'
-  const att = attempt.replace(/[^0-9]/g, '').slice(0, 3) || '1'
-  return `${kept ? KEPT_ADDON_PREFIX : DRILL_ADDON_PREFIX}${addonAppish(app)}-${run}-${att}-${rand}`
-}
-
-function addonAppish(app: string): string {
-  return (
-    app
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-+/, '')
-      .slice(0, 20)
-      .replace(/-+$/, '') || 'app'
-  )
-}
-
-/** Exactly the names drillAddonName gives the (not kept) add-ons of `app`'s drills. */
-export function drillAddonPattern(app: string): RegExp {
-  return new RegExp(
-    `^${DRILL_ADDON_PREFIX}${addonAppish(app)}-[A-Za-z0-9]{1,12}-[0-9]{1,3}-[0-9a-f]{4}$`
-  )
-}
 
 /** The plan of the fresh add-on: the source's with `plan: same`. */
 export function drillPlan(configPlan: string, pre: Preflight): string {
@@ -238,9 +205,11 @@ async function waitUntilAvailable(
         return undefined
       }
       if (status['error?']) {
-        throw new DrillError(`add-on ${created.name} failed to become available: ${status.message}`)
+        throw new DrillError(
+          `add-on ${created.name} failed to become available: ${flatten(String(status.message))}`
+        )
       }
-      return status['waiting?'] ? stillWaiting({ state: status.message }) : true
+      return status['waiting?'] ? stillWaiting({ state: flatten(String(status.message)) }) : true
     },
     {
       what: `database ${created.name} to be available`,
