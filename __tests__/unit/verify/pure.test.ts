@@ -3,7 +3,13 @@ import { describe, expect, test } from '@jest/globals'
 import { checksumTargets } from '../../../src/verify/checks/hash-plan.js'
 import { checksumSql, recordHashIsStable } from '../../../src/verify/checksum.js'
 import { diffSchema, integrityFindings } from '../../../src/verify/compare-schema.js'
-import { mapLimit, qualifiedName, quoteIdent } from '../../../src/verify/sql.js'
+import {
+  mapLimit,
+  nameParts,
+  objectName,
+  qualifiedName,
+  quoteIdent
+} from '../../../src/verify/sql.js'
 import type { SchemaObject, TableCount } from '../../../src/verify/types.js'
 
 describe('quoteIdent', () => {
@@ -17,6 +23,38 @@ describe('quoteIdent', () => {
   })
   test('refuses a NUL byte', () => {
     expect(() => quoteIdent('a\0b')).toThrow(/NUL/)
+  })
+})
+
+describe('objectName', () => {
+  test('ordinary names read as before; a part with a dot or a quote is quoted', () => {
+    expect(objectName('public', 'orders')).toBe('public.orders')
+    expect(objectName('Sales Data', 'Customer Accounts', 'e-mail')).toBe(
+      'Sales Data.Customer Accounts.e-mail'
+    )
+    expect(objectName('a', 'b.c')).toBe('a."b.c"')
+    expect(objectName('a.b', 'c')).toBe('"a.b".c')
+    expect(objectName('select', 'a"quote')).toBe('select."a""quote"')
+  })
+  test('two different objects never share a name, and every name reads back into its parts', () => {
+    const hostile = [
+      ['a', 'b.c'],
+      ['a.b', 'c'],
+      ['a', 'b', 'c'],
+      ['"a', 'b'],
+      ['a"', '.b'],
+      ['"a.b"', 'c'],
+      ['', 'x'],
+      ['a', '"."']
+    ]
+    const names = hostile.map((parts) => objectName(...parts))
+    expect(new Set(names).size).toBe(hostile.length)
+    for (const [i, name] of names.entries()) expect(nameParts(name)).toEqual(hostile[i])
+  })
+  test('nameParts refuses what objectName never writes', () => {
+    expect(nameParts('a"b.c')).toBeNull()
+    expect(nameParts('"a.b')).toBeNull()
+    expect(nameParts('"a"b.c')).toBeNull()
   })
 })
 
