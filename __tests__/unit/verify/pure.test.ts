@@ -1,5 +1,6 @@
 // Pure parts of the verification engine: quoting, the schema diff, checksum SQL and targets.
 import { describe, expect, test } from '@jest/globals'
+import { asOneQuery, checkErrorText } from '../../../src/verify/checks/check-sql.js'
 import { checksumTargets } from '../../../src/verify/checks/hash-plan.js'
 import { checksumSql, recordHashIsStable } from '../../../src/verify/checksum.js'
 import { diffSchema, integrityFindings } from '../../../src/verify/compare-schema.js'
@@ -55,6 +56,46 @@ describe('objectName', () => {
     expect(nameParts('a"b.c')).toBeNull()
     expect(nameParts('"a.b')).toBeNull()
     expect(nameParts('"a"b.c')).toBeNull()
+  })
+})
+
+describe('a custom check', () => {
+  const pgError = (message: string, more: Record<string, string> = {}) =>
+    Object.assign(new Error(message), { code: '22P02', ...more })
+  test('is sent as one query with the extended protocol, a trailing semicolon dropped', () => {
+    expect(asOneQuery('select true ; \n')).toEqual({
+      text: 'SELECT * FROM (\nselect true\n) AS check_result',
+      rowMode: 'array',
+      queryMode: 'extended'
+    })
+  })
+  test('its error keeps the names its SQL wrote and loses every other quoted value', () => {
+    const sql = 'select "Code"::int > 0 from public.orders'
+    expect(checkErrorText(pgError('invalid input syntax for type integer: "SW1A 1AA"'), sql)).toBe(
+      'invalid input syntax for type integer: "…"'
+    )
+    // A value holding quotes is cut to the message's last quote, not at its own first one.
+    expect(checkErrorText(pgError('column "Code" of "x" has "O"Brien" "Jr""'), sql)).toBe(
+      'column "Code" of "…"'
+    )
+    expect(checkErrorText(pgError('unterminated "SW1A'), sql)).toBe('unterminated "…')
+    // A name is a whole word of the SQL, not a piece of one.
+    expect(checkErrorText(pgError('relation "order" does not exist'), sql)).toBe(
+      'relation "…" does not exist'
+    )
+    expect(checkErrorText(pgError('relation "public.orders" does not exist'), sql)).toBe(
+      'relation "public.orders" does not exist'
+    )
+  })
+  test('its error raised by code in the database is named by SQLSTATE, its text and DETAIL never shown', () => {
+    const raised = pgError('bad code SW1A', {
+      code: 'P0001',
+      where: 'PL/pgSQL function f() line 1 at RAISE',
+      detail: 'Key (code)=(SW1A)'
+    })
+    expect(checkErrorText(raised, 'select f()')).toBe(
+      "raised an error in the database's own code (SQLSTATE P0001); its text is not shown, as it may quote rows"
+    )
   })
 })
 
