@@ -18,7 +18,7 @@ export function rollbackLabel(target: RollbackTarget): string {
   return target.mode === 'ago' ? target.text : target.time.toISOString().replace('.000Z', 'Z')
 }
 
-/** checksum-tables `auto`: every table without writes in the capture window (no display name lacks a dot). */
+/** checksum-tables `auto`: every table without writes in the capture window (no table's objectName lacks a dot). */
 export const AUTO_CHECKSUMS = 'auto'
 
 /** Where earlier drills are found: this workflow's report artifacts, a JSON-lines file, or nowhere. */

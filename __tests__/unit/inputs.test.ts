@@ -260,12 +260,12 @@ describe('readConfig: good values', () => {
     ).toEqual(['public.orders', 'sales.line_items', 'billing.invoice'])
   })
 
-  it('checksum-tables: quoted identifiers keep case, spaces, commas, dots and doubled quotes', () => {
+  it('checksum-tables: quoted identifiers keep case, spaces, commas, dots and doubled quotes (a part holding a dot or a quote stays quoted)', () => {
     expect(
       readConfig(
         inputs({ 'checksum-tables': '"My Schema"."Odd Table", "a,b".t, "Say ""hi""", "x.y"' })
       ).checksumTables
-    ).toEqual(['My Schema.Odd Table', 'a,b.t', 'public.Say "hi"', 'public.x.y'])
+    ).toEqual(['My Schema.Odd Table', 'a,b.t', 'public."Say ""hi"""', 'public."x.y"'])
   })
 
   it('checksum-tables: * means every table', () => {

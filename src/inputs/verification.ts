@@ -1,6 +1,7 @@
 // Parsers of what verification runs: the user's checks, the tables to hash, and how restore
 // warnings are judged.
 import type { DrillConfig } from '../config.js'
+import { objectName } from '../verify/sql.js'
 import { InputError, type Got } from './input-error.js'
 
 const CHECK_NAME = /^[A-Za-z0-9 _.-]+$/
@@ -59,7 +60,8 @@ export function readChecks(value: string, got: Got): DrillConfig['checks'] {
 
 /**
  * A checksum-tables list (not a keyword): comma or newline separated `schema.table`, `table`
- * (public assumed) or `*`, as display names `schema.table` without quotes (TableCount.table).
+ * (public assumed) or `*`, as objectName spells them (TableCount.table): `schema.table`, a part
+ * quoted only when it holds a dot or a double quote.
  * Unquoted identifiers fold to lowercase as in PostgreSQL; quoted ones ("My Schema"."Odd Table")
  * keep their case, spaces and commas.
  */
@@ -75,7 +77,7 @@ export function readTableList(value: string, got: Got): string[] {
         `Input "checksum-tables" must list tables as schema.table or table (public assumed), or *, comma or newline separated, e.g. public.orders, "Sales"."Line Items" ${got(item)}.`
       )
     }
-    const display = (parts.length === 1 ? ['public', parts[0]] : parts).join('.')
+    const display = objectName(...(parts.length === 1 ? ['public', parts[0]] : parts))
     if (!tables.includes(display)) tables.push(display)
   }
   return tables

@@ -7,6 +7,7 @@
 import type { HistoryInput } from '../history/compare.js'
 import { openingCounters } from '../verify/bounds.js'
 import type { SourceCounts } from '../report/model.js'
+import { nameParts } from '../verify/sql.js'
 import type { CountSnapshot, SourceSnapshot, TableCount } from '../verify/types.js'
 
 export interface RollbackWindow {
@@ -84,7 +85,11 @@ function tableThen(name: string, read: SourceCounts, now: TableCount | undefined
   return counted
 }
 
-function splitName(display: string): [string, string] {
-  const dot = display.indexOf('.')
-  return dot < 0 ? ['public', display] : [display.slice(0, dot), display.slice(dot + 1)]
+/** A table's schema and name from its objectName (an earlier report's name, as the history kept it). */
+function splitName(key: string): [string, string] {
+  const parts = nameParts(key)
+  if (parts?.length === 2) return [parts[0], parts[1]]
+  // Not an objectName (an older report's name with a stray quote): the first dot splits it.
+  const dot = key.indexOf('.')
+  return dot < 0 ? ['public', key] : [key.slice(0, dot), key.slice(dot + 1)]
 }

@@ -5,7 +5,7 @@
 // attached with another column order, or a table rebuilt by the restore, hashes the same.
 // ChecksumMethod says how a row is hashed.
 import { inReadOnlyTransaction } from './session.js'
-import { qualifiedName, quoteIdent } from './sql.js'
+import { objectName, qualifiedName, quoteIdent } from './sql.js'
 import type { Queryable } from './types.js'
 
 /** Identical output settings on both sides: every value's text form depends on these. */
@@ -161,7 +161,9 @@ export async function checksumTable(
         [qualifiedName(schema, name)]
       )
       if (!rows[0].exists)
-        throw Object.assign(new Error(`table ${schema}.${name} does not exist`), { code: '42P01' })
+        throw Object.assign(new Error(`table ${objectName(schema, name)} does not exist`), {
+          code: '42P01'
+        })
     }
     const names = columns.map((column) => column.attname)
     const startedAt = performance.now()

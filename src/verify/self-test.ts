@@ -16,7 +16,7 @@ import type { SequenceUse } from './checks/sequences.js'
 import { checksumTable } from './checksum.js'
 import { changeOneValue, deleteOneRow, restartBehind, tryPlant } from './plant.js'
 import { OpenTransaction } from './session.js'
-import { displayName, qualifiedName } from './sql.js'
+import { objectName, qualifiedName } from './sql.js'
 import type {
   DefectKind,
   Finding,
@@ -230,7 +230,7 @@ async function sequencePlant(
     await open.query(`SAVEPOINT ${savepoint}`)
     try {
       if (!(await tryPlant(open, () => restartBehind(open, use, state)))) continue
-      const object = displayName(use.seq_schema, use.seq_name)
+      const object = objectName(use.seq_schema, use.seq_name)
       const restored = open as unknown as pg.Pool
       const findings = await judgeSequences(
         { restored, source: NO_SOURCE, options: { ...ctx.options, parallelism: 1 } },

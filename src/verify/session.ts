@@ -52,7 +52,8 @@ async function inSavepoint<T>(
 }
 
 /**
- * Runs `work` in one read-only transaction on one connection, after `SET LOCAL` of each setting.
+ * Runs `work` in one read-only transaction on one connection, after `SET LOCAL` of each setting,
+ * and rolls it back.
  * A pool lends a connection for the duration; a client is used as it is; an OpenTransaction
  * gets a savepoint instead (its owner's transaction is read-write and is never committed here).
  */
@@ -62,20 +63,26 @@ export async function inReadOnlyTransaction<T>(
   work: (session: Queryable) => Promise<T>
 ): Promise<T> {
   if (db instanceof OpenTransaction) return inSavepoint(db, settings, work)
-  const client: Queryable & { release?: () => void } = isPool(db) ? await db.connect() : db
+  const client: Queryable & { release?: (destroy?: boolean) => void } = isPool(db)
+    ? await db.connect()
+    : db
+  let rolledBack = false
   try {
     await client.query('BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY')
     try {
       // Every setting in one round trip: a checksum of a small table is mostly round trips.
       await setLocal(client, settings)
-      const result = await work(client)
-      await client.query('COMMIT')
-      return result
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => {})
-      throw err
+      return await work(client)
+    } finally {
+      // Never COMMIT: READ ONLY lets large-object writes (lo_create, lo_unlink, lowrite...) through,
+      // and a rollback undoes them; there is nothing a reader needs to keep.
+      rolledBack = await client.query('ROLLBACK').then(
+        () => true,
+        () => false
+      )
     }
   } finally {
-    client.release?.()
+    // A connection whose rollback failed never goes back to the pool.
+    client.release?.(!rolledBack)
   }
 }

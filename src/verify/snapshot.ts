@@ -3,7 +3,7 @@
 import type pg from 'pg'
 import { isStatementTimeout } from './checksum.js'
 import { inReadOnlyTransaction } from './session.js'
-import { displayName, mapLimit, qualifiedName } from './sql.js'
+import { mapLimit, objectName, qualifiedName } from './sql.js'
 import type {
   CountSnapshot,
   Queryable,
@@ -40,25 +40,26 @@ const fromRelations = (joins = ''): string =>
   `FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace ${joins}
    WHERE ${schemaFilter('n')} AND ${notExtensionMember('pg_class', 'c.oid')}`
 
-// Each query returns kind, name, definition and (for indexes and constraints) valid.
+// Each query returns kind, the name's parts (objectName joins them; a function's argument list
+// follows as suffix), definition and (for indexes and constraints) valid.
 // search_path is pg_catalog only while these run, so every deparsed name is schema-qualified.
 const SCHEMA_QUERIES: string[] = [
-  `SELECT 'schema' AS kind, n.nspname AS name, '' AS definition
+  `SELECT 'schema' AS kind, ARRAY[n.nspname]::text[] AS parts, '' AS definition
      FROM pg_namespace n WHERE ${schemaFilter('n')} AND ${notExtensionMember('pg_namespace', 'n.oid')}`,
 
-  `SELECT 'table' AS kind, n.nspname || '.' || c.relname AS name,
+  `SELECT 'table' AS kind, ARRAY[n.nspname, c.relname]::text[] AS parts,
           CASE c.relkind WHEN 'p' THEN 'partitioned table' ELSE 'table' END
           || CASE c.relpersistence WHEN 'u' THEN ' UNLOGGED' ELSE '' END
           || CASE WHEN c.relrowsecurity THEN ' ROW LEVEL SECURITY' ELSE '' END
           || CASE WHEN c.relforcerowsecurity THEN ' FORCE ROW LEVEL SECURITY' ELSE '' END
           || CASE WHEN c.relkind = 'p' THEN ' PARTITION BY ' || pg_get_partkeydef(c.oid) ELSE '' END
-          || COALESCE((SELECT ' PARTITION OF ' || pn.nspname || '.' || p.relname || ' ' || pg_get_expr(c.relpartbound, c.oid)
+          || COALESCE((SELECT ' PARTITION OF ' || quote_ident(pn.nspname) || '.' || quote_ident(p.relname) || ' ' || pg_get_expr(c.relpartbound, c.oid)
                          FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent
                          JOIN pg_namespace pn ON pn.oid = p.relnamespace
                         WHERE i.inhrelid = c.oid AND c.relispartition), '') AS definition
      ${fromRelations()} AND c.relkind IN ('r', 'p')`,
 
-  `SELECT 'column' AS kind, n.nspname || '.' || c.relname || '.' || a.attname AS name,
+  `SELECT 'column' AS kind, ARRAY[n.nspname, c.relname, a.attname]::text[] AS parts,
           format_type(a.atttypid, a.atttypmod)
           || CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation
                   THEN ' COLLATE ' || (SELECT quote_ident(co.collname) FROM pg_collation co WHERE co.oid = a.attcollation)
@@ -74,44 +75,44 @@ const SCHEMA_QUERIES: string[] = [
                       LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum`)}
       AND c.relkind IN ('r', 'p')`,
 
-  `SELECT 'index' AS kind, n.nspname || '.' || ic.relname AS name, pg_get_indexdef(x.indexrelid) AS definition,
+  `SELECT 'index' AS kind, ARRAY[n.nspname, ic.relname]::text[] AS parts, pg_get_indexdef(x.indexrelid) AS definition,
           (x.indisvalid AND x.indisready AND x.indislive) AS valid
      FROM pg_index x JOIN pg_class ic ON ic.oid = x.indexrelid
      JOIN pg_class c ON c.oid = x.indrelid JOIN pg_namespace n ON n.oid = ic.relnamespace
     WHERE ${schemaFilter('n')} AND ${notExtensionMember('pg_class', 'c.oid')}`,
 
   // pg_get_constraintdef appends NOT VALID; validity is reported by the integrity check instead.
-  `SELECT 'constraint' AS kind, n.nspname || '.' || c.relname || '.' || k.conname AS name,
+  `SELECT 'constraint' AS kind, ARRAY[n.nspname, c.relname, k.conname]::text[] AS parts,
           regexp_replace(pg_get_constraintdef(k.oid), ' NOT VALID$', '') AS definition, k.convalidated AS valid
      FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
     WHERE ${schemaFilter('n')} AND ${notExtensionMember('pg_class', 'c.oid')}`,
 
-  `SELECT 'sequence' AS kind, n.nspname || '.' || c.relname AS name,
+  `SELECT 'sequence' AS kind, ARRAY[n.nspname, c.relname]::text[] AS parts,
           format_type(s.seqtypid, NULL) || ' START ' || s.seqstart || ' INCREMENT ' || s.seqincrement
           || ' MINVALUE ' || s.seqmin || ' MAXVALUE ' || s.seqmax || ' CACHE ' || s.seqcache
           || CASE WHEN s.seqcycle THEN ' CYCLE' ELSE '' END AS definition
      ${fromRelations('JOIN pg_sequence s ON s.seqrelid = c.oid')} AND c.relkind = 'S'`,
 
   `SELECT CASE c.relkind WHEN 'v' THEN 'view' ELSE 'materialized view' END AS kind,
-          n.nspname || '.' || c.relname AS name,
+          ARRAY[n.nspname, c.relname]::text[] AS parts,
           pg_get_viewdef(c.oid, true) || CASE WHEN c.relkind = 'm' AND NOT c.relispopulated THEN ' WITH NO DATA' ELSE '' END
             AS definition
      ${fromRelations()} AND c.relkind IN ('v', 'm')`,
 
   `SELECT CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' ELSE 'function' END AS kind,
-          n.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')' AS name,
+          ARRAY[n.nspname, p.proname]::text[] AS parts, '(' || pg_get_function_identity_arguments(p.oid) || ')' AS suffix,
           CASE WHEN p.prokind = 'a' THEN 'returns ' || format_type(p.prorettype, NULL) ELSE pg_get_functiondef(p.oid) END
             AS definition
      FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
     WHERE ${schemaFilter('n')} AND ${notExtensionMember('pg_proc', 'p.oid')}`,
 
-  `SELECT 'trigger' AS kind, n.nspname || '.' || c.relname || '.' || t.tgname AS name,
+  `SELECT 'trigger' AS kind, ARRAY[n.nspname, c.relname, t.tgname]::text[] AS parts,
           pg_get_triggerdef(t.oid) || CASE t.tgenabled WHEN 'O' THEN '' ELSE ' [enabled=' || t.tgenabled::text || ']' END
             AS definition
      ${fromRelations('JOIN pg_trigger t ON t.tgrelid = c.oid AND NOT t.tgisinternal')}`,
 
   // Row-level security policies: a restore without them would expose rows.
-  `SELECT 'policy' AS kind, n.nspname || '.' || c.relname || '.' || p.polname AS name,
+  `SELECT 'policy' AS kind, ARRAY[n.nspname, c.relname, p.polname]::text[] AS parts,
           CASE WHEN p.polpermissive THEN 'PERMISSIVE' ELSE 'RESTRICTIVE' END
           || ' FOR ' || CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE'
                                       WHEN 'd' THEN 'DELETE' ELSE 'ALL' END
@@ -123,21 +124,21 @@ const SCHEMA_QUERIES: string[] = [
      ${fromRelations('JOIN pg_policy p ON p.polrelid = c.oid')}`,
 
   // The version too: a fresh add-on installs the version it offers now, not the source's.
-  `SELECT 'extension' AS kind, x.extname AS name, 'version ' || x.extversion AS definition FROM pg_extension x`,
+  `SELECT 'extension' AS kind, ARRAY[x.extname]::text[] AS parts, 'version ' || x.extversion AS definition FROM pg_extension x`,
 
-  `SELECT 'type' AS kind, n.nspname || '.' || t.typname AS name,
+  `SELECT 'type' AS kind, ARRAY[n.nspname, t.typname]::text[] AS parts,
           (SELECT string_agg(quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod), ', ' ORDER BY a.attnum)
              FROM pg_attribute a WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped) AS definition
      FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace JOIN pg_class c ON c.oid = t.typrelid
     WHERE t.typtype = 'c' AND c.relkind = 'c' AND ${schemaFilter('n')} AND ${notExtensionMember('pg_type', 't.oid')}`,
 
-  `SELECT 'enum' AS kind, n.nspname || '.' || t.typname AS name,
+  `SELECT 'enum' AS kind, ARRAY[n.nspname, t.typname]::text[] AS parts,
           (SELECT string_agg(quote_literal(e.enumlabel), ', ' ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid)
             AS definition
      FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
     WHERE t.typtype = 'e' AND ${schemaFilter('n')} AND ${notExtensionMember('pg_type', 't.oid')}`,
 
-  `SELECT 'domain' AS kind, n.nspname || '.' || t.typname AS name,
+  `SELECT 'domain' AS kind, ARRAY[n.nspname, t.typname]::text[] AS parts,
           format_type(t.typbasetype, t.typtypmod)
           || CASE WHEN t.typnotnull THEN ' NOT NULL' ELSE '' END
           || COALESCE(' DEFAULT ' || t.typdefault, '')
@@ -162,14 +163,15 @@ export async function snapshotSchema(db: Queryable): Promise<SchemaObject[]> {
       for (const sql of SCHEMA_QUERIES) {
         const { rows } = await session.query<{
           kind: string
-          name: string
+          parts: string[]
+          suffix?: string | null
           definition: string | null
           valid?: boolean
         }>(sql, sql.includes('$1') ? [EXCLUDED_SCHEMAS] : [])
         for (const row of rows) {
           const object: SchemaObject = {
             kind: row.kind,
-            name: row.name,
+            name: objectName(...row.parts) + (row.suffix ?? ''),
             definition: row.definition ?? ''
           }
           if (typeof row.valid === 'boolean') object.valid = row.valid
@@ -219,7 +221,7 @@ export async function readWriteCounters(db: Queryable): Promise<WriteCounters> {
   const { rows, statsResetAt } = await listTablesWithCounters(db)
   const tables: WriteCounters['tables'] = {}
   for (const row of rows) {
-    tables[displayName(row.schema, row.name)] = {
+    tables[objectName(row.schema, row.name)] = {
       inserted: toNumber(row.inserted),
       updated: toNumber(row.updated),
       deleted: toNumber(row.deleted),
@@ -280,7 +282,7 @@ export async function countTables(
     parallelism?: number
     pool?: pg.Pool
     /**
-     * Exact counts (FROM ONLY) already read on this database, by display name, not read again.
+     * Exact counts (FROM ONLY) already read on this database, by objectName, not read again.
      * Only for a database nobody writes to, like the restored copy: they bypass the counters.
      */
     known?: ReadonlyMap<string, number>
@@ -295,7 +297,7 @@ export async function countTables(
   const takenAt = new Date().toISOString()
   const { rows, statsResetAt } = await listTablesWithCounters(runner)
   const counted = await mapLimit(rows, opts.parallelism ?? 1, async (row) => {
-    const known = opts.known?.get(displayName(row.schema, row.name))
+    const known = opts.known?.get(objectName(row.schema, row.name))
     if (known !== undefined) return known
     try {
       const { rows: result } = await runner.query<{ n: string }>(
@@ -314,7 +316,7 @@ export async function countTables(
   const timedOut: string[] = []
   rows.forEach((row, index) => {
     const rowCount = counted[index]
-    const table = displayName(row.schema, row.name)
+    const table = objectName(row.schema, row.name)
     if (rowCount === 'timed out') timedOut.push(table)
     if (rowCount === null || rowCount === 'timed out') return
     tables.push({

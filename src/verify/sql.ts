@@ -6,14 +6,35 @@ export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`
 }
 
-/** `"schema"."name"`, from the two parts (never from a display name, which may hold dots). */
+/** `"schema"."name"`, from the two parts (never from an objectName). */
 export function qualifiedName(schema: string, name: string): string {
   return `${quoteIdent(schema)}.${quoteIdent(name)}`
 }
 
-/** `schema.name`, unquoted, as reports and inputs spell a table. */
-export function displayName(schema: string, name: string): string {
-  return `${schema}.${name}`
+/**
+ * The one name of an object in reports, inputs and every comparison: its parts joined by dots
+ * (`schema.table`, `schema.table.column`), each bare unless it holds a dot or a double quote, then
+ * quoted as SQL quotes an identifier. `a."b.c"` and `"a.b".c` are two tables (once both `a.b.c`,
+ * so a restore that lost one passed); an ordinary name reads as it always did (`Sales Data.Orders`).
+ */
+export function objectName(...parts: string[]): string {
+  return parts.map((part) => (/[."]/.test(part) ? quoteIdent(part) : part)).join('.')
+}
+
+/** The parts of an objectName (`a."b.c"` → ['a', 'b.c']); null when `name` is not one. */
+export function nameParts(name: string): string[] | null {
+  const parts: string[] = []
+  let rest = name
+  for (;;) {
+    const quoted = /^"((?:[^"]|"")*)"/.exec(rest)
+    const match = quoted ?? /^[^."]*/.exec(rest)
+    if (!match) return null
+    parts.push(quoted ? quoted[1].replace(/""/g, '"') : match[0])
+    rest = rest.slice(match[0].length)
+    if (rest === '') return parts
+    if (!rest.startsWith('.')) return null
+    rest = rest.slice(1)
+  }
 }
 
 /** Runs `work` over `items` with at most `limit` calls in flight; results keep the input order. */

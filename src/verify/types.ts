@@ -11,7 +11,10 @@ export interface Queryable {
 
 /** One table's exact row count and write counters (pg_stat_user_tables n_tup_ins / n_tup_del). */
 export interface TableCount {
-  /** Display name `schema.table`, unquoted (identifiers may contain dots, spaces, capitals). */
+  /**
+   * `schema.table` as sql.ts objectName spells it: the key of the table in every comparison and
+   * report (a part holding a dot or a double quote is quoted: `a."b.c"` is not `"a.b".c`).
+   */
   table: string
   schema: string
   name: string
@@ -38,7 +41,7 @@ export interface TableCounters {
   relfilenode?: number
 }
 
-/** Write counters of every counted table at one moment, keyed by display name `schema.table`. */
+/** Write counters of every counted table at one moment, keyed by objectName `schema.table`. */
 export interface WriteCounters {
   takenAt: string
   /** pg_stat_database.stats_reset: a change between two reads means the counters restarted. */

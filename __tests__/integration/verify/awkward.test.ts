@@ -128,8 +128,8 @@ describe('snapshot of the awkward database', () => {
       expect(kinds).toContain(kind)
     }
     const names = before.schema.map((o) => o.name)
-    expect(names).toContain('Sales Data.Customer Accounts.e.mail')
-    expect(names).toContain('select.table.a"quote')
+    expect(names).toContain('Sales Data.Customer Accounts."e.mail"')
+    expect(names).toContain('select.table."a""quote"')
     expect(names.some((n) => n.startsWith('restore_drill'))).toBe(false)
     expect(names.some((n) => n.startsWith('public.similarity('))).toBe(false) // pg_trgm's own function
     expect(before.schema.find((o) => o.name === 'public.events_2024')?.definition).toMatch(

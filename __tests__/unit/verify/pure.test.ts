@@ -1,9 +1,16 @@
 // Pure parts of the verification engine: quoting, the schema diff, checksum SQL and targets.
 import { describe, expect, test } from '@jest/globals'
+import { asOneQuery, checkErrorText } from '../../../src/verify/checks/check-sql.js'
 import { checksumTargets } from '../../../src/verify/checks/hash-plan.js'
 import { checksumSql, recordHashIsStable } from '../../../src/verify/checksum.js'
 import { diffSchema, integrityFindings } from '../../../src/verify/compare-schema.js'
-import { mapLimit, qualifiedName, quoteIdent } from '../../../src/verify/sql.js'
+import {
+  mapLimit,
+  nameParts,
+  objectName,
+  qualifiedName,
+  quoteIdent
+} from '../../../src/verify/sql.js'
 import type { SchemaObject, TableCount } from '../../../src/verify/types.js'
 
 describe('quoteIdent', () => {
@@ -17,6 +24,78 @@ describe('quoteIdent', () => {
   })
   test('refuses a NUL byte', () => {
     expect(() => quoteIdent('a\0b')).toThrow(/NUL/)
+  })
+})
+
+describe('objectName', () => {
+  test('ordinary names read as before; a part with a dot or a quote is quoted', () => {
+    expect(objectName('public', 'orders')).toBe('public.orders')
+    expect(objectName('Sales Data', 'Customer Accounts', 'e-mail')).toBe(
+      'Sales Data.Customer Accounts.e-mail'
+    )
+    expect(objectName('a', 'b.c')).toBe('a."b.c"')
+    expect(objectName('a.b', 'c')).toBe('"a.b".c')
+    expect(objectName('select', 'a"quote')).toBe('select."a""quote"')
+  })
+  test('two different objects never share a name, and every name reads back into its parts', () => {
+    const hostile = [
+      ['a', 'b.c'],
+      ['a.b', 'c'],
+      ['a', 'b', 'c'],
+      ['"a', 'b'],
+      ['a"', '.b'],
+      ['"a.b"', 'c'],
+      ['', 'x'],
+      ['a', '"."']
+    ]
+    const names = hostile.map((parts) => objectName(...parts))
+    expect(new Set(names).size).toBe(hostile.length)
+    for (const [i, name] of names.entries()) expect(nameParts(name)).toEqual(hostile[i])
+  })
+  test('nameParts refuses what objectName never writes', () => {
+    expect(nameParts('a"b.c')).toBeNull()
+    expect(nameParts('"a.b')).toBeNull()
+    expect(nameParts('"a"b.c')).toBeNull()
+  })
+})
+
+describe('a custom check', () => {
+  const pgError = (message: string, more: Record<string, string> = {}) =>
+    Object.assign(new Error(message), { code: '22P02', ...more })
+  test('is sent as one query with the extended protocol, a trailing semicolon dropped', () => {
+    expect(asOneQuery('select true ; \n')).toEqual({
+      text: 'SELECT * FROM (\nselect true\n) AS check_result',
+      rowMode: 'array',
+      queryMode: 'extended'
+    })
+  })
+  test('its error keeps the names its SQL wrote and loses every other quoted value', () => {
+    const sql = 'select "Code"::int > 0 from public.orders'
+    expect(checkErrorText(pgError('invalid input syntax for type integer: "SW1A 1AA"'), sql)).toBe(
+      'invalid input syntax for type integer: "…"'
+    )
+    // A value holding quotes is cut to the message's last quote, not at its own first one.
+    expect(checkErrorText(pgError('column "Code" of "x" has "O"Brien" "Jr""'), sql)).toBe(
+      'column "Code" of "…"'
+    )
+    expect(checkErrorText(pgError('unterminated "SW1A'), sql)).toBe('unterminated "…')
+    // A name is a whole word of the SQL, not a piece of one.
+    expect(checkErrorText(pgError('relation "order" does not exist'), sql)).toBe(
+      'relation "…" does not exist'
+    )
+    expect(checkErrorText(pgError('relation "public.orders" does not exist'), sql)).toBe(
+      'relation "public.orders" does not exist'
+    )
+  })
+  test('its error raised by code in the database is named by SQLSTATE, its text and DETAIL never shown', () => {
+    const raised = pgError('bad code SW1A', {
+      code: 'P0001',
+      where: 'PL/pgSQL function f() line 1 at RAISE',
+      detail: 'Key (code)=(SW1A)'
+    })
+    expect(checkErrorText(raised, 'select f()')).toBe(
+      "raised an error in the database's own code (SQLSTATE P0001); its text is not shown, as it may quote rows"
+    )
   })
 })
 

@@ -1,10 +1,11 @@
 // Check: each user assertion (`checks` input) returns exactly one value, and it is true.
-// Runs on the restored database in a read-only transaction with a statement timeout. The one
-// rule for a check, here and in the promote drill: one row, one column, SQL `true`; anything
-// else (1, 't', 'yes', false, null, no row) fails.
+// Runs on the restored database in a read-only transaction with a statement timeout, always
+// rolled back, as exactly one query (check-sql.ts). The one rule for a check, here and in the
+// promote drill: one row, one column, SQL `true`; anything else (1, 't', 'yes', false, null, no
+// row) fails.
 import type pg from 'pg'
 import { inReadOnlyTransaction } from '../session.js'
-import { withoutRowValues } from '../sql.js'
+import { asOneQuery, checkErrorText } from './check-sql.js'
 import type { CustomCheck, Finding } from '../types.js'
 import type { CheckModule } from './context.js'
 
@@ -57,17 +58,13 @@ async function judgeCustomCheck(
       { statement_timeout: String(timeoutMs) },
       async (session) => {
         // Rows as arrays: two columns of the same name must still count as two values.
-        return (
-          await (session as unknown as pg.ClientBase).query<unknown[]>({
-            text: check.sql,
-            rowMode: 'array'
-          })
-        ).rows
+        return (await (session as unknown as pg.ClientBase).query<unknown[]>(asOneQuery(check.sql)))
+          .rows
       }
     )
     return verdict(rows)
   } catch (err) {
-    return { problem: `failed: ${withoutRowValues((err as Error).message)}`, shape: false }
+    return { problem: `failed: ${checkErrorText(err, check.sql)}`, shape: false }
   }
 }
 

@@ -9,6 +9,7 @@ import type {
   VerifyOptions,
   WriteCounters
 } from '../types.js'
+import { nameParts, objectName } from '../sql.js'
 import type { SourceHashes } from './context.js'
 
 export interface Target {
@@ -43,9 +44,10 @@ export function checksumTargets(
   for (const raw of wanted) {
     const name = raw.trim()
     if (!name) continue
-    const candidates = name.includes('.') ? [name] : [name, `public.${name}`]
+    const parts = nameParts(name)
+    const candidates = parts?.length === 1 ? [name, objectName('public', parts[0])] : [name]
     const table = counted.find((t) => candidates.includes(t.table))
-    const parent = partitioned.find((p) => candidates.includes(`${p.schema}.${p.name}`))
+    const parent = partitioned.find((p) => candidates.includes(objectName(p.schema, p.name)))
     if (table)
       targets.push({
         table: table.table,
@@ -55,7 +57,7 @@ export function checksumTargets(
         counted: table
       })
     else if (parent)
-      targets.push({ table: `${parent.schema}.${parent.name}`, ...parent, only: false })
+      targets.push({ table: objectName(parent.schema, parent.name), ...parent, only: false })
     else unknown.push(name)
   }
   return { targets, unknown }
@@ -84,10 +86,9 @@ export function unchangedSince(
 function partitionedTables(before: SourceSnapshot): { schema: string; name: string }[] {
   return before.schema
     .filter((o) => o.kind === 'table' && o.definition.startsWith('partitioned table'))
-    .map((o) => {
-      const dot = o.name.indexOf('.')
-      return { schema: o.name.slice(0, dot), name: o.name.slice(dot + 1) }
-    })
+    .map((o) => nameParts(o.name))
+    .filter((parts): parts is [string, string] => parts?.length === 2)
+    .map(([schema, name]) => ({ schema, name }))
 }
 
 /** With 'auto': the tables already unchanged while the before snapshot counted them. */

@@ -4,7 +4,7 @@
 // other rows. A count difference is therefore a warning; an unpopulated restored view (its
 // REFRESH failed) is a mismatch. A view created WITH NO DATA is noted, never an error.
 import { EXCLUDED_SCHEMAS } from '../snapshot.js'
-import { mapLimit, qualifiedName, displayName } from '../sql.js'
+import { mapLimit, objectName, qualifiedName } from '../sql.js'
 import type { Finding, Queryable } from '../types.js'
 import type { CheckModule } from './context.js'
 import { formatCount, plural } from '../../format.js'
@@ -22,7 +22,7 @@ async function listMatviews(db: Queryable): Promise<Map<string, Matview>> {
       WHERE c.relkind = 'm' AND n.nspname <> ALL ($1::text[]) ORDER BY 1, 2`,
     [EXCLUDED_SCHEMAS]
   )
-  return new Map(rows.map((m) => [displayName(m.schema, m.name), m]))
+  return new Map(rows.map((m) => [objectName(m.schema, m.name), m]))
 }
 
 async function countRows(db: Queryable, view: Matview): Promise<number> {

@@ -1,6 +1,6 @@
 // Check: no sequence of the restore would hand out a value its column already holds.
 import { EXCLUDED_SCHEMAS } from '../snapshot.js'
-import { displayName, mapLimit, qualifiedName, quoteIdent } from '../sql.js'
+import { mapLimit, objectName, qualifiedName, quoteIdent } from '../sql.js'
 import type { Finding, Queryable } from '../types.js'
 import type { CheckContext, CheckModule } from './context.js'
 import { mismatches } from './context.js'
@@ -99,14 +99,14 @@ export async function judgeSequences(
     )
   )
   const findings: Finding[] = behind.map(({ use, state }, i) => {
-    const column = `${displayName(use.table_schema, use.table_name)}.${use.column_name}`
+    const column = objectName(use.table_schema, use.table_name, use.column_name)
     const extreme = BigInt(use.increment) > 0n ? 'max' : 'min'
     const message =
       `next value ${state.next} would collide: ${column} already holds ${extreme} ${state.used} ` +
       `(sequence last_value ${state.last}); the first insert after a restore would fail`
     return {
       check: 'sequences',
-      object: displayName(use.seq_schema, use.seq_name),
+      object: objectName(use.seq_schema, use.seq_name),
       message: inSource[i] ? `${message}; the source's sequence is behind too` : message,
       severity: inSource[i] ? 'warning' : 'mismatch'
     }
@@ -121,7 +121,7 @@ export const sequencesCheck: CheckModule = {
     const uses = await sequenceUses(ctx.restored)
     const findings = await judgeSequences(ctx, uses)
     const count = mismatches(findings)
-    const sequences = new Set(uses.map((u) => `${u.seq_schema}.${u.seq_name}`)).size
+    const sequences = new Set(uses.map((u) => objectName(u.seq_schema, u.seq_name))).size
     return {
       findings,
       detail:
