@@ -1,7 +1,7 @@
-// history: the GitHub REST API, through @actions/github's Octokit: this workflow's runs and the
-// artifacts of one name (paged), and one artifact's zip. Octokit sends through @actions/http-client's
-// proxy agent (https_proxy / no_proxy, chosen for GITHUB_API_URL when @actions/github loads); the
-// signed download URL is fetched with @actions/http-client, which picks the proxy per URL too.
+// history: the GitHub REST API, through @actions/github's Octokit: this workflow's runs of a branch
+// and the artifacts of one name (paged), and one artifact's zip. Octokit sends through
+// @actions/http-client's proxy agent (https_proxy / no_proxy, chosen for GITHUB_API_URL when
+// @actions/github loads); the signed download URL is fetched with @actions/http-client, which picks the proxy per URL too.
 // @actions/github adds no retries: reading history must cost the drill seconds, not minutes.
 import type { IncomingMessage } from 'node:http'
 import { getOctokit } from '@actions/github'
@@ -31,9 +31,18 @@ export interface ListedArtifact {
   workflow_run?: { id?: number } | null
 }
 
+/** One run of a workflow, as GitHub lists it: what history needs to judge whether to trust it. */
+export interface ListedRun {
+  id: number
+  head_branch: string | null
+  /** What started it: push, schedule, workflow_dispatch, pull_request, ... */
+  event: string
+  html_url: string
+}
+
 export interface ArtifactApi {
-  /** The ids of this workflow file's runs, newest first (at most MAX_PAGES pages). */
-  workflowRunIds(workflow: string): Promise<Set<string>>
+  /** This workflow file's runs on `branch`, newest first (at most MAX_PAGES pages). */
+  workflowRuns(workflow: string, branch: string): Promise<ListedRun[]>
   artifactsNamed(name: string): Promise<ListedArtifact[]>
   /** The artifact's zip; rejects when it is larger than `maxBytes`. */
   downloadZip(artifactId: number, maxBytes: number): Promise<Buffer>
@@ -58,16 +67,23 @@ export function createArtifactApi(repo: GitHubRepo): ArtifactApi {
     return (done: () => void) => ++pages >= MAX_PAGES && done()
   }
   return {
-    async workflowRunIds(workflow) {
+    async workflowRuns(workflow, branch) {
       const enough = pageLimit()
-      const ids = await octokit
+      return octokit
         .paginate(
           octokit.rest.actions.listWorkflowRuns,
-          { ...listing(owner, name), workflow_id: workflow },
-          (res, done) => (enough(done), res.data.map((run) => String(run.id)))
+          { ...listing(owner, name), workflow_id: workflow, branch },
+          (res, done) => (
+            enough(done),
+            res.data.map(({ id, head_branch, event, html_url }) => ({
+              id,
+              head_branch,
+              event,
+              html_url
+            }))
+          )
         )
         .catch(explainFailure)
-      return new Set(ids)
     },
     async artifactsNamed(artifactName) {
       const enough = pageLimit()
