@@ -36,6 +36,8 @@ export interface FakeGitHub {
   apiUrl: string
   /** Each request's path and query (`/repos/…?branch=main&per_page=100`). */
   seen: string[]
+  /** The most artifact downloads that were being served at once. */
+  maxDownloadsAtOnce(): number
   close(): Promise<void>
 }
 
@@ -56,6 +58,8 @@ export async function startFakeGitHub(
 ): Promise<FakeGitHub> {
   const seen: string[] = []
   let apiUrl = ''
+  let downloading = 0
+  let mostAtOnce = 0
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', apiUrl)
     seen.push(url.pathname + url.search)
@@ -91,8 +95,11 @@ export async function startFakeGitHub(
     const blob = /^\/blob\/(\d+)$/.exec(url.pathname)
     const artifact = blob && artifacts.find((a) => a.id === Number(blob[1]))
     if (artifact) {
-      res.writeHead(200, { 'content-type': 'application/zip' })
-      return res.end(artifact.zip())
+      mostAtOnce = Math.max(mostAtOnce, ++downloading)
+      res.on('close', () => downloading--)
+      const body = artifact.zip()
+      res.writeHead(200, { 'content-type': 'application/zip', 'content-length': body.length })
+      return res.end(body)
     }
     json({ message: 'Not Found' }, 404)
   })
@@ -101,6 +108,7 @@ export async function startFakeGitHub(
   return {
     apiUrl,
     seen,
+    maxDownloadsAtOnce: () => mostAtOnce,
     close: async () => {
       server.closeAllConnections()
       await new Promise((done) => server.close(done))

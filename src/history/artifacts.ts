@@ -1,7 +1,7 @@
 // history: artifacts: the reports this workflow's earlier runs uploaded, found through the GitHub
 // REST API (github.ts): this workflow's runs of this branch started by a trusted event, the
 // artifacts named like this run's report, and the small restore-drill-report.json inside each,
-// newest first, at most 30, downloaded in parallel.
+// newest first, at most 30, downloaded a few at a time.
 import {
   isFromTheFuture,
   newestFirst,
@@ -22,6 +22,11 @@ import type { DrillReport } from '../report/model.js'
 const REPORT_FILE = 'restore-drill-report.json'
 /** An artifact larger than this is not a drill report. */
 const MAX_ARTIFACT_BYTES = 20 * 1024 * 1024
+/**
+ * Downloads at once: each holds up to MAX_ARTIFACT_BYTES (twice while its chunks are joined), so
+ * all 30 at once could hold over a gigabyte; four hold at most 160 MiB and take seconds still.
+ */
+const PARALLEL_DOWNLOADS = 4
 /**
  * The events whose runs run the branch's workflow as committed. A pull request (or
  * pull_request_target, workflow_run, ...) can run a workflow its author edited, from a fork whose
@@ -64,8 +69,8 @@ export async function findEarlierReports(
   ])
   const trusted = trustedRuns(runs, lookup)
   const candidates = earlierArtifacts(artifacts, lookup, trusted)
-  const results = await Promise.allSettled(
-    candidates.map((a) => downloadFigures(api, a.id, trusted.get(runOf(a))!))
+  const results = await settledInTurns(candidates, PARALLEL_DOWNLOADS, (a) =>
+    downloadFigures(api, a.id, trusted.get(runOf(a))!)
   )
   const read = results
     .map((r) => (r.status === 'fulfilled' ? r.value : null))
@@ -127,6 +132,26 @@ async function downloadFigures(
     runId: String(run.id),
     runUrl: run.html_url
   })
+}
+
+/** Promise.allSettled of `work` on every item, at most `limit` of them running at once. */
+async function settledInTurns<T, R>(
+  items: T[],
+  limit: number,
+  work: (item: T) => Promise<R>
+): Promise<PromiseSettledResult<R>[]> {
+  const results: PromiseSettledResult<R>[] = []
+  let next = 0
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < items.length; i = next++) {
+      results[i] = await work(items[i]).then(
+        (value): PromiseSettledResult<R> => ({ status: 'fulfilled', value }),
+        (reason: unknown): PromiseSettledResult<R> => ({ status: 'rejected', reason })
+      )
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
+  return results
 }
 
 /** The workflow file of GITHUB_WORKFLOW_REF (`owner/repo/.github/workflows/drill.yml@refs/heads/main`). */

@@ -183,17 +183,27 @@ async function downloadSigned(url: string, maxBytes: number): Promise<Buffer> {
   return readCapped(res, maxBytes)
 }
 
+/**
+ * The body, refused as soon as it passes `maxBytes`. With a Content-Length within the cap, the
+ * chunks are copied into one buffer as they come: a download never holds its bytes twice.
+ */
 function readCapped(res: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  const declared = Number(res.headers['content-length'])
+  const known = Number.isSafeInteger(declared) && declared >= 0 && declared <= maxBytes
+  const into = known ? Buffer.allocUnsafe(declared) : null
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
     let length = 0
     res.on('data', (chunk: Buffer) => {
-      length += chunk.length
-      if (length > maxBytes) res.destroy(new Error(`the artifact is larger than ${maxBytes} bytes`))
+      const end = length + chunk.length
+      if (end > (into ? declared : maxBytes)) {
+        res.destroy(new Error(`the artifact is larger than ${maxBytes} bytes`))
+      } else if (into) chunk.copy(into, length)
       else chunks.push(chunk)
+      length = end
     })
     res.on('error', reject)
-    res.on('end', () => resolve(Buffer.concat(chunks)))
+    res.on('end', () => resolve(into ? into.subarray(0, length) : Buffer.concat(chunks)))
     res.on('close', () => {
       if (!res.complete) reject(new Error('the artifact download was cut off'))
     })
