@@ -1,7 +1,6 @@
 // history: <path>: a JSON-lines file of drill figures, one line per drill, read before the report
 // and appended after it. Lines of other apps, and lines that are not figures, are skipped.
-import { appendFile, mkdir, readFile } from 'node:fs/promises'
-import { dirname } from 'node:path'
+import { constants } from 'node:fs'
 import {
   isFromTheFuture,
   newestFirst,
@@ -10,6 +9,7 @@ import {
   type DrillFigures
 } from './figures.js'
 import { MAX_HISTORY } from './compare.js'
+import { openHistoryFile } from './open.js'
 
 export interface FileHistory {
   earlier: DrillFigures[]
@@ -23,11 +23,17 @@ export interface FileHistory {
 export async function readHistoryFile(
   path: string,
   app: string,
+  env: Record<string, string | undefined>,
   now = Date.now()
 ): Promise<FileHistory> {
   let text: string
   try {
-    text = await readFile(path, 'utf8')
+    const handle = await openHistoryFile(path, constants.O_RDONLY, env)
+    try {
+      text = await handle.readFile('utf8')
+    } finally {
+      await handle.close()
+    }
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT')
       return { earlier: [], skipped: 0, fromTheFuture: 0 }
@@ -60,8 +66,13 @@ export async function appendHistoryFile(
   figures: DrillFigures,
   env: Record<string, string | undefined>
 ): Promise<void> {
-  await mkdir(dirname(path), { recursive: true })
-  await appendFile(path, JSON.stringify({ ...figures, ...runOfEnv(env) }) + '\n', 'utf8')
+  const { O_WRONLY, O_APPEND, O_CREAT } = constants
+  const handle = await openHistoryFile(path, O_WRONLY | O_APPEND | O_CREAT, env, true)
+  try {
+    await handle.appendFile(JSON.stringify({ ...figures, ...runOfEnv(env) }) + '\n', 'utf8')
+  } finally {
+    await handle.close()
+  }
 }
 
 function parseLine(line: string): DrillFigures | null {

@@ -19,7 +19,7 @@ export async function loadHistory(
   const choice = config.history
   if (choice.mode === 'none') return { history: { source: 'none', earlier: [] } }
   try {
-    if (choice.mode === 'file') return await fromFile(choice.path, config.app)
+    if (choice.mode === 'file') return await fromFile(choice.path, config.app, env)
     return await fromArtifacts(config, env)
   } catch (err) {
     const reason = (err instanceof Error ? err.message : String(err)).split('\n')[0]
@@ -31,8 +31,12 @@ export async function loadHistory(
   }
 }
 
-async function fromFile(path: string, app: string): Promise<LoadedHistory> {
-  const read = await readHistoryFile(path, app)
+async function fromFile(
+  path: string,
+  app: string,
+  env: Record<string, string | undefined>
+): Promise<LoadedHistory> {
+  const read = await readHistoryFile(path, app, env)
   const history: HistoryInput = { source: 'file', earlier: read.earlier }
   // The rest of the file still counts.
   const skipped = [
