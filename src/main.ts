@@ -98,7 +98,7 @@ function stopOnSignals(cancel: () => void): void {
 async function appendHistory(config: DrillConfig, report: DrillReport): Promise<void> {
   if (config.history.mode !== 'file') return
   try {
-    await appendHistoryFile(config.history.path, figuresOfReport(report))
+    await appendHistoryFile(config.history.path, figuresOfReport(report), process.env)
     core.info(`history: this drill appended to ${config.history.path}`)
   } catch (err) {
     const reason = (err instanceof Error ? err.message : String(err)).split('\n')[0]

@@ -130,7 +130,7 @@ function restoreRegressions(
 
 function shrinkRegressions(current: DrillFigures, base: DrillFigures): Regression[] {
   const out: Regression[] = []
-  const since = `since the last passing drill (${shortTime(base.time)})`
+  const since = `since the last passing drill (${drillOf(base)})`
   const bytesDrop = dropPercent(base.backupBytes, current.backupBytes)
   if (bytesDrop !== null && bytesDrop > SHARP_DROP_PERCENT) {
     out.push({
@@ -159,15 +159,15 @@ function tableRegressions(
   const threshold = maxRowDrop ?? TABLE_DROP_WARN_PERCENT
   const out: Regression[] = []
   for (const [table, before] of Object.entries(base.tables)) {
-    const now = current.tables[table]
+    const now = rowsOf(current.tables, table)
     const drop = now === undefined ? null : dropPercent(before, now)
-    if (drop === null || drop <= threshold) continue
+    if (now === undefined || drop === null || drop <= threshold) continue
     const limit = maxRowDrop === null ? '' : `, more than max-row-drop ${maxRowDrop} %`
     out.push({
       kind: 'table-rows-dropped',
       severity: maxRowDrop === null ? 'warning' : 'failure',
       table,
-      message: `${table} lost ${Math.round(drop)} % of its rows since the last passing drill (${formatCount(before)} → ${formatCount(now)}, ${shortTime(base.time)})${limit}`
+      message: `${table} lost ${Math.round(drop)} % of its rows since the last passing drill (${formatCount(before)} → ${formatCount(now)}, ${drillOf(base)})${limit}`
     })
   }
   return out
@@ -187,8 +187,9 @@ function historyNotes(
       `None of the ${plural(drills, 'earlier drill')} passed: backup size, rows and tables have no baseline yet.`
     ]
   if (!current.tables || !base.tables) return []
-  const added = Object.keys(current.tables).filter((t) => !(t in (base.tables ?? {})))
-  const gone = Object.keys(base.tables).filter((t) => !(t in (current.tables ?? {})))
+  const [now, then] = [current.tables, base.tables]
+  const added = Object.keys(now).filter((t) => rowsOf(then, t) === undefined)
+  const gone = Object.keys(then).filter((t) => rowsOf(now, t) === undefined)
   const notes: string[] = []
   if (added.length) notes.push(`New since the last passing drill: ${listed(added)}.`)
   if (gone.length)
@@ -222,6 +223,20 @@ function pathNotes(current: DrillFigures, earlier: DrillFigures[]): string[] {
   return [
     `Time to a usable copy by recovery path, median of the recent drills: ${parts.join('; ')}.`
   ]
+}
+
+/** A table's rows, never a prototype's member: table names come from earlier reports. */
+function rowsOf(tables: Record<string, number>, table: string): number | undefined {
+  return Object.hasOwn(tables, table) ? tables[table] : undefined
+}
+
+/**
+ * The earlier drill a comparison is made with: its time and, when known, its run, so that a
+ * failure that comes from history alone can be traced to the artifact it came from.
+ */
+function drillOf(base: DrillFigures): string {
+  if (!base.runId) return shortTime(base.time)
+  return `${shortTime(base.time)}, run ${base.runId}${base.runUrl ? ` (${base.runUrl})` : ''}`
 }
 
 /** How many percent `now` is below `before`; null when either is unknown or `before` is 0. */

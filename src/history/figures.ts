@@ -8,6 +8,10 @@ import type { ContentCoverage, CountSnapshot } from '../verify/types.js'
 export type { SourceCounts } from '../report/model.js'
 
 export const HISTORY_VERSION = 1
+/** A clock a little ahead of the runner's is tolerated; a drill later than this has not run yet. */
+const CLOCK_SKEW_MS = 5 * 60_000
+const RUN_ID = /^\d{1,20}$/
+const RUN_URL = /^https?:\/\/[^\s]{1,500}$/
 
 export interface DrillFigures {
   v: typeof HISTORY_VERSION
@@ -31,6 +35,41 @@ export interface DrillFigures {
   totalRows: number | null
   /** verify-budget's memory: which drill last verified each table's contents (carried forward). */
   contentCoverage?: ContentCoverage
+  /** The workflow run of the drill (GITHUB_RUN_ID), so a wrong baseline can be traced to its artifact. */
+  runId?: string
+  /** That run's page. */
+  runUrl?: string
+}
+
+/**
+ * A record keyed by names from outside (tables of a report or a history line): without a
+ * prototype, so a table named `constructor` or `__proto__` is a name like any other.
+ */
+export function ownRecord<T>(entries: Iterable<readonly [string, T]>): Record<string, T> {
+  const record = Object.create(null) as Record<string, T>
+  for (const [key, value] of entries) record[key] = value
+  return record
+}
+
+/** This run as the history keeps it (GitHub Actions only): its id and page. */
+export function runOfEnv(
+  env: Record<string, string | undefined>
+): Pick<DrillFigures, 'runId' | 'runUrl'> {
+  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: runId } = env
+  if (!runId || !RUN_ID.test(runId)) return {}
+  const runUrl = `${(server || 'https://github.com').replace(/\/$/, '')}/${repo}/actions/runs/${runId}`
+  return repo && /^[\w.-]+\/[\w.-]+$/.test(repo) && RUN_URL.test(runUrl)
+    ? { runId, runUrl }
+    : { runId }
+}
+
+/** A drill dated after now (beyond a little clock skew): a crafted report or a clock far ahead. */
+export function isFromTheFuture(
+  f: Pick<DrillFigures, 'time' | 'sourceCounts'>,
+  now: number
+): boolean {
+  const times = [f.time, f.sourceCounts?.takenAt, f.sourceCounts?.finishedAt]
+  return times.some((t) => t !== undefined && Date.parse(t) > now + CLOCK_SKEW_MS)
 }
 
 /** The newest coverage in the history (earlier drills, newest first); undefined when none kept one. */
@@ -47,10 +86,10 @@ export function sourceCountsOf(addon: string, counts: CountSnapshot): SourceCoun
     takenAt: counts.takenAt,
     finishedAt: counts.finishedAt ?? counts.takenAt,
     statsResetAt: counts.statsResetAt ?? null,
-    tables: Object.fromEntries(
+    tables: ownRecord(
       counts.tables.map((t) => [
         t.table,
-        [t.rows, t.inserted, t.deleted, t.updated ?? 0, t.relfilenode ?? 0]
+        [t.rows, t.inserted, t.deleted, t.updated ?? 0, t.relfilenode ?? 0] as const
       ])
     )
   }
@@ -72,8 +111,8 @@ export function figuresOfReport(report: FiguresSource): DrillFigures {
   const tables = !report.verification
     ? null
     : read
-      ? Object.fromEntries(Object.entries(read.tables).map(([table, row]) => [table, row[0]]))
-      : Object.fromEntries(report.verification.tables.map((t) => [t.table, t.sourceBefore]))
+      ? ownRecord(Object.entries(read.tables).map(([table, row]) => [table, row[0]]))
+      : ownRecord(report.verification.tables.map((t) => [t.table, t.sourceBefore]))
   return {
     v: HISTORY_VERSION,
     time: report.startedAt,
@@ -93,10 +132,31 @@ export function figuresOfReport(report: FiguresSource): DrillFigures {
 
 /** A history line or an earlier report's figures, checked field by field; null when it is neither. */
 export function parseFigures(value: unknown): DrillFigures | null {
-  if (value === null || typeof value !== 'object') return null
+  if (value === null || typeof value !== 'object' || !validFigures(value)) return null
+  const { tables, sourceCounts, contentCoverage, runId, runUrl, ...rest } =
+    value as unknown as DrillFigures
+  const coverage = contentCoverage === undefined ? null : parseCoverage(contentCoverage)
+  // A malformed read, coverage or run is left out; the line's other figures still count.
+  return {
+    ...rest,
+    tables: tables === null ? null : ownRecord(Object.entries(tables)),
+    ...(sourceCounts !== undefined && validSourceCounts(sourceCounts)
+      ? {
+          sourceCounts: { ...sourceCounts, tables: ownRecord(Object.entries(sourceCounts.tables)) }
+        }
+      : {}),
+    ...(coverage
+      ? { contentCoverage: { ...coverage, tables: ownRecord(Object.entries(coverage.tables)) } }
+      : {}),
+    ...(typeof runId === 'string' && RUN_ID.test(runId) ? { runId } : {}),
+    ...(typeof runUrl === 'string' && RUN_URL.test(runUrl) ? { runUrl } : {})
+  }
+}
+
+function validFigures(value: object): boolean {
   const f = value as Record<string, unknown>
   const numberOrNull = (x: unknown) => x === null || (typeof x === 'number' && x >= 0)
-  const ok =
+  return (
     typeof f.time === 'string' &&
     !Number.isNaN(Date.parse(f.time)) &&
     typeof f.app === 'string' &&
@@ -108,18 +168,7 @@ export function parseFigures(value: unknown): DrillFigures | null {
     typeof f.drillSeconds === 'number' &&
     numberOrNull(f.totalRows) &&
     (f.tables === null || validTables(f.tables))
-  if (!ok) return null
-  const figures = f as unknown as DrillFigures
-  if (figures.contentCoverage !== undefined && !parseCoverage(figures.contentCoverage)) {
-    const { contentCoverage: _dropped, ...rest } = figures
-    return parseFigures(rest)
-  }
-  // A malformed read is left out; the line's other figures still count.
-  if (figures.sourceCounts !== undefined && !validSourceCounts(figures.sourceCounts)) {
-    const { sourceCounts: _dropped, ...rest } = figures
-    return rest
-  }
-  return figures
+  )
 }
 
 function validSourceCounts(value: unknown): boolean {

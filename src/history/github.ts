@@ -1,7 +1,7 @@
-// history: the GitHub REST API, through @actions/github's Octokit: this workflow's runs and the
-// artifacts of one name (paged), and one artifact's zip. Octokit sends through @actions/http-client's
-// proxy agent (https_proxy / no_proxy, chosen for GITHUB_API_URL when @actions/github loads); the
-// signed download URL is fetched with @actions/http-client, which picks the proxy per URL too.
+// history: the GitHub REST API, through @actions/github's Octokit: this workflow's runs of a branch
+// and the artifacts of one name (paged), and one artifact's zip. Octokit sends through
+// @actions/http-client's proxy agent (https_proxy / no_proxy, chosen for GITHUB_API_URL when
+// @actions/github loads); the signed download URL is fetched with @actions/http-client, which picks the proxy per URL too.
 // @actions/github adds no retries: reading history must cost the drill seconds, not minutes.
 import type { IncomingMessage } from 'node:http'
 import { getOctokit } from '@actions/github'
@@ -31,9 +31,18 @@ export interface ListedArtifact {
   workflow_run?: { id?: number } | null
 }
 
+/** One run of a workflow, as GitHub lists it: what history needs to judge whether to trust it. */
+export interface ListedRun {
+  id: number
+  head_branch: string | null
+  /** What started it: push, schedule, workflow_dispatch, pull_request, ... */
+  event: string
+  html_url: string
+}
+
 export interface ArtifactApi {
-  /** The ids of this workflow file's runs, newest first (at most MAX_PAGES pages). */
-  workflowRunIds(workflow: string): Promise<Set<string>>
+  /** This workflow file's runs on `branch`, newest first (at most MAX_PAGES pages). */
+  workflowRuns(workflow: string, branch: string): Promise<ListedRun[]>
   artifactsNamed(name: string): Promise<ListedArtifact[]>
   /** The artifact's zip; rejects when it is larger than `maxBytes`. */
   downloadZip(artifactId: number, maxBytes: number): Promise<Buffer>
@@ -58,16 +67,23 @@ export function createArtifactApi(repo: GitHubRepo): ArtifactApi {
     return (done: () => void) => ++pages >= MAX_PAGES && done()
   }
   return {
-    async workflowRunIds(workflow) {
+    async workflowRuns(workflow, branch) {
       const enough = pageLimit()
-      const ids = await octokit
+      return octokit
         .paginate(
           octokit.rest.actions.listWorkflowRuns,
-          { ...listing(owner, name), workflow_id: workflow },
-          (res, done) => (enough(done), res.data.map((run) => String(run.id)))
+          { ...listing(owner, name), workflow_id: workflow, branch },
+          (res, done) => (
+            enough(done),
+            res.data.map(({ id, head_branch, event, html_url }) => ({
+              id,
+              head_branch,
+              event,
+              html_url
+            }))
+          )
         )
         .catch(explainFailure)
-      return new Set(ids)
     },
     async artifactsNamed(artifactName) {
       const enough = pageLimit()
@@ -167,17 +183,27 @@ async function downloadSigned(url: string, maxBytes: number): Promise<Buffer> {
   return readCapped(res, maxBytes)
 }
 
+/**
+ * The body, refused as soon as it passes `maxBytes`. With a Content-Length within the cap, the
+ * chunks are copied into one buffer as they come: a download never holds its bytes twice.
+ */
 function readCapped(res: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  const declared = Number(res.headers['content-length'])
+  const known = Number.isSafeInteger(declared) && declared >= 0 && declared <= maxBytes
+  const into = known ? Buffer.allocUnsafe(declared) : null
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
     let length = 0
     res.on('data', (chunk: Buffer) => {
-      length += chunk.length
-      if (length > maxBytes) res.destroy(new Error(`the artifact is larger than ${maxBytes} bytes`))
+      const end = length + chunk.length
+      if (end > (into ? declared : maxBytes)) {
+        res.destroy(new Error(`the artifact is larger than ${maxBytes} bytes`))
+      } else if (into) chunk.copy(into, length)
       else chunks.push(chunk)
+      length = end
     })
     res.on('error', reject)
-    res.on('end', () => resolve(Buffer.concat(chunks)))
+    res.on('end', () => resolve(into ? into.subarray(0, length) : Buffer.concat(chunks)))
     res.on('close', () => {
       if (!res.complete) reject(new Error('the artifact download was cut off'))
     })

@@ -19,14 +19,7 @@ export async function loadHistory(
   const choice = config.history
   if (choice.mode === 'none') return { history: { source: 'none', earlier: [] } }
   try {
-    if (choice.mode === 'file') {
-      const read = await readHistoryFile(choice.path, config.app)
-      const history: HistoryInput = { source: 'file', earlier: read.earlier }
-      if (!read.skipped) return { history }
-      // The rest of the file still counts.
-      const warning = `history: ${plural(read.skipped, 'line')} of ${choice.path} could not be read as drill figures and ${read.skipped === 1 ? 'was' : 'were'} skipped`
-      return { history, warning }
-    }
+    if (choice.mode === 'file') return await fromFile(choice.path, config.app, env)
     return await fromArtifacts(config, env)
   } catch (err) {
     const reason = (err instanceof Error ? err.message : String(err)).split('\n')[0]
@@ -36,6 +29,23 @@ export async function loadHistory(
       warning: `history: ${problem}; the drill goes on without them`
     }
   }
+}
+
+async function fromFile(
+  path: string,
+  app: string,
+  env: Record<string, string | undefined>
+): Promise<LoadedHistory> {
+  const read = await readHistoryFile(path, app, env)
+  const history: HistoryInput = { source: 'file', earlier: read.earlier }
+  // The rest of the file still counts.
+  const skipped = [
+    read.skipped &&
+      `${plural(read.skipped, 'line')} of ${path} could not be read as drill figures and ${wasOrWere(read.skipped)} skipped`,
+    read.fromTheFuture &&
+      `${plural(read.fromTheFuture, 'line')} of ${path} dated in the future ${wasOrWere(read.fromTheFuture)} skipped`
+  ].filter(Boolean)
+  return skipped.length ? { history, warning: `history: ${skipped.join('; ')}` } : { history }
 }
 
 async function fromArtifacts(
@@ -49,21 +59,46 @@ async function fromArtifacts(
       'outside a GitHub Actions workflow with a github-token, earlier runs cannot be looked up (history: <file> keeps one)'
     return { history: { source: 'artifacts', earlier: [], problem } }
   }
+  const branch = historyBranch(env)
+  if (!branch) {
+    const problem = `the branch of this run is unknown (no GITHUB_REF_NAME): earlier runs are read from this branch only`
+    return { history: { source: 'artifacts', earlier: [], problem } }
+  }
   const found = await findEarlierReports({
     apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
     repository,
     workflow,
+    branch,
     runId: env.GITHUB_RUN_ID,
     token: config.githubToken,
     reportName: config.reportName,
     app: config.app
   })
+  const future = found.fromTheFuture.length
+  // Named by run, so that a crafted report's artifact can be found and deleted.
+  const skipped = future
+    ? `${plural(future, 'earlier report')} dated in the future ${wasOrWere(future)} skipped (run ${found.fromTheFuture.join(', ')})`
+    : ''
   if (found.unreadable > 0 && found.earlier.length === 0) {
     const problem = `none of the ${plural(found.unreadable, 'earlier report')} could be downloaded`
     return {
       history: { source: 'artifacts', earlier: [], problem },
-      warning: `history: ${problem}`
+      warning: `history: ${[problem, skipped].filter(Boolean).join('; ')}`
     }
   }
-  return { history: { source: 'artifacts', earlier: found.earlier } }
+  const history: HistoryInput = { source: 'artifacts', earlier: found.earlier }
+  return skipped ? { history, warning: `history: ${skipped}` } : { history }
+}
+
+/**
+ * The branch whose drills are this drill's history: its own (push, schedule, workflow_dispatch);
+ * a pull request's drill compares with its base branch's.
+ */
+function historyBranch(env: Record<string, string | undefined>): string | undefined {
+  const pullRequest = /^pull_request(_target)?$/.test(env.GITHUB_EVENT_NAME ?? '')
+  return (pullRequest ? env.GITHUB_BASE_REF : env.GITHUB_REF_NAME) || undefined
+}
+
+function wasOrWere(n: number): string {
+  return n === 1 ? 'was' : 'were'
 }

@@ -45,6 +45,7 @@ const artifacts = [
   { id: 5, run: 104, day: 24, expired: false, app: 'my-app', restore: 64 },
   { id: 6, run: 105, day: 25, expired: false, app: 'my-app', restore: 65 } // this run
 ]
+const trustedRun = (id: number) => ({ id, head_branch: 'main', event: 'schedule' })
 const seen: { url: string; auth?: string }[] = []
 let server: Server
 let apiUrl: string
@@ -62,9 +63,9 @@ beforeAll(async () => {
     if (url.pathname === '/repos/acme/shop/actions/workflows/drill.yml/runs') {
       // Two pages: run 104 (the newest earlier drill) is only on the second.
       if (url.searchParams.get('page') === '2')
-        return json({ total_count: 5, workflow_runs: [104, 105].map((id) => ({ id })) })
+        return json({ total_count: 5, workflow_runs: [104, 105].map(trustedRun) })
       res.setHeader('link', `<${apiUrl}${url.pathname}?per_page=100&page=2>; rel="next"`)
-      return json({ total_count: 5, workflow_runs: [101, 102, 103].map((id) => ({ id })) })
+      return json({ total_count: 5, workflow_runs: [101, 102, 103].map(trustedRun) })
     }
     if (
       url.pathname === '/repos/acme/shop/actions/artifacts' &&
@@ -107,6 +108,7 @@ const lookup = () => ({
   apiUrl,
   repository: 'acme/shop',
   workflow: 'drill.yml',
+  branch: 'main',
   runId: '105',
   token: TOKEN,
   reportName: NAME,
@@ -141,7 +143,8 @@ describe('findEarlierReports', () => {
         GITHUB_API_URL: apiUrl,
         GITHUB_REPOSITORY: 'acme/shop',
         GITHUB_RUN_ID: '105',
-        GITHUB_WORKFLOW_REF: 'acme/shop/.github/workflows/drill.yml@refs/heads/main'
+        GITHUB_WORKFLOW_REF: 'acme/shop/.github/workflows/drill.yml@refs/heads/main',
+        GITHUB_REF_NAME: 'main'
       }
     )
     expect(loaded.history).toMatchObject({ source: 'artifacts', earlier: [] })

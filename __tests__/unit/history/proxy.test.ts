@@ -56,7 +56,10 @@ function fakeGitHub(): Server {
       res.end(JSON.stringify(body))
     }
     if (url.pathname.endsWith('/workflows/drill.yml/runs'))
-      return json({ total_count: 1, workflow_runs: [{ id: 101 }] })
+      return json({
+        total_count: 1,
+        workflow_runs: [{ id: 101, head_branch: 'main', event: 'schedule' }]
+      })
     if (url.pathname.endsWith('/actions/artifacts')) {
       const artifact = { id: 1, name: NAME, expired: false, size_in_bytes: zip.length }
       const run = { created_at: '2026-11-20T03:00:00Z', workflow_run: { id: 101 } }
@@ -154,6 +157,7 @@ describe('through the proxy named by http_proxy', () => {
       apiUrl: `http://${apiHost}`,
       repository: 'acme/shop',
       workflow: 'drill.yml',
+      branch: 'main',
       runId: '105',
       token: TOKEN,
       reportName: NAME,
