@@ -180,7 +180,10 @@ export function buildReport(
       appDeleted: cleanup.appDeleted,
       backupDeleted: cleanup.backupDeleted,
       staleDestroyed: facts.staleDestroyed,
-      kept: cleanup.kept,
+      // The app the add-on was created on, as Heroku answered: the drill app, or production.
+      kept: cleanup.kept
+        ? { ...cleanup.kept, app: facts.addon?.app.name ?? pre?.drillApp.name ?? config.app }
+        : null,
       problems: cleanup.problems.map(redact)
     },
     notes: notesOf(config, facts).map(redact),

@@ -170,7 +170,8 @@ export interface DrillReport {
     /** The drill's own capture, deleted at the end (unless keep-backup). */
     backupDeleted?: string | null
     staleDestroyed: string[]
-    kept: { addonName: string; attachment: string } | null
+    /** keep-database: the copy, and the app it lives on (its billing app; absent in earlier reports). */
+    kept: { addonName: string; attachment: string; app?: string } | null
     problems: string[]
   }
   /** Things a reader should know that did not fail the drill (rotation of manual backups, size guidance...). */

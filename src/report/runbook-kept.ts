@@ -12,9 +12,12 @@ import {
 
 type Kept = NonNullable<DrillReport['cleanup']['kept']>
 
-/** The app the kept copy lives on (its billing app): the drill app, else the production app. */
+/**
+ * The app the kept copy lives on (its billing app), as the report recorded it; reports before that
+ * field: the drill app, else the production app.
+ */
 export function keptCopyApp(report: DrillReport): string {
-  return report.drillApp?.name ?? report.app
+  return report.cleanup.kept?.app ?? report.drillApp?.name ?? report.app
 }
 
 /**
@@ -30,7 +33,10 @@ export function stopBillingCommand(report: DrillReport, kept: Kept): string {
 
 /** With drill-app: auto the drill app holds nothing but the copy: deleting it stops the billing. */
 function deletesDrillApp(report: DrillReport): boolean {
-  return report.drillApp?.mode === 'auto' && keptCopyApp(report) !== report.app
+  const holder = keptCopyApp(report)
+  return (
+    report.drillApp?.mode === 'auto' && report.drillApp.name === holder && holder !== report.app
+  )
 }
 
 /** A verified kept copy: attach it to production (when it lives elsewhere) and promote it. */

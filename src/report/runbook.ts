@@ -44,7 +44,7 @@ export function runbookSections(
   const sections = report.recovery
     ? recoverySections(report, report.recovery)
     : !report.backup
-      ? []
+      ? keptUnverifiedSections(report)
       : backupProven(report)
         ? restoreSections(report)
         : insteadSections(report, options)
@@ -155,7 +155,9 @@ function recoverySections(
   const to = recovery.targetTime ?? 'UTC-TIME'
   const ready = recovery.readySeconds === null ? null : formatDuration(recovery.readySeconds)
   if (report.verification?.passed !== true) {
+    const found = report.verification ? 'failed verification' : 'could not be verified'
     return [
+      ...keptUnverifiedSections(report, `holds this drill's ${recovery.method}, which ${found}`),
       {
         id: 'inspect',
         title: `Do not rely on a ${recovery.method} before reading the findings`,
@@ -211,6 +213,16 @@ function keptCopySection(
     title: `Use the verified ${recovery.method} kept by this run`,
     explanation: `${kept.addonName} holds ${holds}, and passed verification.`
   })
+}
+
+/** A kept copy nothing proved (a drill stopped before its verdict, or a path that failed): look, never promote. */
+function keptUnverifiedSections(
+  report: DrillReport,
+  what = 'was kept by a drill that stopped before verifying it'
+): RunbookSection[] {
+  const kept = report.cleanup.kept
+  if (!kept) return []
+  return [inspectKeptSection(report, kept, `${kept.addonName} ${what}; do not promote it.`)]
 }
 
 /** The backup was not proven: how to look into it, and which backup to turn to instead. */
