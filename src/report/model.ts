@@ -162,7 +162,16 @@ export interface DrillReport {
   timings: Timings
   timeline: PhaseRecord[]
   /** Where the restored copy lived (null when the drill stopped before preflight finished). */
-  drillApp?: { name: string; mode: 'auto' | 'same' | 'named'; deleted: boolean } | null
+  drillApp?: {
+    name: string
+    mode: 'auto' | 'same' | 'named'
+    deleted: boolean
+    /**
+     * drill-app: NAME: what the drill changed on that app, in order, each a release that restarts
+     * its dynos (absent for auto, an empty app deleted at the end, and same, which says it in a note).
+     */
+    releases?: string[]
+  } | null
   cleanup: {
     destroyed: string[]
     /** The drill app deleted with its add-on (`drill-app: auto`). */
