@@ -3,6 +3,11 @@
 // must keep exactly the structure of the benign report it was made from: the same headings, the
 // same table rows and cells, no raw HTML, no fence break-out, no runbook command with a hostile word.
 import { describe, expect, it } from '@jest/globals'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { publishReport } from '../../src/report/publish.js'
+import { SecretRegistry } from '../../src/safety.js'
 import type { DrillReport } from '../../src/report/model.js'
 import type { RunbookOptions } from '../../src/report/runbook.js'
 import { runbookCommands } from '../../src/report/runbook.js'
@@ -207,4 +212,32 @@ describe('a summary of hostile strings keeps the structure of the benign one', (
       expect(attacked).not.toMatch(/^\s*::/m)
     }
   )
+})
+
+describe('the log of a hostile report', () => {
+  it('outside GitHub: no line the runner would read as a workflow command', async () => {
+    const lines: string[] = []
+    const core = {
+      info: (line: string) => lines.push(line),
+      error: () => {},
+      warning: () => {},
+      setFailed: () => {},
+      setOutput: () => {},
+      summary: { addRaw: () => ({ write: async () => undefined }) }
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'hostile-report-'))
+    const saved = process.env.GITHUB_STEP_SUMMARY
+    delete process.env.GITHUB_STEP_SUMMARY
+    try {
+      const deps = { core, secrets: new SecretRegistry(), reportName: 'r', dir, upload: false }
+      await publishReport(hostile(passedReport()), deps)
+    } finally {
+      if (saved !== undefined) process.env.GITHUB_STEP_SUMMARY = saved
+      rmSync(dir, { recursive: true, force: true })
+    }
+    const logged = lines.join('\n')
+    expect(logged).toContain('Passed: backup')
+    expect(logged).not.toMatch(/^\s*::/m)
+    expect(logged).not.toMatch(/\r|\u001b/)
+  })
 })
