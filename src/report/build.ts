@@ -138,7 +138,6 @@ export function buildReport(
   const pre = facts.preflight
   const finishedAt = facts.finishedAt ?? facts.startedAt
   const judged = outcomeOf(config, facts, history)
-  const cleanup = facts.cleanup ?? emptyCleanup()
   const report: DrillReport = {
     version: REPORT_VERSION,
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
@@ -172,17 +171,8 @@ export function buildReport(
       : null,
     timings: facts.timings,
     timeline: facts.timeline,
-    drillApp: pre
-      ? { name: pre.drillApp.name, mode: pre.drillApp.mode, deleted: cleanup.appDeleted !== null }
-      : null,
-    cleanup: {
-      destroyed: cleanup.destroyed,
-      appDeleted: cleanup.appDeleted,
-      backupDeleted: cleanup.backupDeleted,
-      staleDestroyed: facts.staleDestroyed,
-      kept: cleanup.kept,
-      problems: cleanup.problems.map(redact)
-    },
+    drillApp: drillAppSection(facts),
+    cleanup: cleanupSection(config, facts, redact),
     notes: notesOf(config, facts).map(redact),
     runbook: { restoreSeconds: facts.restore?.seconds ?? null, commands: [] },
     sourceCounts: sourceCountsOfFacts(facts),
@@ -307,6 +297,54 @@ function backupNotes(config: DrillConfig, facts: DrillFacts): string[] {
   return notes
 }
 
+/** Where the copy lived; with drill-app: NAME, the releases the drill made there. */
+function drillAppSection(facts: DrillFacts): DrillReport['drillApp'] {
+  const plan = facts.preflight?.drillApp
+  if (!plan) return null
+  return {
+    name: plan.name,
+    mode: plan.mode,
+    deleted: (facts.cleanup?.appDeleted ?? null) !== null,
+    ...(plan.mode === 'named' ? { releases: namedAppReleases(facts) } : {})
+  }
+}
+
+function cleanupSection(
+  config: DrillConfig,
+  facts: DrillFacts,
+  redact: (text: string) => string
+): DrillReport['cleanup'] {
+  const cleanup = facts.cleanup ?? emptyCleanup()
+  // The app the add-on was created on, as Heroku answered: the drill app, or production.
+  const keptOn = facts.addon?.app.name ?? facts.preflight?.drillApp.name ?? config.app
+  return {
+    destroyed: cleanup.destroyed,
+    appDeleted: cleanup.appDeleted,
+    backupDeleted: cleanup.backupDeleted,
+    staleDestroyed: facts.staleDestroyed,
+    kept: cleanup.kept ? { ...cleanup.kept, app: keptOn } : null,
+    problems: cleanup.problems.map(redact)
+  }
+}
+
+/**
+ * drill-app: NAME: what the drill changed on that app, each a release (heroku-api.md §18.1): the
+ * add-on created with its attachment, its config var set once Heroku made it ready, its detach when
+ * destroyed. From what the drill did: a create Heroku refused made nothing there.
+ */
+function namedAppReleases(facts: DrillFacts): string[] {
+  const cleanup = facts.cleanup
+  const ready = facts.addon !== undefined
+  const destroyed = (cleanup?.destroyed.length ?? 0) > 0
+  if (!ready && !destroyed && !cleanup?.kept) return []
+  const name = DRILL_ATTACHMENT_NAME
+  return [
+    `attach ${name} (the add-on created)`,
+    ...(ready ? [`${name}_URL set (the add-on ready)`] : []),
+    ...(destroyed ? [`detach ${name} (the add-on destroyed)`] : [])
+  ]
+}
+
 /** What a reader should know that did not fail the drill, then the policy failures. */
 function notesOf(config: DrillConfig, facts: DrillFacts): string[] {
   const pre = facts.preflight
@@ -315,7 +353,9 @@ function notesOf(config: DrillConfig, facts: DrillFacts): string[] {
     notes.push('Maintenance mode was already on; the drill left it as it was.')
   notes.push(...backupNotes(config, facts))
   if (pre && !config.dryRun)
-    notes.push(drillAppNote(pre.drillApp, config.app, facts.cleanup?.kept != null))
+    notes.push(
+      drillAppNote(pre.drillApp, config.app, facts.cleanup?.kept != null, namedAppReleases(facts))
+    )
   if (pre?.drillApp.create && !pre.drillApp.create.team)
     notes.push(
       `${config.app} is a personal app: the drill app is created, and billed, in the token's own account.`

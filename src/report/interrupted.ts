@@ -72,7 +72,10 @@ export function interruptedReport(
       appDeleted: cleanup.appDeleted,
       backupDeleted: cleanup.backupDeleted,
       staleDestroyed: [],
-      kept: cleanup.kept,
+      // The state names the app the add-on was created on (a named drill app is not saved as one).
+      kept: cleanup.kept
+        ? { ...cleanup.kept, app: saved.created?.app ?? saved.drillApp?.name ?? saved.app }
+        : null,
       problems: cleanup.problems.map(redact)
     },
     notes: ['This report was written by the post step: main ended before it could write its own.'],

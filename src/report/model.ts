@@ -162,7 +162,16 @@ export interface DrillReport {
   timings: Timings
   timeline: PhaseRecord[]
   /** Where the restored copy lived (null when the drill stopped before preflight finished). */
-  drillApp?: { name: string; mode: 'auto' | 'same' | 'named'; deleted: boolean } | null
+  drillApp?: {
+    name: string
+    mode: 'auto' | 'same' | 'named'
+    deleted: boolean
+    /**
+     * drill-app: NAME: what the drill changed on that app, in order, each a release that restarts
+     * its dynos (absent for auto, an empty app deleted at the end, and same, which says it in a note).
+     */
+    releases?: string[]
+  } | null
   cleanup: {
     destroyed: string[]
     /** The drill app deleted with its add-on (`drill-app: auto`). */
@@ -170,7 +179,8 @@ export interface DrillReport {
     /** The drill's own capture, deleted at the end (unless keep-backup). */
     backupDeleted?: string | null
     staleDestroyed: string[]
-    kept: { addonName: string; attachment: string } | null
+    /** keep-database: the copy, and the app it lives on (its billing app; absent in earlier reports). */
+    kept: { addonName: string; attachment: string; app?: string } | null
     problems: string[]
   }
   /** Things a reader should know that did not fail the drill (rotation of manual backups, size guidance...). */

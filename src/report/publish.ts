@@ -5,6 +5,7 @@ import type { DrillReport } from './model.js'
 import { reportSha256, writeReport } from './artifact.js'
 import { outputsFor } from './outputs.js'
 import { plural } from '../format.js'
+import { flat } from './render.js'
 import { renderSummary, renderTerminal } from './summary.js'
 import { byShortestName } from './verdict.js'
 import type { SecretRegistry } from '../safety.js'
@@ -74,7 +75,9 @@ export async function publishReport(
     core.setOutput(name, deps.secrets.redact(String(value)))
   // The failure line first: GitHub shows only the first 10 error annotations of a step.
   if (report.outcome !== 'passed') core.setFailed(deps.secrets.redact(report.verdict))
-  else core.info(commandSafe(deps.secrets.redact(report.verdict)))
+  // core.info writes as it is given: a line break in the verdict would start a line of its own,
+  // which the runner reads as a workflow command when it starts with `::`.
+  else core.info(commandSafe(flat(deps.secrets.redact(report.verdict))))
   // Regressions that did not fail the drill still deserve a warning of their own.
   for (const regression of report.history?.regressions ?? []) {
     if (regression.severity !== 'warning') continue

@@ -2,13 +2,22 @@
 // look into it when not, and the one command that stops its billing. The copy lives on the drill
 // app; when that is not the production app it is attached to production before the promote.
 import type { DrillReport } from './model.js'
-import { KEPT_ATTACHMENT, configVarOf, type RunbookSection } from './runbook-names.js'
+import {
+  KEPT_ATTACHMENT,
+  cli,
+  commandsOf,
+  configVarOf,
+  type RunbookSection
+} from './runbook-names.js'
 
 type Kept = NonNullable<DrillReport['cleanup']['kept']>
 
-/** The app the kept copy lives on (its billing app): the drill app, else the production app. */
+/**
+ * The app the kept copy lives on (its billing app), as the report recorded it; reports before that
+ * field: the drill app, else the production app.
+ */
 export function keptCopyApp(report: DrillReport): string {
-  return report.drillApp?.name ?? report.app
+  return report.cleanup.kept?.app ?? report.drillApp?.name ?? report.app
 }
 
 /**
@@ -17,9 +26,17 @@ export function keptCopyApp(report: DrillReport): string {
  */
 export function stopBillingCommand(report: DrillReport, kept: Kept): string {
   const holder = keptCopyApp(report)
-  return report.drillApp?.mode === 'auto' && holder !== report.app
-    ? `heroku apps:destroy ${holder} --confirm ${holder}`
-    : `heroku addons:destroy ${kept.addonName} --app ${holder} --confirm ${holder}`
+  return deletesDrillApp(report)
+    ? cli`heroku apps:destroy ${holder} --confirm ${holder}`
+    : cli`heroku addons:destroy ${kept.addonName} --app ${holder} --confirm ${holder}`
+}
+
+/** With drill-app: auto the drill app holds nothing but the copy: deleting it stops the billing. */
+function deletesDrillApp(report: DrillReport): boolean {
+  const holder = keptCopyApp(report)
+  return (
+    report.drillApp?.mode === 'auto' && report.drillApp.name === holder && holder !== report.app
+  )
 }
 
 /** A verified kept copy: attach it to production (when it lives elsewhere) and promote it. */
@@ -42,14 +59,14 @@ export function promoteKeptSections(
           ? ` It lives on ${holder}, so it is attached to ${app} as ${KEPT_ATTACHMENT} first.`
           : '') +
         ` Promoting it makes it ${app}'s DATABASE_URL. It is billed by the hour on plan ${report.restore?.plan || 'the source plan'} until destroyed.`,
-      commands: [
+      commands: commandsOf(() => [
         ...(elsewhere
-          ? [`heroku addons:attach ${kept.addonName} --app ${app} --as ${KEPT_ATTACHMENT}`]
+          ? [cli`heroku addons:attach ${kept.addonName} --app ${app} --as ${KEPT_ATTACHMENT}`]
           : []),
-        `heroku maintenance:on --app ${app}`,
-        `heroku pg:promote ${attached} --app ${app}`,
-        `heroku maintenance:off --app ${app}`
-      ]
+        cli`heroku maintenance:on --app ${app}`,
+        cli`heroku pg:promote ${attached} --app ${app}`,
+        cli`heroku maintenance:off --app ${app}`
+      ])
     }
   ]
 }
@@ -77,23 +94,23 @@ export function inspectKeptSection(
     id: 'kept-addon',
     title: 'Inspect the restored copy kept by this run',
     explanation: `${explanation} It lives on ${holder} as ${kept.attachment}; it is billed by the hour until destroyed.`,
-    commands: [
-      `heroku pg:psql ${configVarOf(kept.attachment)} --app ${holder}`,
+    commands: commandsOf(() => [
+      cli`heroku pg:psql ${configVarOf(kept.attachment)} --app ${holder}`,
       stopBillingCommand(report, kept)
-    ]
+    ])
   }
 }
 
 function stopBillingSection(report: DrillReport, kept: Kept, when: string): RunbookSection {
-  const deletesApp = stopBillingCommand(report, kept).startsWith('heroku apps:destroy')
+  const holder = keptCopyApp(report)
   return {
     id: 'stop-billing',
     title: `Stop the billing of ${kept.addonName}`,
     explanation:
       `${when} ` +
-      (deletesApp
-        ? `Deletes the drill app ${keptCopyApp(report)} and the copy with it (the app holds nothing else).`
-        : `Destroys the copy; nothing else on ${keptCopyApp(report)} is touched.`),
-    commands: [stopBillingCommand(report, kept)]
+      (deletesDrillApp(report)
+        ? `Deletes the drill app ${holder} and the copy with it (the app holds nothing else).`
+        : `Destroys the copy; nothing else on ${holder} is touched.`),
+    commands: commandsOf(() => [stopBillingCommand(report, kept)])
   }
 }

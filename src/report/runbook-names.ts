@@ -1,5 +1,6 @@
 // The names the runbook's commands use: attachments it creates, how the CLI names a database and
-// a plan, and the shape of a runbook section.
+// a plan, the shape of a runbook section, and the one way a command line is written (cli), which
+// refuses any name that is not a plain Heroku name.
 
 /** Attachment name used by the fresh-add-on path, so its config var is EMERGENCY_RESTORE_URL. */
 export const EMERGENCY_ATTACHMENT = 'EMERGENCY_RESTORE'
@@ -39,4 +40,45 @@ export function configVarOf(attachment: string): string {
 export function addonPlanOf(plan: string): string {
   const bare = plan.replace(/^heroku-postgresql:/, '')
   return `heroku-postgresql:${bare || 'essential-0'}`
+}
+
+/**
+ * What every Heroku name a command holds looks like (an app, add-on, attachment or config var,
+ * backup ID, plan, UTC time, `app::b042`): letters, digits and `_ . : -`, never a leading `-`. To
+ * a shell that is one plain word, never an option: nothing to quote, nothing to break out of.
+ */
+const HEROKU_WORD = /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/
+
+/** A name for a command that is not a plain Heroku name (it came from outside: Heroku, the database, a report). */
+export class NotAHerokuName extends Error {}
+
+/**
+ * A command line: the template's words as written, each name put in only when it is a plain
+ * Heroku name (else NotAHerokuName). The only way the runbook writes a command.
+ */
+export function cli(parts: TemplateStringsArray, ...names: string[]): string {
+  if (!names.every((name) => HEROKU_WORD.test(name))) throw new NotAHerokuName()
+  return parts.reduce((line, part, i) => line + names[i - 1] + part)
+}
+
+/** Said instead of a section's commands when a name they need is not a plain Heroku name. */
+export const COMMANDS_LEFT_OUT =
+  '# left out: a name these commands need is not a valid Heroku name (letters, digits, _ . : - only), so no command is written with it; check the names above with heroku addons and heroku pg:backups'
+
+/**
+ * A section's commands, all of them or none: half of a restore sequence (maintenance on, and no
+ * restore) is worse than none.
+ */
+export function commandsOf(write: () => string[]): string[] {
+  return orInstead(write, [COMMANDS_LEFT_OUT])
+}
+
+/** write(), or `instead` when a name it needs is not a plain Heroku name. */
+export function orInstead<T>(write: () => T, instead: T): T {
+  try {
+    return write()
+  } catch (err) {
+    if (err instanceof NotAHerokuName) return instead
+    throw err
+  }
 }

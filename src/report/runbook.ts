@@ -6,9 +6,12 @@ import { inspectKeptSection, promoteKeptSections, stopBillingSections } from './
 import {
   EMERGENCY_ATTACHMENT,
   addonPlanOf,
+  cli,
+  commandsOf,
   configVarOf,
   type RunbookSection
 } from './runbook-names.js'
+import { flat } from './render.js'
 import { mismatchPhrase } from './verdict.js'
 
 export {
@@ -41,7 +44,7 @@ export function runbookSections(
   const sections = report.recovery
     ? recoverySections(report, report.recovery)
     : !report.backup
-      ? []
+      ? keptUnverifiedSections(report)
       : backupProven(report)
         ? restoreSections(report)
         : insteadSections(report, options)
@@ -99,24 +102,24 @@ function restoreSections(report: DrillReport): RunbookSection[] {
     id: 'in-place',
     title: `Restore ${chosen.id} over the current database`,
     explanation: `Overwrites ${target} with backup ${chosen.id}: everything written after the backup is lost. Fastest path when the current data is unusable.${proof}`,
-    commands: [
-      `heroku maintenance:on --app ${app}`,
-      `heroku pg:backups:restore ${source} ${target} --app ${app} --confirm ${app}`,
-      `heroku maintenance:off --app ${app}`
-    ]
+    commands: commandsOf(() => [
+      cli`heroku maintenance:on --app ${app}`,
+      cli`heroku pg:backups:restore ${source} ${target} --app ${app} --confirm ${app}`,
+      cli`heroku maintenance:off --app ${app}`
+    ])
   })
   sections.push({
     id: 'fresh-addon',
     title: `Restore ${chosen.id} onto a fresh add-on, then promote it`,
     explanation: `Keeps the current database untouched for forensics or copying late writes; the fresh add-on is billed from creation.`,
-    commands: [
-      `heroku addons:create ${addonPlanOf(report.source.plan)} --app ${app} --as ${EMERGENCY_ATTACHMENT}`,
-      `heroku pg:wait --app ${app}`,
-      `heroku pg:backups:restore ${source} ${EMERGENCY_ATTACHMENT}_URL --app ${app} --confirm ${app}`,
-      `heroku maintenance:on --app ${app}`,
-      `heroku pg:promote ${EMERGENCY_ATTACHMENT}_URL --app ${app}`,
-      `heroku maintenance:off --app ${app}`
-    ]
+    commands: commandsOf(() => [
+      cli`heroku addons:create ${addonPlanOf(report.source.plan)} --app ${app} --as ${EMERGENCY_ATTACHMENT}`,
+      cli`heroku pg:wait --app ${app}`,
+      cli`heroku pg:backups:restore ${source} ${EMERGENCY_ATTACHMENT}_URL --app ${app} --confirm ${app}`,
+      cli`heroku maintenance:on --app ${app}`,
+      cli`heroku pg:promote ${EMERGENCY_ATTACHMENT}_URL --app ${app}`,
+      cli`heroku maintenance:off --app ${app}`
+    ])
   })
   return sections
 }
@@ -127,10 +130,10 @@ function captureFirstSection(report: DrillReport, drilled: string, target: strin
     id: 'capture-first',
     title: 'Capture a backup first: none is left to restore',
     explanation: `This drill proved ${drilled}, a fresh capture of ${target}, and deleted it at the end (keep-backup: true keeps it); Heroku listed no other successful backup of it. Capture one, then restore it by the ID the capture prints.`,
-    commands: [
-      `heroku pg:backups:capture ${target} --app ${report.app}`,
-      `heroku pg:backups --app ${report.app}`
-    ]
+    commands: commandsOf(() => [
+      cli`heroku pg:backups:capture ${target} --app ${report.app}`,
+      cli`heroku pg:backups --app ${report.app}`
+    ])
   }
 }
 
@@ -149,21 +152,20 @@ function recoverySections(
     ? recovery.sourceAddon
     : `${app}::${configVarOf(report.source.attachment)}`
   // The time this drill rolled back to, as the CLI takes it (2026-12-01T04:00:00Z).
-  const how =
-    recovery.method === 'fork'
-      ? `--fork ${source}`
-      : `--rollback ${source} --to ${recovery.targetTime ?? 'UTC-TIME'}`
+  const to = recovery.targetTime ?? 'UTC-TIME'
   const ready = recovery.readySeconds === null ? null : formatDuration(recovery.readySeconds)
   if (report.verification?.passed !== true) {
+    const found = report.verification ? 'failed verification' : 'could not be verified'
     return [
+      ...keptUnverifiedSections(report, `holds this drill's ${recovery.method}, which ${found}`),
       {
         id: 'inspect',
         title: `Do not rely on a ${recovery.method} before reading the findings`,
         explanation: `This drill's ${recovery.method} of ${recovery.sourceAddon} ${report.verification ? 'failed verification (listed above)' : 'could not be verified'}. Check the rollback window and the plan first; a logical backup (pg:backups) is the other path.`,
-        commands: [
-          `heroku pg:info ${configVarOf(report.source.attachment)} --app ${app}`,
-          `heroku pg:backups --app ${app}`
-        ]
+        commands: commandsOf(() => [
+          cli`heroku pg:info ${configVarOf(report.source.attachment)} --app ${app}`,
+          cli`heroku pg:backups --app ${app}`
+        ])
       }
     ]
   }
@@ -184,13 +186,15 @@ function recoverySections(
           ? `This drill's ${recovery.method} was ready in ${ready}; Heroku says it can take from minutes to hours. `
           : '') +
         `The new add-on is billed from creation.`,
-      commands: [
-        `heroku addons:create ${addonPlanOf(report.source.plan)} --app ${app} --as ${EMERGENCY_ATTACHMENT} -- ${how}`,
-        `heroku pg:wait --app ${app}`,
-        `heroku maintenance:on --app ${app}`,
-        `heroku pg:promote ${EMERGENCY_ATTACHMENT}_URL --app ${app}`,
-        `heroku maintenance:off --app ${app}`
-      ]
+      commands: commandsOf(() => [
+        recovery.method === 'fork'
+          ? cli`heroku addons:create ${addonPlanOf(report.source.plan)} --app ${app} --as ${EMERGENCY_ATTACHMENT} -- --fork ${source}`
+          : cli`heroku addons:create ${addonPlanOf(report.source.plan)} --app ${app} --as ${EMERGENCY_ATTACHMENT} -- --rollback ${source} --to ${to}`,
+        cli`heroku pg:wait --app ${app}`,
+        cli`heroku maintenance:on --app ${app}`,
+        cli`heroku pg:promote ${EMERGENCY_ATTACHMENT}_URL --app ${app}`,
+        cli`heroku maintenance:off --app ${app}`
+      ])
     }
   ]
 }
@@ -209,6 +213,16 @@ function keptCopySection(
     title: `Use the verified ${recovery.method} kept by this run`,
     explanation: `${kept.addonName} holds ${holds}, and passed verification.`
   })
+}
+
+/** A kept copy nothing proved (a drill stopped before its verdict, or a path that failed): look, never promote. */
+function keptUnverifiedSections(
+  report: DrillReport,
+  what = 'was kept by a drill that stopped before verifying it'
+): RunbookSection[] {
+  const kept = report.cleanup.kept
+  if (!kept) return []
+  return [inspectKeptSection(report, kept, `${kept.addonName} ${what}; do not promote it.`)]
 }
 
 /** The backup was not proven: how to look into it, and which backup to turn to instead. */
@@ -256,7 +270,7 @@ function inspectBackupSection(
     explanation:
       `${why} Its restore commands are left out on purpose.${keptCapture} To look at a restored copy yourself, ` +
       `run the drill again with backup: ${backupId} and keep-database: true: it keeps the restored add-on and prints how to connect.`,
-    commands: [`heroku pg:backups:info ${backupId} --app ${app}`]
+    commands: commandsOf(() => [cli`heroku pg:backups:info ${backupId} --app ${app}`])
   }
 }
 
@@ -270,7 +284,7 @@ function otherBackupSection(report: DrillReport, options: RunbookOptions): Runbo
       ? `The last backup that passed a drill of ${app} is ${last.id} (drilled ${last.drilledAt}); it is usable while Heroku still lists it. ` +
         `Drill another backup with backup: <ID> (an ID from the list).`
       : `List the backups and drill one with backup: <ID> before relying on it in an emergency.`,
-    commands: [`heroku pg:backups --app ${app}`]
+    commands: commandsOf(() => [cli`heroku pg:backups --app ${app}`])
   }
 }
 
@@ -315,7 +329,7 @@ function customChecksText(detail: string): string {
 /** Every command of the runbook, in order, for `report.runbook.commands` (comment lines included). */
 export function runbookCommands(report: DrillReport, options: RunbookOptions = {}): string[] {
   return runbookSections(report, options).flatMap((section) => [
-    `# ${section.title}`,
+    `# ${flat(section.title)}`,
     ...section.commands
   ])
 }

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto'
 import type { DrillConfig } from '../config.js'
 import { DrillError } from '../errors.js'
+import { plural } from '../format.js'
 import type { NewApp } from '../heroku/apps.js'
 import type { PlatformApi } from '../heroku/platform.js'
 import type { HerokuApp } from '../heroku/types.js'
@@ -170,15 +171,32 @@ export async function destroyStaleDrillApps(
   return destroyed
 }
 
-/** What the summary says about where the copy lived and what that did to production. */
-export function drillAppNote(plan: DrillAppPlan, production: string, kept: boolean): string {
+/**
+ * What the summary says about where the copy lived and what that did to production; with
+ * drill-app: NAME, the releases the drill made on that app (each restarts its dynos).
+ */
+export function drillAppNote(
+  plan: DrillAppPlan,
+  production: string,
+  kept: boolean,
+  releases: string[] = []
+): string {
   if (plan.mode === 'same') {
     return `drill-app: same: the fresh add-on was attached to ${production} and detached again, so ${production} got two releases and its dynos restarted twice (every add-on attach and detach is a release).`
   }
-  if (plan.mode === 'named') {
-    return `The restored copy lived on app ${plan.name} (drill-app); ${production} got no release and no restart.`
-  }
+  if (plan.mode === 'named') return namedAppNote(plan.name, production, kept, releases)
   return kept
     ? `The restored copy lives on drill app ${plan.name}, kept (keep-database). Delete the app and its add-on with: heroku apps:destroy ${plan.name} --confirm ${plan.name}`
     : `The restored copy lived on drill app ${plan.name}, created for this drill and deleted at the end: ${production} got no release and no restart.`
+}
+
+/** An app the team runs: every attach, config var change and detach there restarted its dynos. */
+function namedAppNote(app: string, production: string, kept: boolean, releases: string[]): string {
+  const made = releases.length
+    ? `the drill made ${plural(releases.length, 'release')} on ${app}, each restarting its dynos: ${releases.join(', ')}.`
+    : `the drill made no release on ${app} (it created nothing there).`
+  const later = kept
+    ? ` The copy stays attached there (keep-database): destroying it later is one more release.`
+    : ''
+  return `drill-app ${app}: ${made}${later} ${production} got no release and no restart.`
 }

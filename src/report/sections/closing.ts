@@ -45,6 +45,7 @@ export function cleanupBlocks(report: DrillReport): Block[] {
       { code: c.kept.addonName },
       ' as ',
       { code: c.kept.attachment },
+      ...(c.kept.app && c.kept.app !== report.app ? [' on app ', { code: c.kept.app }] : []),
       `: ${keptVerdict(report)} Billed by the hour until destroyed; commands below.`
     ])
   }

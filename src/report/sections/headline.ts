@@ -2,6 +2,7 @@
 // verified) and, after a drill that could not complete, the next step.
 import type { DrillReport } from '../model.js'
 import { comparedText, configVarOf } from '../runbook.js'
+import { cli, orInstead } from '../runbook-names.js'
 import { formatBytes, formatCount, formatDuration, formatLimit, plural } from '../../format.js'
 import type { TableResult } from '../../verify/types.js'
 import { oneLine, when, type Inline, type Span } from '../render.js'
@@ -36,9 +37,10 @@ export function threeAnswers(report: DrillReport): Inline[] {
     ? []
     : [
         ' Schedule daily backups: ',
-        {
-          code: `heroku pg:backups:schedule ${configVarOf(report.source.attachment)} --at '02:00 UTC' --app ${report.app}`
-        }
+        command(
+          () =>
+            cli`heroku pg:backups:schedule ${configVarOf(report.source.attachment)} --at '02:00 UTC' --app ${report.app}`
+        )
       ]
   // Before preflight has read the backups, "no schedule" would be a guess: say it is unknown.
   const backupsRead =
@@ -120,7 +122,7 @@ function passedDetail(tables: TableResult[], since = 'the backup'): string {
 /** What to do after a drill that could not complete, from the phase that failed. */
 export function errorNextStep(report: DrillReport): Span[] {
   const failed = report.timeline.find((p) => p.status === 'failed')?.phase
-  const backups = { code: `heroku pg:backups --app ${report.app}` }
+  const backups = command(() => cli`heroku pg:backups --app ${report.app}`)
   const rerun = 'then run the drill again'
   if (/timeout-minutes/.test(report.error ?? report.verdict)) {
     return [
@@ -130,7 +132,7 @@ export function errorNextStep(report: DrillReport): Span[] {
   if (report.cleanup.problems.length > 0) {
     return [
       'something this drill created may be left behind: check ',
-      { code: `heroku addons --app ${report.app}` },
+      command(() => cli`heroku addons --app ${report.app}`),
       ` and destroy any restore-drill-* add-on, ${rerun}.`
     ]
   }
@@ -149,7 +151,7 @@ export function errorNextStep(report: DrillReport): Span[] {
       if (report.recovery)
         return [
           `Heroku did not make the ${report.recovery.method} ready: read the error, check `,
-          { code: `heroku pg:info --app ${report.app}` },
+          command(() => cli`heroku pg:info --app ${report.app}`),
           ` (the Rollback line is the window), ${rerun}.`
         ]
       return [
@@ -170,4 +172,12 @@ export function errorNextStep(report: DrillReport): Span[] {
         `read the error and the log of the failing step; the Cleanup section says what was removed. Fix the cause, ${rerun}.`
       ]
   }
+}
+
+/** A command as a code span; words instead when a name it needs is not a valid Heroku name. */
+function command(write: () => string): Span {
+  return orInstead<Span>(
+    () => ({ code: write() }),
+    'the command (left out: a name it needs is not a valid Heroku name)'
+  )
 }
