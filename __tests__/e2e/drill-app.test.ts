@@ -4,14 +4,13 @@
 // drill-app: NAME and same, a source whose manual-backup slots are full, stale drill apps.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import type { AuditEntry, SimApp } from '../../sim/server.js'
+import { startRewritingProxy } from '../fakes/rewriting-proxy.js'
 import { drillAppName } from '../../src/steps/drill-app.js'
 import { drillAddonName } from '../../src/safety.js'
 import {
   addonsOf,
   api,
-  armFault,
   chinookApp,
-  disarmFaults,
   drill,
   report,
   startE2E,
@@ -267,16 +266,31 @@ describe('what the drill refuses, and what it cleans up', () => {
     })
     const victimUrl = (await api<Record<string, string>>(e2e, `/apps/${victim.name}/config-vars`))
       .DATABASE_URL
-    await armFault(e2e, {
-      kind: 'http',
-      status: 403,
-      count: 5,
-      method: 'DELETE',
-      path: `^/apps/${undeletable}$`
-    })
+    // Heroku refuses to delete one of them (the token can see it, not delete it).
+    const proxy = await startRewritingProxy(e2e.sim.apiUrl, [
+      {
+        method: 'DELETE',
+        path: new RegExp(`^/apps/${undeletable}$`),
+        times: 8,
+        forward: false,
+        rewrite: () => ({
+          status: 403,
+          body: JSON.stringify({ id: 'forbidden', message: 'You do not have access to the app.' })
+        })
+      }
+    ])
     try {
-      const run = await drill(e2e, app)
+      const run = await drill(
+        e2e,
+        app,
+        {},
+        {
+          env: { HEROKU_API_URL: proxy.url, HEROKU_DATA_API_URL: proxy.url }
+        }
+      )
       expectOutcome(run, 'passed')
+      // The refusal was really applied (a 403 is not retried: once).
+      expect(proxy.rewritten()).toBeGreaterThan(0)
       expect(report(run).cleanup.staleDestroyed).toEqual([`app ${stale}`])
       expect(run.stdout).toMatch(
         new RegExp(`::warning.*could not delete stale drill app ${undeletable}.*the drill goes on`)
@@ -287,7 +301,7 @@ describe('what the drill refuses, and what it cleans up', () => {
       const vars = await api<Record<string, string>>(e2e, `/apps/${victim.name}/config-vars`)
       expect(vars.DATABASE_URL).toBe(victimUrl)
     } finally {
-      await disarmFaults(e2e)
+      await proxy.close()
     }
   }, 180_000)
 })

@@ -12,6 +12,8 @@ export interface RewriteRule {
   path: RegExp
   /** How many answers to rewrite (default 1). */
   times?: number
+  /** false: the request never reaches the simulator; the rule alone answers (a refused write). */
+  forward?: boolean
   rewrite(answer: { status: number; body: string }): { status: number; body: string }
 }
 
@@ -19,6 +21,8 @@ export interface RewritingProxy {
   url: string
   /** Rules that have not rewritten as many answers as they were given. */
   unused(): RewriteRule[]
+  /** How many answers were rewritten in all. */
+  rewritten(): number
   close(): Promise<void>
 }
 
@@ -32,27 +36,25 @@ export async function startRewritingProxy(
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', async () => {
       try {
-        const answer = await fetch(new URL(req.url ?? '/', target), {
-          method: req.method,
-          headers: forwardedHeaders(req.headers),
-          body: ['GET', 'HEAD'].includes(req.method ?? '') ? undefined : Buffer.concat(chunks),
-          redirect: 'manual'
-        })
-        let reply = { status: answer.status, body: await answer.text() }
         const rule = rules.find(
           (r) => r.method === req.method && r.path.test(req.url ?? '') && (left.get(r) ?? 0) > 0
         )
-        if (rule) {
-          left.set(rule, (left.get(rule) ?? 0) - 1)
-          reply = rule.rewrite(reply)
+        if (rule) left.set(rule, (left.get(rule) ?? 0) - 1)
+        const headers: Record<string, string> = { 'content-type': 'application/json' }
+        let reply = { status: 0, body: '' }
+        if (rule?.forward !== false) {
+          const answer = await fetch(new URL(req.url ?? '/', target), {
+            method: req.method,
+            headers: forwardedHeaders(req.headers),
+            body: ['GET', 'HEAD'].includes(req.method ?? '') ? undefined : Buffer.concat(chunks),
+            redirect: 'manual'
+          })
+          reply = { status: answer.status, body: await answer.text() }
+          answer.headers.forEach((value, key) => {
+            if (!HOP_HEADERS.includes(key)) headers[key] = value
+          })
         }
-        const headers: Record<string, string> = {}
-        answer.headers.forEach((value, key) => {
-          if (
-            !['content-length', 'content-encoding', 'transfer-encoding', 'connection'].includes(key)
-          )
-            headers[key] = value
-        })
+        if (rule) reply = rule.rewrite(reply)
         res.writeHead(reply.status, headers)
         res.end(reply.body)
       } catch (err) {
@@ -66,9 +68,12 @@ export async function startRewritingProxy(
   return {
     url: `http://127.0.0.1:${port}`,
     unused: () => rules.filter((r) => (left.get(r) ?? 0) > 0),
+    rewritten: () => rules.reduce((n, r) => n + (r.times ?? 1) - (left.get(r) ?? 0), 0),
     close: () => new Promise<void>((resolve) => server.close(() => resolve()))
   }
 }
+
+const HOP_HEADERS = ['content-length', 'content-encoding', 'transfer-encoding', 'connection']
 
 function forwardedHeaders(headers: http.IncomingHttpHeaders): Record<string, string> {
   const out: Record<string, string> = {}

@@ -29223,15 +29223,23 @@ const LABEL = { passed: 'PASSED', failed: 'FAILED', error: 'ERROR' };
 function capped(items) {
     return items.slice(0, MAX_ROWS);
 }
+/** Line breaks of every kind (CommonMark ends a line at \r as at \n) and control characters. */
+const BREAKS_AND_CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
 /**
- * Any text from outside (API messages, notes, log lines) on one line, with URLs hidden: a URL may
- * hold a database password or a signed backup link, and the summary never shows one.
+ * What every span becomes before either renderer escapes it: one line (a line break would end a
+ * table row, a heading or a fold and start a block of the text's own; a control character can
+ * rewrite a terminal or forge a workflow command in the log), with URLs hidden (a URL may hold a
+ * database password or a signed backup link, and the summary never shows one).
  */
+function flat(text) {
+    return hideUrls(text).replace(BREAKS_AND_CONTROLS, ' ');
+}
+function hideUrls(text) {
+    return text.replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s'"<>)]+/gi, '(URL hidden)');
+}
+/** Any text from outside (API messages, notes, log lines) on one line, URLs hidden, and short. */
 function render_oneLine(text) {
-    const line = text
-        .replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s'"<>)]+/gi, '(URL hidden)')
-        .replace(/\s*[\r\n]+\s*/g, ' ')
-        .trim();
+    const line = flat(text.replace(/\s*[\r\n]+\s*/g, ' ')).trim();
     // Log lines can be long; the JSON report keeps them whole.
     return line.length > MAX_LINE ? `${line.slice(0, MAX_LINE - 1)}…` : line;
 }
@@ -29264,25 +29272,53 @@ function folded(label, blocks) {
     return blocks.length ? [{ kind: 'details', label, blocks }] : [];
 }
 // ---------------------------------------------------------------- Markdown
-/** Escapes what GitHub would turn into markup; `_` only at a word edge (DATABASE_URL stays readable). */
+/**
+ * Escapes what GitHub would turn into markup inside a line (emphasis, code, links, HTML, math,
+ * table cells); `_` only at a word edge (DATABASE_URL stays readable).
+ */
 function mdEscape(text) {
-    return text
-        .replace(/[\\`*[\]|~]/g, (ch) => `\\${ch}`)
+    return flat(text)
+        .replace(/[\\`*[\]|~$]/g, (ch) => `\\${ch}`)
         .replace(/&/g, '&amp;')
         .replace(/</g, '&lt;')
         .replace(/>/g, '&gt;')
         .replace(/(^|[^A-Za-z0-9])_|_(?=[^A-Za-z0-9]|$)/g, (m) => m.replace('_', '\\_'))
         .replace(/^([#+-])/, '\\$1');
 }
-function mdCode(text, inTable) {
+/**
+ * The start of a paragraph, a list item's text or a heading's: never the marker of a block of its
+ * own (a heading, a list, a quote, indented code, a setext underline).
+ */
+function mdLineStart(line) {
+    return line
+        .replace(/^\s+/, '')
+        .replace(/^([#+=-])/, '\\$1')
+        .replace(/^(\d{1,9})([.)])/, '$1\\$2');
+}
+/** A heading's text: a line start, and no trailing `#` run that GitHub would take for its closing. */
+function mdHeading(text) {
+    return mdLineStart(mdEscape(text)).replace(/(^|\s)(#+)\s*$/, '$1\\$2');
+}
+/** The longest run of `char` in the text. */
+function longestRun(text, char) {
+    const runs = text.split(new RegExp(`[^${char}]+`)).map((run) => run.length);
+    return Math.max(0, ...runs);
+}
+function mdCode(code, inTable) {
     // A code span cannot escape; pick a fence longer than any backtick run inside. In a table a pipe
     // ends the cell even inside a code span, so GitHub wants it as \|.
-    const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
-    const fence = '`'.repeat(longest + 1);
+    const text = flat(code);
+    const fence = '`'.repeat(longestRun(text, '`') + 1);
     const body = inTable ? text.replace(/\|/g, '\\|') : text;
-    return body.startsWith('`') || body.endsWith('`')
+    return body.startsWith('`') || body.endsWith('`') || /^ .* $/.test(body)
         ? `${fence} ${body} ${fence}`
         : `${fence}${body}${fence}`;
+}
+/** A fenced block: each line flattened, the fence longer than any backtick run inside. */
+function mdFenced(info, lines) {
+    const body = lines.map(flat);
+    const fence = '`'.repeat(Math.max(3, ...body.map((line) => longestRun(line, '`') + 1)));
+    return [`${fence}${info}`, ...body, fence].join('\n');
 }
 function mdInline(inline, inTable = false) {
     return spans(inline)
@@ -29302,7 +29338,7 @@ function mdHref(href) {
     return href.replace(/[()<>]/g, (ch) => encodeURIComponent(ch));
 }
 function htmlEscape(text) {
-    return text
+    return flat(text)
         .replace(/&/g, '&amp;')
         .replace(/</g, '&lt;')
         .replace(/>/g, '&gt;')
@@ -29314,13 +29350,13 @@ function render_toMarkdown(blocks) {
 function mdBlock(block) {
     switch (block.kind) {
         case 'verdict':
-            return `## ${ICON[block.outcome]} ${mdEscape(block.text)}`;
+            return `## ${ICON[block.outcome]} ${mdHeading(block.text)}`;
         case 'heading':
-            return `### ${mdEscape(block.text)}`;
+            return `### ${mdHeading(block.text)}`;
         case 'para':
-            return mdInline(block.text);
+            return mdLineStart(mdInline(block.text));
         case 'list':
-            return block.items.map((item) => `- ${mdInline(item)}`).join('\n');
+            return block.items.map((item) => `- ${mdLineStart(mdInline(item))}`).join('\n');
         case 'table': {
             const header = `| ${block.headers.map((h) => mdEscape(h) || ' ').join(' | ')} |`;
             const rule = `| ${block.headers.map((_, i) => (block.numeric?.[i] ? '---:' : '---')).join(' | ')} |`;
@@ -29330,21 +29366,21 @@ function mdBlock(block) {
         case 'details':
             return `<details><summary>${htmlEscape(block.label)}</summary>\n\n${block.blocks.map(mdBlock).join('\n\n')}\n\n</details>`;
         case 'code':
-            return ['```sh', ...block.lines, '```'].join('\n');
+            return mdFenced('sh', block.lines);
         case 'chart':
-            return ['```mermaid', ...block.lines, '```'].join('\n');
+            return mdFenced('mermaid', block.lines);
     }
 }
 // ---------------------------------------------------------------- plain text
 function textInline(inline) {
     return spans(inline)
         .map((span) => typeof span === 'string'
-        ? span
+        ? flat(span)
         : 'code' in span
-            ? span.code
+            ? flat(span.code)
             : 'link' in span
-                ? `${span.link} (${span.href})`
-                : span.strong)
+                ? `${flat(span.link)} (${span.href})`
+                : flat(span.strong))
         .join('');
 }
 function render_toText(blocks) {
@@ -29359,22 +29395,25 @@ function textBlock(block, indent) {
     switch (block.kind) {
         case 'verdict':
             // The drill's verdicts start with the word the label already says.
-            return lines(`${LABEL[block.outcome]}: ${block.text.replace(/^(passed|failed|error):\s*/i, '')}`);
+            return lines(`${LABEL[block.outcome]}: ${flat(block.text).replace(/^(passed|failed|error):\s*/i, '')}`);
         case 'heading':
-            return lines(`${block.text}\n${'-'.repeat(block.text.length)}`);
+            return lines(`${flat(block.text)}\n${'-'.repeat(flat(block.text).length)}`);
         case 'para':
             return lines(textInline(block.text));
         case 'list':
             return lines(block.items.map((item) => `- ${textInline(item)}`).join('\n'));
         case 'table':
-            return lines(textTable(block.headers, block.rows.map((row) => row.map(textInline)), block.numeric ?? []));
+            return lines(textTable(block.headers.map(flat), block.rows.map((row) => row.map(textInline)), block.numeric ?? []));
         case 'details':
             return [
-                lines(`${block.label}:`),
+                lines(`${flat(block.label)}:`),
                 ...block.blocks.map((b) => textBlock(b, indent + '  '))
             ].join('\n');
         case 'code':
-            return lines(block.lines.map((line) => `  ${line.startsWith('#') ? line : `$ ${line}`}`).join('\n'));
+            return lines(block.lines
+                .map(flat)
+                .map((line) => `  ${line.startsWith('#') ? line : `$ ${line}`}`)
+                .join('\n'));
         case 'chart':
             return '';
     }
