@@ -27,9 +27,19 @@ export function connectionConfig(url: string): pg.ClientConfig {
     user: parsed.user ?? undefined,
     password: parsed.password ?? undefined,
     database: parsed.database ?? undefined,
-    // Heroku's certificates do not chain to a public CA; the connection is still encrypted.
-    ssl: isLoopback ? false : { rejectUnauthorized: false }
-  }
+    // Heroku's certificates do not chain to a public CA, so they are verified only when the URL
+    // asks (sslmode=verify-ca / verify-full). Channel binding (SCRAM-SHA-256-PLUS, used whenever the
+    // server offers it) ties the password exchange to this TLS session: a man in the middle with
+    // a certificate of its own fails the login instead of reading the database.
+    ssl: isLoopback
+      ? false
+      : { rejectUnauthorized: verifiesCertificate(String(parsed.sslmode ?? '')) },
+    enableChannelBinding: !isLoopback
+  } as pg.ClientConfig
+}
+
+function verifiesCertificate(sslmode: string): boolean {
+  return sslmode === 'verify-ca' || sslmode === 'verify-full'
 }
 
 /**

@@ -217,6 +217,17 @@ describe('what the drill refuses, and what it cleans up', () => {
     expect(writesOf(e2e.sim.audit(), start)).toEqual([])
   }, 120_000)
 
+  test('a well-formed plan Heroku does not offer: refused before any write, naming the plans it does (issue 25 #14)', async () => {
+    const app = await chinookApp(e2e, 'noplan')
+    const start = e2e.sim.audit().length
+    const run = await drill(e2e, app, { plan: 'standard-9' })
+    expect(run.outputs.outcome).toBe('error')
+    expect(report(run).error).toMatch(
+      /Input "plan": heroku-postgresql has no plan standard-9; plans Heroku offers: .*essential-0/
+    )
+    expect(writesOf(e2e.sim.audit(), start)).toEqual([])
+  }, 120_000)
+
   test('Essential: slots full by num_keep, refused before any write (issue 25 #7: it was only a warning)', async () => {
     const app = await chinookApp(e2e, 'fullessential')
     for (let i = 0; i < 5; i++)

@@ -290,7 +290,17 @@ export class FakeHeroku {
         }),
       // The source always has an alias here, so a promote never needs one of its own.
       detach: (id) => this.call(`detach ${id}`, () => 'detached' as const),
-      listPlans: () => this.call('listPlans', () => []),
+      listPlans: () =>
+        this.call('listPlans', () =>
+          [
+            'essential-0',
+            'essential-1',
+            'essential-2',
+            'standard-0',
+            'standard-2',
+            'premium-0'
+          ].map((plan) => ({ name: `heroku-postgresql:${plan}` }))
+        ),
       listProcessTypes: () => this.call('listProcessTypes', () => ['web']),
       listRecentReleases: () => this.call('listRecentReleases', () => []),
       getRelease: () =>

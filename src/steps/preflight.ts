@@ -145,6 +145,7 @@ export async function preflight(deps: PreflightDeps): Promise<Preflight> {
   warnings.push(...applyBackupPolicies(config, source, scheduleFacts))
   if (!recovery && config.backup.mode === 'capture')
     refuseCaptureThatEvicts(config.app, source.plan, sourceBackups)
+  await refuseUnknownPlan(config.plan, platform)
   const drillApp = await resolveDrillApp(config, app, platform)
   if (drillApp.mode === 'named') {
     refuseBusyApp(drillApp.name, await platform.listAttachments(drillApp.name), [])
@@ -171,6 +172,16 @@ export async function preflight(deps: PreflightDeps): Promise<Preflight> {
     warnings,
     stale
   }
+}
+
+/** A well-formed `plan` Heroku does not offer is refused here, before anything is created. */
+async function refuseUnknownPlan(plan: string, platform: PlatformApi): Promise<void> {
+  if (plan === 'same') return
+  const offered = (await platform.listPlans('heroku-postgresql')).map((p) => planShortName(p.name))
+  if (offered.includes(planShortName(plan))) return
+  throw new DrillError(
+    `Input "plan": heroku-postgresql has no plan ${planShortName(plan)}; plans Heroku offers: ${offered.slice(0, 12).join(', ')}${offered.length > 12 ? ', …' : ''}`
+  )
 }
 
 function refuseUnsafePromote(config: DrillConfig, source: SourceDatabase): void {
