@@ -7,6 +7,7 @@ import pg from 'pg'
 import { REPO_ROOT } from '../../scripts/run-action.js'
 import type { SimApp } from '../../sim/server.js'
 import { findServerBinDir } from '../../sim/sim-majors.js'
+import { drillAppName } from '../../src/steps/drill-app.js'
 import {
   api,
   attachmentsOf,
@@ -196,7 +197,7 @@ test('promote on a database whose only attachment is DATABASE: passes; attachmen
   expect({ attachments: await attachments(), url: await databaseUrl() }).toEqual(before)
 })
 
-test('a kept copy attached to production survives the next drill of another app; a stale drill app is swept', async () => {
+test("a kept copy attached to production survives the next drill of another app; that app's own stale drill app is swept", async () => {
   const first = await chinookApp(e2e, 'keep1', { schedule: true })
   const kept = await drill(e2e, first, { 'keep-database': 'true' })
   expect(report(kept).outcome).toBe('passed' + (kept.exitCode === 0 ? '' : transcript(kept)))
@@ -209,12 +210,12 @@ test('a kept copy attached to production survives the next drill of another app;
   })
   await api(e2e, `/__sim/apps/${drillApp}/age`, { method: 'POST', body: { seconds: TWO_DAYS } })
   await api(e2e, `/__sim/addons/${copy}/age`, { method: 'POST', body: { seconds: TWO_DAYS } })
-  // A real left-over: an empty drill app of a run that died two days ago.
-  const leftOver = 'restore-drill-gone-a1b2c3'
+  const other = await chinookApp(e2e, 'keep2', { schedule: true })
+  // A real left-over of the next app's drills: an empty drill app of a run that died two days ago.
+  const leftOver = drillAppName(other.name, 'a1b2c3')
   await api(e2e, '/apps', { method: 'POST', body: { name: leftOver } })
   await api(e2e, `/__sim/apps/${leftOver}/age`, { method: 'POST', body: { seconds: TWO_DAYS } })
 
-  const other = await chinookApp(e2e, 'keep2', { schedule: true })
   const next = await drill(e2e, other)
   expect(report(next).outcome).toBe('passed' + (next.exitCode === 0 ? '' : transcript(next)))
   const deletes = writesOf(next.requests).filter((w) => w.method === 'DELETE')

@@ -89,7 +89,11 @@ describe('incident and promote', () => {
     const r = report(run)
     const kept = r.restore.addonName as string
     expect(kept).toMatch(/^restore-kept-keep-/)
-    expect(r.cleanup.kept).toEqual({ addonName: kept, attachment: 'RESTORE_DRILL' })
+    expect(r.cleanup.kept).toEqual({
+      addonName: kept,
+      app: app.name,
+      attachment: 'RESTORE_DRILL'
+    })
     const addons = await addonsOf(e2e, app.name)
     expect(addons.map((a) => a.name).sort()).toEqual([app.addonName, kept].sort())
     expect(run.summary).toContain('heroku pg:promote')
