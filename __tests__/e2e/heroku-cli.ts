@@ -1,32 +1,58 @@
-// The official Heroku CLI (npm `heroku`, pinned as in __tests__/sim/heroku-cli.test.ts), installed on
+// The official Heroku CLI (npm `heroku`, used by __tests__/integration/sim/heroku-cli.test.ts too), installed on
 // demand into node_modules/.cache/heroku-cli (or HEROKU_CLI_CACHE_DIR) and pointed at the simulator
 // with HEROKU_HOST / HEROKU_DATA_HOST, for tests that run what the summary tells a user to run.
 import { execFile } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import type { Simulator } from '../../sim/server.js'
 
 const run = promisify(execFile)
 export const HEROKU_VERSION = '11.10.0'
 const CACHE = resolve(process.env.HEROKU_CLI_CACHE_DIR ?? 'node_modules/.cache/heroku-cli')
-const BIN = join(CACHE, 'node_modules', '.bin', 'heroku')
+export const BIN = join(CACHE, 'node_modules', '.bin', 'heroku')
 
-/** 'installed', or 'unreachable' when the npm registry cannot be reached (the caller skips, loudly). */
+/**
+ * 'installed', or 'unreachable' when the npm registry cannot be reached (the caller skips, loudly).
+ * Jest runs the integration and e2e suites that need the CLI at the same time: each installs into
+ * a directory of its own and renames it into place, so neither sees the other's half-installed tree.
+ */
 export async function installHerokuCli(): Promise<'installed' | 'unreachable'> {
-  const pkg = join(CACHE, 'node_modules', 'heroku', 'package.json')
-  if (existsSync(BIN) && existsSync(pkg)) {
-    if (JSON.parse(readFileSync(pkg, 'utf8')).version === HEROKU_VERSION) return 'installed'
-  }
+  if (installedVersion() === HEROKU_VERSION) return 'installed'
   try {
     await run('npm', ['view', `heroku@${HEROKU_VERSION}`, 'version'], { timeout: 30_000 })
   } catch {
     return 'unreachable'
   }
-  mkdirSync(CACHE, { recursive: true })
-  const args = ['install', '--prefix', CACHE, `heroku@${HEROKU_VERSION}`, '--no-audit', '--no-fund']
-  await run('npm', [...args, '--loglevel=error'], { timeout: 280_000 })
+  mkdirSync(dirname(CACHE), { recursive: true })
+  const staging = mkdtempSync(`${CACHE}.installing-`)
+  try {
+    const args = [
+      'install',
+      '--prefix',
+      staging,
+      `heroku@${HEROKU_VERSION}`,
+      '--no-audit',
+      '--no-fund'
+    ]
+    await run('npm', [...args, '--loglevel=error'], { timeout: 280_000 })
+    if (installedVersion() !== HEROKU_VERSION) {
+      rmSync(CACHE, { recursive: true, force: true }) // an older pin's tree, or none
+      renameSync(staging, CACHE) // fails if another suite's tree landed in between
+    }
+  } catch (err) {
+    // Another suite finished first and its tree is in place: use that one.
+    if (installedVersion() !== HEROKU_VERSION) throw err
+  } finally {
+    rmSync(staging, { recursive: true, force: true })
+  }
   return 'installed'
+}
+
+function installedVersion(): string | undefined {
+  const pkg = join(CACHE, 'node_modules', 'heroku', 'package.json')
+  if (!existsSync(BIN) || !existsSync(pkg)) return undefined
+  return JSON.parse(readFileSync(pkg, 'utf8')).version
 }
 
 /**

@@ -36,19 +36,24 @@ function scatter(name: string): number {
 
 /**
  * The order in which tables are offered to the budget: never verified first, then the longest
- * ago; within one age by a scatter of the name (not by size, so with no history the biggest tables
- * are not all left to the end) and the name itself.
+ * ago. Within one age: on the first drill (no history) by a scatter of the name, so the first
+ * drill verifies a mix rather than a few big tables; once there is history, biggest first. A
+ * table of that age was passed over because it did not fit what was left, and the biggest are
+ * the ones a late start leaves out: offered first, they start with the budget whole, so no
+ * table that fits a budget of its own is passed over drill after drill.
  */
 export function hashOrder<T extends PlannedTable>(
   tables: readonly T[],
   drillsAgo: ReadonlyMap<string, number>
 ): T[] {
   const age = (t: PlannedTable) => drillsAgo.get(t.table) ?? Number.POSITIVE_INFINITY
+  const withinAge =
+    drillsAgo.size === 0
+      ? (a: PlannedTable, b: PlannedTable) => scatter(a.table) - scatter(b.table)
+      : (a: PlannedTable, b: PlannedTable) => b.rows - a.rows
   return [...tables].sort(
     (a, b) =>
-      age(b) - age(a) ||
-      scatter(a.table) - scatter(b.table) ||
-      (a.table < b.table ? -1 : a.table > b.table ? 1 : 0)
+      age(b) - age(a) || withinAge(a, b) || (a.table < b.table ? -1 : a.table > b.table ? 1 : 0)
   )
 }
 

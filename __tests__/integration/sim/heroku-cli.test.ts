@@ -4,9 +4,9 @@
 // the npm registry cannot be reached.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { execFile } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { promisify } from 'node:util'
 import type { SimApp, Simulator } from '../../../sim/server.js'
 import {
@@ -19,49 +19,12 @@ import {
   waitAddonGone,
   type Client
 } from './helpers.js'
+import { BIN, HEROKU_VERSION, installHerokuCli } from '../../e2e/heroku-cli.js'
 
 const run = promisify(execFile)
-const HEROKU_VERSION = '11.10.0'
-const CACHE = resolve(process.env.HEROKU_CLI_CACHE_DIR ?? 'node_modules/.cache/heroku-cli')
-const BIN = join(CACHE, 'node_modules', '.bin', 'heroku')
-
-async function registryReachable(): Promise<boolean> {
-  try {
-    await run('npm', ['view', `heroku@${HEROKU_VERSION}`, 'version'], { timeout: 30_000 })
-    return true
-  } catch {
-    return false
-  }
-}
-
-async function installCli(): Promise<'installed' | 'unreachable'> {
-  const pkg = join(CACHE, 'node_modules', 'heroku', 'package.json')
-  if (existsSync(BIN) && existsSync(pkg)) {
-    const { version } = JSON.parse((await import('node:fs')).readFileSync(pkg, 'utf8'))
-    if (version === HEROKU_VERSION) return 'installed'
-  }
-  if (!(await registryReachable())) return 'unreachable'
-  mkdirSync(CACHE, { recursive: true })
-  await run(
-    'npm',
-    [
-      'install',
-      '--prefix',
-      CACHE,
-      `heroku@${HEROKU_VERSION}`,
-      '--no-audit',
-      '--no-fund',
-      '--loglevel=error'
-    ],
-    {
-      timeout: 280_000
-    }
-  )
-  return 'installed'
-}
 
 // Installed (or found) while the module loads, so the tests below can be skipped, visibly.
-const cliStatus = await installCli()
+const cliStatus = await installHerokuCli()
 const available = cliStatus === 'installed'
 if (!available) {
   console.warn(
