@@ -105,8 +105,17 @@ export async function restoreDump(
   signal: AbortSignal
 ): Promise<PgRestoreRun> {
   const startMs = Date.now()
-  const args = ['--no-owner', '--no-acl', '-j', String(into.jobs), file]
-  const ran = await run(bin, args, libpqEnv(into.url, into.clientMajor), signal)
+  const env = libpqEnv(into.url, into.clientMajor)
+  // The database's name only (not secret); host, user and password come from the environment.
+  const args = [
+    '--no-owner',
+    '--no-acl',
+    '-j',
+    String(into.jobs),
+    `--dbname=${env.PGDATABASE}`,
+    file
+  ]
+  const ran = await run(bin, args, env, signal)
   const seconds = (Date.now() - startMs) / 1000
   const logs = ran.stderr
     .split('\n')
