@@ -111,15 +111,15 @@ describe('exit drill (target-url)', () => {
   test('a damaged copy on the target is caught, naming the table', async () => {
     const before = await databasesOn(target)
     const { run } = await exitDrill(
-      { 'checksum-tables': '*' },
-      { env: { RESTORE_DRILL_SIMULATOR_DAMAGE_TARGET: 'public.track' } }
+      {},
+      { env: { RESTORE_DRILL_SIMULATOR_DAMAGE_TARGET: 'public.playlist_track' } }
     )
     expect({ outcome: run.outputs.outcome, exit: run.exitCode }).toEqual({
       outcome: 'failed',
       exit: 1
     })
     const failLine = run.stdout.split('\n').find((l) => l.startsWith('::error::Failed')) ?? ''
-    expect(failLine).toMatch(/track/)
+    expect(failLine).toMatch(/playlist_track/)
     expect(await databasesOn(target)).toEqual(before)
   }, 180_000)
 })
