@@ -74,6 +74,8 @@ export interface DrillConfig {
   privateNetwork: boolean
   /** Major version of the fresh add-on: the source's, or a number not lower than it. */
   postgresVersion: 'same' | number
+  /** target-url: an admin URL of a server outside Heroku (an exit drill); null: restore on Heroku. A secret. */
+  targetUrl: string | null
 }
 
 /** PostgreSQL majors `postgres-version` accepts (Heroku supports three at a time; §19.4). */

@@ -14,7 +14,7 @@ export interface DatabaseOptions {
   statementTimeoutMs: number
 }
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]'])
+export const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]'])
 
 /** Connection settings from a postgres:// URL: TLS for every host but loopback (the simulator). */
 export function connectionConfig(url: string): pg.ClientConfig {

@@ -32,6 +32,7 @@ import {
   readPercentage
 } from './inputs/values.js'
 import { readChecks, readRestoreWarnings, readTableList } from './inputs/verification.js'
+import { readTargetUrl, secretPartsOf } from './inputs/target.js'
 import { readSelfTest, readSourceStatementTimeout, readVerifyBudget } from './inputs/verify-load.js'
 
 const fail = (input: string, message: string): never => {
@@ -53,7 +54,9 @@ export function readConfig(getInput: (name: string) => string): DrillConfig {
     const value = (getInput(name) ?? '').trim()
     return value === '' ? (DEFAULTS[name] ?? '') : value
   }
-  const got = echoWithout([apiKey, githubToken])
+  const targetUrl = readTargetUrl(getInput('target-url') ?? '')
+  // A value pasted into the wrong input is never echoed with a secret in it.
+  const got = echoWithout([apiKey, githubToken, ...secretPartsOf(targetUrl)])
   const app = readApp(raw('app'), got)
 
   const config: DrillConfig = {
@@ -102,7 +105,8 @@ export function readConfig(getInput: (name: string) => string): DrillConfig {
     githubToken,
     dryRun: readBoolean('dry-run', raw('dry-run'), got),
     privateNetwork: readBoolean('private-network', raw('private-network'), got),
-    postgresVersion: readPostgresVersion(raw('postgres-version'), got)
+    postgresVersion: readPostgresVersion(raw('postgres-version'), got),
+    targetUrl
   }
   config.rollbackTo = readRollbackTo(config.method, raw('rollback-to'), got)
   const broken = combinationProblems(config)

@@ -28,6 +28,7 @@ async function main(): Promise<void> {
   const secrets = new SecretRegistry((s) => core.setSecret(s))
   // Masked before anything else can print it.
   secrets.add(core.getInput('heroku-api-key'))
+  secrets.addUrl(core.getInput('target-url').trim())
   const config = await readInputs(secrets)
   if (!config) return
   const { runtime, cancel, dispose } = createRuntime(config, { core, secrets, env: process.env })

@@ -18,11 +18,14 @@ import { publishReport } from './report/publish.js'
 import { DRILL_ATTACHMENT_NAME, Ownership, SecretRegistry } from './safety.js'
 import { DrillState, readSavedState, type SavedState } from './state.js'
 import { cleanUp, emptyCleanup, type CleanupResult } from './steps/cleanup.js'
+import { connectTarget } from './target/server.js'
 
 async function post(): Promise<void> {
   const token = core.getInput('heroku-api-key').trim()
   const secrets = new SecretRegistry((s) => core.setSecret(s))
   secrets.add(token)
+  const targetUrl = core.getInput('target-url').trim()
+  secrets.addUrl(targetUrl)
   const saved = readSavedState((name) => core.getState(name))
   if (!saved) {
     core.info('nothing to clean up')
@@ -32,7 +35,7 @@ async function post(): Promise<void> {
   // Continue from what main saved; every change is saved again (a re-run of post is harmless).
   state.update(saved)
   const cleanup = needsCleanUp(saved)
-    ? await cleanUpAfterMain(token, state, secrets)
+    ? await cleanUpAfterMain(token, state, secrets, targetUrl)
     : emptyCleanup()
   if (!needsCleanUp(saved)) core.info('nothing to clean up')
   if (!saved.reported) await reportInterruptedDrill(state.value, cleanup, secrets)
@@ -41,7 +44,8 @@ async function post(): Promise<void> {
 async function cleanUpAfterMain(
   token: string,
   state: DrillState,
-  secrets: SecretRegistry
+  secrets: SecretRegistry,
+  targetUrl: string
 ): Promise<CleanupResult> {
   if (!token) {
     const problem = 'cannot clean up: the heroku-api-key input is empty in the post step'
@@ -62,10 +66,12 @@ async function cleanUpAfterMain(
     data: createDataApi(http, ownership),
     ownership,
     state,
-    log
+    log,
+    target: targetUrl ? connectTarget(targetUrl) : null
   }
   const result = await cleanUp(deps, DRILL_ATTACHMENT_NAME)
   for (const name of result.destroyed) log(`destroyed add-on ${name}`)
+  if (result.targetDropped) log(`dropped database ${result.targetDropped} on the target server`)
   if (result.kept) log(`kept add-on ${result.kept.addonName} (keep-database)`)
   for (const problem of result.problems) {
     // A leaked add-on costs money: loud, not a warning.
@@ -104,12 +110,18 @@ function needsCleanUp(saved: SavedState): boolean {
   const addonLeft = saved.created !== undefined && !saved.destroyed && !saved.keep
   const appLeft = saved.drillApp !== undefined && !saved.drillAppDeleted && !saved.keep
   // A capture requested and never answered may be running: post looks for it.
+  const exit = saved.exitDatabase
+  const databaseLeft = exit !== undefined && !exit.dropped && !exit.existed && !saved.keep
   const captureLeft =
     (saved.capture !== undefined || saved.captureRequest !== undefined) &&
     !saved.captureDeleted &&
     (!saved.keepBackup || !saved.capture)
   return (
-    addonLeft || appLeft || captureLeft || Boolean(saved.maintenanceOn || saved.promoteInProgress)
+    addonLeft ||
+    appLeft ||
+    databaseLeft ||
+    captureLeft ||
+    Boolean(saved.maintenanceOn || saved.promoteInProgress)
   )
 }
 

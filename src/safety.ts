@@ -45,6 +45,20 @@ function addonAppish(app: string): string {
   )
 }
 
+/** The one database an exit drill creates on the target server (target-url), and all it ever drops. */
+export const EXIT_DATABASE_PATTERN = /^restore_drill_[a-z0-9]{1,12}_[a-z0-9]{1,3}_[a-z0-9]{6}$/
+
+/** `restore_drill_<runId>_<attempt>_<rand6>`: says whose it is; a valid unquoted identifier. */
+export function exitDatabaseName(runId: string, attempt: string, rand: string): string {
+  const run =
+    runId
+      .toLowerCase()
+      .replace(/[^a-z0-9]/g, '')
+      .slice(-12) || 'local'
+  const att = attempt.replace(/[^0-9]/g, '').slice(0, 3) || '1'
+  return `restore_drill_${run}_${att}_${rand}`
+}
+
 /** Exactly the names drillAddonName gives the (not kept) add-ons of `app`'s drills. */
 export function drillAddonPattern(app: string): RegExp {
   return new RegExp(

@@ -52,6 +52,9 @@ export interface SavedState {
   phase?: string
   /** Main published its report: the post step only cleans up. */
   reported?: boolean
+  /** target-url: the drill's database on the target server, saved before its CREATE DATABASE;
+   * `existed`: the name was taken (never ours: never dropped); `dropped` once it is gone. */
+  exitDatabase?: { name: string; existed?: boolean; dropped?: boolean }
   /** Main stopped on SIGINT/SIGTERM (a cancel, or the runner's job timeout). */
   cancelled?: boolean
 }

@@ -63,6 +63,7 @@ export function drillConfig(over: Partial<DrillConfig> = {}): DrillConfig {
     dryRun: false,
     privateNetwork: false,
     postgresVersion: 'same',
+    targetUrl: null,
     ...over
   }
 }

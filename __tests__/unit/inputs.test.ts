@@ -84,7 +84,8 @@ describe('readConfig: defaults', () => {
       githubToken: '',
       dryRun: false,
       privateNetwork: false,
-      postgresVersion: 'same'
+      postgresVersion: 'same',
+      targetUrl: null
     })
   })
 

@@ -71,7 +71,7 @@ async function captureAndRestore(ctx: PathContext): Promise<CopyMade> {
   }
 }
 
-interface Captured {
+export interface Captured {
   before: SourceSnapshot
   canary?: { id: string }
   backup: Transfer
@@ -84,7 +84,7 @@ interface Captured {
  * the capture. The closing counts start as soon as the capture is done, and maintenance goes off
  * once they are in; the restore does not wait for them.
  */
-async function snapshotAndCapture(
+export async function snapshotAndCapture(
   ctx: PathContext,
   signal: AbortSignal,
   /** Settles when Heroku has answered the add-on's create request. */
@@ -116,7 +116,7 @@ async function snapshotAndCapture(
   return { ...opened, backup, closingCounts }
 }
 
-function hashSource(
+export function hashSource(
   source: SourceDatabaseConnection,
   before: SourceSnapshot,
   options: VerifyOptions

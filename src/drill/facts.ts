@@ -2,7 +2,13 @@
 // known, so a drill that stops early still reports how far it got. The report is built from
 // these facts by one pure function (report/build.ts); nothing edits the report afterwards.
 import type { Addon } from '../heroku/types.js'
-import type { BackupFacts, PhaseRecord, ScheduleFacts, Timings } from '../report/model.js'
+import type {
+  BackupFacts,
+  ExitTargetFacts,
+  PhaseRecord,
+  ScheduleFacts,
+  Timings
+} from '../report/model.js'
 import type { CleanupResult } from '../steps/cleanup.js'
 import type { Preflight } from '../steps/preflight.js'
 import type { PromoteResult } from '../steps/promote.js'
@@ -34,6 +40,8 @@ export interface DrillFacts {
   /** Backups of the team's that vanished when the drill captured (Heroku rotated them out). */
   backupsPushedOut?: string[]
   restore?: RestoreResult
+  /** target-url: the server outside Heroku the copy was restored on. */
+  exitTarget?: ExitTargetFacts
   /** method rollback: when the earlier read that opened the window around the target finished. */
   rollbackReadAt?: string
   after?: CountSnapshot

@@ -21,6 +21,7 @@ export type PathFacts = Partial<
     | 'backup'
     | 'backupsPushedOut'
     | 'restore'
+    | 'exitTarget'
     | 'rollbackReadAt'
   >
 >

@@ -23,6 +23,7 @@ import { destroyStaleAddons, preflight, type Preflight } from '../steps/prefligh
 import { runPromoteDrill } from '../steps/promote.js'
 import { verifyRestoredCopy } from '../steps/verify.js'
 import { backupPath } from './backup-path.js'
+import { exitPath } from './exit-path.js'
 import { newFacts, type DrillFacts, type DrillStop } from './facts.js'
 import type { RecoveryPath } from './path.js'
 import { recoveryPath } from './recovery-path.js'
@@ -33,7 +34,7 @@ import { whatWasCleanedUp } from '../report/interrupted.js'
 export { CancelledError } from '../errors.js'
 
 /** The recovery paths, in the order they are asked whether they drill what preflight planned. */
-const PATHS: RecoveryPath[] = [recoveryPath, backupPath]
+const PATHS: RecoveryPath[] = [exitPath, recoveryPath, backupPath]
 
 export async function runDrill(rt: DrillRuntime): Promise<DrillFacts> {
   const facts = newFacts(rt.now())
@@ -85,7 +86,8 @@ async function runChecklist(
   if (rt.config.promote) {
     const passed = verified.verification.passed && !restoreTooSlow(rt.config, copy.restore.seconds)
     if (!passed) record({ promoteSkipped: true })
-    else await promoteStep(rt, timeline, record, { pre, addon: copy.restoredAddon })
+    else if (copy.restoredAddon)
+      await promoteStep(rt, timeline, record, { pre, addon: copy.restoredAddon })
   }
 }
 
@@ -150,7 +152,8 @@ async function cleanUpAfterDrill(
   timeline: Timeline,
   facts: DrillFacts
 ): Promise<CleanupResult> {
-  rt.state.update({ keep: rt.config.keepDatabase && !facts.stop && facts.addon !== undefined })
+  const copyMade = facts.addon !== undefined || rt.state.value.exitDatabase !== undefined
+  rt.state.update({ keep: rt.config.keepDatabase && !facts.stop && copyMade })
   // A capture that failed its restore or verification is kept, so the team can look at it.
   if (captureFailedDrill(facts)) rt.state.update({ keepBackup: true })
   const log = (line: string): void => rt.log.info(line)
@@ -160,7 +163,8 @@ async function cleanUpAfterDrill(
     ownership: rt.ownership,
     state: rt.state,
     log,
-    signal: rt.cancelSignal
+    signal: rt.cancelSignal,
+    target: rt.target ?? null
   }
   let cleanup: CleanupResult
   try {

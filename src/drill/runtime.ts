@@ -11,6 +11,7 @@ import { createPlatformApi, type PlatformApi } from '../heroku/platform.js'
 import { herokuApiUrls } from '../heroku/urls.js'
 import { Ownership, SecretRegistry } from '../safety.js'
 import { DrillState, type StateWriter } from '../state.js'
+import { connectTarget, type TargetServer } from '../target/server.js'
 
 export interface DrillLog {
   /** Redacted before it is printed. */
@@ -45,6 +46,8 @@ export interface DrillRuntime {
   now: () => Date
   /** The earlier drills (history input), read while the drill runs; unset when not read. */
   history?: Promise<HistoryInput>
+  /** target-url: the server outside Heroku the copy is restored on (an exit drill); null otherwise. */
+  target?: TargetServer | null
   /** Switches honoured only against the simulator (testOnlySwitches). */
   testOnly?: TestOnlySwitches
 }
@@ -52,6 +55,8 @@ export interface DrillRuntime {
 export interface TestOnlySwitches {
   /** The checksum comparison sees every table as matching: the self-test must then fail the drill. */
   brokenChecksums: boolean
+  /** target-url: `schema.table` that loses one row in the target's copy before verify (a damaged restore). */
+  damageTargetTable?: string
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1'])
@@ -68,7 +73,11 @@ export function testOnlySwitches(env: NodeJS.ProcessEnv): TestOnlySwitches {
   } catch {
     simulator = false
   }
-  return { brokenChecksums: simulator && env.RESTORE_DRILL_SIMULATOR_BREAK_CHECKSUMS === '1' }
+  const damage = env.RESTORE_DRILL_SIMULATOR_DAMAGE_TARGET
+  return {
+    brokenChecksums: simulator && env.RESTORE_DRILL_SIMULATOR_BREAK_CHECKSUMS === '1',
+    ...(simulator && damage ? { damageTargetTable: damage } : {})
+  }
 }
 
 export interface RuntimeEnvironment {
@@ -135,12 +144,15 @@ export function createRuntime(
     runId: env.GITHUB_RUN_ID || 'local',
     runAttempt: env.GITHUB_RUN_ATTEMPT || '1',
     now: () => new Date(),
+    target: config.targetUrl ? connectTarget(config.targetUrl) : null,
     testOnly: testOnlySwitches(env)
   }
   if (runtime.testOnly?.brokenChecksums)
     runtime.log.warning(
       'test-only switch: the checksum comparison is broken on purpose (simulator)'
     )
+  if (runtime.testOnly?.damageTargetTable)
+    runtime.log.warning('test-only switch: the target copy is damaged on purpose (simulator)')
   return {
     runtime,
     cancel: () => {

@@ -5,7 +5,12 @@ import { backupLabel, drillAppLabel } from './labels.js'
 
 /** Every rule across inputs the config breaks, all of them: the user fixes them in one go. */
 export function combinationProblems(config: DrillConfig): InputError[] {
-  return [...promoteProblems(config), ...captureProblems(config), ...recoveryProblems(config)]
+  return [
+    ...promoteProblems(config),
+    ...captureProblems(config),
+    ...recoveryProblems(config),
+    ...exitProblems(config)
+  ]
 }
 
 /** What promote needs: drill-app same, maintenance, a fresh capture, and no keep-database. */
@@ -115,6 +120,42 @@ function recoveryProblems(config: DrillConfig): InputError[] {
       'canary',
       'cannot work: a canary written now is after the rollback target, so the copy cannot hold it',
       'canary: true with method: fork'
+    )
+  return problems
+}
+
+/** target-url restores a logical backup outside Heroku: nothing that needs a Heroku add-on applies. */
+function exitProblems(config: DrillConfig): InputError[] {
+  if (config.targetUrl === null) return []
+  const problems: InputError[] = []
+  const refuse = (input: string, why: string, instead: string): void => {
+    problems.push(
+      new InputError(input, `Input "${input}" ${why} with target-url, e.g. ${instead}.`)
+    )
+  }
+  if (config.method !== 'backup')
+    refuse(
+      'method',
+      `cannot be ${config.method}: the copy outside Heroku is restored from a logical backup`,
+      'method: backup'
+    )
+  if (config.promote)
+    refuse(
+      'promote',
+      "is not drilled: a database outside Heroku cannot be promoted to the app's DATABASE",
+      'promote: false'
+    )
+  if (config.drillApp.mode !== 'auto')
+    refuse(
+      'drill-app',
+      `cannot be ${drillAppLabel(config.drillApp)}: no Heroku app holds the copy`,
+      'drill-app: auto (the default)'
+    )
+  if (config.plan !== 'same')
+    refuse(
+      'plan',
+      `cannot be ${config.plan}: no Heroku add-on is created`,
+      'plan: same (the default)'
     )
   return problems
 }

@@ -20,7 +20,7 @@ import {
 import { figuresOfReport, latestCoverage, sourceCountsOf } from '../history/figures.js'
 import { nextCoverage } from '../verify/coverage.js'
 import type { ContentCoverage } from '../verify/types.js'
-import { REPORT_VERSION, type DrillReport, type Outcome } from './model.js'
+import { REPORT_VERSION, type DrillReport, type ExitTargetFacts, type Outcome } from './model.js'
 import { dryRunPlanOf } from './dry-run.js'
 import { runbookCommands } from './runbook.js'
 import { judgeOutcome, type CopyMade } from './verdict.js'
@@ -160,6 +160,7 @@ export function buildReport(
     recovery: recoverySection(facts),
     backup: facts.backup ?? null,
     restore: restoreSection(facts),
+    exitTarget: facts.exitTarget ?? null,
     verification: verificationWithPromoteChecks(config, facts),
     promote: facts.promote
       ? {
@@ -171,7 +172,8 @@ export function buildReport(
       : null,
     timings: facts.timings,
     timeline: facts.timeline,
-    drillApp: drillAppSection(facts),
+    // An exit drill keeps its copy outside Heroku: no drill app.
+    drillApp: config.targetUrl ? null : drillAppSection(facts),
     cleanup: cleanupSection(config, facts, redact),
     notes: notesOf(config, facts).map(redact),
     runbook: { restoreSeconds: facts.restore?.seconds ?? null, commands: [] },
@@ -214,6 +216,7 @@ function redactComparison(
 }
 
 function restoreSection(facts: DrillFacts): DrillReport['restore'] {
+  if (facts.exitTarget) return exitRestoreSection(facts, facts.exitTarget)
   if (!facts.addon) return null
   return {
     addonName: facts.addon.name,
@@ -370,4 +373,15 @@ function notesOf(config: DrillConfig, facts: DrillFacts): string[] {
   notes.push(...policyFailures(config, facts))
   if (facts.heartbeatProblem) notes.push(`heartbeat-url: ${facts.heartbeatProblem}`)
   return notes
+}
+
+/** target-url: the copy is the drill's database on the target server; never its URL. */
+function exitRestoreSection(facts: DrillFacts, target: ExitTargetFacts): DrillReport['restore'] {
+  return {
+    addonName: target.database,
+    attachment: '',
+    plan: `PostgreSQL ${target.serverVersion} on ${target.host}`,
+    seconds: facts.restore?.seconds ?? null,
+    logs: logForReport(facts.restore?.logs ?? [])
+  }
 }

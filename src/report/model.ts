@@ -13,6 +13,7 @@ export type PhaseName =
   | 'snapshot'
   | 'capture'
   | 'provision'
+  | 'download'
   | 'restore'
   | 'verify'
   | 'promote'
@@ -33,11 +34,27 @@ export interface Timings {
   snapshotSeconds?: number
   captureSeconds?: number
   provisionSeconds?: number
+  /** target-url: the backup file's download to the runner. */
+  downloadSeconds?: number
   restoreSeconds?: number
   verifySeconds?: number
   promoteSeconds?: number
   cleanupSeconds?: number
   drillSeconds: number
+}
+
+/** target-url (an exit drill): where the copy was restored outside Heroku; never a URL or password. */
+export interface ExitTargetFacts {
+  /** The target server's host, as target-url names it. */
+  host: string
+  /** Its `server_version`, e.g. 17.4. */
+  serverVersion: string
+  /** The drill's database there (dropped at the end unless keep-database). */
+  database: string
+  /** The runner's pg_restore, e.g. 17.2. */
+  client?: string
+  downloadBytes?: number
+  downloadSeconds?: number
 }
 
 export interface BackupFacts {
@@ -152,6 +169,8 @@ export interface DrillReport {
     seconds: number | null
     logs: TransferLogLine[]
   } | null
+  /** target-url (an exit drill): the server outside Heroku the copy was restored on; absent otherwise. */
+  exitTarget?: ExitTargetFacts | null
   verification: Verification | null
   promote: {
     promoted: boolean

@@ -14,6 +14,7 @@ import {
   type Ownership
 } from '../safety.js'
 import type { CreatedAddonState, DrillState } from '../state.js'
+import type { TargetServer } from '../target/server.js'
 import { settleCapture } from './capture-cleanup.js'
 import { maintenanceOff } from './maintenance.js'
 import { promoteBack, removePromoteAlias } from './promote.js'
@@ -31,6 +32,8 @@ export interface CleanupDeps {
   lookAgainMs?: number
   /** How long to wait for a deleted add-on to disappear (default 120 s). */
   deprovisionWaitMs?: number
+  /** target-url: the server holding the drill's database (null: target-url not given). */
+  target?: Pick<TargetServer, 'dropDatabase'> | null
 }
 
 export interface CleanupResult {
@@ -45,6 +48,10 @@ export interface CleanupResult {
   backupDeleted: string | null
   /** The capture was still running and was cancelled, e.g. b042. */
   captureCancelled: string | null
+  /** target-url: the drill's database dropped on the target server. */
+  targetDropped?: string | null
+  /** target-url with keep-database: the drill's database kept there. */
+  targetKept?: string | null
 }
 
 export function emptyCleanup(): CleanupResult {
@@ -71,6 +78,7 @@ export async function cleanUp(deps: CleanupDeps, attachmentName: string): Promis
   }
   await switchMaintenanceOff(deps, result)
   await deleteCapture(deps, result)
+  await dropExitDatabase(deps, result)
   const saved = deps.state.value
   if (saved.keep && saved.created) {
     result.kept = { addonName: saved.created.name, attachment: attachmentName }
@@ -229,4 +237,41 @@ async function waitUntilDestroyed(
     // The delete was accepted; Heroku finishes it on its own.
     deps.log(`${err.message}; Heroku finishes the deletion on its own`)
   })
+}
+
+/**
+ * target-url: drops exactly the database the state names, only if its name is the drill's (the
+ * server refuses any other, target/server.ts), never one whose name was taken before the drill.
+ */
+async function dropExitDatabase(deps: CleanupDeps, result: CleanupResult): Promise<void> {
+  const saved = deps.state.value.exitDatabase
+  if (!saved || saved.dropped || saved.existed) return
+  const dropCommand = `psql "$TARGET_URL" -c 'DROP DATABASE ${saved.name} WITH (FORCE)'`
+  if (deps.state.value.keep) {
+    result.targetKept = saved.name
+    deps.log(
+      `kept database ${saved.name} on the target server (keep-database); drop it with: ${dropCommand}`
+    )
+    return
+  }
+  if (!deps.target) {
+    result.problems.push(
+      `database ${saved.name} on the target server was not dropped: the target-url input is empty in this step; run ${dropCommand}`
+    )
+    return
+  }
+  try {
+    const outcome = await deps.target.dropDatabase(saved.name)
+    deps.log(
+      outcome === 'dropped'
+        ? `dropped database ${saved.name} on the target server`
+        : `database ${saved.name} on the target server was never created`
+    )
+    deps.state.update({ exitDatabase: { ...saved, dropped: true } })
+    result.targetDropped = saved.name
+  } catch (err) {
+    result.problems.push(
+      `dropping database ${saved.name} on the target server failed: ${(err as Error).message}; run ${dropCommand}`
+    )
+  }
 }

@@ -80,6 +80,8 @@ export interface Preflight {
   drillApp: DrillAppPlan
   /** method fork / rollback: the checked recovery; null with method backup. */
   recovery: RecoveryPlan | null
+  /** target-url: the copy is restored outside Heroku (an exit drill); nothing is provisioned. */
+  exitTarget?: boolean
   /** The drill's connections on the source (kept below the limit less two). */
   sourcePool: SourcePool
   /** The source's PostgreSQL major from its database info; null when the info has none. */
@@ -168,6 +170,7 @@ export async function preflight(deps: PreflightDeps): Promise<Preflight> {
     tokenScopes: scopes,
     chosenBackup,
     recovery,
+    exitTarget: config.targetUrl !== null,
     notes: [],
     warnings,
     stale

@@ -25,7 +25,10 @@ export interface VerifyDeps {
 
 export interface VerifyStepInput {
   source: SourceDatabaseConnection
-  restoredAddon: Addon
+  /** The Heroku add-on holding the copy; absent when the copy is outside Heroku (restoredUrl). */
+  restoredAddon?: Addon
+  /** target-url: the copy's URL on the server outside Heroku (a secret). */
+  restoredUrl?: string
   /** The app the restored add-on is attached to. */
   drillApp: string
   restore: RestoreResult
@@ -63,7 +66,8 @@ export async function verifyRestoredCopy(
   input: VerifyStepInput
 ): Promise<{ verification: Verification; after: CountSnapshot }> {
   const after = input.after ?? (await input.source.countTables())
-  const restoredUrl = await restoredUrlOf(deps, input.drillApp, input.restoredAddon)
+  const restoredUrl =
+    input.restoredUrl ?? (await restoredUrlOf(deps, input.drillApp, input.restoredAddon))
   const verification = await deps.databases.verifyRestored({
     source: input.source,
     restoredUrl,
@@ -80,7 +84,12 @@ export async function verifyRestoredCopy(
   return { verification, after }
 }
 
-async function restoredUrlOf(deps: VerifyDeps, drillApp: string, addon: Addon): Promise<string> {
+async function restoredUrlOf(
+  deps: VerifyDeps,
+  drillApp: string,
+  addon: Addon | undefined
+): Promise<string> {
+  if (!addon) throw new DrillError('the restored copy has neither an add-on nor a URL')
   const vars = await deps.platform.getConfigVars(drillApp)
   const varName = (addon.config_vars ?? []).find((v) => vars[v]) ?? `${DRILL_ATTACHMENT_NAME}_URL`
   const url = vars[varName]

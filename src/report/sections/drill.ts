@@ -116,5 +116,11 @@ export function backupBlocks(report: DrillReport): Block[] {
       [{ code: report.restore.addonName }, ` (${report.restore.plan || 'plan unknown'})`]
     ])
   }
+  const exit = report.exitTarget
+  if (exit?.downloadSeconds != null)
+    rows.push([
+      'downloaded to the runner',
+      `${formatBytes(exit.downloadBytes ?? 0)} in ${formatDuration(exit.downloadSeconds)}, then pg_restore ${exit.client ?? ''} on ${exit.host} in ${report.restore?.seconds == null ? 'unknown' : formatDuration(report.restore.seconds)}`
+    ])
   return [factList(rows)]
 }

@@ -1,0 +1,125 @@
+// Issue 26 (part A), the exit drill: target-url points at a second PostgreSQL server (not the
+// simulator's). The drill restores the backup there into a database of its own, verifies it
+// against the source, makes nothing on Heroku, and leaves that server with exactly the databases
+// it had: after a pass, after a kill during the restore (the post step drops it), and a damaged
+// copy there is caught like a damaged Heroku restore.
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
+import pg from 'pg'
+import { startPostgres, type PostgresServer } from '../../sim/pg-server.js'
+import { assertNoLeaks, secretsOf } from '../../scripts/run-action.js'
+import {
+  CHINOOK_TABLES,
+  chinookApp,
+  drill,
+  report,
+  startE2E,
+  transcript,
+  writesOf,
+  type DrillRun,
+  type E2E
+} from './helpers.js'
+
+let e2e: E2E
+let target: PostgresServer
+
+async function databasesOn(server: PostgresServer): Promise<string[]> {
+  const client = new pg.Client({ connectionString: server.adminUrl })
+  await client.connect()
+  try {
+    const res = await client.query<{ datname: string }>(
+      'SELECT datname FROM pg_database ORDER BY datname'
+    )
+    return res.rows.map((r) => r.datname)
+  } finally {
+    await client.end()
+  }
+}
+
+beforeAll(async () => {
+  e2e = await startE2E()
+  target = await startPostgres()
+  // The target already holds a database of the team's: it must survive every drill untouched.
+  const client = new pg.Client({ connectionString: target.adminUrl })
+  await client.connect()
+  await client.query('CREATE DATABASE team_app')
+  await client.end()
+}, 120_000)
+afterAll(async () => {
+  await target?.stop()
+  await e2e?.close()
+})
+
+/** The drill with target-url, scanned for the target's password as well as Heroku's secrets. */
+async function exitDrill(
+  inputs: Record<string, string>,
+  extra: Parameters<typeof drill>[3] = {}
+): Promise<{ run: DrillRun; start: number }> {
+  const app = await chinookApp(e2e, 'exit')
+  const start = e2e.sim.audit().length
+  const run = await drill(e2e, app, { 'target-url': target.adminUrl, ...inputs }, extra)
+  assertNoLeaks(run, secretsOf(e2e.sim.token, [target.adminUrl]))
+  return { run, start }
+}
+
+function creates(start: number): string[] {
+  return writesOf(e2e.sim.audit(), start)
+    .filter((w) => w.method === 'POST' && /^\/(apps|addons)(\/[^/]+\/addons)?$/.test(w.path))
+    .map((w) => `${w.method} ${w.path}`)
+}
+
+describe('exit drill (target-url)', () => {
+  test('restores and verifies on the target, creates nothing on Heroku, leaves the target as it was', async () => {
+    const before = await databasesOn(target)
+    const { run, start } = await exitDrill({})
+    expect({
+      outcome: run.outputs.outcome,
+      log: run.outputs.outcome === 'passed' ? '' : transcript(run)
+    }).toEqual({ outcome: 'passed', log: '' })
+    expect(creates(start)).toEqual([])
+    expect(writesOf(e2e.sim.audit(), start).some((w) => /\/restores$/.test(w.path))).toBe(false)
+    expect(await databasesOn(target)).toEqual(before)
+    const r = report(run)
+    expect(r.verification.tablesChecked).toBe(CHINOOK_TABLES)
+    expect(r.exitTarget.host).toBe('127.0.0.1')
+    expect(r.exitTarget.serverVersion).toMatch(/^\d+\.\d+/)
+    expect(r.exitTarget.database).toMatch(/^restore_drill_/)
+    expect(r.restore.seconds).toBeGreaterThan(0)
+    expect(Number(run.outputs['restore-seconds'])).toBeGreaterThanOrEqual(0)
+    expect(r.drillApp).toBeNull()
+    expect(run.summary).toContain(r.exitTarget.database)
+    expect(run.summary).toContain('on 127.0.0.1')
+    expect(run.stdout).toMatch(/dropped database restore_drill_\S+ on the target server/)
+    console.log(
+      `exit drill timings: ${JSON.stringify(r.timings)}; download ${r.exitTarget.downloadSeconds}s`
+    )
+  }, 180_000)
+
+  test('SIGKILL during the restore: the post step drops the drill database, and only it', async () => {
+    const before = await databasesOn(target)
+    const { run } = await exitDrill(
+      {},
+      { signals: [{ signal: 'SIGKILL', whenStdout: /pg_restore -j \d+ into database/ }] }
+    )
+    expect(run.exitSignal).toBe('SIGKILL')
+    const state = JSON.parse(run.state.drill ?? '{}') as { exitDatabase?: { name: string } }
+    expect(state.exitDatabase?.name).toMatch(/^restore_drill_/)
+    expect(run.postExitCode).toBe(0)
+    expect(run.postStdout).toContain(`dropped database ${state.exitDatabase?.name}`)
+    expect(await databasesOn(target)).toEqual(before)
+  }, 180_000)
+
+  test('a damaged copy on the target is caught, naming the table', async () => {
+    const before = await databasesOn(target)
+    const { run } = await exitDrill(
+      {},
+      { env: { RESTORE_DRILL_SIMULATOR_DAMAGE_TARGET: 'public.playlist_track' } }
+    )
+    expect({ outcome: run.outputs.outcome, exit: run.exitCode }).toEqual({
+      outcome: 'failed',
+      exit: 1
+    })
+    const failLine = run.stdout.split('\n').find((l) => l.startsWith('::error::Failed')) ?? ''
+    expect(failLine).toMatch(/playlist_track/)
+    expect(await databasesOn(target)).toEqual(before)
+  }, 180_000)
+})

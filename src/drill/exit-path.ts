@@ -1,0 +1,139 @@
+// target-url (an exit drill): the backup restored outside Heroku, on a server the team names. No
+// Heroku app or add-on is created; the source window and the capture are the backup path's own.
+//
+//   the target server read (its version; reachable before anything is written)
+//   → the source window opened, then the capture (or the chosen backup)
+//   → download ∥ closing counts of the source, then the client checked against the dump,
+//     the drill's database created, pg_restore into it
+import { randomBytes } from 'node:crypto'
+import { tmpdir } from 'node:os'
+import { both } from '../concurrency.js'
+import { DrillError } from '../errors.js'
+import { backupName, type Transfer } from '../heroku/types.js'
+import { formatBytes, formatDuration } from '../format.js'
+import { clientMajorOf, clientTooOld, dumpedByOf } from '../rules/dump-version.js'
+import { exitDatabaseName } from '../safety.js'
+import type { RestoreResult } from '../steps/restore.js'
+import { downloadBackup, type Downloaded } from '../target/download.js'
+import { findPgRestore, listDump, pgRestoreVersion, restoreDump } from '../target/pg-restore.js'
+import type { TargetInfo, TargetServer } from '../target/server.js'
+import { hashSource, snapshotAndCapture } from './backup-path.js'
+import { verifyOptionsFor, type CopyMade, type PathContext, type RecoveryPath } from './path.js'
+
+export const exitPath: RecoveryPath = {
+  handles: (pre) => pre.recovery === null && pre.exitTarget === true,
+  makeCopy: restoreOutsideHeroku
+}
+
+async function restoreOutsideHeroku(ctx: PathContext): Promise<CopyMade> {
+  const { rt, timeline, pre, source } = ctx
+  const target = rt.target
+  if (!target) throw new DrillError('target-url is set but no target server was opened')
+  // Before any write to production: the target answers, and says what it is.
+  const info = await target.probe()
+  rt.log.info(
+    `target server ${info.host} (PostgreSQL ${info.serverVersion}): the copy is restored there`
+  )
+  rt.log.startGroup(pre.chosenBackup ? 'Snapshot' : 'Snapshot and capture')
+  // Nothing is provisioned: the capture need not wait for an add-on.
+  const captured = await snapshotAndCapture(ctx, rt.signal, Promise.resolve()).finally(() =>
+    rt.log.endGroup()
+  )
+  const options = await verifyOptionsFor(rt, captured.canary)
+  const sourceHashes = hashSource(source, captured.before, options)
+  const [restored, after] = await both(
+    rt.signal,
+    async (signal) => {
+      const file = await timeline.phase('download', 'Download the backup', () =>
+        downloadStep(ctx, captured.backup, signal)
+      )
+      try {
+        return await timeline.phase('restore', 'Restore on the target', () =>
+          restoreStep(ctx, target, info, file, signal)
+        )
+      } finally {
+        await file.remove()
+      }
+    },
+    () => captured.closingCounts
+  )
+  ctx.record({ restore: restored.restore })
+  return {
+    restoredUrl: restored.url,
+    restore: restored.restore,
+    before: captured.before,
+    after,
+    options,
+    ...(sourceHashes ? { sourceHashes } : {})
+  }
+}
+
+async function downloadStep(
+  ctx: PathContext,
+  backup: Transfer,
+  signal: AbortSignal
+): Promise<Downloaded> {
+  const { rt, pre } = ctx
+  const url = await rt.data.backupUrl(pre.source.addonApp, backup)
+  // The signed URL opens the backup to anyone who has it.
+  rt.secrets.addUrl(url)
+  rt.log.info(`downloading ${backupName(backup)} to the runner`)
+  const file = await downloadBackup(url, {
+    tempDir: process.env.RUNNER_TEMP || tmpdir(),
+    log: (line) => rt.log.info(line),
+    signal
+  })
+  rt.log.info(`downloaded ${formatBytes(file.bytes)} in ${formatDuration(file.seconds)}`)
+  return file
+}
+
+async function restoreStep(
+  ctx: PathContext,
+  target: TargetServer,
+  info: TargetInfo,
+  file: Downloaded,
+  signal: AbortSignal
+): Promise<{ url: string; restore: RestoreResult }> {
+  const { rt, pre, record } = ctx
+  const bin = findPgRestore()
+  const clientText = await pgRestoreVersion(bin)
+  const clientMajor = clientMajorOf(clientText)
+  if (clientMajor === null) throw new DrillError(`could not read the version of ${bin}`)
+  // The client is checked against the dump before anything is created on the target.
+  const listing = await listDump(bin, file.path)
+  const tooOld = clientTooOld(clientMajor, listing ? dumpedByOf(listing) : null, pre.sourceMajor)
+  if (tooOld) throw new DrillError(tooOld)
+  if (listing === null) throw new DrillError(`${bin} could not read the backup file`)
+  const database = exitDatabaseName(rt.runId, rt.runAttempt, randomBytes(3).toString('hex'))
+  record({
+    exitTarget: {
+      host: info.host,
+      serverVersion: info.serverVersion,
+      database,
+      client: clientText.replace(/^pg_restore \(PostgreSQL\)\s*/, ''),
+      downloadBytes: file.bytes,
+      downloadSeconds: file.seconds
+    }
+  })
+  // Saved before the create: a killed main's post step drops it.
+  rt.state.update({ exitDatabase: { name: database } })
+  await target.createDatabase(database).catch((err: Error) => {
+    if (/already exists/.test(err.message))
+      rt.state.update({ exitDatabase: { name: database, existed: true } })
+    throw err
+  })
+  const url = target.urlOf(database)
+  rt.secrets.addUrl(url)
+  const jobs = rt.config.verifyConnections || 2
+  rt.log.info(`pg_restore -j ${jobs} into database ${database} on ${info.host}`)
+  const ran = await restoreDump(bin, file.path, { url, clientMajor, jobs }, signal)
+  const logs = ran.logs.map((l) => ({ ...l, message: rt.secrets.redact(l.message) }))
+  if (ran.failed) {
+    const last = logs.at(-1)?.message ?? 'no message'
+    throw new DrillError(`pg_restore into ${database} on ${info.host} failed: ${last}`)
+  }
+  rt.log.info(`restore finished in ${formatDuration(ran.seconds)} on ${info.host}`)
+  const damage = rt.testOnly?.damageTargetTable
+  if (damage) await target.damageForTest(database, damage)
+  return { url, restore: { seconds: ran.seconds, logs } }
+}
