@@ -122,4 +122,40 @@ describe('exit drill (target-url)', () => {
     expect(failLine).toMatch(/playlist_track/)
     expect(await databasesOn(target)).toEqual(before)
   }, 180_000)
+
+  test('dry run: the target checked and named, nothing written on Heroku or on the target', async () => {
+    const before = await databasesOn(target)
+    const { run, start } = await exitDrill({ 'dry-run': 'true' })
+    expect(report(run).outcome).toBe('passed' + (run.exitCode === 0 ? '' : transcript(run)))
+    expect(writesOf(e2e.sim.audit(), start)).toEqual([])
+    expect(await databasesOn(target)).toEqual(before)
+    const wouldCreate: string[] = report(run).dryRun.wouldCreate
+    expect(
+      wouldCreate.some((line) => /on the target server 127\.0\.0\.1 \(PostgreSQL \d+/.test(line))
+    ).toBe(true)
+    // An exit drill makes no app and no add-on: the plan must not say it would.
+    expect(wouldCreate.filter((line) => /^(app|add-on) /.test(line))).toEqual([])
+    expect(run.stdout).toMatch(
+      /target server 127\.0\.0\.1 \(PostgreSQL \d+\.\d+.*\) answers and its user can create a database/
+    )
+  }, 180_000)
+
+  test('a target user that cannot create a database: refused in preflight, before the capture', async () => {
+    const admin = new pg.Client({ connectionString: target.adminUrl })
+    await admin.connect()
+    await admin.query("CREATE ROLE drill_reader LOGIN PASSWORD 'reader-secret-42'")
+    await admin.end()
+    const url = new URL(target.adminUrl)
+    url.username = 'drill_reader'
+    url.password = 'reader-secret-42'
+    const app = await chinookApp(e2e, 'exitnocreate')
+    const start = e2e.sim.audit().length
+    const run = await drill(e2e, app, { 'target-url': url.toString() })
+    assertNoLeaks(run, secretsOf(e2e.sim.token, [url.toString(), 'reader-secret-42']))
+    expect(run.outputs.outcome).toBe('error')
+    expect(report(run).error).toMatch(
+      /Input "target-url": its user cannot create a database on 127\.0\.0\.1 \(it needs CREATEDB\)/
+    )
+    expect(writesOf(e2e.sim.audit(), start)).toEqual([])
+  }, 180_000)
 })

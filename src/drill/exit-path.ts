@@ -1,8 +1,8 @@
 // target-url (an exit drill): the backup restored outside Heroku, on a server the team names. No
 // Heroku app or add-on is created; the source window and the capture are the backup path's own.
 //
-//   the target server read (its version; reachable before anything is written)
-//   → the source window opened, then the capture (or the chosen backup)
+//   (preflight checked the target server and the runner's pg_restore: steps/target-check.ts)
+//   the source window opened, then the capture (or the chosen backup)
 //   → download ∥ closing counts of the source, then the client checked against the dump,
 //     the drill's database created, pg_restore into it
 import { randomBytes } from 'node:crypto'
@@ -11,12 +11,13 @@ import { both } from '../concurrency.js'
 import { DrillError } from '../errors.js'
 import { backupName, type Transfer } from '../heroku/types.js'
 import { formatBytes, formatDuration } from '../format.js'
-import { clientMajorOf, clientTooOld, dumpedByOf } from '../rules/dump-version.js'
+import { clientTooOld, dumpedByOf } from '../rules/dump-version.js'
 import { exitDatabaseName } from '../safety.js'
 import type { RestoreResult } from '../steps/restore.js'
 import { downloadBackup, type Downloaded } from '../target/download.js'
-import { findPgRestore, listDump, pgRestoreVersion, restoreDump } from '../target/pg-restore.js'
-import type { TargetInfo, TargetServer } from '../target/server.js'
+import { clientVersionOf, type TargetChecked } from '../steps/target-check.js'
+import { listDump, restoreDump } from '../target/pg-restore.js'
+import type { TargetServer } from '../target/server.js'
 import { hashSource, snapshotAndCapture } from './backup-path.js'
 import { verifyOptionsFor, type CopyMade, type PathContext, type RecoveryPath } from './path.js'
 
@@ -28,12 +29,9 @@ export const exitPath: RecoveryPath = {
 async function restoreOutsideHeroku(ctx: PathContext): Promise<CopyMade> {
   const { rt, timeline, pre, source } = ctx
   const target = rt.target
-  if (!target) throw new DrillError('target-url is set but no target server was opened')
-  // Before any write to production: the target answers, and says what it is.
-  const info = await target.probe()
-  rt.log.info(
-    `target server ${info.host} (PostgreSQL ${info.serverVersion}): the copy is restored there`
-  )
+  // Checked in preflight, before any write to production: it answers and may create a database.
+  if (!target || !pre.target) throw new DrillError('target-url is set but no target was checked')
+  const checked = pre.target
   rt.log.startGroup(pre.chosenBackup ? 'Snapshot' : 'Snapshot and capture')
   // Nothing is provisioned: the capture need not wait for an add-on.
   const captured = await snapshotAndCapture(ctx, rt.signal, Promise.resolve()).finally(() =>
@@ -49,7 +47,7 @@ async function restoreOutsideHeroku(ctx: PathContext): Promise<CopyMade> {
       )
       try {
         return await timeline.phase('restore', 'Restore on the target', () =>
-          restoreStep(ctx, target, info, file, signal)
+          restoreStep(ctx, target, checked, file, signal)
         )
       } finally {
         await file.remove()
@@ -90,16 +88,14 @@ async function downloadStep(
 async function restoreStep(
   ctx: PathContext,
   target: TargetServer,
-  info: TargetInfo,
+  checked: TargetChecked,
   file: Downloaded,
   signal: AbortSignal
 ): Promise<{ url: string; restore: RestoreResult }> {
   const { rt, pre, record } = ctx
-  const bin = findPgRestore()
-  const clientText = await pgRestoreVersion(bin)
-  const clientMajor = clientMajorOf(clientText)
-  if (clientMajor === null) throw new DrillError(`could not read the version of ${bin}`)
-  // The client is checked against the dump before anything is created on the target.
+  const { info, client } = checked
+  const { bin, major: clientMajor } = client
+  // The client is checked against the pg_dump that made the dump before anything is created.
   const listing = await listDump(bin, file.path)
   const tooOld = clientTooOld(clientMajor, listing ? dumpedByOf(listing) : null, pre.sourceMajor)
   if (tooOld) throw new DrillError(tooOld)
@@ -110,7 +106,7 @@ async function restoreStep(
       host: info.host,
       serverVersion: info.serverVersion,
       database,
-      client: clientText.replace(/^pg_restore \(PostgreSQL\)\s*/, ''),
+      client: clientVersionOf(client.text),
       downloadBytes: file.bytes,
       downloadSeconds: file.seconds
     }

@@ -9,6 +9,7 @@
 // drill that stops early still reports how far it got; report/build.ts turns them into the report.
 // Every Heroku write goes through the guarded clients; everything this run creates is saved to
 // state before and after it is created, so the post step can clean up when main is killed.
+import { checkTarget } from '../steps/target-check.js'
 import { secondsBetween } from '../duration.js'
 import { CancelledError, DrillError } from '../errors.js'
 import type { Addon } from '../heroku/types.js'
@@ -108,11 +109,13 @@ async function preflightStep(
   record({ preflight: read })
   // Before anything is created: the source answers, within the connections it can spare.
   const source = rt.databases.openSource(read.sourceUrl, read.sourcePool.size)
-  const pre = { ...read, versions: await probeSource(rt.config, source, read, log) }
+  const versions = await probeSource(rt.config, source, read, log)
+  const warn = (line: string): void => rt.log.warning(line)
+  const target = rt.target ? await checkTarget(rt.target, versions.source, log, warn) : undefined
+  const pre = { ...read, versions, ...(target ? { target } : {}) }
   record({ preflight: pre })
   if (rt.config.dryRun) return { pre, source }
   const original = { id: pre.source.addonId, name: pre.source.addonName }
-  const warn = (line: string): void => rt.log.warning(line)
   rt.ownership.recordOriginal(original)
   rt.state.update({ original })
   record({

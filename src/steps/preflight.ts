@@ -2,6 +2,7 @@
 // heroku-postgresql add-on, its backups and schedule answer "do we have automated, recent
 // backups?", and the chosen backup (latest / an ID) exists. Nothing here writes, except
 // destroying stale add-ons of earlier runs.
+import type { TargetChecked } from './target-check.js'
 import type { DrillConfig } from '../config.js'
 import { formatDuration } from '../format.js'
 import { DrillError } from '../errors.js'
@@ -88,6 +89,8 @@ export interface Preflight {
   sourceMajor: number | null
   /** Set once the source answered SELECT 1: the source's major and the fresh add-on's. */
   versions?: { source: number; copy: number }
+  /** target-url: the target server and the runner's pg_restore, checked (steps/target-check.ts). */
+  target?: TargetChecked
   /** The token's OAuth scopes as Heroku reported them (Oauth-Scope); null when none was seen. */
   tokenScopes: string | null
 }

@@ -14,6 +14,8 @@ export interface TargetInfo {
   /** `server_version` as the server reports it, e.g. 17.4. */
   serverVersion: string
   serverVersionNum: number
+  /** Whether target-url's user may CREATE DATABASE (CREATEDB or superuser). */
+  canCreateDatabases: boolean
 }
 
 export interface TargetServer {
@@ -61,13 +63,16 @@ export function connectTarget(targetUrl: string, timeoutMs = 30_000): TargetServ
   return {
     probe: () =>
       withClient(async (client) => {
-        const res = await client.query<{ version: string; num: string }>(
-          "SELECT current_setting('server_version') AS version, current_setting('server_version_num') AS num"
+        const res = await client.query<{ version: string; num: string; createdb: boolean }>(
+          `SELECT current_setting('server_version') AS version,
+                  current_setting('server_version_num') AS num,
+                  (SELECT rolcreatedb OR rolsuper FROM pg_roles WHERE rolname = current_user) AS createdb`
         )
         return {
           host: new URL(adminUrl).hostname,
           serverVersion: res.rows[0].version,
-          serverVersionNum: Number(res.rows[0].num)
+          serverVersionNum: Number(res.rows[0].num),
+          canCreateDatabases: res.rows[0].createdb === true
         }
       }),
     createDatabase: (name) => withClient((client) => createDatabase(client, name)),
