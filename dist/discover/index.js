@@ -1,15 +1,15 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 770:
+/***/ 8482:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-module.exports = __nccwpck_require__(218);
+module.exports = __nccwpck_require__(9290);
 
 
 /***/ }),
 
-/***/ 218:
+/***/ 9290:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 var __webpack_unused_export__;
@@ -281,34 +281,34 @@ __webpack_unused_export__ = debug; // for test
 
 /***/ }),
 
-/***/ 6752:
+/***/ 2480:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 var __webpack_unused_export__;
 
 
-const Client = __nccwpck_require__(3701)
-const Dispatcher = __nccwpck_require__(883)
-const Pool = __nccwpck_require__(628)
-const BalancedPool = __nccwpck_require__(837)
-const Agent = __nccwpck_require__(7405)
-const ProxyAgent = __nccwpck_require__(6672)
-const EnvHttpProxyAgent = __nccwpck_require__(3137)
-const RetryAgent = __nccwpck_require__(50)
-const errors = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
+const Client = __nccwpck_require__(1285)
+const Dispatcher = __nccwpck_require__(7939)
+const Pool = __nccwpck_require__(2244)
+const BalancedPool = __nccwpck_require__(2549)
+const Agent = __nccwpck_require__(8285)
+const ProxyAgent = __nccwpck_require__(9920)
+const EnvHttpProxyAgent = __nccwpck_require__(929)
+const RetryAgent = __nccwpck_require__(1346)
+const errors = __nccwpck_require__(4627)
+const util = __nccwpck_require__(4640)
 const { InvalidArgumentError } = errors
-const api = __nccwpck_require__(6615)
-const buildConnector = __nccwpck_require__(9136)
-const MockClient = __nccwpck_require__(7365)
-const MockAgent = __nccwpck_require__(7501)
-const MockPool = __nccwpck_require__(4004)
-const mockErrors = __nccwpck_require__(2429)
-const RetryHandler = __nccwpck_require__(7816)
-const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(2581)
-const DecoratorHandler = __nccwpck_require__(8155)
-const RedirectHandler = __nccwpck_require__(8754)
-const createRedirectInterceptor = __nccwpck_require__(5092)
+const api = __nccwpck_require__(8567)
+const buildConnector = __nccwpck_require__(2784)
+const MockClient = __nccwpck_require__(9493)
+const MockAgent = __nccwpck_require__(1437)
+const MockPool = __nccwpck_require__(5220)
+const mockErrors = __nccwpck_require__(9917)
+const RetryHandler = __nccwpck_require__(5640)
+const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(8421)
+const DecoratorHandler = __nccwpck_require__(91)
+const RedirectHandler = __nccwpck_require__(7970)
+const createRedirectInterceptor = __nccwpck_require__(6036)
 
 Object.assign(Dispatcher.prototype, api)
 
@@ -326,10 +326,10 @@ __webpack_unused_export__ = DecoratorHandler
 __webpack_unused_export__ = RedirectHandler
 __webpack_unused_export__ = createRedirectInterceptor
 __webpack_unused_export__ = {
-  redirect: __nccwpck_require__(1514),
-  retry: __nccwpck_require__(2026),
-  dump: __nccwpck_require__(8060),
-  dns: __nccwpck_require__(379)
+  redirect: __nccwpck_require__(730),
+  retry: __nccwpck_require__(4346),
+  dump: __nccwpck_require__(8412),
+  dns: __nccwpck_require__(8731)
 }
 
 __webpack_unused_export__ = buildConnector
@@ -391,7 +391,7 @@ function makeDispatcher (fn) {
 __webpack_unused_export__ = setGlobalDispatcher
 __webpack_unused_export__ = getGlobalDispatcher
 
-const fetchImpl = (__nccwpck_require__(4398).fetch)
+const fetchImpl = (__nccwpck_require__(8702).fetch)
 __webpack_unused_export__ = async function fetch (init, options = undefined) {
   try {
     return await fetchImpl(init, options)
@@ -403,39 +403,39 @@ __webpack_unused_export__ = async function fetch (init, options = undefined) {
     throw err
   }
 }
-/* unused reexport */ __nccwpck_require__(660).Headers
-/* unused reexport */ __nccwpck_require__(9051).Response
-/* unused reexport */ __nccwpck_require__(9967).Request
-/* unused reexport */ __nccwpck_require__(5910).FormData
+/* unused reexport */ __nccwpck_require__(5524).Headers
+/* unused reexport */ __nccwpck_require__(715).Response
+/* unused reexport */ __nccwpck_require__(175).Request
+/* unused reexport */ __nccwpck_require__(1142).FormData
 __webpack_unused_export__ = globalThis.File ?? (__nccwpck_require__(4573).File)
-/* unused reexport */ __nccwpck_require__(8355).FileReader
+/* unused reexport */ __nccwpck_require__(4848).FileReader
 
-const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(1059)
+const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(179)
 
 __webpack_unused_export__ = setGlobalOrigin
 __webpack_unused_export__ = getGlobalOrigin
 
-const { CacheStorage } = __nccwpck_require__(3245)
-const { kConstruct } = __nccwpck_require__(109)
+const { CacheStorage } = __nccwpck_require__(5965)
+const { kConstruct } = __nccwpck_require__(61)
 
 // Cache & CacheStorage are tightly coupled with fetch. Even if it may run
 // in an older version of Node, it doesn't have any use without fetch.
 __webpack_unused_export__ = new CacheStorage(kConstruct)
 
-const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(9061)
+const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(6933)
 
 __webpack_unused_export__ = deleteCookie
 __webpack_unused_export__ = getCookies
 __webpack_unused_export__ = getSetCookies
 __webpack_unused_export__ = setCookie
 
-const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(1900)
+const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(7708)
 
 __webpack_unused_export__ = parseMIMEType
 __webpack_unused_export__ = serializeAMimeType
 
-const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(5188)
-/* unused reexport */ __nccwpck_require__(3726).WebSocket
+const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(7316)
+/* unused reexport */ __nccwpck_require__(1886).WebSocket
 __webpack_unused_export__ = CloseEvent
 __webpack_unused_export__ = ErrorEvent
 __webpack_unused_export__ = MessageEvent
@@ -451,18 +451,18 @@ __webpack_unused_export__ = MockPool
 __webpack_unused_export__ = MockAgent
 __webpack_unused_export__ = mockErrors
 
-const { EventSource } = __nccwpck_require__(1238)
+const { EventSource } = __nccwpck_require__(1670)
 
 __webpack_unused_export__ = EventSource
 
 
 /***/ }),
 
-/***/ 158:
+/***/ 670:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { addAbortListener } = __nccwpck_require__(3440)
-const { RequestAbortedError } = __nccwpck_require__(8707)
+const { addAbortListener } = __nccwpck_require__(4640)
+const { RequestAbortedError } = __nccwpck_require__(4627)
 
 const kListener = Symbol('kListener')
 const kSignal = Symbol('kSignal')
@@ -522,16 +522,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2279:
+/***/ 2004:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(4627)
+const util = __nccwpck_require__(4640)
+const { addSignal, removeSignal } = __nccwpck_require__(670)
 
 class ConnectHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -637,7 +637,7 @@ module.exports = connect
 
 /***/ }),
 
-/***/ 6862:
+/***/ 5646:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -651,10 +651,10 @@ const {
   InvalidArgumentError,
   InvalidReturnValueError,
   RequestAbortedError
-} = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
+} = __nccwpck_require__(4627)
+const util = __nccwpck_require__(4640)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+const { addSignal, removeSignal } = __nccwpck_require__(670)
 const assert = __nccwpck_require__(4589)
 
 const kResume = Symbol('resume')
@@ -895,16 +895,16 @@ module.exports = pipeline
 
 /***/ }),
 
-/***/ 4043:
+/***/ 4203:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { Readable } = __nccwpck_require__(9927)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(7655)
+const { Readable } = __nccwpck_require__(471)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(4627)
+const util = __nccwpck_require__(4640)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(2247)
 const { AsyncResource } = __nccwpck_require__(6698)
 
 class RequestHandler extends AsyncResource {
@@ -1116,18 +1116,18 @@ module.exports.RequestHandler = RequestHandler
 
 /***/ }),
 
-/***/ 3560:
+/***/ 9656:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { finished, PassThrough } = __nccwpck_require__(7075)
-const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(7655)
+const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(4627)
+const util = __nccwpck_require__(4640)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(2247)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+const { addSignal, removeSignal } = __nccwpck_require__(670)
 
 class StreamHandler extends AsyncResource {
   constructor (opts, factory, callback) {
@@ -1343,15 +1343,15 @@ module.exports = stream
 
 /***/ }),
 
-/***/ 1882:
+/***/ 6730:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(8707)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(4627)
 const { AsyncResource } = __nccwpck_require__(6698)
-const util = __nccwpck_require__(3440)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+const util = __nccwpck_require__(4640)
+const { addSignal, removeSignal } = __nccwpck_require__(670)
 const assert = __nccwpck_require__(4589)
 
 class UpgradeHandler extends AsyncResource {
@@ -1458,21 +1458,21 @@ module.exports = upgrade
 
 /***/ }),
 
-/***/ 6615:
+/***/ 8567:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-module.exports.request = __nccwpck_require__(4043)
-module.exports.stream = __nccwpck_require__(3560)
-module.exports.pipeline = __nccwpck_require__(6862)
-module.exports.upgrade = __nccwpck_require__(1882)
-module.exports.connect = __nccwpck_require__(2279)
+module.exports.request = __nccwpck_require__(4203)
+module.exports.stream = __nccwpck_require__(9656)
+module.exports.pipeline = __nccwpck_require__(5646)
+module.exports.upgrade = __nccwpck_require__(6730)
+module.exports.connect = __nccwpck_require__(2004)
 
 
 /***/ }),
 
-/***/ 9927:
+/***/ 471:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // Ported from https://github.com/nodejs/undici/pull/907
@@ -1481,9 +1481,9 @@ module.exports.connect = __nccwpck_require__(2279)
 
 const assert = __nccwpck_require__(4589)
 const { Readable } = __nccwpck_require__(7075)
-const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { ReadableStreamFrom } = __nccwpck_require__(3440)
+const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(4627)
+const util = __nccwpck_require__(4640)
+const { ReadableStreamFrom } = __nccwpck_require__(4640)
 
 const kConsume = Symbol('kConsume')
 const kReading = Symbol('kReading')
@@ -1864,15 +1864,15 @@ module.exports = { Readable: BodyReadable, chunksDecode }
 
 /***/ }),
 
-/***/ 7655:
+/***/ 2247:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 const assert = __nccwpck_require__(4589)
 const {
   ResponseStatusCodeError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(4627)
 
-const { chunksDecode } = __nccwpck_require__(9927)
+const { chunksDecode } = __nccwpck_require__(471)
 const CHUNK_LIMIT = 128 * 1024
 
 async function getResolveErrorBodyCallback ({ callback, body, contentType, statusCode, statusMessage, headers }) {
@@ -1964,16 +1964,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9136:
+/***/ 2784:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const net = __nccwpck_require__(7030)
 const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(3440)
-const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(8707)
-const timers = __nccwpck_require__(6603)
+const util = __nccwpck_require__(4640)
+const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(4627)
+const timers = __nccwpck_require__(1275)
 
 function noop () {}
 
@@ -2211,7 +2211,7 @@ module.exports = buildConnector
 
 /***/ }),
 
-/***/ 735:
+/***/ 2303:
 /***/ ((module) => {
 
 
@@ -2336,7 +2336,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2414:
+/***/ 3374:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -2545,7 +2545,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8707:
+/***/ 4627:
 /***/ ((module) => {
 
 
@@ -2977,7 +2977,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4655:
+/***/ 7311:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -2985,7 +2985,7 @@ module.exports = {
 const {
   InvalidArgumentError,
   NotSupportedError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(4627)
 const assert = __nccwpck_require__(4589)
 const {
   isValidHTTPToken,
@@ -3000,9 +3000,9 @@ const {
   validateHandler,
   getServerName,
   normalizedMethodRecords
-} = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(2414)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(735)
+} = __nccwpck_require__(4640)
+const { channels } = __nccwpck_require__(3374)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(2303)
 
 // Verifies that a given path is valid does not contain control chars \x00 to \x20
 const invalidPathRegex = /[^\u0021-\u00ff]/
@@ -3466,7 +3466,7 @@ module.exports = Request
 
 /***/ }),
 
-/***/ 6443:
+/***/ 4043:
 /***/ ((module) => {
 
 module.exports = {
@@ -3540,7 +3540,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7752:
+/***/ 4152:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -3548,7 +3548,7 @@ module.exports = {
 const {
   wellknownHeaderNames,
   headerNameLowerCasedRecord
-} = __nccwpck_require__(735)
+} = __nccwpck_require__(2303)
 
 class TstNode {
   /** @type {any} */
@@ -3699,13 +3699,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3440:
+/***/ 4640:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(6443)
+const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(4043)
 const { IncomingMessage } = __nccwpck_require__(7067)
 const stream = __nccwpck_require__(7075)
 const net = __nccwpck_require__(7030)
@@ -3713,9 +3713,9 @@ const { Blob } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(7975)
 const { stringify } = __nccwpck_require__(1792)
 const { EventEmitter: EE } = __nccwpck_require__(8474)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(735)
-const { tree } = __nccwpck_require__(7752)
+const { InvalidArgumentError } = __nccwpck_require__(4627)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(2303)
+const { tree } = __nccwpck_require__(4152)
 
 const [nodeMajor, nodeMinor] = process.versions.node.split('.').map(v => Number(v))
 
@@ -4425,18 +4425,18 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7405:
+/***/ 8285:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(6443)
-const DispatcherBase = __nccwpck_require__(1841)
-const Pool = __nccwpck_require__(628)
-const Client = __nccwpck_require__(3701)
-const util = __nccwpck_require__(3440)
-const createRedirectInterceptor = __nccwpck_require__(5092)
+const { InvalidArgumentError } = __nccwpck_require__(4627)
+const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(4043)
+const DispatcherBase = __nccwpck_require__(9265)
+const Pool = __nccwpck_require__(2244)
+const Client = __nccwpck_require__(1285)
+const util = __nccwpck_require__(4640)
+const createRedirectInterceptor = __nccwpck_require__(6036)
 
 const kOnConnect = Symbol('onConnect')
 const kOnDisconnect = Symbol('onDisconnect')
@@ -4565,7 +4565,7 @@ module.exports = Agent
 
 /***/ }),
 
-/***/ 837:
+/***/ 2549:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -4573,7 +4573,7 @@ module.exports = Agent
 const {
   BalancedPoolMissingUpstreamError,
   InvalidArgumentError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(4627)
 const {
   PoolBase,
   kClients,
@@ -4581,10 +4581,10 @@ const {
   kAddClient,
   kRemoveClient,
   kGetDispatcher
-} = __nccwpck_require__(2128)
-const Pool = __nccwpck_require__(628)
-const { kUrl, kInterceptors } = __nccwpck_require__(6443)
-const { parseOrigin } = __nccwpck_require__(3440)
+} = __nccwpck_require__(3856)
+const Pool = __nccwpck_require__(2244)
+const { kUrl, kInterceptors } = __nccwpck_require__(4043)
+const { parseOrigin } = __nccwpck_require__(4640)
 const kFactory = Symbol('factory')
 
 const kOptions = Symbol('options')
@@ -4781,7 +4781,7 @@ module.exports = BalancedPool
 
 /***/ }),
 
-/***/ 637:
+/***/ 9133:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -4789,9 +4789,9 @@ module.exports = BalancedPool
 /* global WebAssembly */
 
 const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(2414)
-const timers = __nccwpck_require__(6603)
+const util = __nccwpck_require__(4640)
+const { channels } = __nccwpck_require__(3374)
+const timers = __nccwpck_require__(1275)
 const {
   RequestContentLengthMismatchError,
   ResponseContentLengthMismatchError,
@@ -4804,7 +4804,7 @@ const {
   BodyTimeoutError,
   HTTPParserError,
   ResponseExceededMaxSizeError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(4627)
 const {
   kUrl,
   kReset,
@@ -4837,9 +4837,9 @@ const {
   kOnError,
   kResume,
   kHTTPContext
-} = __nccwpck_require__(6443)
+} = __nccwpck_require__(4043)
 
-const constants = __nccwpck_require__(2824)
+const constants = __nccwpck_require__(776)
 const EMPTY_BUF = Buffer.alloc(0)
 const FastBuffer = Buffer[Symbol.species]
 const addListener = util.addListener
@@ -4851,11 +4851,11 @@ const kSocketUsed = Symbol('kSocketUsed')
 let extractBody
 
 async function lazyllhttp () {
-  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(3870) : undefined
+  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(7630) : undefined
 
   let mod
   try {
-    mod = await WebAssembly.compile(__nccwpck_require__(3434))
+    mod = await WebAssembly.compile(__nccwpck_require__(8586))
   } catch (e) {
     /* istanbul ignore next */
 
@@ -4863,7 +4863,7 @@ async function lazyllhttp () {
     // being enabled, but the occurring of this other error
     // * https://github.com/emscripten-core/emscripten/issues/11495
     // got me to remove that check to avoid breaking Node 12.
-    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(3870))
+    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(7630))
   }
 
   return await WebAssembly.instantiate(mod, {
@@ -5778,7 +5778,7 @@ function writeH1 (client, request) {
 
   if (util.isFormDataLike(body)) {
     if (!extractBody) {
-      extractBody = (__nccwpck_require__(4492).extractBody)
+      extractBody = (__nccwpck_require__(6396).extractBody)
     }
 
     const [bodyStream, contentType] = extractBody(body)
@@ -6301,7 +6301,7 @@ module.exports = connectH1
 
 /***/ }),
 
-/***/ 8788:
+/***/ 4548:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -6309,13 +6309,13 @@ module.exports = connectH1
 const assert = __nccwpck_require__(4589)
 const { errorMonitor } = __nccwpck_require__(8474)
 const { pipeline } = __nccwpck_require__(7075)
-const util = __nccwpck_require__(3440)
+const util = __nccwpck_require__(4640)
 const {
   RequestContentLengthMismatchError,
   RequestAbortedError,
   SocketError,
   InformationalError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(4627)
 const {
   kUrl,
   kReset,
@@ -6334,7 +6334,7 @@ const {
   kResume,
   kSize,
   kHTTPContext
-} = __nccwpck_require__(6443)
+} = __nccwpck_require__(4043)
 
 const kOpenStreams = Symbol('open streams')
 
@@ -6740,7 +6740,7 @@ function writeH2 (client, request) {
   let contentLength = util.bodyLength(body)
 
   if (util.isFormDataLike(body)) {
-    extractBody ??= (__nccwpck_require__(4492).extractBody)
+    extractBody ??= (__nccwpck_require__(6396).extractBody)
 
     const [bodyStream, contentType] = extractBody(body)
     headers['content-type'] = contentType
@@ -7100,7 +7100,7 @@ module.exports = connectH2
 
 /***/ }),
 
-/***/ 3701:
+/***/ 1285:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // @ts-check
@@ -7110,16 +7110,16 @@ module.exports = connectH2
 const assert = __nccwpck_require__(4589)
 const net = __nccwpck_require__(7030)
 const http = __nccwpck_require__(7067)
-const util = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(2414)
-const Request = __nccwpck_require__(4655)
-const DispatcherBase = __nccwpck_require__(1841)
+const util = __nccwpck_require__(4640)
+const { channels } = __nccwpck_require__(3374)
+const Request = __nccwpck_require__(7311)
+const DispatcherBase = __nccwpck_require__(9265)
 const {
   InvalidArgumentError,
   InformationalError,
   ClientDestroyedError
-} = __nccwpck_require__(8707)
-const buildConnector = __nccwpck_require__(9136)
+} = __nccwpck_require__(4627)
+const buildConnector = __nccwpck_require__(2784)
 const {
   kUrl,
   kServerName,
@@ -7161,9 +7161,9 @@ const {
   kHTTPContext,
   kMaxConcurrentStreams,
   kResume
-} = __nccwpck_require__(6443)
-const connectH1 = __nccwpck_require__(637)
-const connectH2 = __nccwpck_require__(8788)
+} = __nccwpck_require__(4043)
+const connectH1 = __nccwpck_require__(9133)
+const connectH2 = __nccwpck_require__(4548)
 let deprecatedInterceptorWarned = false
 
 const kClosedResolve = Symbol('kClosedResolve')
@@ -7471,7 +7471,7 @@ class Client extends DispatcherBase {
   }
 }
 
-const createRedirectInterceptor = __nccwpck_require__(5092)
+const createRedirectInterceptor = __nccwpck_require__(6036)
 
 function onError (client, err) {
   if (
@@ -7731,19 +7731,19 @@ module.exports = Client
 
 /***/ }),
 
-/***/ 1841:
+/***/ 9265:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const buffer = __nccwpck_require__(4573)
-const Dispatcher = __nccwpck_require__(883)
+const Dispatcher = __nccwpck_require__(7939)
 const {
   ClientDestroyedError,
   ClientClosedError,
   InvalidArgumentError
-} = __nccwpck_require__(8707)
-const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(6443)
+} = __nccwpck_require__(4627)
+const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(4043)
 
 const kOnDestroyed = Symbol('onDestroyed')
 const kOnClosed = Symbol('onClosed')
@@ -7946,7 +7946,7 @@ module.exports = DispatcherBase
 
 /***/ }),
 
-/***/ 883:
+/***/ 7939:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8018,15 +8018,15 @@ module.exports = Dispatcher
 
 /***/ }),
 
-/***/ 3137:
+/***/ 929:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(1841)
-const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(6443)
-const ProxyAgent = __nccwpck_require__(6672)
-const Agent = __nccwpck_require__(7405)
+const DispatcherBase = __nccwpck_require__(9265)
+const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(4043)
+const ProxyAgent = __nccwpck_require__(9920)
+const Agent = __nccwpck_require__(8285)
 
 const DEFAULT_PORTS = {
   'http:': 80,
@@ -8185,7 +8185,7 @@ module.exports = EnvHttpProxyAgent
 
 /***/ }),
 
-/***/ 4660:
+/***/ 5844:
 /***/ ((module) => {
 
 /* eslint-disable */
@@ -8309,15 +8309,15 @@ module.exports = class FixedQueue {
 
 /***/ }),
 
-/***/ 2128:
+/***/ 3856:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(1841)
-const FixedQueue = __nccwpck_require__(4660)
-const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(6443)
-const PoolStats = __nccwpck_require__(3246)
+const DispatcherBase = __nccwpck_require__(9265)
+const FixedQueue = __nccwpck_require__(5844)
+const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(4043)
+const PoolStats = __nccwpck_require__(5710)
 
 const kClients = Symbol('clients')
 const kNeedDrain = Symbol('needDrain')
@@ -8510,10 +8510,10 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3246:
+/***/ 5710:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(6443)
+const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(4043)
 const kPool = Symbol('pool')
 
 class PoolStats {
@@ -8551,7 +8551,7 @@ module.exports = PoolStats
 
 /***/ }),
 
-/***/ 628:
+/***/ 2244:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8562,14 +8562,14 @@ const {
   kNeedDrain,
   kAddClient,
   kGetDispatcher
-} = __nccwpck_require__(2128)
-const Client = __nccwpck_require__(3701)
+} = __nccwpck_require__(3856)
+const Client = __nccwpck_require__(1285)
 const {
   InvalidArgumentError
-} = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { kUrl, kInterceptors } = __nccwpck_require__(6443)
-const buildConnector = __nccwpck_require__(9136)
+} = __nccwpck_require__(4627)
+const util = __nccwpck_require__(4640)
+const { kUrl, kInterceptors } = __nccwpck_require__(4043)
+const buildConnector = __nccwpck_require__(2784)
 
 const kOptions = Symbol('options')
 const kConnections = Symbol('connections')
@@ -8665,19 +8665,19 @@ module.exports = Pool
 
 /***/ }),
 
-/***/ 6672:
+/***/ 9920:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(6443)
+const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(4043)
 const { URL } = __nccwpck_require__(3136)
-const Agent = __nccwpck_require__(7405)
-const Pool = __nccwpck_require__(628)
-const DispatcherBase = __nccwpck_require__(1841)
-const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(8707)
-const buildConnector = __nccwpck_require__(9136)
-const Client = __nccwpck_require__(3701)
+const Agent = __nccwpck_require__(8285)
+const Pool = __nccwpck_require__(2244)
+const DispatcherBase = __nccwpck_require__(9265)
+const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(4627)
+const buildConnector = __nccwpck_require__(2784)
+const Client = __nccwpck_require__(1285)
 
 const kAgent = Symbol('proxy agent')
 const kClient = Symbol('proxy client')
@@ -8946,13 +8946,13 @@ module.exports = ProxyAgent
 
 /***/ }),
 
-/***/ 50:
+/***/ 1346:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Dispatcher = __nccwpck_require__(883)
-const RetryHandler = __nccwpck_require__(7816)
+const Dispatcher = __nccwpck_require__(7939)
+const RetryHandler = __nccwpck_require__(5640)
 
 class RetryAgent extends Dispatcher {
   #agent = null
@@ -8988,7 +8988,7 @@ module.exports = RetryAgent
 
 /***/ }),
 
-/***/ 2581:
+/***/ 8421:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8996,8 +8996,8 @@ module.exports = RetryAgent
 // We include a version number for the Dispatcher API. In case of breaking changes,
 // this version number must be increased to avoid conflicts.
 const globalDispatcher = Symbol.for('undici.globalDispatcher.1')
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const Agent = __nccwpck_require__(7405)
+const { InvalidArgumentError } = __nccwpck_require__(4627)
+const Agent = __nccwpck_require__(8285)
 
 if (getGlobalDispatcher() === undefined) {
   setGlobalDispatcher(new Agent())
@@ -9027,7 +9027,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8155:
+/***/ 91:
 /***/ ((module) => {
 
 
@@ -9078,15 +9078,15 @@ module.exports = class DecoratorHandler {
 
 /***/ }),
 
-/***/ 8754:
+/***/ 7970:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
-const { kBodyUsed } = __nccwpck_require__(6443)
+const util = __nccwpck_require__(4640)
+const { kBodyUsed } = __nccwpck_require__(4043)
 const assert = __nccwpck_require__(4589)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+const { InvalidArgumentError } = __nccwpck_require__(4627)
 const EE = __nccwpck_require__(8474)
 
 const redirectableStatusCodes = [300, 301, 302, 303, 307, 308]
@@ -9317,20 +9317,20 @@ module.exports = RedirectHandler
 
 /***/ }),
 
-/***/ 7816:
+/***/ 5640:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const assert = __nccwpck_require__(4589)
 
-const { kRetryHandlerDefaultRetry } = __nccwpck_require__(6443)
-const { RequestRetryError } = __nccwpck_require__(8707)
+const { kRetryHandlerDefaultRetry } = __nccwpck_require__(4043)
+const { RequestRetryError } = __nccwpck_require__(4627)
 const {
   isDisturbed,
   parseHeaders,
   parseRangeHeader,
   wrapRequestBody
-} = __nccwpck_require__(3440)
+} = __nccwpck_require__(4640)
 
 function calculateRetryAfterHeader (retryAfter) {
   const current = Date.now()
@@ -9761,14 +9761,14 @@ module.exports = RetryHandler
 
 /***/ }),
 
-/***/ 379:
+/***/ 8731:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const { isIP } = __nccwpck_require__(7030)
 const { lookup } = __nccwpck_require__(610)
-const DecoratorHandler = __nccwpck_require__(8155)
-const { InvalidArgumentError, InformationalError } = __nccwpck_require__(8707)
+const DecoratorHandler = __nccwpck_require__(91)
+const { InvalidArgumentError, InformationalError } = __nccwpck_require__(4627)
 const maxInt = Math.pow(2, 31) - 1
 
 class DNSInstance {
@@ -10143,14 +10143,14 @@ module.exports = interceptorOpts => {
 
 /***/ }),
 
-/***/ 8060:
+/***/ 8412:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8707)
-const DecoratorHandler = __nccwpck_require__(8155)
+const util = __nccwpck_require__(4640)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(4627)
+const DecoratorHandler = __nccwpck_require__(91)
 
 class DumpHandler extends DecoratorHandler {
   #maxSize = 1024 * 1024
@@ -10273,12 +10273,12 @@ module.exports = createDumpInterceptor
 
 /***/ }),
 
-/***/ 5092:
+/***/ 6036:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const RedirectHandler = __nccwpck_require__(8754)
+const RedirectHandler = __nccwpck_require__(7970)
 
 function createRedirectInterceptor ({ maxRedirections: defaultMaxRedirections }) {
   return (dispatch) => {
@@ -10301,11 +10301,11 @@ module.exports = createRedirectInterceptor
 
 /***/ }),
 
-/***/ 1514:
+/***/ 730:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RedirectHandler = __nccwpck_require__(8754)
+const RedirectHandler = __nccwpck_require__(7970)
 
 module.exports = opts => {
   const globalMaxRedirections = opts?.maxRedirections
@@ -10332,11 +10332,11 @@ module.exports = opts => {
 
 /***/ }),
 
-/***/ 2026:
+/***/ 4346:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RetryHandler = __nccwpck_require__(7816)
+const RetryHandler = __nccwpck_require__(5640)
 
 module.exports = globalOpts => {
   return dispatch => {
@@ -10358,13 +10358,13 @@ module.exports = globalOpts => {
 
 /***/ }),
 
-/***/ 2824:
+/***/ 776:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SPECIAL_HEADERS = exports.HEADER_STATE = exports.MINOR = exports.MAJOR = exports.CONNECTION_TOKEN_CHARS = exports.HEADER_CHARS = exports.TOKEN = exports.STRICT_TOKEN = exports.HEX = exports.URL_CHAR = exports.STRICT_URL_CHAR = exports.USERINFO_CHARS = exports.MARK = exports.ALPHANUM = exports.NUM = exports.HEX_MAP = exports.NUM_MAP = exports.ALPHA = exports.FINISH = exports.H_METHOD_MAP = exports.METHOD_MAP = exports.METHODS_RTSP = exports.METHODS_ICE = exports.METHODS_HTTP = exports.METHODS = exports.LENIENT_FLAGS = exports.FLAGS = exports.TYPE = exports.ERROR = void 0;
-const utils_1 = __nccwpck_require__(172);
+const utils_1 = __nccwpck_require__(1308);
 // C headers
 var ERROR;
 (function (ERROR) {
@@ -10642,7 +10642,7 @@ exports.SPECIAL_HEADERS = {
 
 /***/ }),
 
-/***/ 3870:
+/***/ 7630:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -10654,7 +10654,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 3434:
+/***/ 8586:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -10666,7 +10666,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 172:
+/***/ 1308:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -10687,13 +10687,13 @@ exports.enumToMap = enumToMap;
 
 /***/ }),
 
-/***/ 7501:
+/***/ 1437:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kClients } = __nccwpck_require__(6443)
-const Agent = __nccwpck_require__(7405)
+const { kClients } = __nccwpck_require__(4043)
+const Agent = __nccwpck_require__(8285)
 const {
   kAgent,
   kMockAgentSet,
@@ -10704,14 +10704,14 @@ const {
   kGetNetConnect,
   kOptions,
   kFactory
-} = __nccwpck_require__(1117)
-const MockClient = __nccwpck_require__(7365)
-const MockPool = __nccwpck_require__(4004)
-const { matchValue, buildMockOptions } = __nccwpck_require__(3397)
-const { InvalidArgumentError, UndiciError } = __nccwpck_require__(8707)
-const Dispatcher = __nccwpck_require__(883)
-const Pluralizer = __nccwpck_require__(1529)
-const PendingInterceptorsFormatter = __nccwpck_require__(6142)
+} = __nccwpck_require__(941)
+const MockClient = __nccwpck_require__(9493)
+const MockPool = __nccwpck_require__(5220)
+const { matchValue, buildMockOptions } = __nccwpck_require__(8981)
+const { InvalidArgumentError, UndiciError } = __nccwpck_require__(4627)
+const Dispatcher = __nccwpck_require__(7939)
+const Pluralizer = __nccwpck_require__(3289)
+const PendingInterceptorsFormatter = __nccwpck_require__(1726)
 
 class MockAgent extends Dispatcher {
   constructor (opts) {
@@ -10854,14 +10854,14 @@ module.exports = MockAgent
 
 /***/ }),
 
-/***/ 7365:
+/***/ 9493:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(7975)
-const Client = __nccwpck_require__(3701)
-const { buildMockDispatch } = __nccwpck_require__(3397)
+const Client = __nccwpck_require__(1285)
+const { buildMockDispatch } = __nccwpck_require__(8981)
 const {
   kDispatches,
   kMockAgent,
@@ -10870,10 +10870,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(1117)
-const { MockInterceptor } = __nccwpck_require__(1511)
-const Symbols = __nccwpck_require__(6443)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+} = __nccwpck_require__(941)
+const { MockInterceptor } = __nccwpck_require__(5015)
+const Symbols = __nccwpck_require__(4043)
+const { InvalidArgumentError } = __nccwpck_require__(4627)
 
 /**
  * MockClient provides an API that extends the Client to influence the mockDispatches.
@@ -10920,12 +10920,12 @@ module.exports = MockClient
 
 /***/ }),
 
-/***/ 2429:
+/***/ 9917:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { UndiciError } = __nccwpck_require__(8707)
+const { UndiciError } = __nccwpck_require__(4627)
 
 const kMockNotMatchedError = Symbol.for('undici.error.UND_MOCK_ERR_MOCK_NOT_MATCHED')
 
@@ -10955,12 +10955,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1511:
+/***/ 5015:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(3397)
+const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(8981)
 const {
   kDispatches,
   kDispatchKey,
@@ -10968,9 +10968,9 @@ const {
   kDefaultTrailers,
   kContentLength,
   kMockDispatch
-} = __nccwpck_require__(1117)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const { buildURL } = __nccwpck_require__(3440)
+} = __nccwpck_require__(941)
+const { InvalidArgumentError } = __nccwpck_require__(4627)
+const { buildURL } = __nccwpck_require__(4640)
 
 /**
  * Defines the scope API for an interceptor reply
@@ -11169,14 +11169,14 @@ module.exports.MockScope = MockScope
 
 /***/ }),
 
-/***/ 4004:
+/***/ 5220:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(7975)
-const Pool = __nccwpck_require__(628)
-const { buildMockDispatch } = __nccwpck_require__(3397)
+const Pool = __nccwpck_require__(2244)
+const { buildMockDispatch } = __nccwpck_require__(8981)
 const {
   kDispatches,
   kMockAgent,
@@ -11185,10 +11185,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(1117)
-const { MockInterceptor } = __nccwpck_require__(1511)
-const Symbols = __nccwpck_require__(6443)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+} = __nccwpck_require__(941)
+const { MockInterceptor } = __nccwpck_require__(5015)
+const Symbols = __nccwpck_require__(4043)
+const { InvalidArgumentError } = __nccwpck_require__(4627)
 
 /**
  * MockPool provides an API that extends the Pool to influence the mockDispatches.
@@ -11235,7 +11235,7 @@ module.exports = MockPool
 
 /***/ }),
 
-/***/ 1117:
+/***/ 941:
 /***/ ((module) => {
 
 
@@ -11265,20 +11265,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3397:
+/***/ 8981:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { MockNotMatchedError } = __nccwpck_require__(2429)
+const { MockNotMatchedError } = __nccwpck_require__(9917)
 const {
   kDispatches,
   kMockAgent,
   kOriginalDispatch,
   kOrigin,
   kGetNetConnect
-} = __nccwpck_require__(1117)
-const { buildURL } = __nccwpck_require__(3440)
+} = __nccwpck_require__(941)
+const { buildURL } = __nccwpck_require__(4640)
 const { STATUS_CODES } = __nccwpck_require__(7067)
 const {
   types: {
@@ -11639,7 +11639,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6142:
+/***/ 1726:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -11689,7 +11689,7 @@ module.exports = class PendingInterceptorsFormatter {
 
 /***/ }),
 
-/***/ 1529:
+/***/ 3289:
 /***/ ((module) => {
 
 
@@ -11725,7 +11725,7 @@ module.exports = class Pluralizer {
 
 /***/ }),
 
-/***/ 6603:
+/***/ 1275:
 /***/ ((module) => {
 
 
@@ -12155,20 +12155,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9634:
+/***/ 8514:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(109)
-const { urlEquals, getFieldValues } = __nccwpck_require__(6798)
-const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(3440)
-const { webidl } = __nccwpck_require__(5893)
-const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(9051)
-const { Request, fromInnerRequest } = __nccwpck_require__(9967)
-const { kState } = __nccwpck_require__(3627)
-const { fetching } = __nccwpck_require__(4398)
-const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(3168)
+const { kConstruct } = __nccwpck_require__(61)
+const { urlEquals, getFieldValues } = __nccwpck_require__(6814)
+const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(4640)
+const { webidl } = __nccwpck_require__(5701)
+const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(715)
+const { Request, fromInnerRequest } = __nccwpck_require__(175)
+const { kState } = __nccwpck_require__(1995)
+const { fetching } = __nccwpck_require__(8702)
+const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(9520)
 const assert = __nccwpck_require__(4589)
 
 /**
@@ -13021,15 +13021,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3245:
+/***/ 5965:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(109)
-const { Cache } = __nccwpck_require__(9634)
-const { webidl } = __nccwpck_require__(5893)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { kConstruct } = __nccwpck_require__(61)
+const { Cache } = __nccwpck_require__(8514)
+const { webidl } = __nccwpck_require__(5701)
+const { kEnumerableProperty } = __nccwpck_require__(4640)
 
 class CacheStorage {
   /**
@@ -13180,26 +13180,26 @@ module.exports = {
 
 /***/ }),
 
-/***/ 109:
+/***/ 61:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 module.exports = {
-  kConstruct: (__nccwpck_require__(6443).kConstruct)
+  kConstruct: (__nccwpck_require__(4043).kConstruct)
 }
 
 
 /***/ }),
 
-/***/ 6798:
+/***/ 6814:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { isValidHeaderName } = __nccwpck_require__(3168)
+const { URLSerializer } = __nccwpck_require__(7708)
+const { isValidHeaderName } = __nccwpck_require__(9520)
 
 /**
  * @see https://url.spec.whatwg.org/#concept-url-equals
@@ -13244,7 +13244,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1276:
+/***/ 3404:
 /***/ ((module) => {
 
 
@@ -13263,15 +13263,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9061:
+/***/ 6933:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { parseSetCookie } = __nccwpck_require__(1978)
-const { stringify } = __nccwpck_require__(7797)
-const { webidl } = __nccwpck_require__(5893)
-const { Headers } = __nccwpck_require__(660)
+const { parseSetCookie } = __nccwpck_require__(8906)
+const { stringify } = __nccwpck_require__(1077)
+const { webidl } = __nccwpck_require__(5701)
+const { Headers } = __nccwpck_require__(5524)
 
 /**
  * @typedef {Object} Cookie
@@ -13454,14 +13454,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1978:
+/***/ 8906:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(1276)
-const { isCTLExcludingHtab } = __nccwpck_require__(7797)
-const { collectASequenceOfCodePointsFast } = __nccwpck_require__(1900)
+const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(3404)
+const { isCTLExcludingHtab } = __nccwpck_require__(1077)
+const { collectASequenceOfCodePointsFast } = __nccwpck_require__(7708)
 const assert = __nccwpck_require__(4589)
 
 /**
@@ -13771,7 +13771,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7797:
+/***/ 1077:
 /***/ ((module) => {
 
 
@@ -14130,13 +14130,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4031:
+/***/ 335:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const buffer = __nccwpck_require__(4573)
 const { Transform } = __nccwpck_require__(7075)
-const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(4811)
+const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(3691)
 
 /**
  * @type {number[]} BOM
@@ -14711,23 +14711,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1238:
+/***/ 1670:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { pipeline } = __nccwpck_require__(7075)
-const { fetching } = __nccwpck_require__(4398)
-const { makeRequest } = __nccwpck_require__(9967)
-const { webidl } = __nccwpck_require__(5893)
-const { EventSourceStream } = __nccwpck_require__(4031)
-const { parseMIMEType } = __nccwpck_require__(1900)
-const { createFastMessageEvent } = __nccwpck_require__(5188)
-const { isNetworkError } = __nccwpck_require__(9051)
-const { delay } = __nccwpck_require__(4811)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { environmentSettingsObject } = __nccwpck_require__(3168)
-const { getGlobalDispatcher } = __nccwpck_require__(2581)
+const { fetching } = __nccwpck_require__(8702)
+const { makeRequest } = __nccwpck_require__(175)
+const { webidl } = __nccwpck_require__(5701)
+const { EventSourceStream } = __nccwpck_require__(335)
+const { parseMIMEType } = __nccwpck_require__(7708)
+const { createFastMessageEvent } = __nccwpck_require__(7316)
+const { isNetworkError } = __nccwpck_require__(715)
+const { delay } = __nccwpck_require__(3691)
+const { kEnumerableProperty } = __nccwpck_require__(4640)
+const { environmentSettingsObject } = __nccwpck_require__(9520)
+const { getGlobalDispatcher } = __nccwpck_require__(8421)
 
 let experimentalWarned = false
 
@@ -15201,7 +15201,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4811:
+/***/ 3691:
 /***/ ((module) => {
 
 
@@ -15245,12 +15245,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4492:
+/***/ 6396:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
+const util = __nccwpck_require__(4640)
 const {
   ReadableStreamFrom,
   isBlobLike,
@@ -15260,16 +15260,16 @@ const {
   fullyReadBody,
   extractMimeType,
   utf8DecodeBytes
-} = __nccwpck_require__(3168)
-const { FormData } = __nccwpck_require__(5910)
-const { kState } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(5893)
+} = __nccwpck_require__(9520)
+const { FormData } = __nccwpck_require__(1142)
+const { kState } = __nccwpck_require__(1995)
+const { webidl } = __nccwpck_require__(5701)
 const { Blob } = __nccwpck_require__(4573)
 const assert = __nccwpck_require__(4589)
 const { isErrored, isDisturbed } = __nccwpck_require__(7075)
 const { isArrayBuffer } = __nccwpck_require__(3429)
-const { serializeAMimeType } = __nccwpck_require__(1900)
-const { multipartFormDataParser } = __nccwpck_require__(116)
+const { serializeAMimeType } = __nccwpck_require__(7708)
+const { multipartFormDataParser } = __nccwpck_require__(3028)
 let random
 
 try {
@@ -15781,7 +15781,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4495:
+/***/ 7775:
 /***/ ((module) => {
 
 
@@ -15912,7 +15912,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1900:
+/***/ 7708:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -16663,12 +16663,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6653:
+/***/ 9197:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConnected, kSize } = __nccwpck_require__(6443)
+const { kConnected, kSize } = __nccwpck_require__(4043)
 
 class CompatWeakRef {
   constructor (value) {
@@ -16716,14 +16716,14 @@ module.exports = function () {
 
 /***/ }),
 
-/***/ 7114:
+/***/ 2538:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Blob, File } = __nccwpck_require__(4573)
-const { kState } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(5893)
+const { kState } = __nccwpck_require__(1995)
+const { webidl } = __nccwpck_require__(5701)
 
 // TODO(@KhafraDev): remove
 class FileLike {
@@ -16849,16 +16849,16 @@ module.exports = { FileLike, isFileLike }
 
 /***/ }),
 
-/***/ 116:
+/***/ 3028:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
-const { utf8DecodeBytes } = __nccwpck_require__(3168)
-const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(1900)
-const { isFileLike } = __nccwpck_require__(7114)
-const { makeEntry } = __nccwpck_require__(5910)
+const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(4640)
+const { utf8DecodeBytes } = __nccwpck_require__(9520)
+const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(7708)
+const { isFileLike } = __nccwpck_require__(2538)
+const { makeEntry } = __nccwpck_require__(1142)
 const assert = __nccwpck_require__(4589)
 const { File: NodeFile } = __nccwpck_require__(4573)
 
@@ -17330,16 +17330,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5910:
+/***/ 1142:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isBlobLike, iteratorMixin } = __nccwpck_require__(3168)
-const { kState } = __nccwpck_require__(3627)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { FileLike, isFileLike } = __nccwpck_require__(7114)
-const { webidl } = __nccwpck_require__(5893)
+const { isBlobLike, iteratorMixin } = __nccwpck_require__(9520)
+const { kState } = __nccwpck_require__(1995)
+const { kEnumerableProperty } = __nccwpck_require__(4640)
+const { FileLike, isFileLike } = __nccwpck_require__(2538)
+const { webidl } = __nccwpck_require__(5701)
 const { File: NativeFile } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(7975)
 
@@ -17589,7 +17589,7 @@ module.exports = { FormData, makeEntry }
 
 /***/ }),
 
-/***/ 1059:
+/***/ 179:
 /***/ ((module) => {
 
 
@@ -17636,21 +17636,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 660:
+/***/ 5524:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
 
 
 
-const { kConstruct } = __nccwpck_require__(6443)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { kConstruct } = __nccwpck_require__(4043)
+const { kEnumerableProperty } = __nccwpck_require__(4640)
 const {
   iteratorMixin,
   isValidHeaderName,
   isValidHeaderValue
-} = __nccwpck_require__(3168)
-const { webidl } = __nccwpck_require__(5893)
+} = __nccwpck_require__(9520)
+const { webidl } = __nccwpck_require__(5701)
 const assert = __nccwpck_require__(4589)
 const util = __nccwpck_require__(7975)
 
@@ -18330,7 +18330,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4398:
+/***/ 8702:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
@@ -18343,9 +18343,9 @@ const {
   filterResponse,
   makeResponse,
   fromInnerResponse
-} = __nccwpck_require__(9051)
-const { HeadersList } = __nccwpck_require__(660)
-const { Request, cloneRequest } = __nccwpck_require__(9967)
+} = __nccwpck_require__(715)
+const { HeadersList } = __nccwpck_require__(5524)
+const { Request, cloneRequest } = __nccwpck_require__(175)
 const zlib = __nccwpck_require__(8522)
 const {
   bytesMatch,
@@ -18381,23 +18381,23 @@ const {
   buildContentRange,
   createInflate,
   extractMimeType
-} = __nccwpck_require__(3168)
-const { kState, kDispatcher } = __nccwpck_require__(3627)
+} = __nccwpck_require__(9520)
+const { kState, kDispatcher } = __nccwpck_require__(1995)
 const assert = __nccwpck_require__(4589)
-const { safelyExtractBody, extractBody } = __nccwpck_require__(4492)
+const { safelyExtractBody, extractBody } = __nccwpck_require__(6396)
 const {
   redirectStatusSet,
   nullBodyStatus,
   safeMethodsSet,
   requestBodyHeader,
   subresourceSet
-} = __nccwpck_require__(4495)
+} = __nccwpck_require__(7775)
 const EE = __nccwpck_require__(8474)
 const { Readable, pipeline, finished } = __nccwpck_require__(7075)
-const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
-const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(1900)
-const { getGlobalDispatcher } = __nccwpck_require__(2581)
-const { webidl } = __nccwpck_require__(5893)
+const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(4640)
+const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(7708)
+const { getGlobalDispatcher } = __nccwpck_require__(8421)
+const { webidl } = __nccwpck_require__(5701)
 const { STATUS_CODES } = __nccwpck_require__(7067)
 const GET_OR_HEAD = ['GET', 'HEAD']
 
@@ -20607,23 +20607,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9967:
+/***/ 175:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* globals AbortController */
 
 
 
-const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(4492)
-const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(660)
-const { FinalizationRegistry } = __nccwpck_require__(6653)()
-const util = __nccwpck_require__(3440)
+const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(6396)
+const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(5524)
+const { FinalizationRegistry } = __nccwpck_require__(9197)()
+const util = __nccwpck_require__(4640)
 const nodeUtil = __nccwpck_require__(7975)
 const {
   isValidHTTPToken,
   sameOrigin,
   environmentSettingsObject
-} = __nccwpck_require__(3168)
+} = __nccwpck_require__(9520)
 const {
   forbiddenMethodsSet,
   corsSafeListedMethodsSet,
@@ -20633,12 +20633,12 @@ const {
   requestCredentials,
   requestCache,
   requestDuplex
-} = __nccwpck_require__(4495)
+} = __nccwpck_require__(7775)
 const { kEnumerableProperty, normalizedMethodRecordsBase, normalizedMethodRecords } = util
-const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(5893)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { kConstruct } = __nccwpck_require__(6443)
+const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(1995)
+const { webidl } = __nccwpck_require__(5701)
+const { URLSerializer } = __nccwpck_require__(7708)
+const { kConstruct } = __nccwpck_require__(4043)
 const assert = __nccwpck_require__(4589)
 const { getMaxListeners, setMaxListeners, getEventListeners, defaultMaxListeners } = __nccwpck_require__(8474)
 
@@ -21651,14 +21651,14 @@ module.exports = { Request, makeRequest, fromInnerRequest, cloneRequest }
 
 /***/ }),
 
-/***/ 9051:
+/***/ 715:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(660)
-const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(4492)
-const util = __nccwpck_require__(3440)
+const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(5524)
+const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(6396)
+const util = __nccwpck_require__(4640)
 const nodeUtil = __nccwpck_require__(7975)
 const { kEnumerableProperty } = util
 const {
@@ -21670,16 +21670,16 @@ const {
   isErrorLike,
   isomorphicEncode,
   environmentSettingsObject: relevantRealm
-} = __nccwpck_require__(3168)
+} = __nccwpck_require__(9520)
 const {
   redirectStatusSet,
   nullBodyStatus
-} = __nccwpck_require__(4495)
-const { kState, kHeaders } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(5893)
-const { FormData } = __nccwpck_require__(5910)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { kConstruct } = __nccwpck_require__(6443)
+} = __nccwpck_require__(7775)
+const { kState, kHeaders } = __nccwpck_require__(1995)
+const { webidl } = __nccwpck_require__(5701)
+const { FormData } = __nccwpck_require__(1142)
+const { URLSerializer } = __nccwpck_require__(7708)
+const { kConstruct } = __nccwpck_require__(4043)
 const assert = __nccwpck_require__(4589)
 const { types } = __nccwpck_require__(7975)
 
@@ -22268,7 +22268,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3627:
+/***/ 1995:
 /***/ ((module) => {
 
 
@@ -22284,21 +22284,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3168:
+/***/ 9520:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Transform } = __nccwpck_require__(7075)
 const zlib = __nccwpck_require__(8522)
-const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(4495)
-const { getGlobalOrigin } = __nccwpck_require__(1059)
-const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(1900)
+const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(7775)
+const { getGlobalOrigin } = __nccwpck_require__(179)
+const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(7708)
 const { performance } = __nccwpck_require__(643)
-const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(3440)
+const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(4640)
 const assert = __nccwpck_require__(4589)
 const { isUint8Array } = __nccwpck_require__(3429)
-const { webidl } = __nccwpck_require__(5893)
+const { webidl } = __nccwpck_require__(5701)
 
 let supportedHashes = []
 
@@ -23923,14 +23923,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5893:
+/***/ 5701:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { types, inspect } = __nccwpck_require__(7975)
 const { markAsUncloneable } = __nccwpck_require__(5919)
-const { toUSVString } = __nccwpck_require__(3440)
+const { toUSVString } = __nccwpck_require__(4640)
 
 /** @type {import('../../../types/webidl').Webidl} */
 const webidl = {}
@@ -24625,7 +24625,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2607:
+/***/ 2927:
 /***/ ((module) => {
 
 
@@ -24922,7 +24922,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8355:
+/***/ 4848:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -24931,16 +24931,16 @@ const {
   staticPropertyDescriptors,
   readOperation,
   fireAProgressEvent
-} = __nccwpck_require__(3610)
+} = __nccwpck_require__(410)
 const {
   kState,
   kError,
   kResult,
   kEvents,
   kAborted
-} = __nccwpck_require__(961)
-const { webidl } = __nccwpck_require__(5893)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
+} = __nccwpck_require__(4929)
+const { webidl } = __nccwpck_require__(5701)
+const { kEnumerableProperty } = __nccwpck_require__(4640)
 
 class FileReader extends EventTarget {
   constructor () {
@@ -25273,12 +25273,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8573:
+/***/ 5549:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(5893)
+const { webidl } = __nccwpck_require__(5701)
 
 const kState = Symbol('ProgressEvent state')
 
@@ -25358,7 +25358,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 961:
+/***/ 4929:
 /***/ ((module) => {
 
 
@@ -25375,7 +25375,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3610:
+/***/ 410:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -25386,10 +25386,10 @@ const {
   kResult,
   kAborted,
   kLastProgressEventFired
-} = __nccwpck_require__(961)
-const { ProgressEvent } = __nccwpck_require__(8573)
-const { getEncoding } = __nccwpck_require__(2607)
-const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(1900)
+} = __nccwpck_require__(4929)
+const { ProgressEvent } = __nccwpck_require__(5549)
+const { getEncoding } = __nccwpck_require__(2927)
+const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(7708)
 const { types } = __nccwpck_require__(7975)
 const { StringDecoder } = __nccwpck_require__(3193)
 const { btoa } = __nccwpck_require__(4573)
@@ -25773,27 +25773,27 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6897:
+/***/ 7905:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(736)
+const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(6096)
 const {
   kReadyState,
   kSentClose,
   kByteParser,
   kReceivedClose,
   kResponse
-} = __nccwpck_require__(1216)
-const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(8625)
-const { channels } = __nccwpck_require__(2414)
-const { CloseEvent } = __nccwpck_require__(5188)
-const { makeRequest } = __nccwpck_require__(9967)
-const { fetching } = __nccwpck_require__(4398)
-const { Headers, getHeadersList } = __nccwpck_require__(660)
-const { getDecodeSplit } = __nccwpck_require__(3168)
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
+} = __nccwpck_require__(32)
+const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(1025)
+const { channels } = __nccwpck_require__(3374)
+const { CloseEvent } = __nccwpck_require__(7316)
+const { makeRequest } = __nccwpck_require__(175)
+const { fetching } = __nccwpck_require__(8702)
+const { Headers, getHeadersList } = __nccwpck_require__(5524)
+const { getDecodeSplit } = __nccwpck_require__(9520)
+const { WebsocketFrameSend } = __nccwpck_require__(9104)
 
 /** @type {import('crypto')} */
 let crypto
@@ -26151,7 +26151,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 736:
+/***/ 6096:
 /***/ ((module) => {
 
 
@@ -26224,14 +26224,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5188:
+/***/ 7316:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(5893)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { kConstruct } = __nccwpck_require__(6443)
+const { webidl } = __nccwpck_require__(5701)
+const { kEnumerableProperty } = __nccwpck_require__(4640)
+const { kConstruct } = __nccwpck_require__(4043)
 const { MessagePort } = __nccwpck_require__(5919)
 
 /**
@@ -26560,12 +26560,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3264:
+/***/ 9104:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxUnsigned16Bit } = __nccwpck_require__(736)
+const { maxUnsigned16Bit } = __nccwpck_require__(6096)
 
 const BUFFER_SIZE = 16386
 
@@ -26663,14 +26663,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9469:
+/***/ 1869:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { createInflateRaw, Z_DEFAULT_WINDOWBITS } = __nccwpck_require__(8522)
-const { isValidClientWindowBits } = __nccwpck_require__(8625)
-const { MessageSizeExceededError } = __nccwpck_require__(8707)
+const { isValidClientWindowBits } = __nccwpck_require__(1025)
+const { MessageSizeExceededError } = __nccwpck_require__(4627)
 
 const tail = Buffer.from([0x00, 0x00, 0xff, 0xff])
 const kBuffer = Symbol('kBuffer')
@@ -26775,16 +26775,16 @@ module.exports = { PerMessageDeflate }
 
 /***/ }),
 
-/***/ 1652:
+/***/ 9332:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Writable } = __nccwpck_require__(7075)
 const assert = __nccwpck_require__(4589)
-const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(736)
-const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(1216)
-const { channels } = __nccwpck_require__(2414)
+const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(6096)
+const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(32)
+const { channels } = __nccwpck_require__(3374)
 const {
   isValidStatusCode,
   isValidOpcode,
@@ -26794,11 +26794,11 @@ const {
   isControlFrame,
   isTextBinaryFrame,
   isContinuationFrame
-} = __nccwpck_require__(8625)
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
-const { closeWebSocketConnection } = __nccwpck_require__(6897)
-const { PerMessageDeflate } = __nccwpck_require__(9469)
-const { MessageSizeExceededError } = __nccwpck_require__(8707)
+} = __nccwpck_require__(1025)
+const { WebsocketFrameSend } = __nccwpck_require__(9104)
+const { closeWebSocketConnection } = __nccwpck_require__(7905)
+const { PerMessageDeflate } = __nccwpck_require__(1869)
+const { MessageSizeExceededError } = __nccwpck_require__(4627)
 
 function failWebsocketConnectionWithCode (ws, code, reason) {
   closeWebSocketConnection(ws, code, reason, Buffer.byteLength(reason))
@@ -27309,14 +27309,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3900:
+/***/ 9388:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
-const { opcodes, sendHints } = __nccwpck_require__(736)
-const FixedQueue = __nccwpck_require__(4660)
+const { WebsocketFrameSend } = __nccwpck_require__(9104)
+const { opcodes, sendHints } = __nccwpck_require__(6096)
+const FixedQueue = __nccwpck_require__(5844)
 
 /** @type {typeof Uint8Array} */
 const FastBuffer = Buffer[Symbol.species]
@@ -27420,7 +27420,7 @@ module.exports = { SendQueue }
 
 /***/ }),
 
-/***/ 1216:
+/***/ 32:
 /***/ ((module) => {
 
 
@@ -27439,16 +27439,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8625:
+/***/ 1025:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(1216)
-const { states, opcodes } = __nccwpck_require__(736)
-const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(5188)
+const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(32)
+const { states, opcodes } = __nccwpck_require__(6096)
+const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(7316)
 const { isUtf8 } = __nccwpck_require__(4573)
-const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(1900)
+const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(7708)
 
 /* globals Blob */
 
@@ -27768,15 +27768,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3726:
+/***/ 1886:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(5893)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { environmentSettingsObject } = __nccwpck_require__(3168)
-const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(736)
+const { webidl } = __nccwpck_require__(5701)
+const { URLSerializer } = __nccwpck_require__(7708)
+const { environmentSettingsObject } = __nccwpck_require__(9520)
+const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(6096)
 const {
   kWebSocketURL,
   kReadyState,
@@ -27785,21 +27785,21 @@ const {
   kResponse,
   kSentClose,
   kByteParser
-} = __nccwpck_require__(1216)
+} = __nccwpck_require__(32)
 const {
   isConnecting,
   isEstablished,
   isClosing,
   isValidSubprotocol,
   fireEvent
-} = __nccwpck_require__(8625)
-const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(6897)
-const { ByteParser } = __nccwpck_require__(1652)
-const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(3440)
-const { getGlobalDispatcher } = __nccwpck_require__(2581)
+} = __nccwpck_require__(1025)
+const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(7905)
+const { ByteParser } = __nccwpck_require__(9332)
+const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(4640)
+const { getGlobalDispatcher } = __nccwpck_require__(8421)
 const { types } = __nccwpck_require__(7975)
-const { ErrorEvent, CloseEvent } = __nccwpck_require__(5188)
-const { SendQueue } = __nccwpck_require__(3900)
+const { ErrorEvent, CloseEvent } = __nccwpck_require__(7316)
+const { SendQueue } = __nccwpck_require__(9388)
 
 // https://websockets.spec.whatwg.org/#interface-definition
 class WebSocket extends EventTarget {
@@ -28566,2706 +28566,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 
 /***/ }),
 
-/***/ 9221:
-/***/ ((__webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-__nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   N: () => (/* binding */ runDiscover)
-/* harmony export */ });
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9402);
-/* harmony import */ var _heroku_data_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2754);
-/* harmony import */ var _heroku_http_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4517);
-/* harmony import */ var _heroku_platform_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3028);
-/* harmony import */ var _heroku_read_only_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7126);
-/* harmony import */ var _heroku_urls_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(489);
-/* harmony import */ var _fleet_discover_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(5552);
-/* harmony import */ var _fleet_matrix_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(212);
-/* harmony import */ var _fleet_rate_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(9575);
-/* harmony import */ var _fleet_render_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(9782);
-/* harmony import */ var _safety_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(5466);
-// The discover step: every Heroku Postgres database the token can see, as `matrix` for a drill
-// matrix, with a job summary answering question 1 for the fleet. Read-only by construction.
-
-
-
-
-
-
-
-
-
-
-
-function readInputs(c) {
-    const token = c.getInput('heroku-api-key');
-    if (!token)
-        throw new Error('heroku-api-key: required (example: ${{ secrets.HEROKU_API_KEY }})');
-    const team = c.getInput('team').trim();
-    if (team && !/^[a-z][a-z0-9-]{0,29}$/.test(team))
-        throw new Error(`team: "${team}" is not a Heroku team name (example: acme-platform)`);
-    return {
-        token,
-        team: team || null,
-        include: (0,_fleet_matrix_js__WEBPACK_IMPORTED_MODULE_6__/* .parseAppPatterns */ .Ef)('apps', c.getInput('apps')),
-        exclude: (0,_fleet_matrix_js__WEBPACK_IMPORTED_MODULE_6__/* .parseAppPatterns */ .Ef)('exclude', c.getInput('exclude')),
-        share: (0,_fleet_rate_js__WEBPACK_IMPORTED_MODULE_7__/* .parseShare */ .n8)(c.getInput('rate-limit-share') || '50')
-    };
-}
-async function runDiscover(c, env) {
-    const secrets = new _safety_js__WEBPACK_IMPORTED_MODULE_9__/* .SecretRegistry */ .ks((s) => c.setSecret(s));
-    secrets.add(c.getInput('heroku-api-key'));
-    try {
-        const inputs = readInputs(c);
-        const http = (0,_heroku_read_only_js__WEBPACK_IMPORTED_MODULE_4__/* .readOnlyHttp */ .JZ)((0,_heroku_http_js__WEBPACK_IMPORTED_MODULE_2__/* .createHerokuHttp */ .di)({
-            token: inputs.token,
-            ...(0,_heroku_urls_js__WEBPACK_IMPORTED_MODULE_10__/* .herokuApiUrls */ .B)(env),
-            secrets,
-            log: (line) => c.info(line)
-        }));
-        // Ownership stays empty: the clients' guards refuse every destructive call as well.
-        const ownership = new _safety_js__WEBPACK_IMPORTED_MODULE_9__/* .Ownership */ .QG();
-        const fleet = await (0,_fleet_discover_js__WEBPACK_IMPORTED_MODULE_5__/* .discoverFleet */ .K)({
-            http,
-            platform: (0,_heroku_platform_js__WEBPACK_IMPORTED_MODULE_3__/* .createPlatformApi */ .yR)(http, ownership),
-            data: (0,_heroku_data_js__WEBPACK_IMPORTED_MODULE_1__/* .createDataApi */ .hr)(http, ownership),
-            now: () => new Date()
-        }, inputs);
-        const budget = (0,_fleet_rate_js__WEBPACK_IMPORTED_MODULE_7__/* .rateBudget */ .UO)(fleet.databases.map((d) => d.method), inputs.share);
-        c.info(secrets.redact((0,_fleet_render_js__WEBPACK_IMPORTED_MODULE_8__/* .renderDiscoverText */ .Bo)(fleet, budget, inputs.share)));
-        c.setOutput('matrix', (0,_fleet_matrix_js__WEBPACK_IMPORTED_MODULE_6__/* .matrixJson */ .u5)(fleet.databases));
-        c.setOutput('count', String(fleet.databases.length));
-        c.setOutput('max-parallel', String(budget.maxParallel ?? Math.max(1, fleet.databases.length)));
-        await c.summary
-            .addRaw(secrets.redact((0,_fleet_render_js__WEBPACK_IMPORTED_MODULE_8__/* .renderDiscover */ .iF)(fleet, budget, inputs.share)), true)
-            .write();
-        if (fleet.databases.length === 0)
-            c.warning('discover found no Heroku Postgres database to drill: check the token, team and apps inputs');
-    }
-    catch (err) {
-        c.setFailed(secrets.redact((err instanceof Error ? err.message : String(err)).split('\n')[0]));
-    }
-}
-await runDiscover(_actions_core__WEBPACK_IMPORTED_MODULE_0__, process.env);
-
-__webpack_async_result__();
-} catch(e) { __webpack_async_result__(e); } }, 1);
-
-/***/ }),
-
-/***/ 5552:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  K: () => (/* binding */ discoverFleet)
-});
-
-// EXTERNAL MODULE: ./.build/heroku/platform.js + 1 modules
-var platform = __nccwpck_require__(3028);
-// EXTERNAL MODULE: ./.build/heroku/read-only.js
-var read_only = __nccwpck_require__(7126);
-// EXTERNAL MODULE: ./.build/heroku/types.js
-var types = __nccwpck_require__(1690);
-;// CONCATENATED MODULE: ./.build/errors.js
-// The ways a drill stops early. Each is a value the report can describe in one line.
-/** A drill that stops. `outcome` `failed` for a policy the backups break, `error` otherwise. */
-class errors_DrillError extends Error {
-    outcome;
-    constructor(message, outcome = 'error') {
-        super(message);
-        this.outcome = outcome;
-        this.name = 'DrillError';
-    }
-}
-/** The drill was cancelled (SIGINT/SIGTERM): main exits and leaves the clean-up to the post step. */
-class CancelledError extends Error {
-    constructor() {
-        super('cancelled');
-        this.name = 'CancelledError';
-    }
-}
-
-;// CONCATENATED MODULE: ./.build/rules/backups.js
-
-
-
-/** Heroku's guidance for logical backups (pg:backups) is "up to 20 GB". */
-const LOGICAL_BACKUP_LIMIT_BYTES = (/* unused pure expression or super */ null && (20 * 1024 ** 3));
-function finishedMs(t) {
-    return t.finished_at ? Date.parse(t.finished_at) : 0;
-}
-/** Backups of the source, newest first (by finish time, then number). */
-function sourceBackupsOf(transfers, source, otherPostgresAttachments) {
-    const names = new Set();
-    for (const n of [...source.attachmentNames, source.attachment]) {
-        names.add(n);
-        names.add(`${n}_URL`);
-    }
-    names.add(source.addonName);
-    const others = new Set();
-    for (const n of otherPostgresAttachments) {
-        others.add(n);
-        others.add(`${n}_URL`);
-    }
-    const backups = transfers.filter(types/* isBackup */.rk);
-    // Heroku does not document from_name's exact format: a backup belongs to the source when
-    // it names one of its attachments, or names nothing we know while the source is the only database.
-    const ours = backups.filter((t) => names.has(t.from_name) || (!others.has(t.from_name) && otherPostgresAttachments.length === 0));
-    return ours.sort((a, b) => finishedMs(b) - finishedMs(a) || b.num - a.num);
-}
-/** `latest`: the newest succeeded backup; an ID: exactly that backup, which must have succeeded. */
-function chooseBackup(choice, sourceBackups, allTransfers, app) {
-    if (choice.mode === 'capture')
-        return null;
-    const succeeded = sourceBackups.filter((t) => t.succeeded && t.finished_at);
-    const available = succeeded
-        .slice(0, 5)
-        .map((t) => backupName(t))
-        .join(', ');
-    const availableText = available
-        ? `newest available: ${available}`
-        : 'the source has no successful backup';
-    if (choice.mode === 'latest') {
-        if (succeeded.length === 0) {
-            throw new DrillError(`backup: latest: app ${app} has no successful backup of the source database`);
-        }
-        return succeeded[0];
-    }
-    const wanted = choice.id.toLowerCase();
-    const found = allTransfers.filter(isBackup).find((t) => backupName(t) === wanted);
-    if (!found) {
-        throw new DrillError(`backup ${choice.id} not found on app ${app} (${availableText})`);
-    }
-    if (!found.finished_at || !found.succeeded) {
-        const state = found.finished_at ? 'failed' : 'not finished';
-        throw new DrillError(`backup ${choice.id} on app ${app} ${state}: choose a successful one (${availableText})`);
-    }
-    return found;
-}
-function scheduleOf(schedules, source, otherPostgres) {
-    const configVarNames = new Set(source.attachmentNames.map((n) => `${n}_URL`));
-    configVarNames.add(source.configVar);
-    return (schedules.find((s) => configVarNames.has(s.name) || source.attachmentNames.includes(s.name)) ??
-        (otherPostgres.length === 0 ? schedules[0] : undefined));
-}
-function scheduleFactsOf(schedule, sourceBackups, now) {
-    const newest = sourceBackups.find((t) => t.succeeded && t.finished_at);
-    return {
-        scheduled: schedule !== undefined,
-        schedule: schedule
-            ? { name: schedule.name, hour: Number(schedule.hour), timezone: schedule.timezone }
-            : null,
-        newestBackup: newest
-            ? {
-                id: backupName(newest),
-                finishedAt: newest.finished_at,
-                ageSeconds: Math.max(0, Math.round((now.getTime() - finishedMs(newest)) / 1000))
-            }
-            : null,
-        recentBackups: sourceBackups.slice(0, 5).map((t) => ({
-            id: backupName(t),
-            finishedAt: t.finished_at,
-            succeeded: t.succeeded === true && t.finished_at !== null
-        }))
-    };
-}
-function logicalBackupSizeWarning(databaseBytes) {
-    if (databaseBytes === null || databaseBytes <= LOGICAL_BACKUP_LIMIT_BYTES)
-        return null;
-    const gb = (databaseBytes / 1024 ** 3).toFixed(1);
-    return `the source database is ${gb} GB: Heroku recommends logical backups (pg:backups) only up to about 20 GB; captures and restores may time out`;
-}
-/** The policies on question 1: they fail the drill before anything is created. */
-function applyBackupPolicies(config, source, facts) {
-    const problems = backupPolicyProblems(config, source, facts);
-    // fork / rollback recover from Continuous Protection, which Heroku tells those teams to rely on
-    // instead of logical backups: a missing schedule or an old backup is a warning there, not a failure.
-    if (config.method !== 'backup') {
-        return problems.map((p) => `${p} (a warning with method: ${config.method}, which does not use logical backups)`);
-    }
-    if (problems.length > 0)
-        throw new DrillError(problems[0], 'failed');
-    return [];
-}
-function backupPolicyProblems(config, source, facts) {
-    const problems = [];
-    if (config.requireSchedule && !facts.scheduled) {
-        problems.push(`app ${config.app} has no automatic backup schedule for ${source.configVar} (require-schedule: true): ` +
-            `add one with: heroku pg:backups:schedule ${source.configVar} --at '02:00 UTC' --app ${config.app}`);
-    }
-    if (config.maxBackupAgeSeconds === null)
-        return problems;
-    const newest = facts.newestBackup;
-    if (!newest) {
-        problems.push(`app ${config.app} has no successful backup of ${source.configVar} (max-backup-age: ${formatLimit(config.maxBackupAgeSeconds)})`);
-    }
-    else if (newest.ageSeconds > config.maxBackupAgeSeconds) {
-        problems.push(`newest successful backup ${newest.id} is ${formatDuration(newest.ageSeconds)} old, older than max-backup-age ${formatLimit(config.maxBackupAgeSeconds)}`);
-    }
-    return problems;
-}
-
-// EXTERNAL MODULE: ./.build/fleet/matrix.js
-var matrix = __nccwpck_require__(212);
-;// CONCATENATED MODULE: ./.build/fleet/discover.js
-// discover: every Heroku Postgres database the token can see, as a matrix of drills. It reads
-// only, through clients whose HTTP layer refuses anything but a GET (heroku/read-only.ts): the apps
-// (of a team, or all the token sees), each selected app's add-ons, attachments and transfers, and
-// each heroku-postgresql add-on's database info, which tells a follower from a leader.
-
-
-
-
-
-/** Apps inspected at once: a fleet of tens of apps in seconds, without a burst at Heroku. */
-const APPS_AT_ONCE = 4;
-async function discoverFleet(deps, options) {
-    const apps = options.team
-        ? await (0,read_only/* listTeamApps */.wB)(deps.http, options.team)
-        : await deps.platform.listApps();
-    const appsLeftOut = [];
-    const selected = [];
-    for (const app of apps) {
-        const reason = (0,matrix/* appLeftOut */.F5)(app.name, options);
-        if (reason)
-            appsLeftOut.push({ app: app.name, reason });
-        else
-            selected.push(app);
-    }
-    const perApp = await mapLimit(selected, APPS_AT_ONCE, (app) => inspectApp(deps, app));
-    const fleet = {
-        databases: (0,matrix/* sortEntries */.R3)(perApp.flatMap((a) => a.databases)),
-        skipped: perApp.flatMap((a) => a.skipped),
-        appsSeen: apps.length,
-        appsLeftOut,
-        appsWithoutDatabase: selected
-            .filter((_, i) => perApp[i].databases.length + perApp[i].skipped.length === 0)
-            .map((a) => a.name)
-    };
-    return fleet;
-}
-/** The app's own heroku-postgresql add-ons: leaders in the matrix, the rest skipped with a reason. */
-async function inspectApp(deps, app) {
-    const addons = (await deps.platform.listAddons(app.name)).filter((a) => a.addon_service?.name === platform/* POSTGRES_SERVICE */.i3 || a.plan.name.startsWith(platform/* POSTGRES_SERVICE */.i3));
-    // An add-on attached here but billed to another app is drilled from its own app.
-    const own = addons.filter((a) => a.app.name === app.name || a.app.id === app.id);
-    if (own.length === 0)
-        return { databases: [], skipped: [] };
-    const [attachments, transfers] = await Promise.all([
-        deps.platform.listAttachments(app.name),
-        deps.data.listTransfers(app.name)
-    ]);
-    const context = { attachments, transfers, postgresIds: new Set(addons.map((a) => a.id)) };
-    const out = { databases: [], skipped: [] };
-    for (const addon of own) {
-        const found = await inspectAddon(deps, app, addon, attachments);
-        if ('reason' in found)
-            out.skipped.push(found);
-        else
-            out.databases.push({
-                ...found,
-                newestBackup: newestBackupOf(deps.now(), found, addon.id, context)
-            });
-    }
-    return out;
-}
-async function inspectAddon(deps, app, addon, attachments) {
-    const skip = (reason) => ({
-        app: app.name,
-        addonName: addon.name,
-        reason
-    });
-    const attachment = (0,matrix/* attachmentOf */.r3)(addon.id, attachments);
-    if (addon.state !== 'provisioned')
-        return skip(`${addon.state}, not ready to drill`);
-    if (!attachment)
-        return skip('not attached to its app');
-    if ((0,matrix/* isAdvancedPlan */.y2)(addon.plan.name))
-        return skip('Postgres Advanced: the drill cannot restore it');
-    const info = await deps.data.getDatabase(addon.id);
-    if (!info)
-        return skip('not yet provisioned');
-    // A follower's database info names its leader in `following`, as `heroku pg:unfollow` reads it
-    // (heroku/cli src/commands/pg/unfollow.ts: "is not a follower" when it is empty). It holds the
-    // leader's URL: a secret from the moment it is read.
-    const following = info.following;
-    if (typeof following === 'string' && following !== '') {
-        deps.http.secrets.addUrl(following);
-        return skip('a follower (read-only replica): its leader is drilled instead');
-    }
-    const suggestion = (0,matrix/* suggestMethod */.KA)(addon.plan.name, info.num_bytes ?? null);
-    return {
-        app: app.name,
-        database: `${attachment}_URL`,
-        plan: (0,platform/* planShortName */.nG)(addon.plan.name),
-        tier: (0,platform/* planTier */.wC)(addon.plan.name),
-        method: suggestion.method,
-        addonName: addon.name,
-        team: app.team?.name ?? null,
-        ...(suggestion.note ? { note: suggestion.note } : {})
-    };
-}
-/** Question 1 for this database, from the backups list alone (as the drill's preflight picks them). */
-function newestBackupOf(now, db, addonId, context) {
-    const plain = context.attachments.filter((a) => !a.namespace);
-    const names = plain.filter((a) => a.addon.id === addonId).map((a) => a.name);
-    const others = plain
-        .filter((a) => a.addon.id !== addonId && context.postgresIds.has(a.addon.id))
-        .map((a) => a.name);
-    const source = {
-        addonId,
-        addonName: db.addonName,
-        addonApp: db.app,
-        attachment: db.database.replace(/_URL$/, ''),
-        attachmentNames: names,
-        plan: db.plan,
-        configVar: db.database
-    };
-    const newest = sourceBackupsOf(context.transfers, source, others).find((t) => t.succeeded && t.finished_at);
-    if (!newest?.finished_at)
-        return null;
-    const ageSeconds = Math.max(0, Math.round((now.getTime() - Date.parse(newest.finished_at)) / 1000));
-    return { id: (0,types/* backupName */.aw)(newest), finishedAt: newest.finished_at, ageSeconds };
-}
-/** `fn` over `items`, at most `limit` at a time, results in the items' order. */
-async function mapLimit(items, limit, fn) {
-    const results = new Array(items.length);
-    let next = 0;
-    const worker = async () => {
-        while (next < items.length) {
-            const i = next++;
-            results[i] = await fn(items[i]);
-        }
-    };
-    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-    return results;
-}
-
-
-/***/ }),
-
-/***/ 212:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Ef: () => (/* binding */ parseAppPatterns),
-/* harmony export */   F5: () => (/* binding */ appLeftOut),
-/* harmony export */   KA: () => (/* binding */ suggestMethod),
-/* harmony export */   R3: () => (/* binding */ sortEntries),
-/* harmony export */   r3: () => (/* binding */ attachmentOf),
-/* harmony export */   u5: () => (/* binding */ matrixJson),
-/* harmony export */   y2: () => (/* binding */ isAdvancedPlan)
-/* harmony export */ });
-/* unused harmony exports LOGICAL_BACKUP_GUIDANCE_BYTES, matchesPattern, matrixEntryOf, parseMatrix, attachmentKey */
-/* harmony import */ var _heroku_platform_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3028);
-/* harmony import */ var _safety_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5466);
-// The fleet's matrix (pure): which apps are in it, which of their Heroku Postgres add-ons are drilled
-// (leaders only, never the drill's own apps), the attachment each is named by, the suggested
-// method, and the `matrix` JSON that discover writes and fleet-report reads back.
-
-
-/** Heroku's guidance: logical backups get unreliable above about 20 GB (PRODUCT.md §3). */
-const LOGICAL_BACKUP_GUIDANCE_BYTES = 20e9;
-const PATTERN = /^[a-z0-9*][a-z0-9*-]*$/;
-/** `apps` / `exclude`: names or `*` patterns separated by commas, spaces or new lines. */
-function parseAppPatterns(input, text) {
-    const patterns = text
-        .split(/[\s,]+/)
-        .map((p) => p.trim().toLowerCase())
-        .filter((p) => p !== '');
-    const bad = patterns.find((p) => !PATTERN.test(p));
-    if (bad !== undefined) {
-        throw new Error(`${input}: "${bad}" is not an app name or pattern (lower-case letters, digits, dashes and *; example: billing-*, storefront)`);
-    }
-    return patterns;
-}
-function matchesPattern(pattern, name) {
-    const source = pattern.split('*').map(escapeRegExp).join('[a-z0-9-]*');
-    return new RegExp(`^${source}$`).test(name);
-}
-function escapeRegExp(text) {
-    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-/** Why an app is left out of the fleet, or null when it is in. The drill's own apps never are. */
-function appLeftOut(name, filter) {
-    if (_safety_js__WEBPACK_IMPORTED_MODULE_1__/* .DRILL_APP_PATTERN */ .dj.test(name))
-        return 'a drill app of this action';
-    if (filter.exclude.some((p) => matchesPattern(p, name)))
-        return 'excluded';
-    if (filter.include.length > 0 && !filter.include.some((p) => matchesPattern(p, name)))
-        return 'not in apps';
-    return null;
-}
-/**
- * The attachment that names the add-on on its own app: DATABASE when it is one, else the first
- * plain (not namespaced) one in name order, as HEROKU_POSTGRESQL_<COLOR>; null when it has none.
- */
-function attachmentOf(addonId, attachments) {
-    const names = attachments
-        .filter((a) => a.addon.id === addonId && !a.namespace)
-        .map((a) => a.name)
-        .sort();
-    return names.includes('DATABASE') ? 'DATABASE' : (names[0] ?? null);
-}
-/** Postgres Advanced is refused by the drill (heroku-api.md §19.5): not in the matrix. */
-function isAdvancedPlan(plan) {
-    return /^(advanced|performance)/.test((0,_heroku_platform_js__WEBPACK_IMPORTED_MODULE_0__/* .planShortName */ .nG)(plan));
-}
-/**
- * `fork` where a logical backup cannot do the job: Shield has no backups, and above Heroku's
- * 20 GB guidance a Continuous-Protection copy is the real recovery path; `backup` everywhere else.
- */
-function suggestMethod(plan, databaseBytes) {
-    const tier = (0,_heroku_platform_js__WEBPACK_IMPORTED_MODULE_0__/* .planTier */ .wC)(plan);
-    const protectedTier = ['standard', 'premium', 'private', 'shield'].includes(tier);
-    const network = tier === 'private' || tier === 'shield'
-        ? 'needs a runner inside the space (private-network: true)'
-        : undefined;
-    if (tier === 'shield')
-        return { method: 'fork', note: join('Shield has no logical backups', network) };
-    if (protectedTier && databaseBytes !== null && databaseBytes > LOGICAL_BACKUP_GUIDANCE_BYTES)
-        return { method: 'fork', note: join('above the 20 GB guidance for logical backups', network) };
-    return { method: 'backup', ...(network ? { note: network } : {}) };
-}
-function join(...parts) {
-    return parts.filter((p) => p).join('; ');
-}
-function matrixEntryOf(db) {
-    return { app: db.app, database: db.database, plan: db.plan, tier: db.tier, method: db.method };
-}
-/** The `matrix` output: entries in app, then database order (stable across runs). */
-function matrixJson(databases) {
-    return JSON.stringify(sortEntries(databases).map(matrixEntryOf));
-}
-function sortEntries(entries) {
-    return [...entries].sort((a, b) => a.app.localeCompare(b.app) || a.database.localeCompare(b.database));
-}
-/** discover's `matrix` as fleet-report reads it back; a line naming the problem when it is not one. */
-function parseMatrix(text) {
-    let parsed;
-    try {
-        parsed = JSON.parse(text);
-    }
-    catch {
-        throw new Error("matrix: not JSON; pass the discover step's output as is (example: matrix: ${{ needs.discover.outputs.matrix }})");
-    }
-    // Also accepted: the object form {include: [...]} that a workflow may build around it.
-    const list = parsed && typeof parsed === 'object' && !Array.isArray(parsed)
-        ? parsed.include
-        : parsed;
-    if (!Array.isArray(list))
-        throw new Error('matrix: expected a JSON array of {app, database, ...}');
-    return list.map((item, i) => {
-        const e = (item ?? {});
-        if (typeof e.app !== 'string' || e.app === '')
-            throw new Error(`matrix: entry ${i + 1} has no app`);
-        const database = typeof e.database === 'string' && e.database ? e.database : 'DATABASE_URL';
-        const plan = typeof e.plan === 'string' ? e.plan : '';
-        return {
-            app: e.app,
-            database,
-            plan,
-            tier: typeof e.tier === 'string' ? e.tier : plan ? planTier(plan) : '',
-            method: e.method === 'fork' ? 'fork' : 'backup'
-        };
-    });
-}
-/** `DATABASE_URL`, `DATABASE`, `database_url` → `DATABASE`: one key for an attachment however it is named. */
-function attachmentKey(database) {
-    return database.trim().toUpperCase().replace(/_URL$/, '');
-}
-
-
-/***/ }),
-
-/***/ 9575:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   BS: () => (/* binding */ ASSUMED_WAIT_MINUTES),
-/* harmony export */   MV: () => (/* binding */ drillRequests),
-/* harmony export */   UO: () => (/* binding */ rateBudget),
-/* harmony export */   mK: () => (/* binding */ DRILL_STEP_REQUESTS),
-/* harmony export */   n8: () => (/* binding */ parseShare),
-/* harmony export */   oE: () => (/* binding */ ACCOUNT_REQUESTS_PER_HOUR)
-/* harmony export */ });
-/* unused harmony export pollsForWait */
-/* harmony import */ var _heroku_wait_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1778);
-// Heroku's rate limit for a fleet (pure): what one drill costs in API requests, and the largest
-// max-parallel that keeps the whole matrix within a share of the account's pool. Heroku gives each
-// account 4,500 requests an hour (a pool refilled at 75 a minute, heroku-api.md §12.1), shared by
-// every drill of the token and by its deploys; the drill itself slows down on RateLimit-Remaining.
-
-const ACCOUNT_REQUESTS_PER_HOUR = 4500;
-/** Requests of a whole drill besides its waits: main and post step (README, Performance: 41). */
-const DRILL_STEP_REQUESTS = 45;
-/** The waits a drill polls: capture and provisioning side by side, then the restore; a fork's provisioning. */
-const WAITS = { backup: 3, fork: 1 };
-/** The length of each wait the estimate assumes (the summary says so). */
-const ASSUMED_WAIT_MINUTES = 10;
-/** A backup drill waits twice one after the other (capture ∥ provisioning, then the restore). */
-const DRILL_MINUTES = 2 * ASSUMED_WAIT_MINUTES;
-/** Status requests one wait of `seconds` sends under the drill's poll policy (wait.ts). */
-function pollsForWait(seconds) {
-    let elapsedMs = 0;
-    let polls = 0;
-    while (elapsedMs < seconds * 1000) {
-        elapsedMs += (0,_heroku_wait_js__WEBPACK_IMPORTED_MODULE_0__/* .pollIntervalMs */ .Bg)(elapsedMs);
-        polls++;
-    }
-    return polls;
-}
-/** Requests of one drill: its steps and its waits of ASSUMED_WAIT_MINUTES each. */
-function drillRequests(method, waitMinutes = ASSUMED_WAIT_MINUTES) {
-    return DRILL_STEP_REQUESTS + WAITS[method] * pollsForWait(waitMinutes * 60);
-}
-/**
- * The whole fleet within the budget at once needs no limit (the pool holds an hour's worth);
- * otherwise each parallel slot spends a drill's requests per drill length, so the budget allows
- * that many slots.
- */
-function rateBudget(methods, sharePercent) {
-    const budgetPerHour = Math.floor((ACCOUNT_REQUESTS_PER_HOUR * sharePercent) / 100);
-    const fleetRequests = methods.reduce((sum, m) => sum + drillRequests(m), 0);
-    const perSlotPerHour = Math.ceil((drillRequests('backup') * 60) / DRILL_MINUTES);
-    const maxParallel = fleetRequests <= budgetPerHour ? null : Math.max(1, Math.floor(budgetPerHour / perSlotPerHour));
-    return { budgetPerHour, fleetRequests, perSlotPerHour, maxParallel };
-}
-/** `rate-limit-share`: a percentage of the account's pool, 1 to 100 (`50` or `50%`). */
-function parseShare(text) {
-    const m = /^\s*(\d{1,3})\s*%?\s*$/.exec(text);
-    const share = m ? Number(m[1]) : NaN;
-    if (!(share >= 1 && share <= 100)) {
-        throw new Error(`rate-limit-share: "${text}" is not a percentage from 1 to 100 (example: 50)`);
-    }
-    return share;
-}
-
-
-/***/ }),
-
-/***/ 9782:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  iF: () => (/* binding */ renderDiscover),
-  Bo: () => (/* binding */ renderDiscoverText)
-});
-
-// UNUSED EXPORTS: fleetVerdict, jobFor, renderFleet, renderFleetText, trendText
-
-;// CONCATENATED MODULE: ./.build/format.js
-// How durations, counts and sizes are written everywhere a person reads them (log lines, the job
-// summary, the runbook, error messages), so one figure never appears in two shapes.
-/** `0.4s`, `42s`, `4m 12s`, `23h 53m`, `3d 0h`: tenths only under 10 s, where they matter. */
-function format_formatDuration(totalSeconds) {
-    if (!Number.isFinite(totalSeconds))
-        return 'unknown';
-    const exact = Math.max(0, totalSeconds);
-    if (exact < 9.95)
-        return `${exact.toFixed(1)}s`;
-    const s = Math.round(exact);
-    if (s < 60)
-        return `${s}s`;
-    if (s < 3600)
-        return `${Math.floor(s / 60)}m ${s % 60}s`;
-    if (s < 86400)
-        return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
-    return `${Math.floor(s / 86400)}d ${Math.floor((s % 86400) / 3600)}h`;
-}
-/** A limit as a user writes it in an input (`26h`, `3d`, `90m`), for messages about that limit. */
-function formatLimit(totalSeconds) {
-    if (totalSeconds % 86400 === 0)
-        return `${totalSeconds / 86400}d`;
-    if (totalSeconds % 3600 === 0)
-        return `${totalSeconds / 3600}h`;
-    return `${Math.round(totalSeconds / 60)}m`;
-}
-/** `15,607`: thousands grouped, whole numbers. */
-function format_formatCount(n) {
-    return Math.round(n).toLocaleString('en-US');
-}
-/** `1 mismatch`, `3 mismatches`, `1,204 tables`: the count formatted, the noun agreeing with it. */
-function format_plural(n, singular, pluralForm = `${singular}s`) {
-    return `${format_formatCount(n)} ${Math.round(n) === 1 ? singular : pluralForm}`;
-}
-/** `512 bytes`, `1.2 MB`, `23 GB` (powers of 1000, as Heroku shows sizes). */
-function formatBytes(n) {
-    const units = ['bytes', 'kB', 'MB', 'GB', 'TB'];
-    let value = n;
-    let unit = 0;
-    while (value >= 1000 && unit < units.length - 1) {
-        value /= 1000;
-        unit++;
-    }
-    if (unit === 0)
-        return format_plural(n, 'byte');
-    // 9.96 MB rounds to "10.0": show it as 10 MB.
-    return value < 9.95 ? `${value.toFixed(1)} ${units[unit]}` : `${Math.round(value)} ${units[unit]}`;
-}
-/** `2026-12-01T04:00:00Z`: a moment in UTC to the second, as inputs and the Heroku CLI take it. */
-function formatUtc(time) {
-    return time.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
-;// CONCATENATED MODULE: ./.build/report/render.js
-/** Rows shown per table before the rest is left to the JSON report (a step summary is capped at 1 MiB). */
-const MAX_ROWS = 300;
-/** Characters of one free-text line (a log line, a message) shown in the summary. */
-const MAX_LINE = 400;
-const ICON = { passed: '✅', failed: '❌', error: '⚠️' };
-const LABEL = { passed: 'PASSED', failed: 'FAILED', error: 'ERROR' };
-// ---------------------------------------------------------------- formatting helpers
-function capped(items) {
-    return items.slice(0, MAX_ROWS);
-}
-/** Line breaks of every kind (CommonMark ends a line at \r as at \n) and control characters. */
-const BREAKS_AND_CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
-/**
- * What every span becomes before either renderer escapes it: one line (a line break would end a
- * table row, a heading or a fold and start a block of the text's own; a control character can
- * rewrite a terminal or forge a workflow command in the log), with URLs hidden (a URL may hold a
- * database password or a signed backup link, and the summary never shows one).
- */
-function flat(text) {
-    return hideUrls(text).replace(BREAKS_AND_CONTROLS, ' ');
-}
-function hideUrls(text) {
-    return text.replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s'"<>)]+/gi, '(URL hidden)');
-}
-/** Any text from outside (API messages, notes, log lines) on one line, URLs hidden, and short. */
-function render_oneLine(text) {
-    const line = flat(text.replace(/\s*[\r\n]+\s*/g, ' ')).trim();
-    // Log lines can be long; the JSON report keeps them whole.
-    return line.length > MAX_LINE ? `${line.slice(0, MAX_LINE - 1)}…` : line;
-}
-function when(iso) {
-    const t = Date.parse(iso);
-    return Number.isNaN(t)
-        ? iso
-        : new Date(t)
-            .toISOString()
-            .replace('T', ' ')
-            .replace(/\.\d+Z$/, ' UTC')
-            .replace(/Z$/, ' UTC');
-}
-function clock(iso) {
-    const t = Date.parse(iso);
-    return Number.isNaN(t) ? '' : new Date(t).toISOString().slice(11, 19);
-}
-function spans(inline) {
-    return Array.isArray(inline) ? inline : [inline];
-}
-/** A label: value list (the Backup and Promote facts): a table here would need an empty header row. */
-function factList(rows) {
-    return {
-        kind: 'list',
-        items: rows.map(([label, value]) => [{ strong: `${label}:` }, ' ', ...spans(value)])
-    };
-}
-/** A section folded away (a <details> on GitHub): there when wanted, not in the way. */
-function folded(label, blocks) {
-    return blocks.length ? [{ kind: 'details', label, blocks }] : [];
-}
-// ---------------------------------------------------------------- Markdown
-/**
- * Escapes what GitHub would turn into markup inside a line (emphasis, code, links, HTML, math,
- * table cells); `_` only at a word edge (DATABASE_URL stays readable).
- */
-function mdEscape(text) {
-    return flat(text)
-        .replace(/[\\`*[\]|~$]/g, (ch) => `\\${ch}`)
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/(^|[^A-Za-z0-9])_|_(?=[^A-Za-z0-9]|$)/g, (m) => m.replace('_', '\\_'))
-        .replace(/^([#+-])/, '\\$1');
-}
-/**
- * The start of a paragraph, a list item's text or a heading's: never the marker of a block of its
- * own (a heading, a list, a quote, indented code, a setext underline).
- */
-function mdLineStart(line) {
-    return line
-        .replace(/^\s+/, '')
-        .replace(/^([#+=-])/, '\\$1')
-        .replace(/^(\d{1,9})([.)])/, '$1\\$2');
-}
-/** A heading's text: a line start, and no trailing `#` run that GitHub would take for its closing. */
-function mdHeading(text) {
-    return mdLineStart(mdEscape(text)).replace(/(^|\s)(#+)\s*$/, '$1\\$2');
-}
-/** The longest run of `char` in the text. */
-function longestRun(text, char) {
-    const runs = text.split(new RegExp(`[^${char}]+`)).map((run) => run.length);
-    return Math.max(0, ...runs);
-}
-function mdCode(code, inTable) {
-    // A code span cannot escape; pick a fence longer than any backtick run inside. In a table a pipe
-    // ends the cell even inside a code span, so GitHub wants it as \|.
-    const text = flat(code);
-    const fence = '`'.repeat(longestRun(text, '`') + 1);
-    const body = inTable ? text.replace(/\|/g, '\\|') : text;
-    return body.startsWith('`') || body.endsWith('`') || /^ .* $/.test(body)
-        ? `${fence} ${body} ${fence}`
-        : `${fence}${body}${fence}`;
-}
-/** A fenced block: each line flattened, the fence longer than any backtick run inside. */
-function mdFenced(info, lines) {
-    const body = lines.map(flat);
-    const fence = '`'.repeat(Math.max(3, ...body.map((line) => longestRun(line, '`') + 1)));
-    return [`${fence}${info}`, ...body, fence].join('\n');
-}
-function mdInline(inline, inTable = false) {
-    return spans(inline)
-        .map((span) => typeof span === 'string'
-        ? mdEscape(span)
-        : 'code' in span
-            ? mdCode(span.code, inTable)
-            : 'link' in span
-                ? `[${mdEscape(span.link)}](${mdHref(span.href)})`
-                : `**${mdEscape(span.strong)}**`)
-        .join('');
-}
-/** An http(s) URL with nothing that could end the link early; anything else is no link. */
-function mdHref(href) {
-    if (!/^https?:\/\/[^\s]+$/.test(href))
-        return '#';
-    return href.replace(/[()<>]/g, (ch) => encodeURIComponent(ch));
-}
-function htmlEscape(text) {
-    return flat(text)
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/"/g, '&quot;');
-}
-function render_toMarkdown(blocks) {
-    return blocks.map(mdBlock).join('\n\n') + '\n';
-}
-function mdBlock(block) {
-    switch (block.kind) {
-        case 'verdict':
-            return `## ${ICON[block.outcome]} ${mdHeading(block.text)}`;
-        case 'heading':
-            return `### ${mdHeading(block.text)}`;
-        case 'para':
-            return mdLineStart(mdInline(block.text));
-        case 'list':
-            return block.items.map((item) => `- ${mdLineStart(mdInline(item))}`).join('\n');
-        case 'table': {
-            const header = `| ${block.headers.map((h) => mdEscape(h) || ' ').join(' | ')} |`;
-            const rule = `| ${block.headers.map((_, i) => (block.numeric?.[i] ? '---:' : '---')).join(' | ')} |`;
-            const rows = block.rows.map((row) => `| ${row.map((cell) => mdInline(cell, true)).join(' | ')} |`);
-            return [header, rule, ...rows].join('\n');
-        }
-        case 'details':
-            return `<details><summary>${htmlEscape(block.label)}</summary>\n\n${block.blocks.map(mdBlock).join('\n\n')}\n\n</details>`;
-        case 'code':
-            return mdFenced('sh', block.lines);
-        case 'chart':
-            return mdFenced('mermaid', block.lines);
-    }
-}
-// ---------------------------------------------------------------- plain text
-function textInline(inline) {
-    return spans(inline)
-        .map((span) => typeof span === 'string'
-        ? flat(span)
-        : 'code' in span
-            ? flat(span.code)
-            : 'link' in span
-                ? `${flat(span.link)} (${span.href})`
-                : flat(span.strong))
-        .join('');
-}
-function render_toText(blocks) {
-    const text = blocks.filter((block) => block.kind !== 'chart');
-    return text.map((block) => textBlock(block, '')).join('\n\n') + '\n';
-}
-function textBlock(block, indent) {
-    const lines = (text) => text
-        .split('\n')
-        .map((line) => (line ? indent + line : line))
-        .join('\n');
-    switch (block.kind) {
-        case 'verdict':
-            // The drill's verdicts start with the word the label already says.
-            return lines(`${LABEL[block.outcome]}: ${flat(block.text).replace(/^(passed|failed|error):\s*/i, '')}`);
-        case 'heading':
-            return lines(`${flat(block.text)}\n${'-'.repeat(flat(block.text).length)}`);
-        case 'para':
-            return lines(textInline(block.text));
-        case 'list':
-            return lines(block.items.map((item) => `- ${textInline(item)}`).join('\n'));
-        case 'table':
-            return lines(textTable(block.headers.map(flat), block.rows.map((row) => row.map(textInline)), block.numeric ?? []));
-        case 'details':
-            return [
-                lines(`${flat(block.label)}:`),
-                ...block.blocks.map((b) => textBlock(b, indent + '  '))
-            ].join('\n');
-        case 'code':
-            return lines(block.lines
-                .map(flat)
-                .map((line) => `  ${line.startsWith('#') ? line : `$ ${line}`}`)
-                .join('\n'));
-        case 'chart':
-            return '';
-    }
-}
-function textTable(headers, rows, numeric) {
-    const all = headers.some((h) => h) ? [headers, ...rows] : rows;
-    const widths = headers.map((_, i) => Math.max(...all.map((row) => [...(row[i] ?? '')].length)));
-    const format = (row) => row
-        .map((cell, i) => {
-        const pad = ' '.repeat(widths[i] - [...cell].length);
-        return numeric[i] ? pad + cell : cell + pad;
-    })
-        .join('  ')
-        .trimEnd();
-    const out = all.map(format);
-    if (headers.some((h) => h))
-        out.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
-    return out.join('\n');
-}
-
-// EXTERNAL MODULE: ./.build/fleet/rate.js
-var rate = __nccwpck_require__(9575);
-;// CONCATENATED MODULE: ./.build/fleet/render.js
-// The two fleet summaries (pure): discover's table of databases to drill, and the fleet report.
-// Both are blocks of the drill summary's content model, rendered by its Markdown and text
-// renderers (report/render.ts), which escape every string from outside.
-
-
-
-/** The drill's default max-backup-age: an older newest backup is flagged here too. */
-const BACKUP_AGE_LIMIT_SECONDS = 26 * 3600;
-const render_ICON = {
-    passed: '✅ passed',
-    failed: '❌ failed',
-    error: '⚠️ error',
-    missing: '❔ missing'
-};
-// ---------------------------------------------------------------- discover
-function renderDiscover(fleet, budget, share) {
-    return render_toMarkdown(discoverBlocks(fleet, budget, share));
-}
-function renderDiscoverText(fleet, budget, share) {
-    return render_toText(discoverBlocks(fleet, budget, share));
-}
-function discoverBlocks(fleet, budget, share) {
-    const count = fleet.databases.length;
-    const blocks = [
-        { kind: 'heading', text: `Heroku Postgres fleet: ${format_plural(count, 'database')} to drill` },
-        {
-            kind: 'para',
-            text: `${format_plural(fleet.appsSeen, 'app')} seen, ${format_plural(fleet.appsLeftOut.length, 'app')} left out, ${format_plural(fleet.appsWithoutDatabase.length, 'app')} without a database of its own. Newest backup and its age from each app's backups list (nothing was written).`
-        }
-    ];
-    if (count > 0)
-        blocks.push(databaseTable(fleet.databases));
-    if (fleet.skipped.length > 0) {
-        blocks.push({ kind: 'heading', text: 'Not drilled' }, {
-            kind: 'table',
-            headers: ['app', 'add-on', 'why'],
-            rows: fleet.skipped.map((s) => [s.app, { code: s.addonName }, render_oneLine(s.reason)])
-        });
-    }
-    if (fleet.appsLeftOut.length > 0) {
-        blocks.push({
-            kind: 'details',
-            label: `Apps left out (${fleet.appsLeftOut.length})`,
-            blocks: [{ kind: 'list', items: fleet.appsLeftOut.map((a) => `${a.app}: ${a.reason}`) }]
-        });
-    }
-    blocks.push(...rateBlocks(fleet.databases, budget, share));
-    return blocks;
-}
-function databaseTable(databases) {
-    return {
-        kind: 'table',
-        headers: ['app', 'database', 'plan', 'team', 'method', 'newest backup', 'age'],
-        rows: databases.map((db) => [
-            db.app,
-            { code: db.database },
-            db.plan,
-            db.team ?? 'personal',
-            db.note ? [{ code: db.method }, ` (${render_oneLine(db.note)})`] : { code: db.method },
-            db.newestBackup ? { code: db.newestBackup.id } : 'none',
-            ageCell(db.newestBackup?.ageSeconds ?? null)
-        ])
-    };
-}
-function ageCell(ageSeconds) {
-    if (ageSeconds === null)
-        return '—';
-    const age = format_formatDuration(ageSeconds);
-    return ageSeconds > BACKUP_AGE_LIMIT_SECONDS
-        ? `⚠️ ${age} (over ${formatLimit(BACKUP_AGE_LIMIT_SECONDS)})`
-        : age;
-}
-function rateBlocks(databases, budget, share) {
-    const perDrill = (0,rate/* drillRequests */.MV)('backup');
-    const limit = budget.maxParallel === null
-        ? [
-            'the whole matrix fits: any ',
-            { code: 'max-parallel' },
-            ' stays under it (the drills also slow down on RateLimit-Remaining).'
-        ]
-        : [
-            { code: `max-parallel: ${budget.maxParallel}` },
-            ` stays under it (a running drill spends about ${format_formatCount(budget.perSlotPerHour)} requests an hour).`
-        ];
-    const text = [
-        `A drill costs about ${format_formatCount(perDrill)} Heroku API requests (${rate/* DRILL_STEP_REQUESTS */.mK} for its steps, the rest polling waits of about ${rate/* ASSUMED_WAIT_MINUTES */.BS} minutes each; a fork about ${format_formatCount((0,rate/* drillRequests */.MV)('fork'))}). `,
-        `These ${format_plural(databases.length, 'drill')}: about ${format_formatCount(budget.fleetRequests)} requests. `,
-        `Heroku allows ${format_formatCount(rate/* ACCOUNT_REQUESTS_PER_HOUR */.oE)} an hour per account, shared by every drill of this token and its deploys; within ${share}% (${format_formatCount(budget.budgetPerHour)} an hour) `,
-        ...limit
-    ];
-    return [
-        { kind: 'heading', text: 'Rate limit' },
-        { kind: 'para', text }
-    ];
-}
-function renderFleet(judgement, links, unreadable = []) {
-    return toMarkdown(fleetBlocks(judgement, links, unreadable));
-}
-function renderFleetText(judgement, links, unreadable = []) {
-    return toText(fleetBlocks(judgement, links, unreadable));
-}
-/** The one line of the verdict: every database passed, or how many failed and are missing. */
-function fleetVerdict(judgement) {
-    const { passed, failed, missing } = judgement.counts;
-    const total = judgement.rows.length;
-    if (failed === 0 && missing === 0)
-        return `Fleet drill: all ${plural(total, 'database')} passed`;
-    const parts = [
-        failed > 0 ? `${formatCount(failed)} failed` : '',
-        missing > 0 ? `${formatCount(missing)} missing` : ''
-    ];
-    return `Fleet drill: ${parts.filter((p) => p).join(', ')} of ${plural(total, 'database')} (${formatCount(passed)} passed)`;
-}
-function fleetBlocks(judgement, links, unreadable) {
-    const { passed, failed, missing } = judgement.counts;
-    const ok = failed === 0 && missing === 0;
-    const blocks = [
-        { kind: 'verdict', outcome: ok ? 'passed' : 'failed', text: fleetVerdict(judgement) },
-        {
-            kind: 'list',
-            items: [
-                `Passed: ${formatCount(passed)}`,
-                `Failed: ${formatCount(failed)}`,
-                `Missing (no report): ${formatCount(missing)}`,
-                `Databases in the matrix: ${formatCount(judgement.rows.length)}`
-            ]
-        },
-        { kind: 'heading', text: 'Databases' },
-        {
-            kind: 'table',
-            headers: [
-                'app',
-                'database',
-                'outcome',
-                'newest backup',
-                'restore',
-                'trend',
-                'mismatches',
-                'job'
-            ],
-            rows: judgement.rows.map((row) => fleetRow(row, links))
-        }
-    ];
-    const failing = judgement.rows.filter((r) => r.status === 'failed' || r.status === 'error');
-    if (failing.length > 0)
-        blocks.push({ kind: 'heading', text: 'Failed' }, { kind: 'list', items: failing.map(verdictItem) });
-    const absent = judgement.rows.filter((r) => r.status === 'missing');
-    if (absent.length > 0)
-        blocks.push({ kind: 'heading', text: 'Missing' }, { kind: 'list', items: absent.map(verdictItem) });
-    if (judgement.unlisted.length > 0) {
-        blocks.push({ kind: 'heading', text: 'Reports not in the matrix' }, {
-            kind: 'list',
-            items: judgement.unlisted.map((f) => [
-                { code: f.artifact },
-                `: ${f.report.app} ${f.report.outcome} (not judged)`
-            ])
-        });
-    }
-    if (unreadable.length > 0) {
-        blocks.push({ kind: 'heading', text: 'Unreadable reports' }, {
-            kind: 'list',
-            items: unreadable.map((u) => [{ code: u.artifact }, `: ${oneLine(u.reason)}`])
-        });
-    }
-    return blocks;
-}
-function fleetRow(row, links) {
-    const backup = row.newestBackup
-        ? [{ code: row.newestBackup.id }, ' ', ageCell(row.newestBackup.ageSeconds)]
-        : '—';
-    return [
-        row.entry.app,
-        { code: row.entry.database },
-        render_ICON[row.status],
-        backup,
-        row.restoreSeconds === null ? '—' : formatDuration(row.restoreSeconds),
-        trendCell(row),
-        row.mismatches === null ? '—' : formatCount(row.mismatches),
-        jobCell(row.entry, links)
-    ];
-}
-function verdictItem(row) {
-    return [{ strong: `${row.entry.app} ${row.entry.database}` }, `: ${oneLine(row.verdict)}`];
-}
-/** The restore time against the median of earlier drills: `first drill`, `+40% vs 12s (5 drills)`. */
-function trendText(restoreSeconds, trend) {
-    if (!trend)
-        return '—';
-    if (trend.medianSeconds === null || restoreSeconds === null)
-        return trend.earlierDrills === 0 ? 'first drill' : '—';
-    const median = trend.medianSeconds;
-    const change = median > 0 ? Math.round(((restoreSeconds - median) / median) * 100) : 0;
-    const sign = change > 0 ? '+' : '';
-    return `${sign}${change}% vs ${formatDuration(median)} (median of ${plural(trend.earlierDrills, 'drill')})`;
-}
-function trendCell(row) {
-    return trendText(row.restoreSeconds, row.trend);
-}
-function jobCell(entry, links) {
-    const job = jobFor(entry, links.jobs);
-    if (job)
-        return { link: 'job', href: job.url };
-    return links.runUrl ? { link: 'run', href: links.runUrl } : '—';
-}
-/**
- * The matrix job of this database: a job whose name holds the app as a word (the default
- * `drill (app, DATABASE_URL, …)` or a `name:` with `${{ matrix.app }}`), and the database when
- * several do.
- */
-function jobFor(entry, jobs) {
-    const words = (name) => name.split(/[\s,()[\]/:]+/).filter((w) => w);
-    const ofApp = jobs.filter((j) => words(j.name).includes(entry.app));
-    if (ofApp.length <= 1)
-        return ofApp[0];
-    return ofApp.find((j) => words(j.name).includes(entry.database));
-}
-
-
-/***/ }),
-
-/***/ 2754:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  hr: () => (/* binding */ createDataApi)
-});
-
-// UNUSED EXPORTS: CLOCK_SKEW_MS, READ_BACK_PAUSE_MS, capturesSince, findStartedCapture, findStartedRestore, normalizeDatabaseInfo, normalizeExtensions, normalizeTransfer
-
-;// CONCATENATED MODULE: ./.build/heroku/times.js
-/**
- * Heroku's two time formats: the Platform API answers whole-second ISO 8601
- * (`2018-01-09T19:16:26Z`), the Postgres data API `2020-12-13 16:22:40 +0000`.
- */
-const DATA_API_TIME = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}(?:\.\d+)?) ?([+-]\d{2}):?(\d{2})$/;
-/** Milliseconds since the epoch of either format; NaN when unreadable. */
-function parseHerokuTime(text) {
-    const m = DATA_API_TIME.exec(text.trim());
-    // Rewritten to ISO 8601 rather than left to Date.parse, whose reading of other forms varies.
-    if (m)
-        return Date.parse(`${m[1]}T${m[2]}${m[3]}:${m[4]}`);
-    return /^\d{4}-\d{2}-\d{2}T/.test(text.trim()) ? Date.parse(text) : NaN;
-}
-/** Either format as ISO 8601 in UTC; null stays null, an unreadable text is kept as it is. */
-function toIsoTime(text) {
-    if (text === null || text === undefined)
-        return null;
-    const ms = parseHerokuTime(text);
-    return Number.isNaN(ms) ? text : new Date(ms).toISOString();
-}
-
-// EXTERNAL MODULE: ./.build/heroku/types.js
-var types = __nccwpck_require__(1690);
-;// CONCATENATED MODULE: ./.build/heroku/data.js
-
-
-/** How far the server's created_at may lag our clock when matching a transfer we just started. */
-const CLOCK_SKEW_MS = 120_000;
-/** Pause before reading back after an ambiguous failure, so a request still in flight can land. */
-const READ_BACK_PAUSE_MS = 2_000;
-const enc = encodeURIComponent;
-/** Restore request `extensions`: lower-cased, trimmed, sorted, unique (as the CLI sends them). */
-function normalizeExtensions(extensions) {
-    return [...new Set(extensions.map((e) => e.trim().toLowerCase()).filter((e) => e !== ''))].sort();
-}
-/** Transfers created at or after `sinceMs` (less the allowed clock skew), oldest first. */
-function createdSince(transfers, sinceMs) {
-    return transfers
-        .filter((t) => Date.parse(t.created_at) >= sinceMs - CLOCK_SKEW_MS)
-        .sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at) || a.num - b.num);
-}
-/**
- * A manual backup started by our capture request: numbered after every transfer that existed
- * before the request (`afterNum`), so someone else's capture of a minute earlier is not taken
- * for ours.
- */
-function findStartedCapture(transfers, sinceMs, afterNum = -1) {
-    return capturesSince(transfers, sinceMs, afterNum)[0];
-}
-/** Manual captures numbered above `afterNum` and created since `sinceMs`, oldest first. */
-function capturesSince(transfers, sinceMs, afterNum) {
-    return createdSince(transfers.filter((t) => (0,types/* isBackup */.rk)(t) && !t.schedule && t.num > afterNum), sinceMs);
-}
-/** A restore of `backupUrl` started by our restore request. */
-function findStartedRestore(transfers, sinceMs, backupUrl) {
-    const restores = transfers.filter((t) => t.to_type === 'pg_restore' && t.from_type !== 'pg_dump');
-    return createdSince(restores.filter((t) => t.from_url === undefined || t.from_url === backupUrl), sinceMs)[0];
-}
-const TRANSFER_TIMES = [
-    'created_at',
-    'started_at',
-    'updated_at',
-    'finished_at',
-    'canceled_at',
-    'deleted_at'
-];
-/**
- * A transfer as the drill reads it: every time ISO 8601 (Heroku's data API sends
- * `2020-12-13 16:22:40 +0000`), nulls kept (a running transfer has `succeeded: null`).
- */
-function normalizeTransfer(raw) {
-    const times = {};
-    for (const key of TRANSFER_TIMES)
-        if (key in raw)
-            times[key] = toIsoTime(raw[key]);
-    const t = { ...raw, ...times, created_at: toIsoTime(raw.created_at) ?? '' };
-    if (raw.logs)
-        t.logs = raw.logs.map((l) => ({ ...l, created_at: toIsoTime(l.created_at) ?? undefined }));
-    return t;
-}
-/** Essential-tier info has no postgres_version: read it from the info[] "PG Version" row. */
-function normalizeDatabaseInfo(info) {
-    if (info.postgres_version !== undefined)
-        return info;
-    const row = info.info?.find((r) => r.name === 'PG Version');
-    const version = row?.values[0];
-    return version === undefined ? info : { ...info, postgres_version: String(version) };
-}
-function registerTransferSecrets(secrets, t) {
-    for (const url of [t.from_url, t.to_url]) {
-        // Database URLs carry passwords; storage URLs may be signed (query string).
-        if (url && (/:\/\/[^/\s]*:[^/\s]*@/.test(url) || url.includes('?')))
-            secrets.addUrl(url);
-    }
-}
-function createDataApi(http, ownership) {
-    const secrets = http.secrets;
-    async function getOrNull(path) {
-        try {
-            return await http.get('data', path);
-        }
-        catch (err) {
-            if (err instanceof types/* HerokuApiError */.vk && err.status === 404)
-                return null;
-            throw err;
-        }
-    }
-    async function listTransfers(app) {
-        const transfers = await http.get('data', `/client/v11/apps/${enc(app)}/transfers`);
-        for (const t of transfers)
-            registerTransferSecrets(secrets, t);
-        return transfers.map(normalizeTransfer);
-    }
-    async function getTransfer(app, uuidOrNum, opts = {}) {
-        const query = opts.verbose ? '?verbose=true' : '';
-        const t = await http.get('data', `/client/v11/apps/${enc(app)}/transfers/${enc(uuidOrNum)}${query}`);
-        registerTransferSecrets(secrets, t);
-        return normalizeTransfer(t);
-    }
-    /** Billing app of an add-on, for reading its transfers back (Platform "add-on Info"). */
-    async function appOfAddon(addonId) {
-        const addon = await http.get('platform', `/addons/${enc(addonId)}`);
-        return addon.app.name;
-    }
-    /**
-     * Sends a transfer-starting POST at most twice: after an ambiguous failure, `findStarted`
-     * reads the transfers back; only when ours is not among them is the POST sent again.
-     */
-    async function startTransfer(what, spec, findStarted) {
-        for (let send = 1;; send++) {
-            const sentAtMs = http.now().getTime();
-            try {
-                const t = await http.request({
-                    api: 'data',
-                    method: 'POST',
-                    path: spec.path,
-                    body: spec.body
-                });
-                registerTransferSecrets(secrets, t);
-                return normalizeTransfer(t);
-            }
-            catch (err) {
-                if (!(err instanceof types/* HerokuApiError */.vk) || !err.ambiguous || send >= 2)
-                    throw err;
-                http.log(`${what}: ${err.message}; checking whether it started`);
-                await http.sleep(READ_BACK_PAUSE_MS);
-                const started = await findStarted(sentAtMs);
-                if (started)
-                    return started;
-                http.log(`${what} did not start; sending it once more`);
-            }
-        }
-    }
-    async function captureBackup(sourceAddonId, opts = {}) {
-        const app = opts.app ?? (await appOfAddon(sourceAddonId));
-        // The highest transfer number before the request: ours, if it started, is numbered after it.
-        const lastNum = Math.max(-1, ...(await listTransfers(app)).map((t) => t.num));
-        opts.beforeRequest?.({ app, afterNum: lastNum, sinceMs: http.now().getTime() });
-        const started = await startTransfer(`capturing a backup of ${sourceAddonId}`, { path: `/client/v11/databases/${enc(sourceAddonId)}/backups` }, async (sinceMs) => findStartedCapture(await listTransfers(app), sinceMs, lastNum));
-        // The one backup this run may delete.
-        ownership.recordCapturedBackup(app, started.num);
-        return started;
-    }
-    async function restoreBackup(targetAddonId, req) {
-        // The restore endpoint overwrites whatever database it is given: this check is the guard.
-        ownership.assertCreated(targetAddonId, 'restore onto');
-        secrets.addUrl(req.backupUrl);
-        const extensions = normalizeExtensions(req.extensions);
-        const body = { backup_url: req.backupUrl };
-        if (extensions.length > 0)
-            body.extensions = extensions;
-        const targetApp = ownership.createdAddons().find((a) => a.id === targetAddonId)?.app?.name;
-        return startTransfer(`restoring onto ${targetAddonId}`, { path: `/client/v11/databases/${enc(targetAddonId)}/restores`, body }, async (sinceMs) => findStartedRestore(await listTransfers(targetApp ?? (await appOfAddon(targetAddonId))), sinceMs, req.backupUrl));
-    }
-    async function cancelTransfer(app, uuid) {
-        const path = `/client/v11/apps/${enc(app)}/transfers/${enc(uuid)}/actions/cancel`;
-        for (let send = 1;; send++) {
-            try {
-                await http.request({ api: 'data', method: 'POST', path });
-                return;
-            }
-            catch (err) {
-                if (!(err instanceof types/* HerokuApiError */.vk) || !err.ambiguous || send >= 2)
-                    throw err;
-                const t = await getTransfer(app, uuid);
-                if (t.canceled_at || t.finished_at)
-                    return;
-            }
-        }
-    }
-    async function getDatabase(addonId) {
-        const info = await getOrNull(`/client/v11/databases/${enc(addonId)}`);
-        if (!info)
-            return null;
-        const { database_password: password, ...rest } = info;
-        secrets.add(password);
-        if (rest.resource_url)
-            secrets.addUrl(rest.resource_url);
-        return normalizeDatabaseInfo(rest);
-    }
-    async function deleteBackup(app, num) {
-        ownership.assertBackupDeletable(app, num);
-        const path = `/client/v11/apps/${enc(app)}/transfers/${num}`;
-        for (let send = 1;; send++) {
-            try {
-                await http.request({ api: 'data', method: 'DELETE', path });
-                return 'deleted';
-            }
-            catch (err) {
-                if (!(err instanceof types/* HerokuApiError */.vk))
-                    throw err;
-                if (err.status === 404)
-                    return send === 1 ? 'already-gone' : 'deleted';
-                if (!err.ambiguous || send >= 2)
-                    throw err;
-            }
-        }
-    }
-    async function backupUrl(app, backup) {
-        // The transfer list normally carries to_url; otherwise ask for a signed URL.
-        if (backup.to_url)
-            return backup.to_url;
-        const res = await http.request({
-            api: 'data',
-            method: 'POST',
-            path: `/client/v11/apps/${enc(app)}/transfers/${backup.num}/actions/public-url`,
-            readOnly: true
-        });
-        secrets.addUrl(res.url);
-        return res.url;
-    }
-    return {
-        getDatabase,
-        waitStatus: (addonId) => getOrNull(`/client/v11/databases/${enc(addonId)}/wait_status`),
-        listTransfers,
-        getTransfer,
-        captureBackup,
-        restoreBackup,
-        cancelTransfer,
-        backupUrl,
-        deleteBackup,
-        listSchedules: (addonId) => http.get('data', `/client/v11/databases/${enc(addonId)}/transfer-schedules`)
-    };
-}
-
-
-/***/ }),
-
-/***/ 4517:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  di: () => (/* binding */ createHerokuHttp)
-});
-
-// UNUSED EXPORTS: describeFailure, toHerokuApiError
-
-;// CONCATENATED MODULE: ./.build/untrusted.js
-// Text from outside (Heroku's answers, GitHub's, the database's names and values) on its way to
-// the runner's log. The runner reads any output line that starts with `::` as a workflow command:
-// one Heroku string like `\n::stop-commands::x\n` would switch off the masking of every secret
-// registered after it. So every external string is flattened where it is read, and every line
-// written to the log is made command-safe where it is written (both, so neither alone is relied on).
-/** One line: line breaks and other control characters become a space. */
-function flatten(text) {
-    // eslint-disable-next-line no-control-regex
-    return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ');
-}
-/**
- * `text` (one line or several) with no line the runner would take for a workflow command:
- * a leading `::` or `##[` gets a zero-width space inside it.
- */
-function commandSafe(text) {
-    return text.replace(/^(\s*):(?=:)/gm, '$1:\u200b').replace(/^(\s*)#(?=#\[)/gm, '$1#\u200b');
-}
-
-;// CONCATENATED MODULE: ./.build/heroku/retry-policy.js
-const DEFAULT_RETRY_POLICY = {
-    maxAttempts: 8,
-    baseDelayMs: 500,
-    factor: 2,
-    maxDelayMs: 20_000,
-    maxRetryAfterMs: 120_000,
-    rateLimitThreshold: 100,
-    rateLimitMaxDelayMs: 10_000
-};
-/** Exponential backoff with "equal jitter": half fixed, half random, so waits never collapse to 0. */
-function backoffDelayMs(attempt, random, policy = DEFAULT_RETRY_POLICY) {
-    const exp = Math.min(policy.maxDelayMs, policy.baseDelayMs * policy.factor ** Math.max(0, attempt - 1));
-    return Math.round(exp / 2 + random() * (exp / 2));
-}
-/** Retry-After as milliseconds: delta-seconds or an HTTP date; undefined when absent or unreadable. */
-function parseRetryAfterMs(value, nowMs) {
-    if (value === undefined || value.trim() === '')
-        return undefined;
-    const trimmed = value.trim();
-    if (/^\d+(\.\d+)?$/.test(trimmed))
-        return Math.round(Number(trimmed) * 1000);
-    const at = Date.parse(trimmed);
-    if (Number.isNaN(at))
-        return undefined;
-    return Math.max(0, at - nowMs);
-}
-/** Extra wait before a request when the account's token pool runs low (Heroku refills ~75/min). */
-function rateLimitDelayMs(remaining, policy = DEFAULT_RETRY_POLICY) {
-    if (remaining === undefined || remaining >= policy.rateLimitThreshold)
-        return 0;
-    const shortfall = (policy.rateLimitThreshold - Math.max(0, remaining)) / policy.rateLimitThreshold;
-    return Math.round(policy.rateLimitMaxDelayMs * shortfall);
-}
-/** The wait before attempt `attempt + 1`: backoff, or longer when the server asked for it. */
-function retryDelayMs(attempt, retryAfterMs, random, policy = DEFAULT_RETRY_POLICY) {
-    const backoff = backoffDelayMs(attempt, random, policy);
-    if (retryAfterMs === undefined)
-        return backoff;
-    return Math.max(backoff, Math.min(retryAfterMs, policy.maxRetryAfterMs));
-}
-const TRANSIENT_CODES = new Set([
-    'ECONNRESET',
-    'ECONNREFUSED',
-    'ETIMEDOUT',
-    'ESOCKETTIMEDOUT',
-    'EPIPE',
-    'EHOSTUNREACH',
-    'EAI_AGAIN',
-    'ECONNABORTED',
-    // A 2xx whose body is not JSON (a proxy's page, a cut-off answer): for a read, as good as a 5xx.
-    'EBADJSON'
-]);
-// Errors raised before a connection existed: the request cannot have reached Heroku.
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH']);
-/** A GET may be retried after this failure. */
-function isRetryableFailure(err) {
-    if (err.status === 0)
-        return TRANSIENT_CODES.has(err.id);
-    return err.status === 429 || (err.status >= 500 && err.status !== 501);
-}
-/** A write failed in a way that proves it was not applied, so sending it again is safe. */
-function provesNotApplied(err) {
-    if (err.status === 0)
-        return NOT_SENT_CODES.has(err.id) && err.id !== 'ENOTFOUND';
-    return err.status === 429;
-}
-
-// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
-var lib = __nccwpck_require__(4942);
-;// CONCATENATED MODULE: ./.build/heroku/transport.js
-
-const DEFAULT_RANGE = 'id ..; max=1000';
-/** The scope headers of an answer, flattened to one short line each (they come from outside). */
-function oauthScopesOf(res) {
-    const flat = (value) => {
-        const text = Array.isArray(value) ? value[0] : value;
-        return text === undefined ? undefined : text.replace(/\s+/g, ' ').trim().slice(0, 200);
-    };
-    const token = flat(res.headers['oauth-scope']);
-    const accepted = flat(res.headers['oauth-scope-accepted']);
-    return {
-        ...(token !== undefined ? { token } : {}),
-        ...(accepted !== undefined ? { accepted } : {})
-    };
-}
-class HttpStatusError extends Error {
-    statusCode;
-    body;
-    scopes;
-    constructor(statusCode, body, 
-    /** The answer's OAuth scope headers, when Heroku sent them (§19.1). */
-    scopes = {}) {
-        super(`Heroku answered ${statusCode}`);
-        this.statusCode = statusCode;
-        this.body = body;
-        this.scopes = scopes;
-    }
-}
-function timeoutError(ms) {
-    return Object.assign(new Error(`no answer within ${ms} ms`), { code: 'ETIMEDOUT' });
-}
-/** The answer's body; a connection that drops or idles for `timeoutMs` mid-body rejects. */
-function readBody(res, timeoutMs) {
-    return new Promise((resolve, reject) => {
-        const chunks = [];
-        res.setTimeout(timeoutMs, () => res.destroy(timeoutError(timeoutMs)));
-        res.on('data', (chunk) => chunks.push(chunk));
-        res.on('error', reject);
-        res.on('aborted', () => reject(Object.assign(new Error('answer cut off'), { code: 'ECONNRESET' })));
-        res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    });
-}
-function parseJson(text) {
-    try {
-        return JSON.parse(text || '{}');
-    }
-    catch {
-        // The text itself could hold anything (config vars): not quoted in the error.
-        throw Object.assign(new Error(`answer is not JSON (${text.length} bytes)`), {
-            code: 'EBADJSON'
-        });
-    }
-}
-function originOf(baseUrl) {
-    return new URL(/^https?:\/\//.test(baseUrl) ? baseUrl : `https://${baseUrl}`).origin;
-}
-/**
- * The Heroku API over @actions/http-client (which honours the runner's https_proxy / no_proxy),
- * with its retries and redirects off: a request, or a page of a list, is sent exactly once, so a
- * write is never re-sent by the transport after a reset or a timeout. Retries are decided by
- * createHerokuHttp, where the method is known. Nothing here logs: bodies hold config var values.
- */
-class HerokuTransport {
-    token;
-    timeoutMs;
-    client;
-    constructor(token, timeoutMs = 60_000, userAgent = 'heroku-postgres-restore-drill') {
-        this.token = token;
-        this.timeoutMs = timeoutMs;
-        this.client = new lib/* HttpClient */.Qq(userAgent, [], {
-            allowRetries: false,
-            allowRedirects: false,
-            keepAlive: false,
-            socketTimeout: timeoutMs
-        });
-    }
-    async send(req) {
-        const url = originOf(req.baseUrl) + req.path;
-        let range = req.headers?.Range ?? (req.defaultRange ? DEFAULT_RANGE : undefined);
-        let pages;
-        for (;;) {
-            const { res, body } = await this.sendPage(req, url, range);
-            const nextRange = res.headers['next-range'];
-            if (req.firstPageOnly || typeof nextRange !== 'string' || !Array.isArray(body)) {
-                return (pages ? pages.concat(body) : body);
-            }
-            pages = (pages ?? []).concat(body);
-            range = nextRange;
-        }
-    }
-    async sendPage(req, url, range) {
-        const headers = {
-            Accept: 'application/vnd.heroku+json; version=3',
-            'Content-Type': 'application/json',
-            Authorization: 'Basic ' + Buffer.from(':' + this.token).toString('base64'),
-            ...req.headers
-        };
-        if (range === undefined)
-            delete headers.Range;
-        else
-            headers.Range = range;
-        const payload = req.body ? JSON.stringify(req.body) : '';
-        let res;
-        try {
-            res = (await this.client.request(req.method, url, payload, headers)).message;
-        }
-        catch (err) {
-            // @actions/http-client's own timeout error carries no code.
-            if (err instanceof Error && /^Request timeout/.test(err.message))
-                throw timeoutError(this.timeoutMs);
-            throw err;
-        }
-        req.onResponse?.(res);
-        const text = await readBody(res, this.timeoutMs);
-        const status = res.statusCode ?? 0;
-        if (status < 200 || status > 299) {
-            let errorBody = text;
-            try {
-                errorBody = JSON.parse(text);
-            }
-            catch {
-                // not JSON: kept as text (redacted by the caller)
-            }
-            throw new HttpStatusError(status, errorBody, oauthScopesOf(res));
-        }
-        return { res, body: parseJson(text) };
-    }
-}
-
-// EXTERNAL MODULE: ./.build/heroku/types.js
-var types = __nccwpck_require__(1690);
-// EXTERNAL MODULE: ./.build/heroku/wait.js
-var wait = __nccwpck_require__(1778);
-;// CONCATENATED MODULE: ./.build/heroku/http.js
-/**
- * The one HTTP layer under both Heroku clients. What the Heroku API needs from it:
- * - a write must never be re-sent blindly: the transport sends every request exactly once (no
- *   retry on a reset or a timeout, no redirect); retries are decided below, where the method is
- *   known (GETs retried; writes re-sent only after an answer proving they were not applied).
- * - 429/5xx answers are retried here with jittered exponential backoff, honouring Retry-After and
- *   slowing down when RateLimit-Remaining runs low.
- * - `Range: id ..; max=1000` only on Platform list requests; a Next-Range is followed (concatenating
- *   the pages) unless only the first page is asked for.
- * - nothing is logged: bodies hold config var values, errors are redacted.
- * The pure policy is in retry-policy.ts, the send-once transport in transport.ts.
- */
-
-
-
-
-
-function headerValue(value) {
-    return Array.isArray(value) ? value[0] : value;
-}
-function oneLine(text, max = 300) {
-    const flat = text.replace(/\s+/g, ' ').trim();
-    return flat.length > max ? flat.slice(0, max) + '…' : flat;
-}
-/** The user-facing line for a failed call; `redact` is applied by the caller. */
-function describeFailure(method, path, status, id, herokuMessage, scopes = {}) {
-    const where = `${method} ${path}`;
-    if (status === 401)
-        return 'Heroku rejected the token (401 unauthorized): check the heroku-api-key secret';
-    if (status === 403 && id === 'two_factor') {
-        return `Heroku requires two-factor confirmation for ${where} (403 two_factor): use a token that does not need it (an OAuth authorization)`;
-    }
-    if (status === 403)
-        return `Heroku refused ${where} (403 ${id}): the token lacks access${herokuMessage ? ': ' + herokuMessage : ''}${scopeAdvice(scopes)}`;
-    if (status === 0)
-        return `Heroku API ${where} failed: no response (${id}${herokuMessage ? ': ' + herokuMessage : ''})`;
-    return `Heroku API ${where} failed (${status} ${id})${herokuMessage ? ': ' + herokuMessage : ''}`;
-}
-/** What a 403 says about scopes: the token's, the endpoint's, and the fix (README: the token). */
-function scopeAdvice(scopes) {
-    if (scopes.token === undefined && scopes.accepted === undefined)
-        return '';
-    const has = scopes.token !== undefined ? `the token has scopes "${scopes.token}"` : '';
-    const wants = scopes.accepted !== undefined ? `this endpoint accepts "${scopes.accepted}"` : '';
-    return (`; ${[has, wants].filter((p) => p).join(', ')}: ` +
-        'make the token with heroku authorizations:create --scope write-protected (or one of the accepted scopes), ' +
-        'or give the account access to the app');
-}
-/** The transport's rejection (statusCode + parsed body, or a Node socket error) as a redacted HerokuApiError. */
-function toHerokuApiError(err, method, path, secrets) {
-    if (err instanceof types/* HerokuApiError */.vk)
-        return err;
-    const e = (err ?? {});
-    const isWrite = method !== 'GET';
-    if (typeof e.statusCode === 'number') {
-        const status = e.statusCode;
-        const body = e.body;
-        let id = `http_${status}`;
-        let message = '';
-        if (body && typeof body === 'object') {
-            const b = body;
-            if (typeof b.id === 'string')
-                id = flatten(b.id).slice(0, 100);
-            if (typeof b.message === 'string')
-                message = b.message;
-        }
-        else if (typeof body === 'string') {
-            message = body;
-        }
-        message = oneLine(secrets.redact(message));
-        const scopes = e.scopes ?? {};
-        return new types/* HerokuApiError */.vk(secrets.redact(describeFailure(method, path, status, id, message, scopes)), { status, id, ambiguous: isWrite && status >= 500, method, path, scopes });
-    }
-    const rawMessage = typeof e.message === 'string' ? e.message : String(err);
-    const code = typeof e.code === 'string' ? e.code : 'network_error';
-    const message = oneLine(secrets.redact(rawMessage));
-    return new types/* HerokuApiError */.vk(secrets.redact(describeFailure(method, path, 0, code, message)), {
-        status: 0,
-        id: code,
-        ambiguous: isWrite && !NOT_SENT_CODES.has(code),
-        method,
-        path
-    });
-}
-function createHerokuHttp(options) {
-    const policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
-    const secrets = options.secrets;
-    secrets.add(options.token);
-    secrets.add(Buffer.from(':' + options.token).toString('base64'));
-    const sleepImpl = options.sleep ?? wait/* sleepMs */.Mb;
-    const random = options.random ?? Math.random;
-    const nowMs = options.now ?? Date.now;
-    const signal = options.signal;
-    const log = (line) => options.log?.(secrets.redact(line));
-    const sleep = (ms) => (ms > 0 ? sleepImpl(ms, signal) : Promise.resolve());
-    const hosts = {
-        platform: options.apiUrl,
-        data: options.dataApiUrl
-    };
-    const transport = new HerokuTransport(options.token, options.timeoutMs, options.userAgent);
-    // The account's token pool as last reported (RateLimit-Remaining); shared by all requests.
-    let rateLimitRemaining;
-    let warnedLowRate = false;
-    // The token's scopes as Heroku last reported them (Oauth-Scope); null until an answer had one.
-    let tokenScopes = null;
-    async function sendOnce(spec) {
-        const meta = {};
-        const transportRequest = {
-            method: spec.method,
-            baseUrl: hosts[spec.api],
-            path: spec.path,
-            headers: spec.headers,
-            body: spec.body,
-            defaultRange: spec.list === true,
-            firstPageOnly: spec.firstPageOnly === true,
-            onResponse: (res) => {
-                meta.status = res.statusCode;
-                meta.retryAfter = headerValue(res.headers['retry-after']);
-                meta.rateLimitRemaining = headerValue(res.headers['ratelimit-remaining']);
-                tokenScopes = oauthScopesOf(res).token ?? tokenScopes;
-            }
-        };
-        try {
-            return await transport.send(transportRequest);
-        }
-        catch (err) {
-            const apiError = toHerokuApiError(err, spec.method, spec.path, secrets);
-            const retryAfterMs = parseRetryAfterMs(meta.retryAfter, nowMs());
-            if (retryAfterMs !== undefined)
-                retryAfterByError.set(apiError, retryAfterMs);
-            throw apiError;
-        }
-        finally {
-            if (meta.rateLimitRemaining !== undefined && /^\d+$/.test(meta.rateLimitRemaining.trim())) {
-                rateLimitRemaining = Number(meta.rateLimitRemaining);
-            }
-        }
-    }
-    const retryAfterByError = new WeakMap();
-    async function paceForRateLimit() {
-        const delay = rateLimitDelayMs(rateLimitRemaining, policy);
-        if (delay <= 0) {
-            warnedLowRate = false;
-            return;
-        }
-        if (!warnedLowRate) {
-            log(`Heroku rate limit: ${rateLimitRemaining} requests remaining, slowing down`);
-            warnedLowRate = true;
-        }
-        await sleep(delay);
-    }
-    async function request(spec) {
-        const retriesAllowed = spec.method === 'GET' || spec.readOnly === true;
-        for (let attempt = 1;; attempt++) {
-            if (signal?.aborted)
-                throw new wait/* AbortError */.lc(`cancelled before ${spec.method} ${spec.path}`);
-            await paceForRateLimit();
-            try {
-                return await sendOnce(spec);
-            }
-            catch (err) {
-                const apiError = err;
-                const mayRetry = retriesAllowed ? isRetryableFailure(apiError) : provesNotApplied(apiError);
-                if (!mayRetry || attempt >= policy.maxAttempts)
-                    throw apiError;
-                const delay = retryDelayMs(attempt, retryAfterByError.get(apiError), random, policy);
-                log(`${spec.method} ${spec.path}: ${apiError.status || apiError.id}${apiError.status ? ' ' + apiError.id : ''}, ` +
-                    `retrying in ${(delay / 1000).toFixed(1)} s (attempt ${attempt + 1}/${policy.maxAttempts})`);
-                await sleep(delay);
-            }
-        }
-    }
-    return {
-        request,
-        get: (api, path, opts = {}) => request({
-            api,
-            method: 'GET',
-            path,
-            headers: opts.headers,
-            list: opts.list,
-            firstPageOnly: opts.firstPageOnly
-        }),
-        secrets,
-        tokenScopes: () => tokenScopes,
-        now: () => new Date(nowMs()),
-        sleep,
-        log
-    };
-}
-
-
-/***/ }),
-
-/***/ 3028:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  i3: () => (/* binding */ POSTGRES_SERVICE),
-  yR: () => (/* binding */ createPlatformApi),
-  nG: () => (/* binding */ planShortName),
-  wC: () => (/* binding */ planTier)
-});
-
-// UNUSED EXPORTS: postgresPlanName
-
-// EXTERNAL MODULE: ./.build/heroku/types.js
-var types = __nccwpck_require__(1690);
-;// CONCATENATED MODULE: ./.build/heroku/apps.js
-
-const enc = encodeURIComponent;
-function createAppsApi(http, ownership) {
-    async function findApp(name) {
-        try {
-            return await http.get('platform', `/apps/${enc(name)}`);
-        }
-        catch (err) {
-            if (err instanceof types/* HerokuApiError */.vk && err.status === 404)
-                return null;
-            throw err;
-        }
-    }
-    async function createApp(req) {
-        // Team apps are created through /teams/apps, personal ones through /apps.
-        const spec = req.team
-            ? {
-                path: '/teams/apps',
-                body: {
-                    name: req.name,
-                    team: req.team,
-                    region: req.region,
-                    ...(req.space ? { space: req.space } : {})
-                }
-            }
-            : { path: '/apps', body: { name: req.name, region: req.region } };
-        for (let send = 1;; send++) {
-            try {
-                const app = await http.request({ api: 'platform', method: 'POST', ...spec });
-                ownership.recordCreatedApp(app.name);
-                return app;
-            }
-            catch (err) {
-                if (!(err instanceof types/* HerokuApiError */.vk) || !err.ambiguous || send >= 2)
-                    throw err;
-                // The name is ours alone (random suffix): if it exists now, our create landed.
-                const landed = await findApp(req.name);
-                if (landed) {
-                    ownership.recordCreatedApp(landed.name);
-                    return landed;
-                }
-            }
-        }
-    }
-    async function deleteApp(name) {
-        ownership.assertAppDeletable(name);
-        for (let send = 1;; send++) {
-            try {
-                await http.request({
-                    api: 'platform',
-                    method: 'DELETE',
-                    path: `/apps/${enc(name)}`
-                });
-                return 'deleted';
-            }
-            catch (err) {
-                if (!(err instanceof types/* HerokuApiError */.vk))
-                    throw err;
-                if (err.status === 404)
-                    return send === 1 ? 'already-gone' : 'deleted';
-                if (!err.ambiguous || send >= 2)
-                    throw err;
-                if (!(await findApp(name)))
-                    return 'deleted';
-            }
-        }
-    }
-    return {
-        createApp,
-        deleteApp,
-        findApp,
-        listApps: () => http.get('platform', '/apps', { list: true }),
-        getTeam: (team) => http.get('platform', `/teams/${enc(team)}`)
-    };
-}
-
-;// CONCATENATED MODULE: ./.build/heroku/platform.js
-
-
-const POSTGRES_SERVICE = 'heroku-postgresql';
-const ATTACHMENT_HEADERS = {
-    Accept: 'application/vnd.heroku+json; version=3.sdk',
-    'Accept-Inclusion': 'addon:plan,config_vars'
-};
-const ADDON_HEADERS = { 'Accept-Expansion': 'addon_service,plan' };
-const ADDON_NAME_PATTERN = /^[a-zA-Z][A-Za-z0-9_-]+$/;
-/** `essential-0` or `heroku-postgresql:essential-0` → `heroku-postgresql:essential-0`. */
-function postgresPlanName(plan) {
-    const trimmed = plan.trim();
-    if (trimmed.startsWith(POSTGRES_SERVICE + ':'))
-        return trimmed;
-    if (trimmed.includes(':')) {
-        throw new Error(`plan "${plan}" is not a ${POSTGRES_SERVICE} plan (example: essential-0 or ${POSTGRES_SERVICE}:standard-0)`);
-    }
-    return `${POSTGRES_SERVICE}:${trimmed}`;
-}
-/** `heroku-postgresql:essential-0` or `essential-0` → `essential-0`. */
-function planShortName(plan) {
-    return plan.trim().replace(/^heroku-postgresql:/, '');
-}
-/** `heroku-postgresql:standard-2` → `standard`: the tier that decides backup slots and Continuous Protection. */
-function planTier(plan) {
-    return planShortName(plan).split('-')[0];
-}
-const platform_enc = encodeURIComponent;
-function withMessage(err, message) {
-    return new types/* HerokuApiError */.vk(message, {
-        status: err.status,
-        id: err.id,
-        ambiguous: err.ambiguous,
-        method: err.method,
-        path: err.path
-    });
-}
-function createPlatformApi(http, ownership) {
-    const secrets = http.secrets;
-    /** 404 on an /apps/{app} path as "app X not found or not visible to this token". */
-    function appNotFound(app) {
-        return (err) => {
-            if (err instanceof types/* HerokuApiError */.vk && err.status === 404) {
-                throw withMessage(err, secrets.redact(`app ${app} not found or not visible to this token (404 ${err.id})`));
-            }
-            throw err;
-        };
-    }
-    async function getAddon(app, addonIdOrName) {
-        try {
-            return await http.get('platform', `/apps/${platform_enc(app)}/addons/${platform_enc(addonIdOrName)}`, {
-                headers: ADDON_HEADERS
-            });
-        }
-        catch (err) {
-            if (err instanceof types/* HerokuApiError */.vk && err.status === 404)
-                return null;
-            throw err;
-        }
-    }
-    async function listAttachments(app) {
-        return http
-            .get('platform', `/apps/${platform_enc(app)}/addon-attachments`, {
-            headers: ATTACHMENT_HEADERS,
-            list: true
-        })
-            .catch(appNotFound(app));
-    }
-    async function getApp(app) {
-        return http.get('platform', `/apps/${platform_enc(app)}`).catch(appNotFound(app));
-    }
-    /** Our add-on, read back after an ambiguous create; verifies it belongs to `app`. */
-    async function findCreated(app, name) {
-        const addon = await getAddon(app, name);
-        if (addon && addon.app?.name !== app && addon.app?.id !== app) {
-            throw new Error(`add-on ${name} exists but belongs to app ${addon.app?.name}, not ${app}: refusing to use it`);
-        }
-        return addon;
-    }
-    async function createAddon(app, req) {
-        if (!ADDON_NAME_PATTERN.test(req.name)) {
-            throw new Error(`add-on name "${req.name}" is invalid: it must match ${ADDON_NAME_PATTERN.source}`);
-        }
-        const spec = {
-            api: 'platform',
-            method: 'POST',
-            path: `/apps/${platform_enc(app)}/addons`,
-            headers: ADDON_HEADERS,
-            body: {
-                plan: { name: postgresPlanName(req.plan) },
-                name: req.name,
-                attachment: { name: req.attachmentName },
-                ...(req.config ? { config: req.config } : {})
-            }
-        };
-        const created = (addon) => {
-            ownership.recordCreated({ id: addon.id, name: addon.name, app: addon.app });
-            return addon;
-        };
-        // Add-on names are globally unique, so the name tells whether an ambiguous create was applied.
-        for (let send = 1;; send++) {
-            try {
-                return created(await http.request(spec));
-            }
-            catch (err) {
-                if (!(err instanceof types/* HerokuApiError */.vk))
-                    throw err;
-                const readBack = err.ambiguous || (send > 1 && err.status === 422);
-                if (!readBack)
-                    throw describeCreateFailure(app, req, err);
-                http.log(`creating add-on ${req.name}: ${err.message}; checking whether it was created`);
-                const existing = await findCreated(app, req.name);
-                if (existing)
-                    return created(existing);
-                if (send >= 2)
-                    throw err;
-                http.log(`add-on ${req.name} was not created; sending the create once more`);
-            }
-        }
-    }
-    function describeCreateFailure(app, req, err) {
-        if (err.status === 404)
-            return withMessage(err, secrets.redact(`app ${app} not found or not visible to this token (404 ${err.id})`));
-        if (err.status === 422 || err.status === 402 || err.status === 403) {
-            const reason = err.message.replace(/^Heroku API POST \S+ failed \(\d+ [^)]*\): ?/, '');
-            return withMessage(err, secrets.redact(`could not create add-on ${req.name} with plan ${postgresPlanName(req.plan)} on app ${app} (${err.status} ${err.id}): ${reason}`));
-        }
-        return err;
-    }
-    async function deleteAddon(app, addonId) {
-        ownership.assertDeletable(addonId);
-        // Deleting the add-on that holds DATABASE would take the app's DATABASE_URL away.
-        const attachments = await listAttachments(app);
-        const database = attachments.find((a) => a.name === 'DATABASE' && a.addon.id === addonId);
-        if (database) {
-            throw new Error(`refusing to delete add-on ${database.addon.name}: it is attached to ${app} as DATABASE; promote the original back first`);
-        }
-        const spec = {
-            api: 'platform',
-            method: 'DELETE',
-            path: `/apps/${platform_enc(app)}/addons/${platform_enc(addonId)}`,
-            headers: { 'Accept-Expansion': 'plan' }
-        };
-        for (let send = 1;; send++) {
-            try {
-                await http.request(spec);
-                return 'deleted';
-            }
-            catch (err) {
-                if (!(err instanceof types/* HerokuApiError */.vk))
-                    throw err;
-                if (err.status === 404)
-                    return send === 1 ? 'already-gone' : 'deleted';
-                if (!err.ambiguous || send >= 2)
-                    throw err;
-                const addon = await getAddon(app, addonId);
-                if (!addon || addon.state === 'deprovisioning' || addon.state === 'deprovisioned')
-                    return 'deleted';
-                http.log(`add-on ${addon.name} still ${addon.state} after an interrupted delete; sending the delete once more`);
-            }
-        }
-    }
-    async function getConfigVars(app) {
-        const vars = await http
-            .get('platform', `/apps/${platform_enc(app)}/config-vars`)
-            .catch(appNotFound(app));
-        for (const [key, value] of Object.entries(vars)) {
-            if (typeof value !== 'string')
-                continue;
-            // Database URLs (and any URL with credentials) are secrets from the moment they are read.
-            if (/^[a-z][a-z0-9+.-]*:\/\/[^/\s]*:[^/\s]*@/i.test(value) ||
-                (/_URL$/.test(key) && /^postgres/i.test(value))) {
-                secrets.addUrl(value);
-            }
-        }
-        return vars;
-    }
-    async function setMaintenance(app, on) {
-        const spec = {
-            api: 'platform',
-            method: 'PATCH',
-            path: `/apps/${platform_enc(app)}`,
-            body: { maintenance: on }
-        };
-        for (let send = 1;; send++) {
-            try {
-                return await http.request(spec);
-            }
-            catch (err) {
-                if (!(err instanceof types/* HerokuApiError */.vk))
-                    throw err;
-                if (err.status === 404)
-                    return appNotFound(app)(err);
-                if (!err.ambiguous || send >= 2)
-                    throw err;
-                const current = await getApp(app);
-                if (current.maintenance === on)
-                    return current;
-            }
-        }
-    }
-    async function attach(app, req) {
-        const label = req.name ?? 'an alias';
-        let addonId = ownership.idForName(req.addonName);
-        let attachments;
-        if (!addonId) {
-            // The original may have been recorded by id only: find its name among the app's attachments.
-            attachments = await listAttachments(app);
-            addonId = attachments.find((a) => a.addon.name === req.addonName)?.addon.id ?? req.addonName;
-        }
-        ownership.assertAttachable(addonId, label);
-        const body = {
-            addon: { name: req.addonName },
-            app: { name: app },
-            confirm: app
-        };
-        if (req.name !== undefined)
-            body.name = req.name;
-        if (req.namespace !== undefined)
-            body.namespace = req.namespace;
-        const spec = {
-            api: 'platform',
-            method: 'POST',
-            path: '/addon-attachments',
-            body
-        };
-        for (let send = 1;; send++) {
-            try {
-                return await http.request(spec);
-            }
-            catch (err) {
-                if (!(err instanceof types/* HerokuApiError */.vk))
-                    throw err;
-                if (!err.ambiguous || send >= 2)
-                    throw err;
-                const now = await listAttachments(app);
-                const done = now.find((a) => a.addon.name === req.addonName &&
-                    (req.name !== undefined ? a.name === req.name : a.name !== 'DATABASE') &&
-                    (req.namespace === undefined || (a.namespace ?? null) === (req.namespace ?? null)));
-                if (done)
-                    return done;
-                http.log(`attaching ${req.addonName} as ${label} was not applied; sending it once more`);
-            }
-        }
-    }
-    async function detach(attachmentId) {
-        ownership.assertDetachable(attachmentId);
-        try {
-            await http.request({
-                api: 'platform',
-                method: 'DELETE',
-                path: `/addon-attachments/${platform_enc(attachmentId)}`
-            });
-            return 'detached';
-        }
-        catch (err) {
-            if (err instanceof types/* HerokuApiError */.vk && err.status === 404)
-                return 'already-gone';
-            throw err;
-        }
-    }
-    return {
-        ...createAppsApi(http, ownership),
-        tokenScopes: () => http.tokenScopes(),
-        getApp,
-        listAttachments,
-        listAddonAttachments: (addonId) => http.get('platform', `/addons/${platform_enc(addonId)}/addon-attachments`, {
-            headers: ATTACHMENT_HEADERS,
-            list: true
-        }),
-        listAddons: (app) => http
-            .get('platform', `/apps/${platform_enc(app)}/addons`, {
-            headers: ADDON_HEADERS,
-            list: true
-        })
-            .catch(appNotFound(app)),
-        getAddon,
-        createAddon,
-        deleteAddon,
-        getConfigVars,
-        setMaintenance,
-        attach,
-        detach,
-        listProcessTypes: async (app) => (await http.get('platform', `/apps/${platform_enc(app)}/formation`)).map((f) => f.type),
-        listRecentReleases: (app, max) => http.get('platform', `/apps/${platform_enc(app)}/releases`, {
-            headers: { Range: `version ..; max=${max}, order=desc` },
-            firstPageOnly: true
-        }),
-        getRelease: (app, releaseId) => http.get('platform', `/apps/${platform_enc(app)}/releases/${platform_enc(releaseId)}`),
-        listPlans: (service) => http.get('platform', `/addon-services/${platform_enc(service)}/plans`, { list: true })
-    };
-}
-
-
-/***/ }),
-
-/***/ 7126:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   JZ: () => (/* binding */ readOnlyHttp),
-/* harmony export */   wB: () => (/* binding */ listTeamApps)
-/* harmony export */ });
-/* unused harmony export ReadOnlyViolation */
-class ReadOnlyViolation extends Error {
-    constructor(spec) {
-        super(`refusing ${spec.method} ${spec.path}: this action only reads (GET) from Heroku`);
-        this.name = 'ReadOnlyViolation';
-    }
-}
-function readOnlyHttp(http) {
-    const request = (spec) => spec.method === 'GET' ? http.request(spec) : Promise.reject(new ReadOnlyViolation(spec));
-    return {
-        request,
-        get: (api, path, opts = {}) => request({ api, method: 'GET', path, ...opts }),
-        secrets: http.secrets,
-        now: () => http.now(),
-        sleep: (ms) => http.sleep(ms),
-        log: (line) => http.log(line),
-        tokenScopes: () => http.tokenScopes()
-    };
-}
-/** The apps of a team (Platform "team-app List for Team"). */
-function listTeamApps(http, team) {
-    return http.get('platform', `/teams/${encodeURIComponent(team)}/apps`, {
-        list: true
-    });
-}
-
-
-/***/ }),
-
-/***/ 1690:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   aw: () => (/* binding */ backupName),
-/* harmony export */   rk: () => (/* binding */ isBackup),
-/* harmony export */   vk: () => (/* binding */ HerokuApiError)
-/* harmony export */ });
-/* unused harmony exports transferSeconds, transferKind */
-
-/**
- * A failed Heroku API call. `message` is one line, already redacted, and says what to do where
- * that is known. `status` is the HTTP status, or 0 when no response arrived (reset, refused,
- * timeout); `id` is Heroku's error id (`not_found`, `rate_limit`, ...) or the network error code.
- */
-class HerokuApiError extends Error {
-    status;
-    id;
-    /** True when a write may have been applied although it failed (5xx, reset, timeout). */
-    ambiguous;
-    method;
-    path;
-    /** A 403's OAuth scope headers: the token's scopes and what the endpoint accepts. */
-    scopes;
-    constructor(message, fields) {
-        super(message);
-        this.name = 'HerokuApiError';
-        this.status = fields.status;
-        this.id = fields.id;
-        this.ambiguous = fields.ambiguous ?? false;
-        this.method = fields.method ?? '';
-        this.path = fields.path ?? '';
-        this.scopes = fields.scopes ?? {};
-    }
-}
-/**
- * How long a finished transfer ran by Heroku's clock, in seconds: from `started_at` (or
- * `created_at` when it never reported a start) to `finished_at`; null while it runs.
- */
-function transferSeconds(t) {
-    if (!t.finished_at)
-        return null;
-    const from = parseHerokuTime(t.started_at ?? t.created_at);
-    const to = parseHerokuTime(t.finished_at);
-    if (Number.isNaN(from) || Number.isNaN(to) || to < from)
-        return null;
-    return (to - from) / 1000;
-}
-/** Manual backup (b), scheduled backup (a), copy (c) or restore (r): as the Heroku CLI names them. */
-function transferKind(t) {
-    if (t.to_type === 'pg_restore')
-        return t.from_type === 'pg_dump' ? 'c' : 'r';
-    if (t.from_type === 'pg_dump' && t.schedule)
-        return 'a';
-    return 'b';
-}
-/** The CLI's display name of a transfer: kind letter plus `num` padded to 3 digits (b007, a123, b1234). */
-function backupName(t) {
-    return transferKind(t) + String(t.num).padStart(3, '0');
-}
-/** A backup in the CLI's sense: pg_dump to object storage (`gof3r`). */
-function isBackup(t) {
-    return t.from_type === 'pg_dump' && t.to_type === 'gof3r';
-}
-
-
-/***/ }),
-
-/***/ 489:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   B: () => (/* binding */ herokuApiUrls)
-/* harmony export */ });
-/** The Heroku API URLs: HEROKU_API_URL / HEROKU_DATA_API_URL (the simulator), else Heroku's own. */
-function herokuApiUrls(env = process.env) {
-    return {
-        apiUrl: env.HEROKU_API_URL || 'https://api.heroku.com',
-        dataApiUrl: env.HEROKU_DATA_API_URL || 'https://api.data.heroku.com'
-    };
-}
-
-
-/***/ }),
-
-/***/ 1778:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Bg: () => (/* binding */ pollIntervalMs),
-/* harmony export */   Mb: () => (/* binding */ sleepMs),
-/* harmony export */   lc: () => (/* binding */ AbortError)
-/* harmony export */ });
-/* unused harmony exports WaitTimeoutError, StillWaiting, stillWaiting, progressLine, abortable, waitFor */
-/** Polling with a deadline: provisioning, wait_status, transfers. */
-
-/** Thrown when the run is cancelled (the AbortSignal fired) while waiting or retrying. */
-class AbortError extends Error {
-    constructor(message = 'cancelled') {
-        super(message);
-        this.name = 'AbortError';
-    }
-}
-class WaitTimeoutError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'WaitTimeoutError';
-    }
-}
-/** setTimeout as a promise that rejects with AbortError as soon as `signal` fires. */
-function sleepMs(ms, signal) {
-    return new Promise((resolve, reject) => {
-        if (signal?.aborted)
-            return reject(new AbortError());
-        const onAbort = () => {
-            clearTimeout(timer);
-            reject(new AbortError());
-        };
-        const timer = setTimeout(() => {
-            signal?.removeEventListener('abort', onAbort);
-            resolve();
-        }, ms);
-        signal?.addEventListener('abort', onAbort, { once: true });
-    });
-}
-/** What a probe returns while the operation is still going: what it saw, for the progress line. */
-class StillWaiting {
-    state;
-    bytesProcessed;
-    constructor(
-    /** Heroku's word for where it is: `provisioning`, `running`, `pending`. */
-    state, 
-    /** Bytes processed so far, when Heroku reports them (a transfer's processed_bytes). */
-    bytesProcessed) {
-        this.state = state;
-        this.bytesProcessed = bytesProcessed;
-    }
-}
-function stillWaiting(seen = {}) {
-    return new StillWaiting(seen.state, seen.bytes);
-}
-/** Share of the time already waited that the next pause may add: a wait ends at most 15% late. */
-const POLL_GROWTH = 0.15;
-/**
- * The pause before the next poll: 15% of the time already waited, within [min, max]. Polls come
- * every second for the first seconds and once a minute after the first 7 minutes: a 1-hour wait
- * costs about 90 requests, a 10-second one notices the end within a second.
- */
-function pollIntervalMs(elapsedMs, minIntervalMs = 1000, maxIntervalMs = 60_000) {
-    return Math.min(maxIntervalMs, Math.max(minIntervalMs, Math.round(elapsedMs * POLL_GROWTH)));
-}
-/** `waiting for capture b042: 3m 0s so far, state running, 1.2 MB processed`. */
-function progressLine(what, elapsedMs, seen) {
-    const parts = [`waiting for ${what}: ${formatDuration(elapsedMs / 1000)} so far`];
-    if (seen?.state)
-        parts.push(`state ${seen.state}`);
-    if (seen?.bytesProcessed != null)
-        parts.push(`${formatBytes(seen.bytesProcessed)} processed`);
-    return parts.join(', ');
-}
-/** `promise`, or AbortError as soon as `signal` fires (the promise itself keeps running). */
-function abortable(promise, signal) {
-    if (!signal)
-        return promise;
-    return new Promise((resolve, reject) => {
-        if (signal.aborted)
-            return reject(new AbortError());
-        const onAbort = () => reject(new AbortError());
-        signal.addEventListener('abort', onAbort, { once: true });
-        promise.then((v) => {
-            signal.removeEventListener('abort', onAbort);
-            resolve(v);
-        }, (e) => {
-            signal.removeEventListener('abort', onAbort);
-            reject(e);
-        });
-    });
-}
-/**
- * Polls `probe` until it returns a value (not undefined, not StillWaiting). The wait between polls
- * grows with the time already waited, so a slow operation costs few requests and a quick one is
- * noticed quickly. With onProgress, a line at most once a minute says how long it has waited and
- * what the last poll saw; the pauses are cut so a poll falls on each minute and no line is late.
- * Throws WaitTimeoutError at the deadline ("timed out after N s waiting for <what>") and
- * AbortError when `signal` fires, without waiting for the current sleep or probe to end.
- * Errors thrown by the probe propagate.
- */
-async function waitFor(probe, options) {
-    const now = options.now ?? Date.now;
-    const sleep = options.sleep ?? sleepMs;
-    const minIntervalMs = options.minIntervalMs ?? 1000;
-    const maxIntervalMs = Math.max(minIntervalMs, options.maxIntervalMs ?? 60_000);
-    const progressEveryMs = options.progressEveryMs ?? 60_000;
-    const deadlineMs = options.deadline.getTime();
-    const startMs = now();
-    let lastLineMs = startMs;
-    for (;;) {
-        if (options.signal?.aborted)
-            throw new AbortError(`cancelled while waiting for ${options.what}`);
-        const value = await abortable(probe(), options.signal);
-        const seen = value instanceof StillWaiting ? value : undefined;
-        if (value !== undefined && !seen)
-            return value;
-        const t = now();
-        const remainingMs = deadlineMs - t;
-        if (remainingMs <= 0) {
-            throw new WaitTimeoutError(`timed out after ${formatDuration((t - startMs) / 1000)} waiting for ${options.what}`);
-        }
-        let interval = pollIntervalMs(t - startMs, minIntervalMs, maxIntervalMs);
-        if (options.onProgress) {
-            if (t - lastLineMs >= progressEveryMs) {
-                options.onProgress(progressLine(options.what, t - startMs, seen));
-                lastLineMs = t;
-            }
-            interval = Math.min(interval, lastLineMs + progressEveryMs - t);
-        }
-        // Sleep at most until the deadline, then probe once more before giving up.
-        interval = Math.min(interval, remainingMs);
-        try {
-            await abortable(sleep(interval, options.signal), options.signal);
-        }
-        catch (err) {
-            if (err instanceof Error && err.name === 'AbortError') {
-                throw new AbortError(`cancelled while waiting for ${options.what}`);
-            }
-            throw err;
-        }
-    }
-}
-
-
-/***/ }),
-
-/***/ 5466:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   QG: () => (/* binding */ Ownership),
-/* harmony export */   dj: () => (/* binding */ DRILL_APP_PATTERN),
-/* harmony export */   ks: () => (/* binding */ SecretRegistry)
-/* harmony export */ });
-/* unused harmony exports DRILL_ADDON_PREFIX, KEPT_ADDON_PREFIX, DRILL_ATTACHMENT_NAME, STALE_AFTER_MS, drillAddonName, EXIT_DATABASE_PATTERN, exitDatabaseName, drillAddonPattern, isStaleDrillAddon, isStaleDrillApp, OwnershipError, redact */
-/** The guards: which apps, add-ons and backups this run may touch, and redaction of secrets from any text. */
-/** Every add-on this action creates is named `restore-drill-<runId>-<attempt>-<random4>`. */
-const DRILL_ADDON_PREFIX = 'restore-drill-';
-/**
- * A keep-database copy is named `restore-kept-…` instead: neither stale rule matches it, so no
- * later drill deletes a copy the team chose to keep (the runbook may have made it production).
- */
-const KEPT_ADDON_PREFIX = 'restore-kept-';
-/** Attachment name of the fresh add-on, so its URL is `RESTORE_DRILL_URL`. */
-const DRILL_ATTACHMENT_NAME = 'RESTORE_DRILL';
-/** An add-on of ours left behind by an earlier run is stale once it is this old. */
-const STALE_AFTER_MS = 24 * 60 * 60 * 1000;
-/**
- * `restore-drill-<app-ish>-<runId>-<attempt>-<rand4>` (`restore-kept-…` with keep-database):
- * recognisable, globally unique, ≤ 60 chars.
- */
-function drillAddonName(app, runId, attempt, rand, kept = false) {
-    const run = runId.replace(/[^A-Za-z0-9]/g, '').slice(-12) || 'local';
-    const att = attempt.replace(/[^0-9]/g, '').slice(0, 3) || '1';
-    return `${kept ? KEPT_ADDON_PREFIX : DRILL_ADDON_PREFIX}${addonAppish(app)}-${run}-${att}-${rand}`;
-}
-function addonAppish(app) {
-    return (app
-        .toLowerCase()
-        .replace(/[^a-z0-9]+/g, '-')
-        .replace(/^-+/, '')
-        .slice(0, 20)
-        .replace(/-+$/, '') || 'app');
-}
-/** The one database an exit drill creates on the target server (target-url), and all it ever drops. */
-const EXIT_DATABASE_PATTERN = /^restore_drill_[a-z0-9]{1,12}_[a-z0-9]{1,3}_[a-z0-9]{6}$/;
-/** `restore_drill_<runId>_<attempt>_<rand6>`: says whose it is; a valid unquoted identifier. */
-function exitDatabaseName(runId, attempt, rand) {
-    const run = runId
-        .toLowerCase()
-        .replace(/[^a-z0-9]/g, '')
-        .slice(-12) || 'local';
-    const att = attempt.replace(/[^0-9]/g, '').slice(0, 3) || '1';
-    return `restore_drill_${run}_${att}_${rand}`;
-}
-/** Exactly the names drillAddonName gives the (not kept) add-ons of `app`'s drills. */
-function drillAddonPattern(app) {
-    return new RegExp(`^${DRILL_ADDON_PREFIX}${addonAppish(app)}-[A-Za-z0-9]{1,12}-[0-9]{1,3}-[0-9a-f]{4}$`);
-}
-/**
- * A left-over add-on of an earlier run: our name prefix AND created more than 24 h before `now`
- * (callers also make sure it is attached nowhere but as the drill's own attachment).
- */
-function isStaleDrillAddon(addon, now) {
-    if (!addon.name.startsWith(DRILL_ADDON_PREFIX))
-        return false;
-    const createdMs = Date.parse(addon.created_at);
-    if (Number.isNaN(createdMs))
-        return false;
-    return now.getTime() - createdMs > STALE_AFTER_MS;
-}
-/** Every app this action creates is named `restore-drill-<app-ish>-<random6>` (≤ 30 characters). */
-const DRILL_APP_PATTERN = /^restore-drill-[a-z0-9-]*[a-z0-9]-[0-9a-f]{6}$/;
-/**
- * A left-over drill app of an earlier run: our name pattern, created more than 24 h before `now`,
- * and holding nothing but drill add-ons (`addonNames`).
- */
-function isStaleDrillApp(app, addonNames, now) {
-    if (!DRILL_APP_PATTERN.test(app.name))
-        return false;
-    const createdMs = Date.parse(app.created_at ?? '');
-    if (Number.isNaN(createdMs) || now.getTime() - createdMs <= STALE_AFTER_MS)
-        return false;
-    return addonNames.every((name) => name.startsWith(DRILL_ADDON_PREFIX));
-}
-class OwnershipError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'OwnershipError';
-    }
-}
-/**
- * What this run may touch. The Heroku clients consult it before every destructive request:
- * restore only onto add-ons created by this run; delete those or recorded stale ones; attach
- * (promote) those or the recorded original (the documented promote-back).
- */
-class Ownership {
-    created = new Map();
-    stale = new Map();
-    originals = new Map();
-    apps = new Set();
-    staleApps = new Set();
-    backups = new Set();
-    aliases = new Set();
-    /** An app this run created (by name; app names are unique). */
-    recordCreatedApp(name) {
-        this.apps.add(name);
-    }
-    /** A drill app of an earlier run; refused unless `isStaleDrillApp` holds. */
-    recordStaleApp(app, addonNames, now) {
-        if (!isStaleDrillApp(app, addonNames, now)) {
-            throw new OwnershipError(`refusing to treat app ${app.name} as stale: only apps named restore-drill-*, older than 24 h and holding only drill add-ons are`);
-        }
-        this.staleApps.add(app.name);
-    }
-    isCreatedApp(name) {
-        return this.apps.has(name);
-    }
-    /** Deleting an app is allowed for apps this run created and recorded stale drill apps. */
-    assertAppDeletable(name) {
-        if (!this.apps.has(name) && !this.staleApps.has(name)) {
-            throw new OwnershipError(`refusing to delete app ${name}: this run did not create it and it is not a stale drill app`);
-        }
-    }
-    /** The backup this run captured (`app` is the source's billing app, `num` the transfer number). */
-    recordCapturedBackup(app, num) {
-        this.backups.add(`${app}#${num}`);
-    }
-    /** Deleting a backup is allowed only for the one this run captured. */
-    assertBackupDeletable(app, num) {
-        if (!this.backups.has(`${app}#${num}`)) {
-            throw new OwnershipError(`refusing to delete backup ${num} of app ${app}: this run did not capture it`);
-        }
-    }
-    /** The alias attachment this run gave the original before a promote (by attachment id). */
-    recordCreatedAlias(attachmentId) {
-        this.aliases.add(attachmentId);
-    }
-    /** Detaching is allowed only for the alias this run created: production's own attachments stay. */
-    assertDetachable(attachmentId) {
-        if (!this.aliases.has(attachmentId)) {
-            throw new OwnershipError(`refusing to detach attachment ${attachmentId}: this run did not create it`);
-        }
-    }
-    /** An add-on this run created (also used by the post step with the saved add-on). */
-    recordCreated(addon) {
-        this.created.set(addon.id, { id: addon.id, name: addon.name, app: addon.app });
-    }
-    /** A left-over add-on of an earlier run; refused unless `isStaleDrillAddon` holds. */
-    recordStale(addon, now = new Date()) {
-        if (!isStaleDrillAddon(addon, now)) {
-            throw new OwnershipError(`refusing to treat add-on ${addon.name} as stale: only add-ons named ${DRILL_ADDON_PREFIX}* and older than 24 h are`);
-        }
-        this.stale.set(addon.id, { id: addon.id, name: addon.name, app: addon.app });
-    }
-    /** The source add-on, so that promoting it back to DATABASE is allowed. */
-    recordOriginal(addon) {
-        const ref = typeof addon === 'string' ? { id: addon } : { id: addon.id, name: addon.name };
-        this.originals.set(ref.id, ref);
-    }
-    isCreated(addonId) {
-        return this.created.has(addonId);
-    }
-    isStale(addonId) {
-        return this.stale.has(addonId);
-    }
-    isOriginal(addonId) {
-        return this.originals.has(addonId);
-    }
-    /** The id of a created or original add-on with that name, if this run knows it by name. */
-    idForName(addonName) {
-        for (const ref of [...this.created.values(), ...this.originals.values()]) {
-            if (ref.name === addonName)
-                return ref.id;
-        }
-        return undefined;
-    }
-    createdAddons() {
-        return [...this.created.values()];
-    }
-    staleAddons() {
-        return [...this.stale.values()];
-    }
-    /** Throws "refusing to <action> add-on X: this run did not create it" unless it did. */
-    assertCreated(addonId, action) {
-        if (!this.isCreated(addonId)) {
-            throw new OwnershipError(`refusing to ${action} add-on ${addonId}: this run did not create it`);
-        }
-    }
-    /** Delete is allowed for add-ons created by this run and recorded stale ones. */
-    assertDeletable(addonId) {
-        if (!this.isCreated(addonId) && !this.isStale(addonId)) {
-            throw new OwnershipError(`refusing to delete add-on ${addonId}: this run did not create it and it is not a stale drill add-on`);
-        }
-    }
-    /** Attach (promote) is allowed for add-ons created by this run and the recorded original. */
-    assertAttachable(addonId, attachmentName) {
-        if (!this.isCreated(addonId) && !this.isOriginal(addonId)) {
-            throw new OwnershipError(`refusing to attach add-on ${addonId} as ${attachmentName}: it is neither created by this run nor the original source`);
-        }
-    }
-}
-const MIN_SECRET_LENGTH = 6;
-// user:password@ in any URL (postgres://, postgresql://, redis://, https://...); the password may hold a raw @.
-const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@:'"]*:[^\s/'"]*@/gi;
-// 8+ characters, so prose like "Basic auth" survives.
-const AUTH_HEADER_VALUE = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/g;
-// libpq key/value connection strings: password=...
-const KEYWORD_PASSWORD = /\b(password\s*=\s*)('[^']*'|[^\s'"]+)/gi;
-/** `text` with every secret, URL credential, Authorization value and password=... replaced by ***. */
-function redact(text, secrets) {
-    let out = text;
-    // Longest first, so a secret containing a shorter one is removed whole.
-    const sorted = [...secrets]
-        .filter((s) => s.length >= MIN_SECRET_LENGTH)
-        .sort((a, b) => b.length - a.length);
-    for (const secret of sorted)
-        out = out.split(secret).join('***');
-    return out
-        .replace(URL_CREDENTIALS, '$1***:***@')
-        .replace(AUTH_HEADER_VALUE, '$1 ***')
-        .replace(KEYWORD_PASSWORD, '$1***');
-}
-/**
- * The secrets of this run (token, database URLs and passwords). `onAdd` lets the caller mask each
- * new secret at once (e.g. core.setSecret). Values shorter than 6 characters are ignored: masking
- * them would garble ordinary text.
- */
-class SecretRegistry {
-    onAdd;
-    secrets = new Set();
-    constructor(onAdd) {
-        this.onAdd = onAdd;
-    }
-    add(secret) {
-        if (!secret || secret.length < MIN_SECRET_LENGTH || this.secrets.has(secret))
-            return;
-        this.secrets.add(secret);
-        this.onAdd?.(secret);
-    }
-    /** Registers a URL and, separately, its password (which may appear alone in error text). */
-    addUrl(url) {
-        if (!url)
-            return;
-        this.add(url);
-        try {
-            const parsed = new URL(url);
-            if (parsed.password) {
-                this.add(parsed.password);
-                this.add(decodeURIComponent(parsed.password));
-            }
-        }
-        catch {
-            // not a URL: registered whole above
-        }
-    }
-    has(secret) {
-        return this.secrets.has(secret);
-    }
-    redact(text) {
-        return redact(text, this.secrets);
-    }
-}
-
-
-/***/ }),
-
-/***/ 9402:
+/***/ 1866:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 // ESM COMPAT FLAG
@@ -31303,7 +28604,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   warning: () => (/* binding */ warning)
 });
 
-// NAMESPACE OBJECT: ./node_modules/@actions/core/lib/platform.js
+// NAMESPACE OBJECT: ../main/node_modules/@actions/core/lib/platform.js
 var platform_namespaceObject = {};
 __nccwpck_require__.r(platform_namespaceObject);
 __nccwpck_require__.d(platform_namespaceObject, {
@@ -31317,7 +28618,7 @@ __nccwpck_require__.d(platform_namespaceObject, {
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /**
@@ -31353,7 +28654,7 @@ function toCommandProperties(annotationProperties) {
     };
 }
 //# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/command.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/command.js
 
 
 /**
@@ -31449,7 +28750,7 @@ function escapeProperty(s) {
 const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
 ;// CONCATENATED MODULE: external "fs"
 const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -31486,9 +28787,9 @@ function prepareKeyValueMessage(key, value) {
 //# sourceMappingURL=file-command.js.map
 ;// CONCATENATED MODULE: external "path"
 const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
-// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
-var lib = __nccwpck_require__(4942);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/auth.js
+// EXTERNAL MODULE: ../main/node_modules/@actions/http-client/lib/index.js + 1 modules
+var lib = __nccwpck_require__(5326);
+;// CONCATENATED MODULE: ../main/node_modules/@actions/http-client/lib/auth.js
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -31564,7 +28865,7 @@ class PersonalAccessTokenCredentialHandler {
     }
 }
 //# sourceMappingURL=auth.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/oidc-utils.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/oidc-utils.js
 var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -31638,7 +28939,7 @@ class OidcClient {
     }
 }
 //# sourceMappingURL=oidc-utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/summary.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/summary.js
 var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -31919,7 +29220,7 @@ const _summary = new Summary();
 const markdownSummary = _summary;
 const summary = _summary;
 //# sourceMappingURL=summary.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/path-utils.js
 
 /**
  * toPosixPath converts the given path to the posix form. On Windows, \\ will be
@@ -31961,7 +29262,7 @@ var external_events_ = __nccwpck_require__(4434);
 const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
 // EXTERNAL MODULE: external "assert"
 var external_assert_ = __nccwpck_require__(2613);
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/io/lib/io-util.js
 var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -32141,7 +29442,7 @@ function getCmdPath() {
     return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
 }
 //# sourceMappingURL=io-util.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/io/lib/io.js
 var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -32415,7 +29716,7 @@ function io_copyFile(srcFile, destFile, force) {
 //# sourceMappingURL=io.js.map
 ;// CONCATENATED MODULE: external "timers"
 const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/exec/lib/toolrunner.js
 var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -33003,7 +30304,7 @@ class ExecState extends external_events_.EventEmitter {
     }
 }
 //# sourceMappingURL=toolrunner.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/exec.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/exec/lib/exec.js
 var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -33083,7 +30384,7 @@ function getExecOutput(commandLine, args, options) {
     });
 }
 //# sourceMappingURL=exec.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/platform.js
 var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -33148,7 +30449,7 @@ function getDetails() {
     });
 }
 //# sourceMappingURL=platform.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/core.js
 var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -33469,7 +30770,7 @@ function getIDToken(aud) {
 
 /***/ }),
 
-/***/ 4942:
+/***/ 5326:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -33486,7 +30787,7 @@ var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_
 // EXTERNAL MODULE: external "https"
 var external_https_ = __nccwpck_require__(5692);
 var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/http-client/lib/proxy.js
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
     if (checkBypass(reqUrl)) {
@@ -33577,11 +30878,11 @@ class DecodedURL extends URL {
     }
 }
 //# sourceMappingURL=proxy.js.map
-// EXTERNAL MODULE: ./node_modules/tunnel/index.js
-var tunnel = __nccwpck_require__(770);
-// EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(6752);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
+// EXTERNAL MODULE: ../main/node_modules/tunnel/index.js
+var tunnel = __nccwpck_require__(8482);
+// EXTERNAL MODULE: ../main/node_modules/undici/index.js
+var undici = __nccwpck_require__(2480);
+;// CONCATENATED MODULE: ../main/node_modules/@actions/http-client/lib/index.js
 /* eslint-disable @typescript-eslint/no-explicit-any */
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -34279,6 +31580,2705 @@ class HttpClient {
 const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
 //# sourceMappingURL=index.js.map
 
+/***/ }),
+
+/***/ 823:
+/***/ ((__webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   N: () => (/* binding */ runDiscover)
+/* harmony export */ });
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1866);
+/* harmony import */ var _heroku_data_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8057);
+/* harmony import */ var _heroku_http_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2478);
+/* harmony import */ var _heroku_platform_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3324);
+/* harmony import */ var _heroku_read_only_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9576);
+/* harmony import */ var _heroku_urls_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(3595);
+/* harmony import */ var _fleet_discover_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3395);
+/* harmony import */ var _fleet_matrix_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(758);
+/* harmony import */ var _fleet_rate_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(6889);
+/* harmony import */ var _fleet_render_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(8787);
+/* harmony import */ var _safety_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(3240);
+// The discover step: every Heroku Postgres database the token can see, as `matrix` for a drill
+// matrix, with a job summary answering question 1 for the fleet. Read-only by construction.
+
+
+
+
+
+
+
+
+
+
+
+function readInputs(c) {
+    const token = c.getInput('heroku-api-key');
+    if (!token)
+        throw new Error('heroku-api-key: required (example: ${{ secrets.HEROKU_API_KEY }})');
+    const team = c.getInput('team').trim();
+    if (team && !/^[a-z][a-z0-9-]{0,29}$/.test(team))
+        throw new Error(`team: "${team}" is not a Heroku team name (example: acme-platform)`);
+    return {
+        token,
+        team: team || null,
+        include: (0,_fleet_matrix_js__WEBPACK_IMPORTED_MODULE_6__/* .parseAppPatterns */ .Ef)('apps', c.getInput('apps')),
+        exclude: (0,_fleet_matrix_js__WEBPACK_IMPORTED_MODULE_6__/* .parseAppPatterns */ .Ef)('exclude', c.getInput('exclude')),
+        share: (0,_fleet_rate_js__WEBPACK_IMPORTED_MODULE_7__/* .parseShare */ .n8)(c.getInput('rate-limit-share') || '50')
+    };
+}
+async function runDiscover(c, env) {
+    const secrets = new _safety_js__WEBPACK_IMPORTED_MODULE_9__/* .SecretRegistry */ .ks((s) => c.setSecret(s));
+    secrets.add(c.getInput('heroku-api-key'));
+    try {
+        const inputs = readInputs(c);
+        const http = (0,_heroku_read_only_js__WEBPACK_IMPORTED_MODULE_4__/* .readOnlyHttp */ .JZ)((0,_heroku_http_js__WEBPACK_IMPORTED_MODULE_2__/* .createHerokuHttp */ .di)({
+            token: inputs.token,
+            ...(0,_heroku_urls_js__WEBPACK_IMPORTED_MODULE_10__/* .herokuApiUrls */ .B)(env),
+            secrets,
+            log: (line) => c.info(line)
+        }));
+        // Ownership stays empty: the clients' guards refuse every destructive call as well.
+        const ownership = new _safety_js__WEBPACK_IMPORTED_MODULE_9__/* .Ownership */ .QG();
+        const fleet = await (0,_fleet_discover_js__WEBPACK_IMPORTED_MODULE_5__/* .discoverFleet */ .K)({
+            http,
+            platform: (0,_heroku_platform_js__WEBPACK_IMPORTED_MODULE_3__/* .createPlatformApi */ .yR)(http, ownership),
+            data: (0,_heroku_data_js__WEBPACK_IMPORTED_MODULE_1__/* .createDataApi */ .hr)(http, ownership),
+            now: () => new Date()
+        }, inputs);
+        const budget = (0,_fleet_rate_js__WEBPACK_IMPORTED_MODULE_7__/* .rateBudget */ .UO)(fleet.databases.map((d) => d.method), inputs.share);
+        c.info(secrets.redact((0,_fleet_render_js__WEBPACK_IMPORTED_MODULE_8__/* .renderDiscoverText */ .Bo)(fleet, budget, inputs.share)));
+        c.setOutput('matrix', (0,_fleet_matrix_js__WEBPACK_IMPORTED_MODULE_6__/* .matrixJson */ .u5)(fleet.databases));
+        c.setOutput('count', String(fleet.databases.length));
+        c.setOutput('max-parallel', String(budget.maxParallel ?? Math.max(1, fleet.databases.length)));
+        await c.summary
+            .addRaw(secrets.redact((0,_fleet_render_js__WEBPACK_IMPORTED_MODULE_8__/* .renderDiscover */ .iF)(fleet, budget, inputs.share)), true)
+            .write();
+        if (fleet.databases.length === 0)
+            c.warning('discover found no Heroku Postgres database to drill: check the token, team and apps inputs');
+    }
+    catch (err) {
+        c.setFailed(secrets.redact((err instanceof Error ? err.message : String(err)).split('\n')[0]));
+    }
+}
+await runDiscover(_actions_core__WEBPACK_IMPORTED_MODULE_0__, process.env);
+
+__webpack_async_result__();
+} catch(e) { __webpack_async_result__(e); } }, 1);
+
+/***/ }),
+
+/***/ 3395:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  K: () => (/* binding */ discoverFleet)
+});
+
+// EXTERNAL MODULE: ./.build/heroku/platform.js + 1 modules
+var platform = __nccwpck_require__(3324);
+// EXTERNAL MODULE: ./.build/heroku/read-only.js
+var read_only = __nccwpck_require__(9576);
+// EXTERNAL MODULE: ./.build/heroku/types.js
+var types = __nccwpck_require__(172);
+;// CONCATENATED MODULE: ./.build/errors.js
+// The ways a drill stops early. Each is a value the report can describe in one line.
+/** A drill that stops. `outcome` `failed` for a policy the backups break, `error` otherwise. */
+class errors_DrillError extends Error {
+    outcome;
+    constructor(message, outcome = 'error') {
+        super(message);
+        this.outcome = outcome;
+        this.name = 'DrillError';
+    }
+}
+/** The drill was cancelled (SIGINT/SIGTERM): main exits and leaves the clean-up to the post step. */
+class CancelledError extends Error {
+    constructor() {
+        super('cancelled');
+        this.name = 'CancelledError';
+    }
+}
+
+;// CONCATENATED MODULE: ./.build/rules/backups.js
+
+
+
+/** Heroku's guidance for logical backups (pg:backups) is "up to 20 GB". */
+const LOGICAL_BACKUP_LIMIT_BYTES = (/* unused pure expression or super */ null && (20 * 1024 ** 3));
+function finishedMs(t) {
+    return t.finished_at ? Date.parse(t.finished_at) : 0;
+}
+/** Backups of the source, newest first (by finish time, then number). */
+function sourceBackupsOf(transfers, source, otherPostgresAttachments) {
+    const names = new Set();
+    for (const n of [...source.attachmentNames, source.attachment]) {
+        names.add(n);
+        names.add(`${n}_URL`);
+    }
+    names.add(source.addonName);
+    const others = new Set();
+    for (const n of otherPostgresAttachments) {
+        others.add(n);
+        others.add(`${n}_URL`);
+    }
+    const backups = transfers.filter(types/* isBackup */.rk);
+    // Heroku does not document from_name's exact format: a backup belongs to the source when
+    // it names one of its attachments, or names nothing we know while the source is the only database.
+    const ours = backups.filter((t) => names.has(t.from_name) || (!others.has(t.from_name) && otherPostgresAttachments.length === 0));
+    return ours.sort((a, b) => finishedMs(b) - finishedMs(a) || b.num - a.num);
+}
+/** `latest`: the newest succeeded backup; an ID: exactly that backup, which must have succeeded. */
+function chooseBackup(choice, sourceBackups, allTransfers, app) {
+    if (choice.mode === 'capture')
+        return null;
+    const succeeded = sourceBackups.filter((t) => t.succeeded && t.finished_at);
+    const available = succeeded
+        .slice(0, 5)
+        .map((t) => backupName(t))
+        .join(', ');
+    const availableText = available
+        ? `newest available: ${available}`
+        : 'the source has no successful backup';
+    if (choice.mode === 'latest') {
+        if (succeeded.length === 0) {
+            throw new DrillError(`backup: latest: app ${app} has no successful backup of the source database`);
+        }
+        return succeeded[0];
+    }
+    const wanted = choice.id.toLowerCase();
+    const found = allTransfers.filter(isBackup).find((t) => backupName(t) === wanted);
+    if (!found) {
+        throw new DrillError(`backup ${choice.id} not found on app ${app} (${availableText})`);
+    }
+    if (!found.finished_at || !found.succeeded) {
+        const state = found.finished_at ? 'failed' : 'not finished';
+        throw new DrillError(`backup ${choice.id} on app ${app} ${state}: choose a successful one (${availableText})`);
+    }
+    return found;
+}
+function scheduleOf(schedules, source, otherPostgres) {
+    const configVarNames = new Set(source.attachmentNames.map((n) => `${n}_URL`));
+    configVarNames.add(source.configVar);
+    return (schedules.find((s) => configVarNames.has(s.name) || source.attachmentNames.includes(s.name)) ??
+        (otherPostgres.length === 0 ? schedules[0] : undefined));
+}
+function scheduleFactsOf(schedule, sourceBackups, now) {
+    const newest = sourceBackups.find((t) => t.succeeded && t.finished_at);
+    return {
+        scheduled: schedule !== undefined,
+        schedule: schedule
+            ? { name: schedule.name, hour: Number(schedule.hour), timezone: schedule.timezone }
+            : null,
+        newestBackup: newest
+            ? {
+                id: backupName(newest),
+                finishedAt: newest.finished_at,
+                ageSeconds: Math.max(0, Math.round((now.getTime() - finishedMs(newest)) / 1000))
+            }
+            : null,
+        recentBackups: sourceBackups.slice(0, 5).map((t) => ({
+            id: backupName(t),
+            finishedAt: t.finished_at,
+            succeeded: t.succeeded === true && t.finished_at !== null
+        }))
+    };
+}
+function logicalBackupSizeWarning(databaseBytes) {
+    if (databaseBytes === null || databaseBytes <= LOGICAL_BACKUP_LIMIT_BYTES)
+        return null;
+    const gb = (databaseBytes / 1024 ** 3).toFixed(1);
+    return `the source database is ${gb} GB: Heroku recommends logical backups (pg:backups) only up to about 20 GB; captures and restores may time out`;
+}
+/** The policies on question 1: they fail the drill before anything is created. */
+function applyBackupPolicies(config, source, facts) {
+    const problems = backupPolicyProblems(config, source, facts);
+    // fork / rollback recover from Continuous Protection, which Heroku tells those teams to rely on
+    // instead of logical backups: a missing schedule or an old backup is a warning there, not a failure.
+    if (config.method !== 'backup') {
+        return problems.map((p) => `${p} (a warning with method: ${config.method}, which does not use logical backups)`);
+    }
+    if (problems.length > 0)
+        throw new DrillError(problems[0], 'failed');
+    return [];
+}
+function backupPolicyProblems(config, source, facts) {
+    const problems = [];
+    if (config.requireSchedule && !facts.scheduled) {
+        problems.push(`app ${config.app} has no automatic backup schedule for ${source.configVar} (require-schedule: true): ` +
+            `add one with: heroku pg:backups:schedule ${source.configVar} --at '02:00 UTC' --app ${config.app}`);
+    }
+    if (config.maxBackupAgeSeconds === null)
+        return problems;
+    const newest = facts.newestBackup;
+    if (!newest) {
+        problems.push(`app ${config.app} has no successful backup of ${source.configVar} (max-backup-age: ${formatLimit(config.maxBackupAgeSeconds)})`);
+    }
+    else if (newest.ageSeconds > config.maxBackupAgeSeconds) {
+        problems.push(`newest successful backup ${newest.id} is ${formatDuration(newest.ageSeconds)} old, older than max-backup-age ${formatLimit(config.maxBackupAgeSeconds)}`);
+    }
+    return problems;
+}
+
+// EXTERNAL MODULE: ./.build/fleet/matrix.js
+var matrix = __nccwpck_require__(758);
+;// CONCATENATED MODULE: ./.build/fleet/discover.js
+// discover: every Heroku Postgres database the token can see, as a matrix of drills. It reads
+// only, through clients whose HTTP layer refuses anything but a GET (heroku/read-only.ts): the apps
+// (of a team, or all the token sees), each selected app's add-ons, attachments and transfers, and
+// each heroku-postgresql add-on's database info, which tells a follower from a leader.
+
+
+
+
+
+/** Apps inspected at once: a fleet of tens of apps in seconds, without a burst at Heroku. */
+const APPS_AT_ONCE = 4;
+async function discoverFleet(deps, options) {
+    const apps = options.team
+        ? await (0,read_only/* listTeamApps */.wB)(deps.http, options.team)
+        : await deps.platform.listApps();
+    const appsLeftOut = [];
+    const selected = [];
+    for (const app of apps) {
+        const reason = (0,matrix/* appLeftOut */.F5)(app.name, options);
+        if (reason)
+            appsLeftOut.push({ app: app.name, reason });
+        else
+            selected.push(app);
+    }
+    const perApp = await mapLimit(selected, APPS_AT_ONCE, (app) => inspectApp(deps, app));
+    const fleet = {
+        databases: (0,matrix/* sortEntries */.R3)(perApp.flatMap((a) => a.databases)),
+        skipped: perApp.flatMap((a) => a.skipped),
+        appsSeen: apps.length,
+        appsLeftOut,
+        appsWithoutDatabase: selected
+            .filter((_, i) => perApp[i].databases.length + perApp[i].skipped.length === 0)
+            .map((a) => a.name)
+    };
+    return fleet;
+}
+/** The app's own heroku-postgresql add-ons: leaders in the matrix, the rest skipped with a reason. */
+async function inspectApp(deps, app) {
+    const addons = (await deps.platform.listAddons(app.name)).filter((a) => a.addon_service?.name === platform/* POSTGRES_SERVICE */.i3 || a.plan.name.startsWith(platform/* POSTGRES_SERVICE */.i3));
+    // An add-on attached here but billed to another app is drilled from its own app.
+    const own = addons.filter((a) => a.app.name === app.name || a.app.id === app.id);
+    if (own.length === 0)
+        return { databases: [], skipped: [] };
+    const [attachments, transfers] = await Promise.all([
+        deps.platform.listAttachments(app.name),
+        deps.data.listTransfers(app.name)
+    ]);
+    const context = { attachments, transfers, postgresIds: new Set(addons.map((a) => a.id)) };
+    const out = { databases: [], skipped: [] };
+    for (const addon of own) {
+        const found = await inspectAddon(deps, app, addon, attachments);
+        if ('reason' in found)
+            out.skipped.push(found);
+        else
+            out.databases.push({
+                ...found,
+                newestBackup: newestBackupOf(deps.now(), found, addon.id, context)
+            });
+    }
+    return out;
+}
+async function inspectAddon(deps, app, addon, attachments) {
+    const skip = (reason) => ({
+        app: app.name,
+        addonName: addon.name,
+        reason
+    });
+    const attachment = (0,matrix/* attachmentOf */.r3)(addon.id, attachments);
+    if (addon.state !== 'provisioned')
+        return skip(`${addon.state}, not ready to drill`);
+    if (!attachment)
+        return skip('not attached to its app');
+    if ((0,matrix/* isAdvancedPlan */.y2)(addon.plan.name))
+        return skip('Postgres Advanced: the drill cannot restore it');
+    const info = await deps.data.getDatabase(addon.id);
+    if (!info)
+        return skip('not yet provisioned');
+    // A follower's database info names its leader in `following`, as `heroku pg:unfollow` reads it
+    // (heroku/cli src/commands/pg/unfollow.ts: "is not a follower" when it is empty). It holds the
+    // leader's URL: a secret from the moment it is read.
+    const following = info.following;
+    if (typeof following === 'string' && following !== '') {
+        deps.http.secrets.addUrl(following);
+        return skip('a follower (read-only replica): its leader is drilled instead');
+    }
+    const suggestion = (0,matrix/* suggestMethod */.KA)(addon.plan.name, info.num_bytes ?? null);
+    return {
+        app: app.name,
+        database: `${attachment}_URL`,
+        plan: (0,platform/* planShortName */.nG)(addon.plan.name),
+        tier: (0,platform/* planTier */.wC)(addon.plan.name),
+        method: suggestion.method,
+        addonName: addon.name,
+        team: app.team?.name ?? null,
+        ...(suggestion.note ? { note: suggestion.note } : {})
+    };
+}
+/** Question 1 for this database, from the backups list alone (as the drill's preflight picks them). */
+function newestBackupOf(now, db, addonId, context) {
+    const plain = context.attachments.filter((a) => !a.namespace);
+    const names = plain.filter((a) => a.addon.id === addonId).map((a) => a.name);
+    const others = plain
+        .filter((a) => a.addon.id !== addonId && context.postgresIds.has(a.addon.id))
+        .map((a) => a.name);
+    const source = {
+        addonId,
+        addonName: db.addonName,
+        addonApp: db.app,
+        attachment: db.database.replace(/_URL$/, ''),
+        attachmentNames: names,
+        plan: db.plan,
+        configVar: db.database
+    };
+    const newest = sourceBackupsOf(context.transfers, source, others).find((t) => t.succeeded && t.finished_at);
+    if (!newest?.finished_at)
+        return null;
+    const ageSeconds = Math.max(0, Math.round((now.getTime() - Date.parse(newest.finished_at)) / 1000));
+    return { id: (0,types/* backupName */.aw)(newest), finishedAt: newest.finished_at, ageSeconds };
+}
+/** `fn` over `items`, at most `limit` at a time, results in the items' order. */
+async function mapLimit(items, limit, fn) {
+    const results = new Array(items.length);
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length) {
+            const i = next++;
+            results[i] = await fn(items[i]);
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+    return results;
+}
+
+
+/***/ }),
+
+/***/ 758:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Ef: () => (/* binding */ parseAppPatterns),
+/* harmony export */   F5: () => (/* binding */ appLeftOut),
+/* harmony export */   KA: () => (/* binding */ suggestMethod),
+/* harmony export */   R3: () => (/* binding */ sortEntries),
+/* harmony export */   r3: () => (/* binding */ attachmentOf),
+/* harmony export */   u5: () => (/* binding */ matrixJson),
+/* harmony export */   y2: () => (/* binding */ isAdvancedPlan)
+/* harmony export */ });
+/* unused harmony exports LOGICAL_BACKUP_GUIDANCE_BYTES, matchesPattern, matrixEntryOf, parseMatrix, attachmentKey */
+/* harmony import */ var _heroku_platform_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3324);
+/* harmony import */ var _safety_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3240);
+// The fleet's matrix (pure): which apps are in it, which of their Heroku Postgres add-ons are drilled
+// (leaders only, never the drill's own apps), the attachment each is named by, the suggested
+// method, and the `matrix` JSON that discover writes and fleet-report reads back.
+
+
+/** Heroku's guidance: logical backups get unreliable above about 20 GB (PRODUCT.md §3). */
+const LOGICAL_BACKUP_GUIDANCE_BYTES = 20e9;
+const PATTERN = /^[a-z0-9*][a-z0-9*-]*$/;
+/** `apps` / `exclude`: names or `*` patterns separated by commas, spaces or new lines. */
+function parseAppPatterns(input, text) {
+    const patterns = text
+        .split(/[\s,]+/)
+        .map((p) => p.trim().toLowerCase())
+        .filter((p) => p !== '');
+    const bad = patterns.find((p) => !PATTERN.test(p));
+    if (bad !== undefined) {
+        throw new Error(`${input}: "${bad}" is not an app name or pattern (lower-case letters, digits, dashes and *; example: billing-*, storefront)`);
+    }
+    return patterns;
+}
+function matchesPattern(pattern, name) {
+    const source = pattern.split('*').map(escapeRegExp).join('[a-z0-9-]*');
+    return new RegExp(`^${source}$`).test(name);
+}
+function escapeRegExp(text) {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+/** Why an app is left out of the fleet, or null when it is in. The drill's own apps never are. */
+function appLeftOut(name, filter) {
+    if (_safety_js__WEBPACK_IMPORTED_MODULE_1__/* .DRILL_APP_PATTERN */ .dj.test(name))
+        return 'a drill app of this action';
+    if (filter.exclude.some((p) => matchesPattern(p, name)))
+        return 'excluded';
+    if (filter.include.length > 0 && !filter.include.some((p) => matchesPattern(p, name)))
+        return 'not in apps';
+    return null;
+}
+/**
+ * The attachment that names the add-on on its own app: DATABASE when it is one, else the first
+ * plain (not namespaced) one in name order, as HEROKU_POSTGRESQL_<COLOR>; null when it has none.
+ */
+function attachmentOf(addonId, attachments) {
+    const names = attachments
+        .filter((a) => a.addon.id === addonId && !a.namespace)
+        .map((a) => a.name)
+        .sort();
+    return names.includes('DATABASE') ? 'DATABASE' : (names[0] ?? null);
+}
+/** Postgres Advanced is refused by the drill (heroku-api.md §19.5): not in the matrix. */
+function isAdvancedPlan(plan) {
+    return /^(advanced|performance)/.test((0,_heroku_platform_js__WEBPACK_IMPORTED_MODULE_0__/* .planShortName */ .nG)(plan));
+}
+/**
+ * `fork` where a logical backup cannot do the job: Shield has no backups, and above Heroku's
+ * 20 GB guidance a Continuous-Protection copy is the real recovery path; `backup` everywhere else.
+ */
+function suggestMethod(plan, databaseBytes) {
+    const tier = (0,_heroku_platform_js__WEBPACK_IMPORTED_MODULE_0__/* .planTier */ .wC)(plan);
+    const protectedTier = ['standard', 'premium', 'private', 'shield'].includes(tier);
+    const network = tier === 'private' || tier === 'shield'
+        ? 'needs a runner inside the space (private-network: true)'
+        : undefined;
+    if (tier === 'shield')
+        return { method: 'fork', note: join('Shield has no logical backups', network) };
+    if (protectedTier && databaseBytes !== null && databaseBytes > LOGICAL_BACKUP_GUIDANCE_BYTES)
+        return { method: 'fork', note: join('above the 20 GB guidance for logical backups', network) };
+    return { method: 'backup', ...(network ? { note: network } : {}) };
+}
+function join(...parts) {
+    return parts.filter((p) => p).join('; ');
+}
+function matrixEntryOf(db) {
+    return { app: db.app, database: db.database, plan: db.plan, tier: db.tier, method: db.method };
+}
+/** The `matrix` output: entries in app, then database order (stable across runs). */
+function matrixJson(databases) {
+    return JSON.stringify(sortEntries(databases).map(matrixEntryOf));
+}
+function sortEntries(entries) {
+    return [...entries].sort((a, b) => a.app.localeCompare(b.app) || a.database.localeCompare(b.database));
+}
+/** discover's `matrix` as fleet-report reads it back; a line naming the problem when it is not one. */
+function parseMatrix(text) {
+    let parsed;
+    try {
+        parsed = JSON.parse(text);
+    }
+    catch {
+        throw new Error("matrix: not JSON; pass the discover step's output as is (example: matrix: ${{ needs.discover.outputs.matrix }})");
+    }
+    // Also accepted: the object form {include: [...]} that a workflow may build around it.
+    const list = parsed && typeof parsed === 'object' && !Array.isArray(parsed)
+        ? parsed.include
+        : parsed;
+    if (!Array.isArray(list))
+        throw new Error('matrix: expected a JSON array of {app, database, ...}');
+    return list.map((item, i) => {
+        const e = (item ?? {});
+        if (typeof e.app !== 'string' || e.app === '')
+            throw new Error(`matrix: entry ${i + 1} has no app`);
+        const database = typeof e.database === 'string' && e.database ? e.database : 'DATABASE_URL';
+        const plan = typeof e.plan === 'string' ? e.plan : '';
+        return {
+            app: e.app,
+            database,
+            plan,
+            tier: typeof e.tier === 'string' ? e.tier : plan ? planTier(plan) : '',
+            method: e.method === 'fork' ? 'fork' : 'backup'
+        };
+    });
+}
+/** `DATABASE_URL`, `DATABASE`, `database_url` → `DATABASE`: one key for an attachment however it is named. */
+function attachmentKey(database) {
+    return database.trim().toUpperCase().replace(/_URL$/, '');
+}
+
+
+/***/ }),
+
+/***/ 6889:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   BS: () => (/* binding */ ASSUMED_WAIT_MINUTES),
+/* harmony export */   MV: () => (/* binding */ drillRequests),
+/* harmony export */   UO: () => (/* binding */ rateBudget),
+/* harmony export */   mK: () => (/* binding */ DRILL_STEP_REQUESTS),
+/* harmony export */   n8: () => (/* binding */ parseShare),
+/* harmony export */   oE: () => (/* binding */ ACCOUNT_REQUESTS_PER_HOUR)
+/* harmony export */ });
+/* unused harmony export pollsForWait */
+/* harmony import */ var _heroku_wait_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3032);
+// Heroku's rate limit for a fleet (pure): what one drill costs in API requests, and the largest
+// max-parallel that keeps the whole matrix within a share of the account's pool. Heroku gives each
+// account 4,500 requests an hour (a pool refilled at 75 a minute, heroku-api.md §12.1), shared by
+// every drill of the token and by its deploys; the drill itself slows down on RateLimit-Remaining.
+
+const ACCOUNT_REQUESTS_PER_HOUR = 4500;
+/** Requests of a whole drill besides its waits: main and post step (README, Performance: 41). */
+const DRILL_STEP_REQUESTS = 45;
+/** The waits a drill polls: capture and provisioning side by side, then the restore; a fork's provisioning. */
+const WAITS = { backup: 3, fork: 1 };
+/** The length of each wait the estimate assumes (the summary says so). */
+const ASSUMED_WAIT_MINUTES = 10;
+/** A backup drill waits twice one after the other (capture ∥ provisioning, then the restore). */
+const DRILL_MINUTES = 2 * ASSUMED_WAIT_MINUTES;
+/** Status requests one wait of `seconds` sends under the drill's poll policy (wait.ts). */
+function pollsForWait(seconds) {
+    let elapsedMs = 0;
+    let polls = 0;
+    while (elapsedMs < seconds * 1000) {
+        elapsedMs += (0,_heroku_wait_js__WEBPACK_IMPORTED_MODULE_0__/* .pollIntervalMs */ .Bg)(elapsedMs);
+        polls++;
+    }
+    return polls;
+}
+/** Requests of one drill: its steps and its waits of ASSUMED_WAIT_MINUTES each. */
+function drillRequests(method, waitMinutes = ASSUMED_WAIT_MINUTES) {
+    return DRILL_STEP_REQUESTS + WAITS[method] * pollsForWait(waitMinutes * 60);
+}
+/**
+ * The whole fleet within the budget at once needs no limit (the pool holds an hour's worth);
+ * otherwise each parallel slot spends a drill's requests per drill length, so the budget allows
+ * that many slots.
+ */
+function rateBudget(methods, sharePercent) {
+    const budgetPerHour = Math.floor((ACCOUNT_REQUESTS_PER_HOUR * sharePercent) / 100);
+    const fleetRequests = methods.reduce((sum, m) => sum + drillRequests(m), 0);
+    const perSlotPerHour = Math.ceil((drillRequests('backup') * 60) / DRILL_MINUTES);
+    const maxParallel = fleetRequests <= budgetPerHour ? null : Math.max(1, Math.floor(budgetPerHour / perSlotPerHour));
+    return { budgetPerHour, fleetRequests, perSlotPerHour, maxParallel };
+}
+/** `rate-limit-share`: a percentage of the account's pool, 1 to 100 (`50` or `50%`). */
+function parseShare(text) {
+    const m = /^\s*(\d{1,3})\s*%?\s*$/.exec(text);
+    const share = m ? Number(m[1]) : NaN;
+    if (!(share >= 1 && share <= 100)) {
+        throw new Error(`rate-limit-share: "${text}" is not a percentage from 1 to 100 (example: 50)`);
+    }
+    return share;
+}
+
+
+/***/ }),
+
+/***/ 8787:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  iF: () => (/* binding */ renderDiscover),
+  Bo: () => (/* binding */ renderDiscoverText)
+});
+
+// UNUSED EXPORTS: fleetVerdict, jobFor, renderFleet, renderFleetText, trendText
+
+;// CONCATENATED MODULE: ./.build/format.js
+// How durations, counts and sizes are written everywhere a person reads them (log lines, the job
+// summary, the runbook, error messages), so one figure never appears in two shapes.
+/** `0.4s`, `42s`, `4m 12s`, `23h 53m`, `3d 0h`: tenths only under 10 s, where they matter. */
+function format_formatDuration(totalSeconds) {
+    if (!Number.isFinite(totalSeconds))
+        return 'unknown';
+    const exact = Math.max(0, totalSeconds);
+    if (exact < 9.95)
+        return `${exact.toFixed(1)}s`;
+    const s = Math.round(exact);
+    if (s < 60)
+        return `${s}s`;
+    if (s < 3600)
+        return `${Math.floor(s / 60)}m ${s % 60}s`;
+    if (s < 86400)
+        return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
+    return `${Math.floor(s / 86400)}d ${Math.floor((s % 86400) / 3600)}h`;
+}
+/** A limit as a user writes it in an input (`26h`, `3d`, `90m`), for messages about that limit. */
+function formatLimit(totalSeconds) {
+    if (totalSeconds % 86400 === 0)
+        return `${totalSeconds / 86400}d`;
+    if (totalSeconds % 3600 === 0)
+        return `${totalSeconds / 3600}h`;
+    return `${Math.round(totalSeconds / 60)}m`;
+}
+/** `15,607`: thousands grouped, whole numbers. */
+function format_formatCount(n) {
+    return Math.round(n).toLocaleString('en-US');
+}
+/** `1 mismatch`, `3 mismatches`, `1,204 tables`: the count formatted, the noun agreeing with it. */
+function format_plural(n, singular, pluralForm = `${singular}s`) {
+    return `${format_formatCount(n)} ${Math.round(n) === 1 ? singular : pluralForm}`;
+}
+/** `512 bytes`, `1.2 MB`, `23 GB` (powers of 1000, as Heroku shows sizes). */
+function formatBytes(n) {
+    const units = ['bytes', 'kB', 'MB', 'GB', 'TB'];
+    let value = n;
+    let unit = 0;
+    while (value >= 1000 && unit < units.length - 1) {
+        value /= 1000;
+        unit++;
+    }
+    if (unit === 0)
+        return format_plural(n, 'byte');
+    // 9.96 MB rounds to "10.0": show it as 10 MB.
+    return value < 9.95 ? `${value.toFixed(1)} ${units[unit]}` : `${Math.round(value)} ${units[unit]}`;
+}
+/** `2026-12-01T04:00:00Z`: a moment in UTC to the second, as inputs and the Heroku CLI take it. */
+function formatUtc(time) {
+    return time.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+;// CONCATENATED MODULE: ./.build/report/render.js
+/** Rows shown per table before the rest is left to the JSON report (a step summary is capped at 1 MiB). */
+const MAX_ROWS = 300;
+/** Characters of one free-text line (a log line, a message) shown in the summary. */
+const MAX_LINE = 400;
+const ICON = { passed: '✅', failed: '❌', error: '⚠️' };
+const LABEL = { passed: 'PASSED', failed: 'FAILED', error: 'ERROR' };
+// ---------------------------------------------------------------- formatting helpers
+function capped(items) {
+    return items.slice(0, MAX_ROWS);
+}
+/** Line breaks of every kind (CommonMark ends a line at \r as at \n) and control characters. */
+const BREAKS_AND_CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+/**
+ * What every span becomes before either renderer escapes it: one line (a line break would end a
+ * table row, a heading or a fold and start a block of the text's own; a control character can
+ * rewrite a terminal or forge a workflow command in the log), with URLs hidden (a URL may hold a
+ * database password or a signed backup link, and the summary never shows one).
+ */
+function flat(text) {
+    return hideUrls(text).replace(BREAKS_AND_CONTROLS, ' ');
+}
+function hideUrls(text) {
+    return text.replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s'"<>)]+/gi, '(URL hidden)');
+}
+/** Any text from outside (API messages, notes, log lines) on one line, URLs hidden, and short. */
+function render_oneLine(text) {
+    const line = flat(text.replace(/\s*[\r\n]+\s*/g, ' ')).trim();
+    // Log lines can be long; the JSON report keeps them whole.
+    return line.length > MAX_LINE ? `${line.slice(0, MAX_LINE - 1)}…` : line;
+}
+function when(iso) {
+    const t = Date.parse(iso);
+    return Number.isNaN(t)
+        ? iso
+        : new Date(t)
+            .toISOString()
+            .replace('T', ' ')
+            .replace(/\.\d+Z$/, ' UTC')
+            .replace(/Z$/, ' UTC');
+}
+function clock(iso) {
+    const t = Date.parse(iso);
+    return Number.isNaN(t) ? '' : new Date(t).toISOString().slice(11, 19);
+}
+function spans(inline) {
+    return Array.isArray(inline) ? inline : [inline];
+}
+/** A label: value list (the Backup and Promote facts): a table here would need an empty header row. */
+function factList(rows) {
+    return {
+        kind: 'list',
+        items: rows.map(([label, value]) => [{ strong: `${label}:` }, ' ', ...spans(value)])
+    };
+}
+/** A section folded away (a <details> on GitHub): there when wanted, not in the way. */
+function folded(label, blocks) {
+    return blocks.length ? [{ kind: 'details', label, blocks }] : [];
+}
+// ---------------------------------------------------------------- Markdown
+/**
+ * Escapes what GitHub would turn into markup inside a line (emphasis, code, links, HTML, math,
+ * table cells); `_` only at a word edge (DATABASE_URL stays readable).
+ */
+function mdEscape(text) {
+    return flat(text)
+        .replace(/[\\`*[\]|~$]/g, (ch) => `\\${ch}`)
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/(^|[^A-Za-z0-9])_|_(?=[^A-Za-z0-9]|$)/g, (m) => m.replace('_', '\\_'))
+        .replace(/^([#+-])/, '\\$1');
+}
+/**
+ * The start of a paragraph, a list item's text or a heading's: never the marker of a block of its
+ * own (a heading, a list, a quote, indented code, a setext underline).
+ */
+function mdLineStart(line) {
+    return line
+        .replace(/^\s+/, '')
+        .replace(/^([#+=-])/, '\\$1')
+        .replace(/^(\d{1,9})([.)])/, '$1\\$2');
+}
+/** A heading's text: a line start, and no trailing `#` run that GitHub would take for its closing. */
+function mdHeading(text) {
+    return mdLineStart(mdEscape(text)).replace(/(^|\s)(#+)\s*$/, '$1\\$2');
+}
+/** The longest run of `char` in the text. */
+function longestRun(text, char) {
+    const runs = text.split(new RegExp(`[^${char}]+`)).map((run) => run.length);
+    return Math.max(0, ...runs);
+}
+function mdCode(code, inTable) {
+    // A code span cannot escape; pick a fence longer than any backtick run inside. In a table a pipe
+    // ends the cell even inside a code span, so GitHub wants it as \|.
+    const text = flat(code);
+    const fence = '`'.repeat(longestRun(text, '`') + 1);
+    const body = inTable ? text.replace(/\|/g, '\\|') : text;
+    return body.startsWith('`') || body.endsWith('`') || /^ .* $/.test(body)
+        ? `${fence} ${body} ${fence}`
+        : `${fence}${body}${fence}`;
+}
+/** A fenced block: each line flattened, the fence longer than any backtick run inside. */
+function mdFenced(info, lines) {
+    const body = lines.map(flat);
+    const fence = '`'.repeat(Math.max(3, ...body.map((line) => longestRun(line, '`') + 1)));
+    return [`${fence}${info}`, ...body, fence].join('\n');
+}
+function mdInline(inline, inTable = false) {
+    return spans(inline)
+        .map((span) => typeof span === 'string'
+        ? mdEscape(span)
+        : 'code' in span
+            ? mdCode(span.code, inTable)
+            : 'link' in span
+                ? `[${mdEscape(span.link)}](${mdHref(span.href)})`
+                : `**${mdEscape(span.strong)}**`)
+        .join('');
+}
+/** An http(s) URL with nothing that could end the link early; anything else is no link. */
+function mdHref(href) {
+    if (!/^https?:\/\/[^\s]+$/.test(href))
+        return '#';
+    return href.replace(/[()<>]/g, (ch) => encodeURIComponent(ch));
+}
+function htmlEscape(text) {
+    return flat(text)
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/"/g, '&quot;');
+}
+function render_toMarkdown(blocks) {
+    return blocks.map(mdBlock).join('\n\n') + '\n';
+}
+function mdBlock(block) {
+    switch (block.kind) {
+        case 'verdict':
+            return `## ${ICON[block.outcome]} ${mdHeading(block.text)}`;
+        case 'heading':
+            return `### ${mdHeading(block.text)}`;
+        case 'para':
+            return mdLineStart(mdInline(block.text));
+        case 'list':
+            return block.items.map((item) => `- ${mdLineStart(mdInline(item))}`).join('\n');
+        case 'table': {
+            const header = `| ${block.headers.map((h) => mdEscape(h) || ' ').join(' | ')} |`;
+            const rule = `| ${block.headers.map((_, i) => (block.numeric?.[i] ? '---:' : '---')).join(' | ')} |`;
+            const rows = block.rows.map((row) => `| ${row.map((cell) => mdInline(cell, true)).join(' | ')} |`);
+            return [header, rule, ...rows].join('\n');
+        }
+        case 'details':
+            return `<details><summary>${htmlEscape(block.label)}</summary>\n\n${block.blocks.map(mdBlock).join('\n\n')}\n\n</details>`;
+        case 'code':
+            return mdFenced('sh', block.lines);
+        case 'chart':
+            return mdFenced('mermaid', block.lines);
+    }
+}
+// ---------------------------------------------------------------- plain text
+function textInline(inline) {
+    return spans(inline)
+        .map((span) => typeof span === 'string'
+        ? flat(span)
+        : 'code' in span
+            ? flat(span.code)
+            : 'link' in span
+                ? `${flat(span.link)} (${span.href})`
+                : flat(span.strong))
+        .join('');
+}
+function render_toText(blocks) {
+    const text = blocks.filter((block) => block.kind !== 'chart');
+    return text.map((block) => textBlock(block, '')).join('\n\n') + '\n';
+}
+function textBlock(block, indent) {
+    const lines = (text) => text
+        .split('\n')
+        .map((line) => (line ? indent + line : line))
+        .join('\n');
+    switch (block.kind) {
+        case 'verdict':
+            // The drill's verdicts start with the word the label already says.
+            return lines(`${LABEL[block.outcome]}: ${flat(block.text).replace(/^(passed|failed|error):\s*/i, '')}`);
+        case 'heading':
+            return lines(`${flat(block.text)}\n${'-'.repeat(flat(block.text).length)}`);
+        case 'para':
+            return lines(textInline(block.text));
+        case 'list':
+            return lines(block.items.map((item) => `- ${textInline(item)}`).join('\n'));
+        case 'table':
+            return lines(textTable(block.headers.map(flat), block.rows.map((row) => row.map(textInline)), block.numeric ?? []));
+        case 'details':
+            return [
+                lines(`${flat(block.label)}:`),
+                ...block.blocks.map((b) => textBlock(b, indent + '  '))
+            ].join('\n');
+        case 'code':
+            return lines(block.lines
+                .map(flat)
+                .map((line) => `  ${line.startsWith('#') ? line : `$ ${line}`}`)
+                .join('\n'));
+        case 'chart':
+            return '';
+    }
+}
+function textTable(headers, rows, numeric) {
+    const all = headers.some((h) => h) ? [headers, ...rows] : rows;
+    const widths = headers.map((_, i) => Math.max(...all.map((row) => [...(row[i] ?? '')].length)));
+    const format = (row) => row
+        .map((cell, i) => {
+        const pad = ' '.repeat(widths[i] - [...cell].length);
+        return numeric[i] ? pad + cell : cell + pad;
+    })
+        .join('  ')
+        .trimEnd();
+    const out = all.map(format);
+    if (headers.some((h) => h))
+        out.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
+    return out.join('\n');
+}
+
+// EXTERNAL MODULE: ./.build/fleet/rate.js
+var rate = __nccwpck_require__(6889);
+;// CONCATENATED MODULE: ./.build/fleet/render.js
+// The two fleet summaries (pure): discover's table of databases to drill, and the fleet report.
+// Both are blocks of the drill summary's content model, rendered by its Markdown and text
+// renderers (report/render.ts), which escape every string from outside.
+
+
+
+/** The drill's default max-backup-age: an older newest backup is flagged here too. */
+const BACKUP_AGE_LIMIT_SECONDS = 26 * 3600;
+const render_ICON = {
+    passed: '✅ passed',
+    failed: '❌ failed',
+    error: '⚠️ error',
+    missing: '❔ missing'
+};
+// ---------------------------------------------------------------- discover
+function renderDiscover(fleet, budget, share) {
+    return render_toMarkdown(discoverBlocks(fleet, budget, share));
+}
+function renderDiscoverText(fleet, budget, share) {
+    return render_toText(discoverBlocks(fleet, budget, share));
+}
+function discoverBlocks(fleet, budget, share) {
+    const count = fleet.databases.length;
+    const blocks = [
+        { kind: 'heading', text: `Heroku Postgres fleet: ${format_plural(count, 'database')} to drill` },
+        {
+            kind: 'para',
+            text: `${format_plural(fleet.appsSeen, 'app')} seen, ${format_plural(fleet.appsLeftOut.length, 'app')} left out, ${format_plural(fleet.appsWithoutDatabase.length, 'app')} without a database of its own. Newest backup and its age from each app's backups list (nothing was written).`
+        }
+    ];
+    if (count > 0)
+        blocks.push(databaseTable(fleet.databases));
+    if (fleet.skipped.length > 0) {
+        blocks.push({ kind: 'heading', text: 'Not drilled' }, {
+            kind: 'table',
+            headers: ['app', 'add-on', 'why'],
+            rows: fleet.skipped.map((s) => [s.app, { code: s.addonName }, render_oneLine(s.reason)])
+        });
+    }
+    if (fleet.appsLeftOut.length > 0) {
+        blocks.push({
+            kind: 'details',
+            label: `Apps left out (${fleet.appsLeftOut.length})`,
+            blocks: [{ kind: 'list', items: fleet.appsLeftOut.map((a) => `${a.app}: ${a.reason}`) }]
+        });
+    }
+    blocks.push(...rateBlocks(fleet.databases, budget, share));
+    return blocks;
+}
+function databaseTable(databases) {
+    return {
+        kind: 'table',
+        headers: ['app', 'database', 'plan', 'team', 'method', 'newest backup', 'age'],
+        rows: databases.map((db) => [
+            db.app,
+            { code: db.database },
+            db.plan,
+            db.team ?? 'personal',
+            db.note ? [{ code: db.method }, ` (${render_oneLine(db.note)})`] : { code: db.method },
+            db.newestBackup ? { code: db.newestBackup.id } : 'none',
+            ageCell(db.newestBackup?.ageSeconds ?? null)
+        ])
+    };
+}
+function ageCell(ageSeconds) {
+    if (ageSeconds === null)
+        return '—';
+    const age = format_formatDuration(ageSeconds);
+    return ageSeconds > BACKUP_AGE_LIMIT_SECONDS
+        ? `⚠️ ${age} (over ${formatLimit(BACKUP_AGE_LIMIT_SECONDS)})`
+        : age;
+}
+function rateBlocks(databases, budget, share) {
+    const perDrill = (0,rate/* drillRequests */.MV)('backup');
+    const limit = budget.maxParallel === null
+        ? [
+            'the whole matrix fits: any ',
+            { code: 'max-parallel' },
+            ' stays under it (the drills also slow down on RateLimit-Remaining).'
+        ]
+        : [
+            { code: `max-parallel: ${budget.maxParallel}` },
+            ` stays under it (a running drill spends about ${format_formatCount(budget.perSlotPerHour)} requests an hour).`
+        ];
+    const text = [
+        `A drill costs about ${format_formatCount(perDrill)} Heroku API requests (${rate/* DRILL_STEP_REQUESTS */.mK} for its steps, the rest polling waits of about ${rate/* ASSUMED_WAIT_MINUTES */.BS} minutes each; a fork about ${format_formatCount((0,rate/* drillRequests */.MV)('fork'))}). `,
+        `These ${format_plural(databases.length, 'drill')}: about ${format_formatCount(budget.fleetRequests)} requests. `,
+        `Heroku allows ${format_formatCount(rate/* ACCOUNT_REQUESTS_PER_HOUR */.oE)} an hour per account, shared by every drill of this token and its deploys; within ${share}% (${format_formatCount(budget.budgetPerHour)} an hour) `,
+        ...limit
+    ];
+    return [
+        { kind: 'heading', text: 'Rate limit' },
+        { kind: 'para', text }
+    ];
+}
+function renderFleet(judgement, links, unreadable = []) {
+    return toMarkdown(fleetBlocks(judgement, links, unreadable));
+}
+function renderFleetText(judgement, links, unreadable = []) {
+    return toText(fleetBlocks(judgement, links, unreadable));
+}
+/** The one line of the verdict: every database passed, or how many failed and are missing. */
+function fleetVerdict(judgement) {
+    const { passed, failed, missing } = judgement.counts;
+    const total = judgement.rows.length;
+    if (failed === 0 && missing === 0)
+        return `Fleet drill: all ${plural(total, 'database')} passed`;
+    const parts = [
+        failed > 0 ? `${formatCount(failed)} failed` : '',
+        missing > 0 ? `${formatCount(missing)} missing` : ''
+    ];
+    return `Fleet drill: ${parts.filter((p) => p).join(', ')} of ${plural(total, 'database')} (${formatCount(passed)} passed)`;
+}
+function fleetBlocks(judgement, links, unreadable) {
+    const { passed, failed, missing } = judgement.counts;
+    const ok = failed === 0 && missing === 0;
+    const blocks = [
+        { kind: 'verdict', outcome: ok ? 'passed' : 'failed', text: fleetVerdict(judgement) },
+        {
+            kind: 'list',
+            items: [
+                `Passed: ${formatCount(passed)}`,
+                `Failed: ${formatCount(failed)}`,
+                `Missing (no report): ${formatCount(missing)}`,
+                `Databases in the matrix: ${formatCount(judgement.rows.length)}`
+            ]
+        },
+        { kind: 'heading', text: 'Databases' },
+        {
+            kind: 'table',
+            headers: [
+                'app',
+                'database',
+                'outcome',
+                'newest backup',
+                'restore',
+                'trend',
+                'mismatches',
+                'job'
+            ],
+            rows: judgement.rows.map((row) => fleetRow(row, links))
+        }
+    ];
+    const failing = judgement.rows.filter((r) => r.status === 'failed' || r.status === 'error');
+    if (failing.length > 0)
+        blocks.push({ kind: 'heading', text: 'Failed' }, { kind: 'list', items: failing.map(verdictItem) });
+    const absent = judgement.rows.filter((r) => r.status === 'missing');
+    if (absent.length > 0)
+        blocks.push({ kind: 'heading', text: 'Missing' }, { kind: 'list', items: absent.map(verdictItem) });
+    if (judgement.unlisted.length > 0) {
+        blocks.push({ kind: 'heading', text: 'Reports not in the matrix' }, {
+            kind: 'list',
+            items: judgement.unlisted.map((f) => [
+                { code: f.artifact },
+                `: ${f.report.app} ${f.report.outcome} (not judged)`
+            ])
+        });
+    }
+    if (unreadable.length > 0) {
+        blocks.push({ kind: 'heading', text: 'Unreadable reports' }, {
+            kind: 'list',
+            items: unreadable.map((u) => [{ code: u.artifact }, `: ${oneLine(u.reason)}`])
+        });
+    }
+    return blocks;
+}
+function fleetRow(row, links) {
+    const backup = row.newestBackup
+        ? [{ code: row.newestBackup.id }, ' ', ageCell(row.newestBackup.ageSeconds)]
+        : '—';
+    return [
+        row.entry.app,
+        { code: row.entry.database },
+        render_ICON[row.status],
+        backup,
+        row.restoreSeconds === null ? '—' : formatDuration(row.restoreSeconds),
+        trendCell(row),
+        row.mismatches === null ? '—' : formatCount(row.mismatches),
+        jobCell(row.entry, links)
+    ];
+}
+function verdictItem(row) {
+    return [{ strong: `${row.entry.app} ${row.entry.database}` }, `: ${oneLine(row.verdict)}`];
+}
+/** The restore time against the median of earlier drills: `first drill`, `+40% vs 12s (5 drills)`. */
+function trendText(restoreSeconds, trend) {
+    if (!trend)
+        return '—';
+    if (trend.medianSeconds === null || restoreSeconds === null)
+        return trend.earlierDrills === 0 ? 'first drill' : '—';
+    const median = trend.medianSeconds;
+    const change = median > 0 ? Math.round(((restoreSeconds - median) / median) * 100) : 0;
+    const sign = change > 0 ? '+' : '';
+    return `${sign}${change}% vs ${formatDuration(median)} (median of ${plural(trend.earlierDrills, 'drill')})`;
+}
+function trendCell(row) {
+    return trendText(row.restoreSeconds, row.trend);
+}
+function jobCell(entry, links) {
+    const job = jobFor(entry, links.jobs);
+    if (job)
+        return { link: 'job', href: job.url };
+    return links.runUrl ? { link: 'run', href: links.runUrl } : '—';
+}
+/**
+ * The matrix job of this database: a job whose name holds the app as a word (the default
+ * `drill (app, DATABASE_URL, …)` or a `name:` with `${{ matrix.app }}`), and the database when
+ * several do.
+ */
+function jobFor(entry, jobs) {
+    const words = (name) => name.split(/[\s,()[\]/:]+/).filter((w) => w);
+    const ofApp = jobs.filter((j) => words(j.name).includes(entry.app));
+    if (ofApp.length <= 1)
+        return ofApp[0];
+    return ofApp.find((j) => words(j.name).includes(entry.database));
+}
+
+
+/***/ }),
+
+/***/ 8057:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  hr: () => (/* binding */ createDataApi)
+});
+
+// UNUSED EXPORTS: CLOCK_SKEW_MS, READ_BACK_PAUSE_MS, capturesSince, findStartedCapture, findStartedRestore, normalizeDatabaseInfo, normalizeExtensions, normalizeTransfer
+
+;// CONCATENATED MODULE: ./.build/heroku/times.js
+/**
+ * Heroku's two time formats: the Platform API answers whole-second ISO 8601
+ * (`2018-01-09T19:16:26Z`), the Postgres data API `2020-12-13 16:22:40 +0000`.
+ */
+const DATA_API_TIME = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}(?:\.\d+)?) ?([+-]\d{2}):?(\d{2})$/;
+/** Milliseconds since the epoch of either format; NaN when unreadable. */
+function parseHerokuTime(text) {
+    const m = DATA_API_TIME.exec(text.trim());
+    // Rewritten to ISO 8601 rather than left to Date.parse, whose reading of other forms varies.
+    if (m)
+        return Date.parse(`${m[1]}T${m[2]}${m[3]}:${m[4]}`);
+    return /^\d{4}-\d{2}-\d{2}T/.test(text.trim()) ? Date.parse(text) : NaN;
+}
+/** Either format as ISO 8601 in UTC; null stays null, an unreadable text is kept as it is. */
+function toIsoTime(text) {
+    if (text === null || text === undefined)
+        return null;
+    const ms = parseHerokuTime(text);
+    return Number.isNaN(ms) ? text : new Date(ms).toISOString();
+}
+
+// EXTERNAL MODULE: ./.build/heroku/types.js
+var types = __nccwpck_require__(172);
+;// CONCATENATED MODULE: ./.build/heroku/data.js
+
+
+/** How far the server's created_at may lag our clock when matching a transfer we just started. */
+const CLOCK_SKEW_MS = 120_000;
+/** Pause before reading back after an ambiguous failure, so a request still in flight can land. */
+const READ_BACK_PAUSE_MS = 2_000;
+const enc = encodeURIComponent;
+/** Restore request `extensions`: lower-cased, trimmed, sorted, unique (as the CLI sends them). */
+function normalizeExtensions(extensions) {
+    return [...new Set(extensions.map((e) => e.trim().toLowerCase()).filter((e) => e !== ''))].sort();
+}
+/** Transfers created at or after `sinceMs` (less the allowed clock skew), oldest first. */
+function createdSince(transfers, sinceMs) {
+    return transfers
+        .filter((t) => Date.parse(t.created_at) >= sinceMs - CLOCK_SKEW_MS)
+        .sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at) || a.num - b.num);
+}
+/**
+ * A manual backup started by our capture request: numbered after every transfer that existed
+ * before the request (`afterNum`), so someone else's capture of a minute earlier is not taken
+ * for ours.
+ */
+function findStartedCapture(transfers, sinceMs, afterNum = -1) {
+    return capturesSince(transfers, sinceMs, afterNum)[0];
+}
+/** Manual captures numbered above `afterNum` and created since `sinceMs`, oldest first. */
+function capturesSince(transfers, sinceMs, afterNum) {
+    return createdSince(transfers.filter((t) => (0,types/* isBackup */.rk)(t) && !t.schedule && t.num > afterNum), sinceMs);
+}
+/** A restore of `backupUrl` started by our restore request. */
+function findStartedRestore(transfers, sinceMs, backupUrl) {
+    const restores = transfers.filter((t) => t.to_type === 'pg_restore' && t.from_type !== 'pg_dump');
+    return createdSince(restores.filter((t) => t.from_url === undefined || t.from_url === backupUrl), sinceMs)[0];
+}
+const TRANSFER_TIMES = [
+    'created_at',
+    'started_at',
+    'updated_at',
+    'finished_at',
+    'canceled_at',
+    'deleted_at'
+];
+/**
+ * A transfer as the drill reads it: every time ISO 8601 (Heroku's data API sends
+ * `2020-12-13 16:22:40 +0000`), nulls kept (a running transfer has `succeeded: null`).
+ */
+function normalizeTransfer(raw) {
+    const times = {};
+    for (const key of TRANSFER_TIMES)
+        if (key in raw)
+            times[key] = toIsoTime(raw[key]);
+    const t = { ...raw, ...times, created_at: toIsoTime(raw.created_at) ?? '' };
+    if (raw.logs)
+        t.logs = raw.logs.map((l) => ({ ...l, created_at: toIsoTime(l.created_at) ?? undefined }));
+    return t;
+}
+/** Essential-tier info has no postgres_version: read it from the info[] "PG Version" row. */
+function normalizeDatabaseInfo(info) {
+    if (info.postgres_version !== undefined)
+        return info;
+    const row = info.info?.find((r) => r.name === 'PG Version');
+    const version = row?.values[0];
+    return version === undefined ? info : { ...info, postgres_version: String(version) };
+}
+function registerTransferSecrets(secrets, t) {
+    for (const url of [t.from_url, t.to_url]) {
+        // Database URLs carry passwords; storage URLs may be signed (query string).
+        if (url && (/:\/\/[^/\s]*:[^/\s]*@/.test(url) || url.includes('?')))
+            secrets.addUrl(url);
+    }
+}
+function createDataApi(http, ownership) {
+    const secrets = http.secrets;
+    async function getOrNull(path) {
+        try {
+            return await http.get('data', path);
+        }
+        catch (err) {
+            if (err instanceof types/* HerokuApiError */.vk && err.status === 404)
+                return null;
+            throw err;
+        }
+    }
+    async function listTransfers(app) {
+        const transfers = await http.get('data', `/client/v11/apps/${enc(app)}/transfers`);
+        for (const t of transfers)
+            registerTransferSecrets(secrets, t);
+        return transfers.map(normalizeTransfer);
+    }
+    async function getTransfer(app, uuidOrNum, opts = {}) {
+        const query = opts.verbose ? '?verbose=true' : '';
+        const t = await http.get('data', `/client/v11/apps/${enc(app)}/transfers/${enc(uuidOrNum)}${query}`);
+        registerTransferSecrets(secrets, t);
+        return normalizeTransfer(t);
+    }
+    /** Billing app of an add-on, for reading its transfers back (Platform "add-on Info"). */
+    async function appOfAddon(addonId) {
+        const addon = await http.get('platform', `/addons/${enc(addonId)}`);
+        return addon.app.name;
+    }
+    /**
+     * Sends a transfer-starting POST at most twice: after an ambiguous failure, `findStarted`
+     * reads the transfers back; only when ours is not among them is the POST sent again.
+     */
+    async function startTransfer(what, spec, findStarted) {
+        for (let send = 1;; send++) {
+            const sentAtMs = http.now().getTime();
+            try {
+                const t = await http.request({
+                    api: 'data',
+                    method: 'POST',
+                    path: spec.path,
+                    body: spec.body
+                });
+                registerTransferSecrets(secrets, t);
+                return normalizeTransfer(t);
+            }
+            catch (err) {
+                if (!(err instanceof types/* HerokuApiError */.vk) || !err.ambiguous || send >= 2)
+                    throw err;
+                http.log(`${what}: ${err.message}; checking whether it started`);
+                await http.sleep(READ_BACK_PAUSE_MS);
+                const started = await findStarted(sentAtMs);
+                if (started)
+                    return started;
+                http.log(`${what} did not start; sending it once more`);
+            }
+        }
+    }
+    async function captureBackup(sourceAddonId, opts = {}) {
+        const app = opts.app ?? (await appOfAddon(sourceAddonId));
+        // The highest transfer number before the request: ours, if it started, is numbered after it.
+        const lastNum = Math.max(-1, ...(await listTransfers(app)).map((t) => t.num));
+        opts.beforeRequest?.({ app, afterNum: lastNum, sinceMs: http.now().getTime() });
+        const started = await startTransfer(`capturing a backup of ${sourceAddonId}`, { path: `/client/v11/databases/${enc(sourceAddonId)}/backups` }, async (sinceMs) => findStartedCapture(await listTransfers(app), sinceMs, lastNum));
+        // The one backup this run may delete.
+        ownership.recordCapturedBackup(app, started.num);
+        return started;
+    }
+    async function restoreBackup(targetAddonId, req) {
+        // The restore endpoint overwrites whatever database it is given: this check is the guard.
+        ownership.assertCreated(targetAddonId, 'restore onto');
+        secrets.addUrl(req.backupUrl);
+        const extensions = normalizeExtensions(req.extensions);
+        const body = { backup_url: req.backupUrl };
+        if (extensions.length > 0)
+            body.extensions = extensions;
+        const targetApp = ownership.createdAddons().find((a) => a.id === targetAddonId)?.app?.name;
+        return startTransfer(`restoring onto ${targetAddonId}`, { path: `/client/v11/databases/${enc(targetAddonId)}/restores`, body }, async (sinceMs) => findStartedRestore(await listTransfers(targetApp ?? (await appOfAddon(targetAddonId))), sinceMs, req.backupUrl));
+    }
+    async function cancelTransfer(app, uuid) {
+        const path = `/client/v11/apps/${enc(app)}/transfers/${enc(uuid)}/actions/cancel`;
+        for (let send = 1;; send++) {
+            try {
+                await http.request({ api: 'data', method: 'POST', path });
+                return;
+            }
+            catch (err) {
+                if (!(err instanceof types/* HerokuApiError */.vk) || !err.ambiguous || send >= 2)
+                    throw err;
+                const t = await getTransfer(app, uuid);
+                if (t.canceled_at || t.finished_at)
+                    return;
+            }
+        }
+    }
+    async function getDatabase(addonId) {
+        const info = await getOrNull(`/client/v11/databases/${enc(addonId)}`);
+        if (!info)
+            return null;
+        const { database_password: password, ...rest } = info;
+        secrets.add(password);
+        if (rest.resource_url)
+            secrets.addUrl(rest.resource_url);
+        return normalizeDatabaseInfo(rest);
+    }
+    async function deleteBackup(app, num) {
+        ownership.assertBackupDeletable(app, num);
+        const path = `/client/v11/apps/${enc(app)}/transfers/${num}`;
+        for (let send = 1;; send++) {
+            try {
+                await http.request({ api: 'data', method: 'DELETE', path });
+                return 'deleted';
+            }
+            catch (err) {
+                if (!(err instanceof types/* HerokuApiError */.vk))
+                    throw err;
+                if (err.status === 404)
+                    return send === 1 ? 'already-gone' : 'deleted';
+                if (!err.ambiguous || send >= 2)
+                    throw err;
+            }
+        }
+    }
+    async function backupUrl(app, backup) {
+        // The transfer list normally carries to_url; otherwise ask for a signed URL.
+        if (backup.to_url)
+            return backup.to_url;
+        const res = await http.request({
+            api: 'data',
+            method: 'POST',
+            path: `/client/v11/apps/${enc(app)}/transfers/${backup.num}/actions/public-url`,
+            readOnly: true
+        });
+        secrets.addUrl(res.url);
+        return res.url;
+    }
+    return {
+        getDatabase,
+        waitStatus: (addonId) => getOrNull(`/client/v11/databases/${enc(addonId)}/wait_status`),
+        listTransfers,
+        getTransfer,
+        captureBackup,
+        restoreBackup,
+        cancelTransfer,
+        backupUrl,
+        deleteBackup,
+        listSchedules: (addonId) => http.get('data', `/client/v11/databases/${enc(addonId)}/transfer-schedules`)
+    };
+}
+
+
+/***/ }),
+
+/***/ 2478:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  di: () => (/* binding */ createHerokuHttp)
+});
+
+// UNUSED EXPORTS: describeFailure, toHerokuApiError
+
+;// CONCATENATED MODULE: ./.build/untrusted.js
+// Text from outside (Heroku's answers, GitHub's, the database's names and values) on its way to
+// the runner's log. The runner reads any output line that starts with `::` as a workflow command:
+// one Heroku string like `\n::stop-commands::x\n` would switch off the masking of every secret
+// registered after it. So every external string is flattened where it is read, and every line
+// written to the log is made command-safe where it is written (both, so neither alone is relied on).
+/** One line: line breaks and other control characters become a space. */
+function flatten(text) {
+    // eslint-disable-next-line no-control-regex
+    return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ');
+}
+/**
+ * `text` (one line or several) with no line the runner would take for a workflow command:
+ * a leading `::` or `##[` gets a zero-width space inside it.
+ */
+function commandSafe(text) {
+    return text.replace(/^(\s*):(?=:)/gm, '$1:\u200b').replace(/^(\s*)#(?=#\[)/gm, '$1#\u200b');
+}
+
+;// CONCATENATED MODULE: ./.build/heroku/retry-policy.js
+const DEFAULT_RETRY_POLICY = {
+    maxAttempts: 8,
+    baseDelayMs: 500,
+    factor: 2,
+    maxDelayMs: 20_000,
+    maxRetryAfterMs: 120_000,
+    rateLimitThreshold: 100,
+    rateLimitMaxDelayMs: 10_000
+};
+/** Exponential backoff with "equal jitter": half fixed, half random, so waits never collapse to 0. */
+function backoffDelayMs(attempt, random, policy = DEFAULT_RETRY_POLICY) {
+    const exp = Math.min(policy.maxDelayMs, policy.baseDelayMs * policy.factor ** Math.max(0, attempt - 1));
+    return Math.round(exp / 2 + random() * (exp / 2));
+}
+/** Retry-After as milliseconds: delta-seconds or an HTTP date; undefined when absent or unreadable. */
+function parseRetryAfterMs(value, nowMs) {
+    if (value === undefined || value.trim() === '')
+        return undefined;
+    const trimmed = value.trim();
+    if (/^\d+(\.\d+)?$/.test(trimmed))
+        return Math.round(Number(trimmed) * 1000);
+    const at = Date.parse(trimmed);
+    if (Number.isNaN(at))
+        return undefined;
+    return Math.max(0, at - nowMs);
+}
+/** Extra wait before a request when the account's token pool runs low (Heroku refills ~75/min). */
+function rateLimitDelayMs(remaining, policy = DEFAULT_RETRY_POLICY) {
+    if (remaining === undefined || remaining >= policy.rateLimitThreshold)
+        return 0;
+    const shortfall = (policy.rateLimitThreshold - Math.max(0, remaining)) / policy.rateLimitThreshold;
+    return Math.round(policy.rateLimitMaxDelayMs * shortfall);
+}
+/** The wait before attempt `attempt + 1`: backoff, or longer when the server asked for it. */
+function retryDelayMs(attempt, retryAfterMs, random, policy = DEFAULT_RETRY_POLICY) {
+    const backoff = backoffDelayMs(attempt, random, policy);
+    if (retryAfterMs === undefined)
+        return backoff;
+    return Math.max(backoff, Math.min(retryAfterMs, policy.maxRetryAfterMs));
+}
+const TRANSIENT_CODES = new Set([
+    'ECONNRESET',
+    'ECONNREFUSED',
+    'ETIMEDOUT',
+    'ESOCKETTIMEDOUT',
+    'EPIPE',
+    'EHOSTUNREACH',
+    'EAI_AGAIN',
+    'ECONNABORTED',
+    // A 2xx whose body is not JSON (a proxy's page, a cut-off answer): for a read, as good as a 5xx.
+    'EBADJSON'
+]);
+// Errors raised before a connection existed: the request cannot have reached Heroku.
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH']);
+/** A GET may be retried after this failure. */
+function isRetryableFailure(err) {
+    if (err.status === 0)
+        return TRANSIENT_CODES.has(err.id);
+    return err.status === 429 || (err.status >= 500 && err.status !== 501);
+}
+/** A write failed in a way that proves it was not applied, so sending it again is safe. */
+function provesNotApplied(err) {
+    if (err.status === 0)
+        return NOT_SENT_CODES.has(err.id) && err.id !== 'ENOTFOUND';
+    return err.status === 429;
+}
+
+// EXTERNAL MODULE: ../main/node_modules/@actions/http-client/lib/index.js + 1 modules
+var lib = __nccwpck_require__(5326);
+;// CONCATENATED MODULE: ./.build/heroku/transport.js
+
+const DEFAULT_RANGE = 'id ..; max=1000';
+/** The scope headers of an answer, flattened to one short line each (they come from outside). */
+function oauthScopesOf(res) {
+    const flat = (value) => {
+        const text = Array.isArray(value) ? value[0] : value;
+        return text === undefined ? undefined : text.replace(/\s+/g, ' ').trim().slice(0, 200);
+    };
+    const token = flat(res.headers['oauth-scope']);
+    const accepted = flat(res.headers['oauth-scope-accepted']);
+    return {
+        ...(token !== undefined ? { token } : {}),
+        ...(accepted !== undefined ? { accepted } : {})
+    };
+}
+class HttpStatusError extends Error {
+    statusCode;
+    body;
+    scopes;
+    constructor(statusCode, body, 
+    /** The answer's OAuth scope headers, when Heroku sent them (§19.1). */
+    scopes = {}) {
+        super(`Heroku answered ${statusCode}`);
+        this.statusCode = statusCode;
+        this.body = body;
+        this.scopes = scopes;
+    }
+}
+function timeoutError(ms) {
+    return Object.assign(new Error(`no answer within ${ms} ms`), { code: 'ETIMEDOUT' });
+}
+/** The answer's body; a connection that drops or idles for `timeoutMs` mid-body rejects. */
+function readBody(res, timeoutMs) {
+    return new Promise((resolve, reject) => {
+        const chunks = [];
+        res.setTimeout(timeoutMs, () => res.destroy(timeoutError(timeoutMs)));
+        res.on('data', (chunk) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('aborted', () => reject(Object.assign(new Error('answer cut off'), { code: 'ECONNRESET' })));
+        res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    });
+}
+function parseJson(text) {
+    try {
+        return JSON.parse(text || '{}');
+    }
+    catch {
+        // The text itself could hold anything (config vars): not quoted in the error.
+        throw Object.assign(new Error(`answer is not JSON (${text.length} bytes)`), {
+            code: 'EBADJSON'
+        });
+    }
+}
+function originOf(baseUrl) {
+    return new URL(/^https?:\/\//.test(baseUrl) ? baseUrl : `https://${baseUrl}`).origin;
+}
+/**
+ * The Heroku API over @actions/http-client (which honours the runner's https_proxy / no_proxy),
+ * with its retries and redirects off: a request, or a page of a list, is sent exactly once, so a
+ * write is never re-sent by the transport after a reset or a timeout. Retries are decided by
+ * createHerokuHttp, where the method is known. Nothing here logs: bodies hold config var values.
+ */
+class HerokuTransport {
+    token;
+    timeoutMs;
+    client;
+    constructor(token, timeoutMs = 60_000, userAgent = 'heroku-postgres-restore-drill') {
+        this.token = token;
+        this.timeoutMs = timeoutMs;
+        this.client = new lib/* HttpClient */.Qq(userAgent, [], {
+            allowRetries: false,
+            allowRedirects: false,
+            keepAlive: false,
+            socketTimeout: timeoutMs
+        });
+    }
+    async send(req) {
+        const url = originOf(req.baseUrl) + req.path;
+        let range = req.headers?.Range ?? (req.defaultRange ? DEFAULT_RANGE : undefined);
+        let pages;
+        for (;;) {
+            const { res, body } = await this.sendPage(req, url, range);
+            const nextRange = res.headers['next-range'];
+            if (req.firstPageOnly || typeof nextRange !== 'string' || !Array.isArray(body)) {
+                return (pages ? pages.concat(body) : body);
+            }
+            pages = (pages ?? []).concat(body);
+            range = nextRange;
+        }
+    }
+    async sendPage(req, url, range) {
+        const headers = {
+            Accept: 'application/vnd.heroku+json; version=3',
+            'Content-Type': 'application/json',
+            Authorization: 'Basic ' + Buffer.from(':' + this.token).toString('base64'),
+            ...req.headers
+        };
+        if (range === undefined)
+            delete headers.Range;
+        else
+            headers.Range = range;
+        const payload = req.body ? JSON.stringify(req.body) : '';
+        let res;
+        try {
+            res = (await this.client.request(req.method, url, payload, headers)).message;
+        }
+        catch (err) {
+            // @actions/http-client's own timeout error carries no code.
+            if (err instanceof Error && /^Request timeout/.test(err.message))
+                throw timeoutError(this.timeoutMs);
+            throw err;
+        }
+        req.onResponse?.(res);
+        const text = await readBody(res, this.timeoutMs);
+        const status = res.statusCode ?? 0;
+        if (status < 200 || status > 299) {
+            let errorBody = text;
+            try {
+                errorBody = JSON.parse(text);
+            }
+            catch {
+                // not JSON: kept as text (redacted by the caller)
+            }
+            throw new HttpStatusError(status, errorBody, oauthScopesOf(res));
+        }
+        return { res, body: parseJson(text) };
+    }
+}
+
+// EXTERNAL MODULE: ./.build/heroku/types.js
+var types = __nccwpck_require__(172);
+// EXTERNAL MODULE: ./.build/heroku/wait.js
+var wait = __nccwpck_require__(3032);
+;// CONCATENATED MODULE: ./.build/heroku/http.js
+/**
+ * The one HTTP layer under both Heroku clients. What the Heroku API needs from it:
+ * - a write must never be re-sent blindly: the transport sends every request exactly once (no
+ *   retry on a reset or a timeout, no redirect); retries are decided below, where the method is
+ *   known (GETs retried; writes re-sent only after an answer proving they were not applied).
+ * - 429/5xx answers are retried here with jittered exponential backoff, honouring Retry-After and
+ *   slowing down when RateLimit-Remaining runs low.
+ * - `Range: id ..; max=1000` only on Platform list requests; a Next-Range is followed (concatenating
+ *   the pages) unless only the first page is asked for.
+ * - nothing is logged: bodies hold config var values, errors are redacted.
+ * The pure policy is in retry-policy.ts, the send-once transport in transport.ts.
+ */
+
+
+
+
+
+function headerValue(value) {
+    return Array.isArray(value) ? value[0] : value;
+}
+function oneLine(text, max = 300) {
+    const flat = text.replace(/\s+/g, ' ').trim();
+    return flat.length > max ? flat.slice(0, max) + '…' : flat;
+}
+/** The user-facing line for a failed call; `redact` is applied by the caller. */
+function describeFailure(method, path, status, id, herokuMessage, scopes = {}) {
+    const where = `${method} ${path}`;
+    if (status === 401)
+        return 'Heroku rejected the token (401 unauthorized): check the heroku-api-key secret';
+    if (status === 403 && id === 'two_factor') {
+        return `Heroku requires two-factor confirmation for ${where} (403 two_factor): use a token that does not need it (an OAuth authorization)`;
+    }
+    if (status === 403)
+        return `Heroku refused ${where} (403 ${id}): the token lacks access${herokuMessage ? ': ' + herokuMessage : ''}${scopeAdvice(scopes)}`;
+    if (status === 0)
+        return `Heroku API ${where} failed: no response (${id}${herokuMessage ? ': ' + herokuMessage : ''})`;
+    return `Heroku API ${where} failed (${status} ${id})${herokuMessage ? ': ' + herokuMessage : ''}`;
+}
+/** What a 403 says about scopes: the token's, the endpoint's, and the fix (README: the token). */
+function scopeAdvice(scopes) {
+    if (scopes.token === undefined && scopes.accepted === undefined)
+        return '';
+    const has = scopes.token !== undefined ? `the token has scopes "${scopes.token}"` : '';
+    const wants = scopes.accepted !== undefined ? `this endpoint accepts "${scopes.accepted}"` : '';
+    return (`; ${[has, wants].filter((p) => p).join(', ')}: ` +
+        'make the token with heroku authorizations:create --scope write-protected (or one of the accepted scopes), ' +
+        'or give the account access to the app');
+}
+/** The transport's rejection (statusCode + parsed body, or a Node socket error) as a redacted HerokuApiError. */
+function toHerokuApiError(err, method, path, secrets) {
+    if (err instanceof types/* HerokuApiError */.vk)
+        return err;
+    const e = (err ?? {});
+    const isWrite = method !== 'GET';
+    if (typeof e.statusCode === 'number') {
+        const status = e.statusCode;
+        const body = e.body;
+        let id = `http_${status}`;
+        let message = '';
+        if (body && typeof body === 'object') {
+            const b = body;
+            if (typeof b.id === 'string')
+                id = flatten(b.id).slice(0, 100);
+            if (typeof b.message === 'string')
+                message = b.message;
+        }
+        else if (typeof body === 'string') {
+            message = body;
+        }
+        message = oneLine(secrets.redact(message));
+        const scopes = e.scopes ?? {};
+        return new types/* HerokuApiError */.vk(secrets.redact(describeFailure(method, path, status, id, message, scopes)), { status, id, ambiguous: isWrite && status >= 500, method, path, scopes });
+    }
+    const rawMessage = typeof e.message === 'string' ? e.message : String(err);
+    const code = typeof e.code === 'string' ? e.code : 'network_error';
+    const message = oneLine(secrets.redact(rawMessage));
+    return new types/* HerokuApiError */.vk(secrets.redact(describeFailure(method, path, 0, code, message)), {
+        status: 0,
+        id: code,
+        ambiguous: isWrite && !NOT_SENT_CODES.has(code),
+        method,
+        path
+    });
+}
+function createHerokuHttp(options) {
+    const policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    const secrets = options.secrets;
+    secrets.add(options.token);
+    secrets.add(Buffer.from(':' + options.token).toString('base64'));
+    const sleepImpl = options.sleep ?? wait/* sleepMs */.Mb;
+    const random = options.random ?? Math.random;
+    const nowMs = options.now ?? Date.now;
+    const signal = options.signal;
+    const log = (line) => options.log?.(secrets.redact(line));
+    const sleep = (ms) => (ms > 0 ? sleepImpl(ms, signal) : Promise.resolve());
+    const hosts = {
+        platform: options.apiUrl,
+        data: options.dataApiUrl
+    };
+    const transport = new HerokuTransport(options.token, options.timeoutMs, options.userAgent);
+    // The account's token pool as last reported (RateLimit-Remaining); shared by all requests.
+    let rateLimitRemaining;
+    let warnedLowRate = false;
+    // The token's scopes as Heroku last reported them (Oauth-Scope); null until an answer had one.
+    let tokenScopes = null;
+    async function sendOnce(spec) {
+        const meta = {};
+        const transportRequest = {
+            method: spec.method,
+            baseUrl: hosts[spec.api],
+            path: spec.path,
+            headers: spec.headers,
+            body: spec.body,
+            defaultRange: spec.list === true,
+            firstPageOnly: spec.firstPageOnly === true,
+            onResponse: (res) => {
+                meta.status = res.statusCode;
+                meta.retryAfter = headerValue(res.headers['retry-after']);
+                meta.rateLimitRemaining = headerValue(res.headers['ratelimit-remaining']);
+                tokenScopes = oauthScopesOf(res).token ?? tokenScopes;
+            }
+        };
+        try {
+            return await transport.send(transportRequest);
+        }
+        catch (err) {
+            const apiError = toHerokuApiError(err, spec.method, spec.path, secrets);
+            const retryAfterMs = parseRetryAfterMs(meta.retryAfter, nowMs());
+            if (retryAfterMs !== undefined)
+                retryAfterByError.set(apiError, retryAfterMs);
+            throw apiError;
+        }
+        finally {
+            if (meta.rateLimitRemaining !== undefined && /^\d+$/.test(meta.rateLimitRemaining.trim())) {
+                rateLimitRemaining = Number(meta.rateLimitRemaining);
+            }
+        }
+    }
+    const retryAfterByError = new WeakMap();
+    async function paceForRateLimit() {
+        const delay = rateLimitDelayMs(rateLimitRemaining, policy);
+        if (delay <= 0) {
+            warnedLowRate = false;
+            return;
+        }
+        if (!warnedLowRate) {
+            log(`Heroku rate limit: ${rateLimitRemaining} requests remaining, slowing down`);
+            warnedLowRate = true;
+        }
+        await sleep(delay);
+    }
+    async function request(spec) {
+        const retriesAllowed = spec.method === 'GET' || spec.readOnly === true;
+        for (let attempt = 1;; attempt++) {
+            if (signal?.aborted)
+                throw new wait/* AbortError */.lc(`cancelled before ${spec.method} ${spec.path}`);
+            await paceForRateLimit();
+            try {
+                return await sendOnce(spec);
+            }
+            catch (err) {
+                const apiError = err;
+                const mayRetry = retriesAllowed ? isRetryableFailure(apiError) : provesNotApplied(apiError);
+                if (!mayRetry || attempt >= policy.maxAttempts)
+                    throw apiError;
+                const delay = retryDelayMs(attempt, retryAfterByError.get(apiError), random, policy);
+                log(`${spec.method} ${spec.path}: ${apiError.status || apiError.id}${apiError.status ? ' ' + apiError.id : ''}, ` +
+                    `retrying in ${(delay / 1000).toFixed(1)} s (attempt ${attempt + 1}/${policy.maxAttempts})`);
+                await sleep(delay);
+            }
+        }
+    }
+    return {
+        request,
+        get: (api, path, opts = {}) => request({
+            api,
+            method: 'GET',
+            path,
+            headers: opts.headers,
+            list: opts.list,
+            firstPageOnly: opts.firstPageOnly
+        }),
+        secrets,
+        tokenScopes: () => tokenScopes,
+        now: () => new Date(nowMs()),
+        sleep,
+        log
+    };
+}
+
+
+/***/ }),
+
+/***/ 3324:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  i3: () => (/* binding */ POSTGRES_SERVICE),
+  yR: () => (/* binding */ createPlatformApi),
+  nG: () => (/* binding */ planShortName),
+  wC: () => (/* binding */ planTier)
+});
+
+// UNUSED EXPORTS: postgresPlanName
+
+// EXTERNAL MODULE: ./.build/heroku/types.js
+var types = __nccwpck_require__(172);
+;// CONCATENATED MODULE: ./.build/heroku/apps.js
+
+const enc = encodeURIComponent;
+function createAppsApi(http, ownership) {
+    async function findApp(name) {
+        try {
+            return await http.get('platform', `/apps/${enc(name)}`);
+        }
+        catch (err) {
+            if (err instanceof types/* HerokuApiError */.vk && err.status === 404)
+                return null;
+            throw err;
+        }
+    }
+    async function createApp(req) {
+        // Team apps are created through /teams/apps, personal ones through /apps.
+        const spec = req.team
+            ? {
+                path: '/teams/apps',
+                body: {
+                    name: req.name,
+                    team: req.team,
+                    region: req.region,
+                    ...(req.space ? { space: req.space } : {})
+                }
+            }
+            : { path: '/apps', body: { name: req.name, region: req.region } };
+        for (let send = 1;; send++) {
+            try {
+                const app = await http.request({ api: 'platform', method: 'POST', ...spec });
+                ownership.recordCreatedApp(app.name);
+                return app;
+            }
+            catch (err) {
+                if (!(err instanceof types/* HerokuApiError */.vk) || !err.ambiguous || send >= 2)
+                    throw err;
+                // The name is ours alone (random suffix): if it exists now, our create landed.
+                const landed = await findApp(req.name);
+                if (landed) {
+                    ownership.recordCreatedApp(landed.name);
+                    return landed;
+                }
+            }
+        }
+    }
+    async function deleteApp(name) {
+        ownership.assertAppDeletable(name);
+        for (let send = 1;; send++) {
+            try {
+                await http.request({
+                    api: 'platform',
+                    method: 'DELETE',
+                    path: `/apps/${enc(name)}`
+                });
+                return 'deleted';
+            }
+            catch (err) {
+                if (!(err instanceof types/* HerokuApiError */.vk))
+                    throw err;
+                if (err.status === 404)
+                    return send === 1 ? 'already-gone' : 'deleted';
+                if (!err.ambiguous || send >= 2)
+                    throw err;
+                if (!(await findApp(name)))
+                    return 'deleted';
+            }
+        }
+    }
+    return {
+        createApp,
+        deleteApp,
+        findApp,
+        listApps: () => http.get('platform', '/apps', { list: true }),
+        getTeam: (team) => http.get('platform', `/teams/${enc(team)}`)
+    };
+}
+
+;// CONCATENATED MODULE: ./.build/heroku/platform.js
+
+
+const POSTGRES_SERVICE = 'heroku-postgresql';
+const ATTACHMENT_HEADERS = {
+    Accept: 'application/vnd.heroku+json; version=3.sdk',
+    'Accept-Inclusion': 'addon:plan,config_vars'
+};
+const ADDON_HEADERS = { 'Accept-Expansion': 'addon_service,plan' };
+const ADDON_NAME_PATTERN = /^[a-zA-Z][A-Za-z0-9_-]+$/;
+/** `essential-0` or `heroku-postgresql:essential-0` → `heroku-postgresql:essential-0`. */
+function postgresPlanName(plan) {
+    const trimmed = plan.trim();
+    if (trimmed.startsWith(POSTGRES_SERVICE + ':'))
+        return trimmed;
+    if (trimmed.includes(':')) {
+        throw new Error(`plan "${plan}" is not a ${POSTGRES_SERVICE} plan (example: essential-0 or ${POSTGRES_SERVICE}:standard-0)`);
+    }
+    return `${POSTGRES_SERVICE}:${trimmed}`;
+}
+/** `heroku-postgresql:essential-0` or `essential-0` → `essential-0`. */
+function planShortName(plan) {
+    return plan.trim().replace(/^heroku-postgresql:/, '');
+}
+/** `heroku-postgresql:standard-2` → `standard`: the tier that decides backup slots and Continuous Protection. */
+function planTier(plan) {
+    return planShortName(plan).split('-')[0];
+}
+const platform_enc = encodeURIComponent;
+function withMessage(err, message) {
+    return new types/* HerokuApiError */.vk(message, {
+        status: err.status,
+        id: err.id,
+        ambiguous: err.ambiguous,
+        method: err.method,
+        path: err.path
+    });
+}
+function createPlatformApi(http, ownership) {
+    const secrets = http.secrets;
+    /** 404 on an /apps/{app} path as "app X not found or not visible to this token". */
+    function appNotFound(app) {
+        return (err) => {
+            if (err instanceof types/* HerokuApiError */.vk && err.status === 404) {
+                throw withMessage(err, secrets.redact(`app ${app} not found or not visible to this token (404 ${err.id})`));
+            }
+            throw err;
+        };
+    }
+    async function getAddon(app, addonIdOrName) {
+        try {
+            return await http.get('platform', `/apps/${platform_enc(app)}/addons/${platform_enc(addonIdOrName)}`, {
+                headers: ADDON_HEADERS
+            });
+        }
+        catch (err) {
+            if (err instanceof types/* HerokuApiError */.vk && err.status === 404)
+                return null;
+            throw err;
+        }
+    }
+    async function listAttachments(app) {
+        return http
+            .get('platform', `/apps/${platform_enc(app)}/addon-attachments`, {
+            headers: ATTACHMENT_HEADERS,
+            list: true
+        })
+            .catch(appNotFound(app));
+    }
+    async function getApp(app) {
+        return http.get('platform', `/apps/${platform_enc(app)}`).catch(appNotFound(app));
+    }
+    /** Our add-on, read back after an ambiguous create; verifies it belongs to `app`. */
+    async function findCreated(app, name) {
+        const addon = await getAddon(app, name);
+        if (addon && addon.app?.name !== app && addon.app?.id !== app) {
+            throw new Error(`add-on ${name} exists but belongs to app ${addon.app?.name}, not ${app}: refusing to use it`);
+        }
+        return addon;
+    }
+    async function createAddon(app, req) {
+        if (!ADDON_NAME_PATTERN.test(req.name)) {
+            throw new Error(`add-on name "${req.name}" is invalid: it must match ${ADDON_NAME_PATTERN.source}`);
+        }
+        const spec = {
+            api: 'platform',
+            method: 'POST',
+            path: `/apps/${platform_enc(app)}/addons`,
+            headers: ADDON_HEADERS,
+            body: {
+                plan: { name: postgresPlanName(req.plan) },
+                name: req.name,
+                attachment: { name: req.attachmentName },
+                ...(req.config ? { config: req.config } : {})
+            }
+        };
+        const created = (addon) => {
+            ownership.recordCreated({ id: addon.id, name: addon.name, app: addon.app });
+            return addon;
+        };
+        // Add-on names are globally unique, so the name tells whether an ambiguous create was applied.
+        for (let send = 1;; send++) {
+            try {
+                return created(await http.request(spec));
+            }
+            catch (err) {
+                if (!(err instanceof types/* HerokuApiError */.vk))
+                    throw err;
+                const readBack = err.ambiguous || (send > 1 && err.status === 422);
+                if (!readBack)
+                    throw describeCreateFailure(app, req, err);
+                http.log(`creating add-on ${req.name}: ${err.message}; checking whether it was created`);
+                const existing = await findCreated(app, req.name);
+                if (existing)
+                    return created(existing);
+                if (send >= 2)
+                    throw err;
+                http.log(`add-on ${req.name} was not created; sending the create once more`);
+            }
+        }
+    }
+    function describeCreateFailure(app, req, err) {
+        if (err.status === 404)
+            return withMessage(err, secrets.redact(`app ${app} not found or not visible to this token (404 ${err.id})`));
+        if (err.status === 422 || err.status === 402 || err.status === 403) {
+            const reason = err.message.replace(/^Heroku API POST \S+ failed \(\d+ [^)]*\): ?/, '');
+            return withMessage(err, secrets.redact(`could not create add-on ${req.name} with plan ${postgresPlanName(req.plan)} on app ${app} (${err.status} ${err.id}): ${reason}`));
+        }
+        return err;
+    }
+    async function deleteAddon(app, addonId) {
+        ownership.assertDeletable(addonId);
+        // Deleting the add-on that holds DATABASE would take the app's DATABASE_URL away.
+        const attachments = await listAttachments(app);
+        const database = attachments.find((a) => a.name === 'DATABASE' && a.addon.id === addonId);
+        if (database) {
+            throw new Error(`refusing to delete add-on ${database.addon.name}: it is attached to ${app} as DATABASE; promote the original back first`);
+        }
+        const spec = {
+            api: 'platform',
+            method: 'DELETE',
+            path: `/apps/${platform_enc(app)}/addons/${platform_enc(addonId)}`,
+            headers: { 'Accept-Expansion': 'plan' }
+        };
+        for (let send = 1;; send++) {
+            try {
+                await http.request(spec);
+                return 'deleted';
+            }
+            catch (err) {
+                if (!(err instanceof types/* HerokuApiError */.vk))
+                    throw err;
+                if (err.status === 404)
+                    return send === 1 ? 'already-gone' : 'deleted';
+                if (!err.ambiguous || send >= 2)
+                    throw err;
+                const addon = await getAddon(app, addonId);
+                if (!addon || addon.state === 'deprovisioning' || addon.state === 'deprovisioned')
+                    return 'deleted';
+                http.log(`add-on ${addon.name} still ${addon.state} after an interrupted delete; sending the delete once more`);
+            }
+        }
+    }
+    async function getConfigVars(app) {
+        const vars = await http
+            .get('platform', `/apps/${platform_enc(app)}/config-vars`)
+            .catch(appNotFound(app));
+        for (const [key, value] of Object.entries(vars)) {
+            if (typeof value !== 'string')
+                continue;
+            // Database URLs (and any URL with credentials) are secrets from the moment they are read.
+            if (/^[a-z][a-z0-9+.-]*:\/\/[^/\s]*:[^/\s]*@/i.test(value) ||
+                (/_URL$/.test(key) && /^postgres/i.test(value))) {
+                secrets.addUrl(value);
+            }
+        }
+        return vars;
+    }
+    async function setMaintenance(app, on) {
+        const spec = {
+            api: 'platform',
+            method: 'PATCH',
+            path: `/apps/${platform_enc(app)}`,
+            body: { maintenance: on }
+        };
+        for (let send = 1;; send++) {
+            try {
+                return await http.request(spec);
+            }
+            catch (err) {
+                if (!(err instanceof types/* HerokuApiError */.vk))
+                    throw err;
+                if (err.status === 404)
+                    return appNotFound(app)(err);
+                if (!err.ambiguous || send >= 2)
+                    throw err;
+                const current = await getApp(app);
+                if (current.maintenance === on)
+                    return current;
+            }
+        }
+    }
+    async function attach(app, req) {
+        const label = req.name ?? 'an alias';
+        let addonId = ownership.idForName(req.addonName);
+        let attachments;
+        if (!addonId) {
+            // The original may have been recorded by id only: find its name among the app's attachments.
+            attachments = await listAttachments(app);
+            addonId = attachments.find((a) => a.addon.name === req.addonName)?.addon.id ?? req.addonName;
+        }
+        ownership.assertAttachable(addonId, label);
+        const body = {
+            addon: { name: req.addonName },
+            app: { name: app },
+            confirm: app
+        };
+        if (req.name !== undefined)
+            body.name = req.name;
+        if (req.namespace !== undefined)
+            body.namespace = req.namespace;
+        const spec = {
+            api: 'platform',
+            method: 'POST',
+            path: '/addon-attachments',
+            body
+        };
+        for (let send = 1;; send++) {
+            try {
+                return await http.request(spec);
+            }
+            catch (err) {
+                if (!(err instanceof types/* HerokuApiError */.vk))
+                    throw err;
+                if (!err.ambiguous || send >= 2)
+                    throw err;
+                const now = await listAttachments(app);
+                const done = now.find((a) => a.addon.name === req.addonName &&
+                    (req.name !== undefined ? a.name === req.name : a.name !== 'DATABASE') &&
+                    (req.namespace === undefined || (a.namespace ?? null) === (req.namespace ?? null)));
+                if (done)
+                    return done;
+                http.log(`attaching ${req.addonName} as ${label} was not applied; sending it once more`);
+            }
+        }
+    }
+    async function detach(attachmentId) {
+        ownership.assertDetachable(attachmentId);
+        try {
+            await http.request({
+                api: 'platform',
+                method: 'DELETE',
+                path: `/addon-attachments/${platform_enc(attachmentId)}`
+            });
+            return 'detached';
+        }
+        catch (err) {
+            if (err instanceof types/* HerokuApiError */.vk && err.status === 404)
+                return 'already-gone';
+            throw err;
+        }
+    }
+    return {
+        ...createAppsApi(http, ownership),
+        tokenScopes: () => http.tokenScopes(),
+        getApp,
+        listAttachments,
+        listAddonAttachments: (addonId) => http.get('platform', `/addons/${platform_enc(addonId)}/addon-attachments`, {
+            headers: ATTACHMENT_HEADERS,
+            list: true
+        }),
+        listAddons: (app) => http
+            .get('platform', `/apps/${platform_enc(app)}/addons`, {
+            headers: ADDON_HEADERS,
+            list: true
+        })
+            .catch(appNotFound(app)),
+        getAddon,
+        createAddon,
+        deleteAddon,
+        getConfigVars,
+        setMaintenance,
+        attach,
+        detach,
+        listProcessTypes: async (app) => (await http.get('platform', `/apps/${platform_enc(app)}/formation`)).map((f) => f.type),
+        listRecentReleases: (app, max) => http.get('platform', `/apps/${platform_enc(app)}/releases`, {
+            headers: { Range: `version ..; max=${max}, order=desc` },
+            firstPageOnly: true
+        }),
+        getRelease: (app, releaseId) => http.get('platform', `/apps/${platform_enc(app)}/releases/${platform_enc(releaseId)}`),
+        listPlans: (service) => http.get('platform', `/addon-services/${platform_enc(service)}/plans`, { list: true })
+    };
+}
+
+
+/***/ }),
+
+/***/ 9576:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   JZ: () => (/* binding */ readOnlyHttp),
+/* harmony export */   wB: () => (/* binding */ listTeamApps)
+/* harmony export */ });
+/* unused harmony export ReadOnlyViolation */
+class ReadOnlyViolation extends Error {
+    constructor(spec) {
+        super(`refusing ${spec.method} ${spec.path}: this action only reads (GET) from Heroku`);
+        this.name = 'ReadOnlyViolation';
+    }
+}
+function readOnlyHttp(http) {
+    const request = (spec) => spec.method === 'GET' ? http.request(spec) : Promise.reject(new ReadOnlyViolation(spec));
+    return {
+        request,
+        get: (api, path, opts = {}) => request({ api, method: 'GET', path, ...opts }),
+        secrets: http.secrets,
+        now: () => http.now(),
+        sleep: (ms) => http.sleep(ms),
+        log: (line) => http.log(line),
+        tokenScopes: () => http.tokenScopes()
+    };
+}
+/** The apps of a team (Platform "team-app List for Team"). */
+function listTeamApps(http, team) {
+    return http.get('platform', `/teams/${encodeURIComponent(team)}/apps`, {
+        list: true
+    });
+}
+
+
+/***/ }),
+
+/***/ 172:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   aw: () => (/* binding */ backupName),
+/* harmony export */   rk: () => (/* binding */ isBackup),
+/* harmony export */   vk: () => (/* binding */ HerokuApiError)
+/* harmony export */ });
+/* unused harmony exports transferSeconds, transferKind */
+
+/**
+ * A failed Heroku API call. `message` is one line, already redacted, and says what to do where
+ * that is known. `status` is the HTTP status, or 0 when no response arrived (reset, refused,
+ * timeout); `id` is Heroku's error id (`not_found`, `rate_limit`, ...) or the network error code.
+ */
+class HerokuApiError extends Error {
+    status;
+    id;
+    /** True when a write may have been applied although it failed (5xx, reset, timeout). */
+    ambiguous;
+    method;
+    path;
+    /** A 403's OAuth scope headers: the token's scopes and what the endpoint accepts. */
+    scopes;
+    constructor(message, fields) {
+        super(message);
+        this.name = 'HerokuApiError';
+        this.status = fields.status;
+        this.id = fields.id;
+        this.ambiguous = fields.ambiguous ?? false;
+        this.method = fields.method ?? '';
+        this.path = fields.path ?? '';
+        this.scopes = fields.scopes ?? {};
+    }
+}
+/**
+ * How long a finished transfer ran by Heroku's clock, in seconds: from `started_at` (or
+ * `created_at` when it never reported a start) to `finished_at`; null while it runs.
+ */
+function transferSeconds(t) {
+    if (!t.finished_at)
+        return null;
+    const from = parseHerokuTime(t.started_at ?? t.created_at);
+    const to = parseHerokuTime(t.finished_at);
+    if (Number.isNaN(from) || Number.isNaN(to) || to < from)
+        return null;
+    return (to - from) / 1000;
+}
+/** Manual backup (b), scheduled backup (a), copy (c) or restore (r): as the Heroku CLI names them. */
+function transferKind(t) {
+    if (t.to_type === 'pg_restore')
+        return t.from_type === 'pg_dump' ? 'c' : 'r';
+    if (t.from_type === 'pg_dump' && t.schedule)
+        return 'a';
+    return 'b';
+}
+/** The CLI's display name of a transfer: kind letter plus `num` padded to 3 digits (b007, a123, b1234). */
+function backupName(t) {
+    return transferKind(t) + String(t.num).padStart(3, '0');
+}
+/** A backup in the CLI's sense: pg_dump to object storage (`gof3r`). */
+function isBackup(t) {
+    return t.from_type === 'pg_dump' && t.to_type === 'gof3r';
+}
+
+
+/***/ }),
+
+/***/ 3595:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   B: () => (/* binding */ herokuApiUrls)
+/* harmony export */ });
+/** The Heroku API URLs: HEROKU_API_URL / HEROKU_DATA_API_URL (the simulator), else Heroku's own. */
+function herokuApiUrls(env = process.env) {
+    return {
+        apiUrl: env.HEROKU_API_URL || 'https://api.heroku.com',
+        dataApiUrl: env.HEROKU_DATA_API_URL || 'https://api.data.heroku.com'
+    };
+}
+
+
+/***/ }),
+
+/***/ 3032:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Bg: () => (/* binding */ pollIntervalMs),
+/* harmony export */   Mb: () => (/* binding */ sleepMs),
+/* harmony export */   lc: () => (/* binding */ AbortError)
+/* harmony export */ });
+/* unused harmony exports WaitTimeoutError, StillWaiting, stillWaiting, progressLine, abortable, waitFor */
+/** Polling with a deadline: provisioning, wait_status, transfers. */
+
+/** Thrown when the run is cancelled (the AbortSignal fired) while waiting or retrying. */
+class AbortError extends Error {
+    constructor(message = 'cancelled') {
+        super(message);
+        this.name = 'AbortError';
+    }
+}
+class WaitTimeoutError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'WaitTimeoutError';
+    }
+}
+/** setTimeout as a promise that rejects with AbortError as soon as `signal` fires. */
+function sleepMs(ms, signal) {
+    return new Promise((resolve, reject) => {
+        if (signal?.aborted)
+            return reject(new AbortError());
+        const onAbort = () => {
+            clearTimeout(timer);
+            reject(new AbortError());
+        };
+        const timer = setTimeout(() => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+        }, ms);
+        signal?.addEventListener('abort', onAbort, { once: true });
+    });
+}
+/** What a probe returns while the operation is still going: what it saw, for the progress line. */
+class StillWaiting {
+    state;
+    bytesProcessed;
+    constructor(
+    /** Heroku's word for where it is: `provisioning`, `running`, `pending`. */
+    state, 
+    /** Bytes processed so far, when Heroku reports them (a transfer's processed_bytes). */
+    bytesProcessed) {
+        this.state = state;
+        this.bytesProcessed = bytesProcessed;
+    }
+}
+function stillWaiting(seen = {}) {
+    return new StillWaiting(seen.state, seen.bytes);
+}
+/** Share of the time already waited that the next pause may add: a wait ends at most 15% late. */
+const POLL_GROWTH = 0.15;
+/**
+ * The pause before the next poll: 15% of the time already waited, within [min, max]. Polls come
+ * every second for the first seconds and once a minute after the first 7 minutes: a 1-hour wait
+ * costs about 90 requests, a 10-second one notices the end within a second.
+ */
+function pollIntervalMs(elapsedMs, minIntervalMs = 1000, maxIntervalMs = 60_000) {
+    return Math.min(maxIntervalMs, Math.max(minIntervalMs, Math.round(elapsedMs * POLL_GROWTH)));
+}
+/** `waiting for capture b042: 3m 0s so far, state running, 1.2 MB processed`. */
+function progressLine(what, elapsedMs, seen) {
+    const parts = [`waiting for ${what}: ${formatDuration(elapsedMs / 1000)} so far`];
+    if (seen?.state)
+        parts.push(`state ${seen.state}`);
+    if (seen?.bytesProcessed != null)
+        parts.push(`${formatBytes(seen.bytesProcessed)} processed`);
+    return parts.join(', ');
+}
+/** `promise`, or AbortError as soon as `signal` fires (the promise itself keeps running). */
+function abortable(promise, signal) {
+    if (!signal)
+        return promise;
+    return new Promise((resolve, reject) => {
+        if (signal.aborted)
+            return reject(new AbortError());
+        const onAbort = () => reject(new AbortError());
+        signal.addEventListener('abort', onAbort, { once: true });
+        promise.then((v) => {
+            signal.removeEventListener('abort', onAbort);
+            resolve(v);
+        }, (e) => {
+            signal.removeEventListener('abort', onAbort);
+            reject(e);
+        });
+    });
+}
+/**
+ * Polls `probe` until it returns a value (not undefined, not StillWaiting). The wait between polls
+ * grows with the time already waited, so a slow operation costs few requests and a quick one is
+ * noticed quickly. With onProgress, a line at most once a minute says how long it has waited and
+ * what the last poll saw; the pauses are cut so a poll falls on each minute and no line is late.
+ * Throws WaitTimeoutError at the deadline ("timed out after N s waiting for <what>") and
+ * AbortError when `signal` fires, without waiting for the current sleep or probe to end.
+ * Errors thrown by the probe propagate.
+ */
+async function waitFor(probe, options) {
+    const now = options.now ?? Date.now;
+    const sleep = options.sleep ?? sleepMs;
+    const minIntervalMs = options.minIntervalMs ?? 1000;
+    const maxIntervalMs = Math.max(minIntervalMs, options.maxIntervalMs ?? 60_000);
+    const progressEveryMs = options.progressEveryMs ?? 60_000;
+    const deadlineMs = options.deadline.getTime();
+    const startMs = now();
+    let lastLineMs = startMs;
+    for (;;) {
+        if (options.signal?.aborted)
+            throw new AbortError(`cancelled while waiting for ${options.what}`);
+        const value = await abortable(probe(), options.signal);
+        const seen = value instanceof StillWaiting ? value : undefined;
+        if (value !== undefined && !seen)
+            return value;
+        const t = now();
+        const remainingMs = deadlineMs - t;
+        if (remainingMs <= 0) {
+            throw new WaitTimeoutError(`timed out after ${formatDuration((t - startMs) / 1000)} waiting for ${options.what}`);
+        }
+        let interval = pollIntervalMs(t - startMs, minIntervalMs, maxIntervalMs);
+        if (options.onProgress) {
+            if (t - lastLineMs >= progressEveryMs) {
+                options.onProgress(progressLine(options.what, t - startMs, seen));
+                lastLineMs = t;
+            }
+            interval = Math.min(interval, lastLineMs + progressEveryMs - t);
+        }
+        // Sleep at most until the deadline, then probe once more before giving up.
+        interval = Math.min(interval, remainingMs);
+        try {
+            await abortable(sleep(interval, options.signal), options.signal);
+        }
+        catch (err) {
+            if (err instanceof Error && err.name === 'AbortError') {
+                throw new AbortError(`cancelled while waiting for ${options.what}`);
+            }
+            throw err;
+        }
+    }
+}
+
+
+/***/ }),
+
+/***/ 3240:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   QG: () => (/* binding */ Ownership),
+/* harmony export */   dj: () => (/* binding */ DRILL_APP_PATTERN),
+/* harmony export */   ks: () => (/* binding */ SecretRegistry)
+/* harmony export */ });
+/* unused harmony exports DRILL_ADDON_PREFIX, KEPT_ADDON_PREFIX, DRILL_ATTACHMENT_NAME, STALE_AFTER_MS, drillAddonName, EXIT_DATABASE_PATTERN, exitDatabaseName, drillAddonPattern, isStaleDrillAddon, isStaleDrillApp, OwnershipError, redact */
+/** The guards: which apps, add-ons and backups this run may touch, and redaction of secrets from any text. */
+/** Every add-on this action creates is named `restore-drill-<runId>-<attempt>-<random4>`. */
+const DRILL_ADDON_PREFIX = 'restore-drill-';
+/**
+ * A keep-database copy is named `restore-kept-…` instead: neither stale rule matches it, so no
+ * later drill deletes a copy the team chose to keep (the runbook may have made it production).
+ */
+const KEPT_ADDON_PREFIX = 'restore-kept-';
+/** Attachment name of the fresh add-on, so its URL is `RESTORE_DRILL_URL`. */
+const DRILL_ATTACHMENT_NAME = 'RESTORE_DRILL';
+/** An add-on of ours left behind by an earlier run is stale once it is this old. */
+const STALE_AFTER_MS = 24 * 60 * 60 * 1000;
+/**
+ * `restore-drill-<app-ish>-<runId>-<attempt>-<rand4>` (`restore-kept-…` with keep-database):
+ * recognisable, globally unique, ≤ 60 chars.
+ */
+function drillAddonName(app, runId, attempt, rand, kept = false) {
+    const run = runId.replace(/[^A-Za-z0-9]/g, '').slice(-12) || 'local';
+    const att = attempt.replace(/[^0-9]/g, '').slice(0, 3) || '1';
+    return `${kept ? KEPT_ADDON_PREFIX : DRILL_ADDON_PREFIX}${addonAppish(app)}-${run}-${att}-${rand}`;
+}
+function addonAppish(app) {
+    return (app
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-+/, '')
+        .slice(0, 20)
+        .replace(/-+$/, '') || 'app');
+}
+/** The one database an exit drill creates on the target server (target-url), and all it ever drops. */
+const EXIT_DATABASE_PATTERN = /^restore_drill_[a-z0-9]{1,12}_[a-z0-9]{1,3}_[a-z0-9]{6}$/;
+/** `restore_drill_<runId>_<attempt>_<rand6>`: says whose it is; a valid unquoted identifier. */
+function exitDatabaseName(runId, attempt, rand) {
+    const run = runId
+        .toLowerCase()
+        .replace(/[^a-z0-9]/g, '')
+        .slice(-12) || 'local';
+    const att = attempt.replace(/[^0-9]/g, '').slice(0, 3) || '1';
+    return `restore_drill_${run}_${att}_${rand}`;
+}
+/** Exactly the names drillAddonName gives the (not kept) add-ons of `app`'s drills. */
+function drillAddonPattern(app) {
+    return new RegExp(`^${DRILL_ADDON_PREFIX}${addonAppish(app)}-[A-Za-z0-9]{1,12}-[0-9]{1,3}-[0-9a-f]{4}$`);
+}
+/**
+ * A left-over add-on of an earlier run: our name prefix AND created more than 24 h before `now`
+ * (callers also make sure it is attached nowhere but as the drill's own attachment).
+ */
+function isStaleDrillAddon(addon, now) {
+    if (!addon.name.startsWith(DRILL_ADDON_PREFIX))
+        return false;
+    const createdMs = Date.parse(addon.created_at);
+    if (Number.isNaN(createdMs))
+        return false;
+    return now.getTime() - createdMs > STALE_AFTER_MS;
+}
+/** Every app this action creates is named `restore-drill-<app-ish>-<random6>` (≤ 30 characters). */
+const DRILL_APP_PATTERN = /^restore-drill-[a-z0-9-]*[a-z0-9]-[0-9a-f]{6}$/;
+/**
+ * A left-over drill app of an earlier run: our name pattern, created more than 24 h before `now`,
+ * and holding nothing but drill add-ons (`addonNames`).
+ */
+function isStaleDrillApp(app, addonNames, now) {
+    if (!DRILL_APP_PATTERN.test(app.name))
+        return false;
+    const createdMs = Date.parse(app.created_at ?? '');
+    if (Number.isNaN(createdMs) || now.getTime() - createdMs <= STALE_AFTER_MS)
+        return false;
+    return addonNames.every((name) => name.startsWith(DRILL_ADDON_PREFIX));
+}
+class OwnershipError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'OwnershipError';
+    }
+}
+/**
+ * What this run may touch. The Heroku clients consult it before every destructive request:
+ * restore only onto add-ons created by this run; delete those or recorded stale ones; attach
+ * (promote) those or the recorded original (the documented promote-back).
+ */
+class Ownership {
+    created = new Map();
+    stale = new Map();
+    originals = new Map();
+    apps = new Set();
+    staleApps = new Set();
+    backups = new Set();
+    aliases = new Set();
+    /** An app this run created (by name; app names are unique). */
+    recordCreatedApp(name) {
+        this.apps.add(name);
+    }
+    /** A drill app of an earlier run; refused unless `isStaleDrillApp` holds. */
+    recordStaleApp(app, addonNames, now) {
+        if (!isStaleDrillApp(app, addonNames, now)) {
+            throw new OwnershipError(`refusing to treat app ${app.name} as stale: only apps named restore-drill-*, older than 24 h and holding only drill add-ons are`);
+        }
+        this.staleApps.add(app.name);
+    }
+    isCreatedApp(name) {
+        return this.apps.has(name);
+    }
+    /** Deleting an app is allowed for apps this run created and recorded stale drill apps. */
+    assertAppDeletable(name) {
+        if (!this.apps.has(name) && !this.staleApps.has(name)) {
+            throw new OwnershipError(`refusing to delete app ${name}: this run did not create it and it is not a stale drill app`);
+        }
+    }
+    /** The backup this run captured (`app` is the source's billing app, `num` the transfer number). */
+    recordCapturedBackup(app, num) {
+        this.backups.add(`${app}#${num}`);
+    }
+    /** Deleting a backup is allowed only for the one this run captured. */
+    assertBackupDeletable(app, num) {
+        if (!this.backups.has(`${app}#${num}`)) {
+            throw new OwnershipError(`refusing to delete backup ${num} of app ${app}: this run did not capture it`);
+        }
+    }
+    /** The alias attachment this run gave the original before a promote (by attachment id). */
+    recordCreatedAlias(attachmentId) {
+        this.aliases.add(attachmentId);
+    }
+    /** Detaching is allowed only for the alias this run created: production's own attachments stay. */
+    assertDetachable(attachmentId) {
+        if (!this.aliases.has(attachmentId)) {
+            throw new OwnershipError(`refusing to detach attachment ${attachmentId}: this run did not create it`);
+        }
+    }
+    /** An add-on this run created (also used by the post step with the saved add-on). */
+    recordCreated(addon) {
+        this.created.set(addon.id, { id: addon.id, name: addon.name, app: addon.app });
+    }
+    /** A left-over add-on of an earlier run; refused unless `isStaleDrillAddon` holds. */
+    recordStale(addon, now = new Date()) {
+        if (!isStaleDrillAddon(addon, now)) {
+            throw new OwnershipError(`refusing to treat add-on ${addon.name} as stale: only add-ons named ${DRILL_ADDON_PREFIX}* and older than 24 h are`);
+        }
+        this.stale.set(addon.id, { id: addon.id, name: addon.name, app: addon.app });
+    }
+    /** The source add-on, so that promoting it back to DATABASE is allowed. */
+    recordOriginal(addon) {
+        const ref = typeof addon === 'string' ? { id: addon } : { id: addon.id, name: addon.name };
+        this.originals.set(ref.id, ref);
+    }
+    isCreated(addonId) {
+        return this.created.has(addonId);
+    }
+    isStale(addonId) {
+        return this.stale.has(addonId);
+    }
+    isOriginal(addonId) {
+        return this.originals.has(addonId);
+    }
+    /** The id of a created or original add-on with that name, if this run knows it by name. */
+    idForName(addonName) {
+        for (const ref of [...this.created.values(), ...this.originals.values()]) {
+            if (ref.name === addonName)
+                return ref.id;
+        }
+        return undefined;
+    }
+    createdAddons() {
+        return [...this.created.values()];
+    }
+    staleAddons() {
+        return [...this.stale.values()];
+    }
+    /** Throws "refusing to <action> add-on X: this run did not create it" unless it did. */
+    assertCreated(addonId, action) {
+        if (!this.isCreated(addonId)) {
+            throw new OwnershipError(`refusing to ${action} add-on ${addonId}: this run did not create it`);
+        }
+    }
+    /** Delete is allowed for add-ons created by this run and recorded stale ones. */
+    assertDeletable(addonId) {
+        if (!this.isCreated(addonId) && !this.isStale(addonId)) {
+            throw new OwnershipError(`refusing to delete add-on ${addonId}: this run did not create it and it is not a stale drill add-on`);
+        }
+    }
+    /** Attach (promote) is allowed for add-ons created by this run and the recorded original. */
+    assertAttachable(addonId, attachmentName) {
+        if (!this.isCreated(addonId) && !this.isOriginal(addonId)) {
+            throw new OwnershipError(`refusing to attach add-on ${addonId} as ${attachmentName}: it is neither created by this run nor the original source`);
+        }
+    }
+}
+const MIN_SECRET_LENGTH = 6;
+// user:password@ in any URL (postgres://, postgresql://, redis://, https://...); the password may hold a raw @.
+const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@:'"]*:[^\s/'"]*@/gi;
+// 8+ characters, so prose like "Basic auth" survives.
+const AUTH_HEADER_VALUE = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/g;
+// libpq key/value connection strings: password=...
+const KEYWORD_PASSWORD = /\b(password\s*=\s*)('[^']*'|[^\s'"]+)/gi;
+/** `text` with every secret, URL credential, Authorization value and password=... replaced by ***. */
+function redact(text, secrets) {
+    let out = text;
+    // Longest first, so a secret containing a shorter one is removed whole.
+    const sorted = [...secrets]
+        .filter((s) => s.length >= MIN_SECRET_LENGTH)
+        .sort((a, b) => b.length - a.length);
+    for (const secret of sorted)
+        out = out.split(secret).join('***');
+    return out
+        .replace(URL_CREDENTIALS, '$1***:***@')
+        .replace(AUTH_HEADER_VALUE, '$1 ***')
+        .replace(KEYWORD_PASSWORD, '$1***');
+}
+/**
+ * The secrets of this run (token, database URLs and passwords). `onAdd` lets the caller mask each
+ * new secret at once (e.g. core.setSecret). Values shorter than 6 characters are ignored: masking
+ * them would garble ordinary text.
+ */
+class SecretRegistry {
+    onAdd;
+    secrets = new Set();
+    constructor(onAdd) {
+        this.onAdd = onAdd;
+    }
+    add(secret) {
+        if (!secret || secret.length < MIN_SECRET_LENGTH || this.secrets.has(secret))
+            return;
+        this.secrets.add(secret);
+        this.onAdd?.(secret);
+    }
+    /** Registers a URL and, separately, its password (which may appear alone in error text). */
+    addUrl(url) {
+        if (!url)
+            return;
+        this.add(url);
+        try {
+            const parsed = new URL(url);
+            if (parsed.password) {
+                this.add(parsed.password);
+                this.add(decodeURIComponent(parsed.password));
+            }
+        }
+        catch {
+            // not a URL: registered whole above
+        }
+    }
+    has(secret) {
+        return this.secrets.has(secret);
+    }
+    redact(text) {
+        return redact(text, this.secrets);
+    }
+}
+
+
 /***/ })
 
 /******/ });
@@ -34449,7 +34449,7 @@ const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCa
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(9221);
+/******/ var __webpack_exports__ = __nccwpck_require__(823);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ var __webpack_exports__runDiscover = __webpack_exports__.N;
 /******/ export { __webpack_exports__runDiscover as runDiscover };
