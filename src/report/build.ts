@@ -21,6 +21,7 @@ import { figuresOfReport, latestCoverage, sourceCountsOf } from '../history/figu
 import { nextCoverage } from '../verify/coverage.js'
 import type { ContentCoverage } from '../verify/types.js'
 import { REPORT_VERSION, type DrillReport, type ExitTargetFacts, type Outcome } from './model.js'
+import { upgradeOf } from './upgrade.js'
 import { dryRunPlanOf } from './dry-run.js'
 import { runbookCommands } from './runbook.js'
 import { judgeOutcome, type CopyMade } from './verdict.js'
@@ -183,6 +184,7 @@ export function buildReport(
       ? redactComparison(compareOf(config, facts, history, judged.outcome), redact)
       : null,
     versions: pre?.versions ?? null,
+    upgrade: upgradeOf(pre?.versions, facts.verification),
     sourceConnections: pre
       ? {
           peak: facts.sourceConnections ?? 0,
@@ -268,7 +270,10 @@ function verificationWithPromoteChecks(
       }
     return c
   })
-  return { ...facts.verification, checks: [...checks, ...promoteChecks] }
+  // What the schema check found across majors is the report's `upgrade`, not part of verification.
+  const { acrossMajors, ...verification } = facts.verification
+  void acrossMajors
+  return { ...verification, checks: [...checks, ...promoteChecks] }
 }
 
 /** checksum-tables left at auto (or named none) with a backup this drill did not capture. */

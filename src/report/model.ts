@@ -214,6 +214,8 @@ export interface DrillReport {
   history?: HistoryComparison | null
   /** The PostgreSQL majors of the source and of the copy (absent in earlier reports). */
   versions?: { source: number; copy: number } | null
+  /** postgres-version above the source's: what the upgrade rehearsal found (absent otherwise). */
+  upgrade?: UpgradeFacts | null
   /** The drill's connections on the source: the most it held, its cap, and `used/limit` before it. */
   sourceConnections?: SourceConnections | null
   /** The token's OAuth scopes as Heroku reported them (`Oauth-Scope`); null when none was seen. */
@@ -225,6 +227,18 @@ export interface DrillReport {
    * carried from the history's newest record); null without content hashing.
    */
   contentCoverage?: ContentCoverage | null
+}
+
+/** An upgrade rehearsal: the copy on a newer major than the source. */
+export interface UpgradeFacts {
+  sourceMajor: number
+  copyMajor: number
+  /** `kind name` of each object whose definitions differ only in form between the majors, judged equal. */
+  judgedEqual: string[]
+  /** NOT NULL constraint rows of PostgreSQL 18 compared as the columns' NOT NULL. */
+  notNullConstraints: number
+  /** The source's extensions the copy's major does not offer. */
+  unavailableExtensions: string[]
 }
 
 export interface SourceConnections {

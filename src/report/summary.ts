@@ -16,6 +16,7 @@ import { backupBlocks, backupLabel, timelineBlocks, timelineLabel } from './sect
 import { dryRunBlocks, sourceAccessBlocks } from './sections/first-run.js'
 import { errorNextStep, threeAnswers, verdictText } from './sections/headline.js'
 import { historyBlocks, historyLabel } from './sections/history.js'
+import { upgradeBlocks } from './sections/upgrade.js'
 import { findingsBlocks, verificationDetails, verificationLabel } from './sections/verification.js'
 
 export { MAX_LINE, MAX_ROWS, oneLine } from './render.js'
@@ -51,6 +52,7 @@ function summaryBlocks(report: DrillReport, options: SummaryOptions = {}): Block
   blocks.push({ kind: 'list', items: threeAnswers(report) })
   blocks.push(...dryRunBlocks(report))
   blocks.push(...findingsBlocks(report))
+  blocks.push(...upgradeBlocks(report))
   blocks.push(...runbookBlocks(report, options))
   blocks.push(...promoteBlocks(report))
   blocks.push(...cleanupBlocks(report))

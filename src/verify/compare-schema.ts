@@ -122,3 +122,48 @@ export function integrityFindings(
   }
   return findings
 }
+
+/** The two schemas made comparable across majors (alignAcrossMajors). */
+export interface AlignedSchemas {
+  source: SchemaObject[]
+  restored: SchemaObject[]
+  /** Objects whose definitions differ only in form between the majors, judged equal. */
+  judgedEqual: string[]
+  /** Constraint rows that are a column's NOT NULL (PostgreSQL 18), left to the columns' NOT NULL. */
+  notNullConstraints: number
+}
+
+/**
+ * Across majors only (an upgrade rehearsal): what is representation, not meaning, is taken out of
+ * the comparison. A column's NOT NULL is compared on the column (attnotnull, every major), so the
+ * constraint rows PostgreSQL 18 adds for it are left out on both sides; a definition whose `form`
+ * is equal, or whose key is in `sameMeaning` (a view the copy's server deparses the source's text
+ * to, across-majors.ts), is taken as the copy's. Everything else is compared as on one major.
+ */
+export function alignAcrossMajors(
+  source: SchemaObject[],
+  restored: SchemaObject[],
+  sameMeaning: ReadonlySet<string> = new Set()
+): AlignedSchemas {
+  const kept = (objects: SchemaObject[]) => objects.filter((object) => !object.columnNotNull)
+  const restoredKept = kept(restored)
+  const restoredByKey = new Map(restoredKept.map((object) => [key(object), object]))
+  const judgedEqual: string[] = []
+  const sourceAligned = kept(source).map((object) => {
+    const twin = restoredByKey.get(key(object))
+    if (!twin || twin.definition === object.definition) return object
+    const sameForm = (object.form ?? object.definition) === (twin.form ?? twin.definition)
+    if (!sameForm && !sameMeaning.has(key(object))) return object
+    judgedEqual.push(`${object.kind} ${object.name}`)
+    return { ...object, definition: twin.definition }
+  })
+  return {
+    source: sourceAligned,
+    restored: restoredKept,
+    judgedEqual,
+    notNullConstraints: source.length + restored.length - sourceAligned.length - restoredKept.length
+  }
+}
+
+/** The key (`kind NUL name`) schemaDifferences and alignAcrossMajors use for an object. */
+export const schemaKey = key

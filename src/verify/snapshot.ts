@@ -40,6 +40,15 @@ const fromRelations = (joins = ''): string =>
   `FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace ${joins}
    WHERE ${schemaFilter('n')} AND ${notExtensionMember('pg_class', 'c.oid')}`
 
+/** A domain's definition (alias t), with those of its constraints (alias k) that `which` keeps. */
+const domainDefinition = (which: string): string =>
+  `format_type(t.typbasetype, t.typtypmod)
+          || CASE WHEN t.typnotnull THEN ' NOT NULL' ELSE '' END
+          || COALESCE(' DEFAULT ' || t.typdefault, '')
+          || COALESCE((SELECT ' ' || string_agg('CONSTRAINT ' || quote_ident(k.conname) || ' ' || pg_get_constraintdef(k.oid), ' '
+                                                ORDER BY k.conname)
+                         FROM pg_constraint k WHERE k.contypid = t.oid AND ${which}), '')`
+
 // Each query returns kind, the name's parts (objectName joins them; a function's argument list
 // follows as suffix), definition and (for indexes and constraints) valid.
 // search_path is pg_catalog only while these run, so every deparsed name is schema-qualified.
@@ -82,8 +91,10 @@ const SCHEMA_QUERIES: string[] = [
     WHERE ${schemaFilter('n')} AND ${notExtensionMember('pg_class', 'c.oid')}`,
 
   // pg_get_constraintdef appends NOT VALID; validity is reported by the integrity check instead.
+  // contype 'n': a column's NOT NULL as PostgreSQL 18 also records it (attnotnull has it on every major).
   `SELECT 'constraint' AS kind, ARRAY[n.nspname, c.relname, k.conname]::text[] AS parts,
-          regexp_replace(pg_get_constraintdef(k.oid), ' NOT VALID$', '') AS definition, k.convalidated AS valid
+          regexp_replace(pg_get_constraintdef(k.oid), ' NOT VALID$', '') AS definition, k.convalidated AS valid,
+          k.contype = 'n' AS column_not_null
      FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
     WHERE ${schemaFilter('n')} AND ${notExtensionMember('pg_class', 'c.oid')}`,
 
@@ -138,13 +149,10 @@ const SCHEMA_QUERIES: string[] = [
      FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
     WHERE t.typtype = 'e' AND ${schemaFilter('n')} AND ${notExtensionMember('pg_type', 't.oid')}`,
 
+  // form: without the NOT NULL constraint rows PostgreSQL 17 and later record for a domain
+  // (typnotnull has it on every major), for a comparison across majors.
   `SELECT 'domain' AS kind, ARRAY[n.nspname, t.typname]::text[] AS parts,
-          format_type(t.typbasetype, t.typtypmod)
-          || CASE WHEN t.typnotnull THEN ' NOT NULL' ELSE '' END
-          || COALESCE(' DEFAULT ' || t.typdefault, '')
-          || COALESCE((SELECT ' ' || string_agg('CONSTRAINT ' || quote_ident(k.conname) || ' ' || pg_get_constraintdef(k.oid), ' '
-                                                ORDER BY k.conname)
-                         FROM pg_constraint k WHERE k.contypid = t.oid), '') AS definition
+          ${domainDefinition('TRUE')} AS definition, ${domainDefinition("k.contype <> 'n'")} AS form
      FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
     WHERE t.typtype = 'd' AND ${schemaFilter('n')} AND ${notExtensionMember('pg_type', 't.oid')}`
 ]
@@ -167,6 +175,8 @@ export async function snapshotSchema(db: Queryable): Promise<SchemaObject[]> {
           suffix?: string | null
           definition: string | null
           valid?: boolean
+          form?: string | null
+          column_not_null?: boolean
         }>(sql, sql.includes('$1') ? [EXCLUDED_SCHEMAS] : [])
         for (const row of rows) {
           const object: SchemaObject = {
@@ -175,6 +185,8 @@ export async function snapshotSchema(db: Queryable): Promise<SchemaObject[]> {
             definition: row.definition ?? ''
           }
           if (typeof row.valid === 'boolean') object.valid = row.valid
+          if (typeof row.form === 'string' && row.form !== object.definition) object.form = row.form
+          if (row.column_not_null === true) object.columnNotNull = true
           found.push(object)
         }
       }

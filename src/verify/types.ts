@@ -72,6 +72,13 @@ export interface SchemaObject {
   definition: string
   /** Indexes: valid, ready and live. Constraints: validated. Compared by the integrity check, not the schema diff. */
   valid?: boolean
+  /**
+   * The definition without what one major records and another does not (absent: the definition),
+   * compared only across majors: a domain's NOT NULL constraint rows (PostgreSQL 17 and later).
+   */
+  form?: string
+  /** A constraint that is a column's NOT NULL as PostgreSQL 18 records it (contype 'n'). */
+  columnNotNull?: true
 }
 
 /** What the drill reads from the source before the capture. */
@@ -266,8 +273,22 @@ export interface ContentHashing {
   restoredSeconds: number
 }
 
+/** A copy on another PostgreSQL major than its source (an upgrade rehearsal): what the schema check found. */
+export interface AcrossMajors {
+  sourceMajor: number
+  copyMajor: number
+  /** `kind name` of each object whose definitions differ only in form between the majors. */
+  judgedEqual: string[]
+  /** Constraint rows of a column's NOT NULL (PostgreSQL 18) compared as the columns' NOT NULL instead. */
+  notNullConstraints: number
+  /** The source's extensions the copy's server does not offer. */
+  unavailableExtensions: string[]
+}
+
 export interface Verification {
   passed: boolean
+  /** The copy is on another major than the source (the report shows it as `upgrade`, not here). */
+  acrossMajors?: AcrossMajors
   notVerified?: NotVerified[]
   contents?: ContentHashing
   /** How long the drill read production and the rows it scanned there (set by the drill's databases). */

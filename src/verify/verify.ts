@@ -28,6 +28,7 @@ import {
   snapshotSchema
 } from './snapshot.js'
 import type {
+  AcrossMajors,
   CheckSummary,
   CountSnapshot,
   Finding,
@@ -202,11 +203,13 @@ export async function verifyRestore(args: VerifyArgs): Promise<Verification> {
   const findings: Finding[] = []
   const checks: CheckSummary[] = []
   const tables = new Map<string, TablePart>()
+  let acrossMajors: AcrossMajors | undefined
   for (const check of CHECKS) {
     const startedAt = performance.now()
     const outcome = await runCheck(check, ctx)
     const seconds = Math.round(performance.now() - startedAt) / 1000
     findings.push(...outcome.findings)
+    acrossMajors ??= outcome.acrossMajors
     for (const table of outcome.tables ?? [])
       tables.set(table.table, { ...tables.get(table.table), ...table })
     const failed = outcome.findings.some((f) => f.severity === 'mismatch')
@@ -231,6 +234,7 @@ export async function verifyRestore(args: VerifyArgs): Promise<Verification> {
   ]
   return {
     passed: !findings.some((f) => f.severity === 'mismatch'),
+    ...(acrossMajors ? { acrossMajors } : {}),
     ...(await coverageOf(ctx, tableResults)),
     tables: tableResults,
     checks,

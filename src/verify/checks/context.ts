@@ -2,6 +2,7 @@
 import type pg from 'pg'
 import type { TableChecksum } from '../checksum.js'
 import type {
+  AcrossMajors,
   CountSnapshot,
   Finding,
   SchemaObject,
@@ -84,6 +85,8 @@ export interface CheckOutcome {
   detail: string
   /** Nothing to check (e.g. no canary requested). */
   skipped?: boolean
+  /** The schema check: the copy is on another major than the source. */
+  acrossMajors?: AcrossMajors
 }
 
 export interface CheckModule {
