@@ -2,7 +2,15 @@
 // demand into node_modules/.cache/heroku-cli (or HEROKU_CLI_CACHE_DIR) and pointed at the simulator
 // with HEROKU_HOST / HEROKU_DATA_HOST, for tests that run what the summary tells a user to run.
 import { execFile } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync
+} from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import type { Simulator } from '../../sim/server.js'
@@ -14,17 +22,49 @@ export const BIN = join(CACHE, 'node_modules', '.bin', 'heroku')
 
 /**
  * 'installed', or 'unreachable' when the npm registry cannot be reached (the caller skips, loudly).
- * Jest runs the integration and e2e suites that need the CLI at the same time: each installs into
- * a directory of its own and renames it into place, so neither sees the other's half-installed tree.
+ * Jest runs the integration and e2e suites that need the CLI at the same time: one installs (it
+ * holds a lock directory) while the other waits for it, and the tree is staged in a directory of
+ * its own and renamed into place, so no suite ever sees a half-installed one.
  */
 export async function installHerokuCli(): Promise<'installed' | 'unreachable'> {
-  if (installedVersion() === HEROKU_VERSION) return 'installed'
-  try {
-    await run('npm', ['view', `heroku@${HEROKU_VERSION}`, 'version'], { timeout: 30_000 })
-  } catch {
-    return 'unreachable'
-  }
   mkdirSync(dirname(CACHE), { recursive: true })
+  const lock = `${CACHE}.lock`
+  for (;;) {
+    if (installedVersion() === HEROKU_VERSION) return 'installed'
+    if (takeLock(lock)) break
+    await new Promise((resolve) => setTimeout(resolve, 1_000))
+  }
+  try {
+    if (installedVersion() === HEROKU_VERSION) return 'installed'
+    try {
+      await run('npm', ['view', `heroku@${HEROKU_VERSION}`, 'version'], { timeout: 30_000 })
+    } catch {
+      return 'unreachable'
+    }
+    await installStaged()
+    return 'installed'
+  } finally {
+    rmSync(lock, { recursive: true, force: true })
+  }
+}
+
+/** mkdir is atomic: whoever makes the directory installs. A lock older than the install's timeout was left by a killed run. */
+function takeLock(lock: string): boolean {
+  try {
+    mkdirSync(lock)
+    return true
+  } catch {
+    try {
+      if (Date.now() - statSync(lock).mtimeMs > 320_000)
+        rmSync(lock, { recursive: true, force: true })
+    } catch {
+      // gone in between: the next round takes it
+    }
+    return false
+  }
+}
+
+async function installStaged(): Promise<void> {
   const staging = mkdtempSync(`${CACHE}.installing-`)
   try {
     const args = [
@@ -36,17 +76,11 @@ export async function installHerokuCli(): Promise<'installed' | 'unreachable'> {
       '--no-fund'
     ]
     await run('npm', [...args, '--loglevel=error'], { timeout: 280_000 })
-    if (installedVersion() !== HEROKU_VERSION) {
-      rmSync(CACHE, { recursive: true, force: true }) // an older pin's tree, or none
-      renameSync(staging, CACHE) // fails if another suite's tree landed in between
-    }
-  } catch (err) {
-    // Another suite finished first and its tree is in place: use that one.
-    if (installedVersion() !== HEROKU_VERSION) throw err
+    rmSync(CACHE, { recursive: true, force: true }) // an older pin's tree, or a broken one
+    renameSync(staging, CACHE)
   } finally {
     rmSync(staging, { recursive: true, force: true })
   }
-  return 'installed'
 }
 
 function installedVersion(): string | undefined {
