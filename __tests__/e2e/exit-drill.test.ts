@@ -7,7 +7,11 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import pg from 'pg'
 import { startPostgres, type PostgresServer } from '../../sim/pg-server.js'
 import { assertNoLeaks, secretsOf } from '../../scripts/run-action.js'
+import { findServerBinDir } from '../../sim/sim-majors.js'
+import { clientMajorOf } from '../../src/rules/dump-version.js'
+import { findPgRestore, pgRestoreVersion } from '../../src/target/pg-restore.js'
 import {
+  CHINOOK_SQL,
   CHINOOK_TABLES,
   chinookApp,
   drill,
@@ -105,6 +109,10 @@ describe('exit drill (target-url)', () => {
     expect(state.exitDatabase?.name).toMatch(/^restore_drill_/)
     expect(run.postExitCode).toBe(0)
     expect(run.postStdout).toContain(`dropped database ${state.exitDatabase?.name}`)
+    // The post step's summary says what it undid, the database by name.
+    expect(run.postSummary).toContain(
+      `dropped the drill's database ${state.exitDatabase?.name} on the target server`
+    )
     expect(await databasesOn(target)).toEqual(before)
   }, 180_000)
 
@@ -158,4 +166,32 @@ describe('exit drill (target-url)', () => {
     )
     expect(writesOf(e2e.sim.audit(), start)).toEqual([])
   }, 180_000)
+
+  // A source on a major newer than the runner's pg_restore (a real server of that major in the
+  // simulator), so the runner's client really is too old: refused before the capture, with the
+  // command that installs one that is not. Needs a server binary of a newer major than the client.
+  const clientMajor = async () => clientMajorOf(await pgRestoreVersion(findPgRestore())) ?? 0
+  test('a runner pg_restore older than the source: refused in preflight with the install command', async () => {
+    const client = await clientMajor()
+    const newer = [16, 17, 18, 19].find((m) => m > client && findServerBinDir(m))
+    if (newer === undefined)
+      throw new Error(`no PostgreSQL server binaries newer than this runner's pg_restore ${client}`)
+    const app = await e2e.sim.createApp(`exit-newer-${process.pid % 1000}`, {
+      sqlFile: CHINOOK_SQL,
+      version: newer,
+      // The simulator's own pg_dump is the runner's too: it cannot back up a newer server.
+      initialBackup: false
+    })
+    const before = await databasesOn(target)
+    const start = e2e.sim.audit().length
+    // No backup to age (see above): no backup-age limit, so preflight goes on to the target.
+    const inputs = { 'target-url': target.adminUrl, 'max-backup-age': '' }
+    const run = await drill(e2e, app, inputs)
+    assertNoLeaks(run, secretsOf(e2e.sim.token, [target.adminUrl]))
+    expect(run.outputs.outcome).toBe('error')
+    expect(report(run).error).toContain(`sudo apt-get install -y postgresql-client-${newer}`)
+    expect(report(run).error).toMatch(new RegExp(`pg_restore is version ${client}\\b`))
+    expect(writesOf(e2e.sim.audit(), start)).toEqual([])
+    expect(await databasesOn(target)).toEqual(before)
+  }, 240_000)
 })

@@ -11,6 +11,9 @@ export function whatWasCleanedUp(cleanup: CleanupResult): string {
   const done = [
     ...cleanup.destroyed.map((name) => `destroyed add-on ${name}`),
     ...(cleanup.appDeleted ? [`deleted drill app ${cleanup.appDeleted}`] : []),
+    ...(cleanup.targetDropped
+      ? [`dropped the drill's database ${cleanup.targetDropped} on the target server`]
+      : []),
     ...(cleanup.captureCancelled
       ? [`cancelled the drill's still-running capture ${cleanup.captureCancelled}`]
       : []),
