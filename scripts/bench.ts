@@ -15,7 +15,11 @@
 // 4. verify-budget on 2,000 tables (bench-budget.ts): verify time against the budget, rows per second
 //    hashed, the coverage line, and the job summary's and the report's sizes.
 //
-// `npm run bench -- --polling` prints section 0 only; `-- --budget` sections 0 and 4.
+// 5. "could we leave?" (bench-exit.ts): the same database drilled on the Heroku path and as an exit
+//    drill (target-url, a second PostgreSQL server), phase by phase, and the ratio of the two.
+//
+// `npm run bench -- --polling` prints section 0 only; `-- --budget` sections 0 and 4; `-- --exit`
+// sections 0 and 5 (BENCH_EXIT_ROWS rows, 1,000,000 by default).
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -28,11 +32,13 @@ import { startPostgres, type PostgresServer } from '../sim/pg-server.js'
 import { REPO_ROOT, runAction, type ActionRun } from './run-action.js'
 import { startSimulator, type Simulator } from '../sim/server.js'
 import { budgetAtScale } from './bench-budget.js'
+import { exitAtScale } from './bench-exit.js'
 
 const DELAYS = { provision: 8, capture: 8, restore: 4 }
 const CRITICAL_PATH_SECONDS = Math.max(DELAYS.provision, DELAYS.capture) + DELAYS.restore
 const SEQUENTIAL_SECONDS = DELAYS.provision + DELAYS.capture + DELAYS.restore
 const TOTAL_ROWS = Number(process.env.BENCH_ROWS ?? 3_000_000)
+const EXIT_ROWS = Number(process.env.BENCH_EXIT_ROWS ?? 1_000_000)
 
 function say(line: string): void {
   process.stdout.write(line + '\n')
@@ -363,12 +369,15 @@ async function main(): Promise<void> {
   if (process.argv.includes('--polling')) return
   const server = await startPostgres()
   const sims: Simulator[] = []
+  const only = (flag: string) => process.argv.includes(flag)
   try {
-    if (!process.argv.includes('--budget')) {
+    if (!only('--budget') && !only('--exit')) {
       await criticalPath(server, sims)
       await verificationAtScale(server, sims)
     }
-    await budgetAtScale(server, sims, say)
+    if (!only('--exit')) await budgetAtScale(server, sims, say)
+    if (!only('--budget'))
+      await exitAtScale(server, sims, say, { sql: scaleSql(EXIT_ROWS), rows: EXIT_ROWS, rounds: 3 })
   } finally {
     for (const sim of sims.reverse()) await sim.close().catch(() => undefined)
     await server.stop()
