@@ -112,6 +112,7 @@ function needsCleanUp(saved: SavedState): boolean {
   // A capture requested and never answered may be running: post looks for it.
   const exit = saved.exitDatabase
   const databaseLeft = exit !== undefined && !exit.dropped && !exit.existed && !saved.keep
+  const downloadLeft = saved.exitDownload !== undefined && !saved.exitDownload.removed
   const captureLeft =
     (saved.capture !== undefined || saved.captureRequest !== undefined) &&
     !saved.captureDeleted &&
@@ -120,6 +121,7 @@ function needsCleanUp(saved: SavedState): boolean {
     addonLeft ||
     appLeft ||
     databaseLeft ||
+    downloadLeft ||
     captureLeft ||
     Boolean(saved.maintenanceOn || saved.promoteInProgress)
   )

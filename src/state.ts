@@ -55,6 +55,9 @@ export interface SavedState {
   /** target-url: the drill's database on the target server, saved before its CREATE DATABASE;
    * `existed`: the name was taken (never ours: never dropped); `dropped` once it is gone. */
   exitDatabase?: { name: string; existed?: boolean; dropped?: boolean }
+  /** target-url: the runner's folder holding the downloaded backup (production's data), saved
+   * before the download starts; `removed` once it is gone. */
+  exitDownload?: { dir: string; removed?: boolean }
   /** Main stopped on SIGINT/SIGTERM (a cancel, or the runner's job timeout). */
   cancelled?: boolean
 }

@@ -4,6 +4,7 @@
 // it had: after a pass, after a kill during the restore (the post step drops it), and a damaged
 // copy there is caught like a damaged Heroku restore.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
+import { existsSync } from 'node:fs'
 import pg from 'pg'
 import { startPostgres, type PostgresServer } from '../../sim/pg-server.js'
 import { assertNoLeaks, secretsOf } from '../../scripts/run-action.js'
@@ -105,8 +106,15 @@ describe('exit drill (target-url)', () => {
       { signals: [{ signal: 'SIGKILL', whenStdout: /pg_restore -j \d+ into database/ }] }
     )
     expect(run.exitSignal).toBe('SIGKILL')
-    const state = JSON.parse(run.state.drill ?? '{}') as { exitDatabase?: { name: string } }
+    const state = JSON.parse(run.state.drill ?? '{}') as {
+      exitDatabase?: { name: string }
+      exitDownload?: { dir: string; removed?: boolean }
+    }
     expect(state.exitDatabase?.name).toMatch(/^restore_drill_/)
+    // The backup downloaded to the runner (production's data) is gone too, main having been killed.
+    expect(state.exitDownload).toEqual({ dir: expect.stringMatching(/restore-drill-backup-/) })
+    expect(existsSync(state.exitDownload!.dir)).toBe(false)
+    expect(run.postSummary).toContain('removed the backup file downloaded to the runner')
     expect(run.postExitCode).toBe(0)
     expect(run.postStdout).toContain(`dropped database ${state.exitDatabase?.name}`)
     // The post step's summary says what it undid, the database by name.

@@ -7,6 +7,7 @@
 //     the drill's database created, pg_restore into it
 import { randomBytes } from 'node:crypto'
 import { tmpdir } from 'node:os'
+import { dirname } from 'node:path'
 import { both } from '../concurrency.js'
 import { DrillError } from '../errors.js'
 import { backupName, type Transfer } from '../heroku/types.js'
@@ -51,6 +52,7 @@ async function restoreOutsideHeroku(ctx: PathContext): Promise<CopyMade> {
         )
       } finally {
         await file.remove()
+        rt.state.update({ exitDownload: { dir: dirname(file.path), removed: true } })
       }
     },
     () => captured.closingCounts
@@ -79,7 +81,8 @@ async function downloadStep(
   const file = await downloadBackup(url, {
     tempDir: process.env.RUNNER_TEMP || tmpdir(),
     log: (line) => rt.log.info(line),
-    signal
+    signal,
+    onFolder: (dir) => rt.state.update({ exitDownload: { dir } })
   })
   rt.log.info(`downloaded ${formatBytes(file.bytes)} in ${formatDuration(file.seconds)}`)
   return file

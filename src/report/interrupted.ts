@@ -14,6 +14,7 @@ export function whatWasCleanedUp(cleanup: CleanupResult): string {
     ...(cleanup.targetDropped
       ? [`dropped the drill's database ${cleanup.targetDropped} on the target server`]
       : []),
+    ...(cleanup.downloadRemoved ? ['removed the backup file downloaded to the runner'] : []),
     ...(cleanup.captureCancelled
       ? [`cancelled the drill's still-running capture ${cleanup.captureCancelled}`]
       : []),

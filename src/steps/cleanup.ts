@@ -14,6 +14,7 @@ import {
   type Ownership
 } from '../safety.js'
 import type { CreatedAddonState, DrillState } from '../state.js'
+import { removeDownloadFolder } from '../target/download.js'
 import type { TargetServer } from '../target/server.js'
 import { settleCapture } from './capture-cleanup.js'
 import { maintenanceOff } from './maintenance.js'
@@ -52,6 +53,8 @@ export interface CleanupResult {
   targetDropped?: string | null
   /** target-url with keep-database: the drill's database kept there. */
   targetKept?: string | null
+  /** target-url: the backup file a killed main left on the runner was removed. */
+  downloadRemoved?: boolean
 }
 
 export function emptyCleanup(): CleanupResult {
@@ -79,6 +82,7 @@ export async function cleanUp(deps: CleanupDeps, attachmentName: string): Promis
   await switchMaintenanceOff(deps, result)
   await deleteCapture(deps, result)
   await dropExitDatabase(deps, result)
+  await removeExitDownload(deps, result)
   const saved = deps.state.value
   if (saved.keep && saved.created) {
     result.kept = { addonName: saved.created.name, attachment: attachmentName }
@@ -272,6 +276,27 @@ async function dropExitDatabase(deps: CleanupDeps, result: CleanupResult): Promi
   } catch (err) {
     result.problems.push(
       `dropping database ${saved.name} on the target server failed: ${(err as Error).message}; run ${dropCommand}`
+    )
+  }
+}
+
+/** target-url: the backup file (production's data) a killed main left on the runner. */
+async function removeExitDownload(deps: CleanupDeps, result: CleanupResult): Promise<void> {
+  const saved = deps.state.value.exitDownload
+  if (!saved || saved.removed) return
+  try {
+    const outcome = await removeDownloadFolder(saved.dir)
+    if (outcome === 'not-ours')
+      return void result.problems.push(
+        `not a download folder of this action, left alone: ${saved.dir}`
+      )
+    deps.state.update({ exitDownload: { ...saved, removed: true } })
+    if (outcome === 'absent') return
+    result.downloadRemoved = true
+    deps.log(`removed the backup file downloaded to the runner (${saved.dir})`)
+  } catch (err) {
+    result.problems.push(
+      `removing the downloaded backup ${saved.dir} failed: ${(err as Error).message}`
     )
   }
 }

@@ -2,9 +2,9 @@
 // line or an error) with @actions/http-client, which honours the runner's https_proxy / no_proxy,
 // into a file of its own under RUNNER_TEMP. A progress line at most every minute while it runs.
 import { HttpClient } from '@actions/http-client'
-import { createWriteStream } from 'node:fs'
+import { createWriteStream, existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { Transform } from 'node:stream'
 import { formatBytes, formatDuration } from '../format.js'
@@ -24,13 +24,18 @@ export interface DownloadOptions {
   signal: AbortSignal
   /** How often a progress line is written (default one minute). */
   progressMs?: number
+  /** Told the file's folder before a byte is written (the post step removes it after a kill). */
+  onFolder?: (dir: string) => void
 }
+
+const FOLDER_PREFIX = 'restore-drill-backup-'
 
 /** No read for this long is a failed download (a stalled connection). */
 const SOCKET_TIMEOUT_MS = 5 * 60_000
 
 export async function downloadBackup(url: string, options: DownloadOptions): Promise<Downloaded> {
-  const dir = await mkdtemp(join(options.tempDir, 'restore-drill-backup-'))
+  const dir = await mkdtemp(join(options.tempDir, FOLDER_PREFIX))
+  options.onFolder?.(dir)
   const path = join(dir, 'backup.dump')
   const remove = (): Promise<void> => rm(dir, { recursive: true, force: true })
   const startMs = Date.now()
@@ -87,4 +92,17 @@ function downloadError(err: unknown): Error {
       ? 'timed out'
       : (code ?? 'network error')
   return new Error(`downloading the backup failed (${why})`)
+}
+
+/**
+ * The post step's half: removes a download folder a killed main left, only one this action names
+ * (`restore-drill-backup-*`), whatever the state says.
+ */
+export async function removeDownloadFolder(
+  dir: string
+): Promise<'removed' | 'absent' | 'not-ours'> {
+  if (!basename(dir).startsWith(FOLDER_PREFIX)) return 'not-ours'
+  if (!existsSync(dir)) return 'absent'
+  await rm(dir, { recursive: true, force: true })
+  return 'removed'
 }
