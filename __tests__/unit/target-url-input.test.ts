@@ -64,7 +64,8 @@ describe('target-url', () => {
     ['method', { method: 'fork' }, /Input "method" cannot be fork/],
     ['promote', { promote: 'true', 'drill-app': 'same', maintenance: 'true' }, /Input "promote"/],
     ['drill-app', { 'drill-app': 'my-drills' }, /Input "drill-app" cannot be my-drills/],
-    ['plan', { plan: 'standard-0' }, /Input "plan" cannot be standard-0/]
+    ['plan', { plan: 'standard-0' }, /Input "plan" cannot be standard-0/],
+    ['postgres-version', { 'postgres-version': '17' }, /Input "postgres-version" cannot be 17/]
   ])('refuses %s with it, one line each', (input, values, line) => {
     const error = refusal({ 'target-url': GOOD, ...values })
     const mine = error.problems.filter((p) => p.includes('with target-url'))

@@ -157,5 +157,11 @@ function exitProblems(config: DrillConfig): InputError[] {
       `cannot be ${config.plan}: no Heroku add-on is created`,
       'plan: same (the default)'
     )
+  if (config.postgresVersion !== 'same')
+    refuse(
+      'postgres-version',
+      `cannot be ${config.postgresVersion}: the copy takes the target server's own major, not an add-on's`,
+      'postgres-version: same (the default), and a target server of the major to try'
+    )
   return problems
 }
