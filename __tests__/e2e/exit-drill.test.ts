@@ -202,4 +202,31 @@ describe('exit drill (target-url)', () => {
     expect(writesOf(e2e.sim.audit(), start)).toEqual([])
     expect(await databasesOn(target)).toEqual(before)
   }, 240_000)
+
+  // The usual move off Heroku lands on a newer major (a managed service's default): the copy is
+  // compared by meaning across the two (18 keeps NOT NULL as constraint rows), never a false
+  // mismatch, and the report's versions say which majors were compared.
+  test('a target server of a newer major (18): passes, compared across majors, the majors reported', async () => {
+    const binDir = findServerBinDir(18)
+    if (!binDir) throw new Error('no PostgreSQL 18 server binaries (devDependency pg18)')
+    const newer = await startPostgres({ serverBinDir: binDir })
+    try {
+      const before = await databasesOn(newer)
+      const app = await chinookApp(e2e, 'exit18')
+      const run = await drill(e2e, app, { 'target-url': newer.adminUrl })
+      assertNoLeaks(run, secretsOf(e2e.sim.token, [newer.adminUrl]))
+      expect({
+        outcome: run.outputs.outcome,
+        log: run.outputs.outcome === 'passed' ? '' : transcript(run)
+      }).toEqual({ outcome: 'passed', log: '' })
+      const r = report(run)
+      expect(r.exitTarget.serverVersion).toMatch(/^18\./)
+      expect(r.versions.copy).toBe(18)
+      expect(r.upgrade).toMatchObject({ copyMajor: 18 })
+      expect(r.upgrade.notNullConstraints).toBeGreaterThan(0)
+      expect(await databasesOn(newer)).toEqual(before)
+    } finally {
+      await newer.stop()
+    }
+  }, 240_000)
 })
