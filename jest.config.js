@@ -24,6 +24,7 @@ const tier = (name) => ({ ...shared, displayName: name, roots: [`<rootDir>/__tes
 export default {
   projects: ['unit', 'docs', 'integration', 'e2e'].map(tier),
   testTimeout: 120000,
-  // Integration tests share one PostgreSQL server on a 2-core machine.
-  maxWorkers: 2
+  // One more worker than the 2-core machine's cores: several suites spend minutes waiting (a
+  // simulated 70 s restore, the official CLI's start-up), and a third keeps the cores busy then.
+  maxWorkers: 3
 }
