@@ -113,8 +113,8 @@ async function preflightStep(
   const warn = (line: string): void => rt.log.warning(line)
   const target = rt.target ? await checkTarget(rt.target, versions.source, log, warn) : undefined
   // An exit drill's copy takes the target server's major, whatever postgres-version says.
-  const copyMajor = target ? Math.floor(target.info.serverVersionNum / 10_000) : versions.copy
-  const pre = { ...read, versions: { ...versions, copy: copyMajor }, ...(target ? { target } : {}) }
+  const copy = target?.serverMajor ?? versions.copy
+  const pre = { ...read, versions: { ...versions, copy }, ...(target ? { target } : {}) }
   record({ preflight: pre })
   if (rt.config.dryRun) return { pre, source }
   const original = { id: pre.source.addonId, name: pre.source.addonName }

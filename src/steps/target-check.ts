@@ -4,12 +4,15 @@
 // again once downloaded (exit-path.ts), against the pg_dump that really made it.
 import { DrillError } from '../errors.js'
 import { clientMajorOf, clientTooOld } from '../rules/dump-version.js'
+import { majorOfVersionNum } from '../rules/source-reach.js'
 import { findPgRestore, pgRestoreVersion } from '../target/pg-restore.js'
 import type { TargetInfo, TargetServer } from '../target/server.js'
 import { flatten } from '../untrusted.js'
 
 export interface TargetChecked {
   info: TargetInfo
+  /** The target server's major: an exit drill's copy is on it. */
+  serverMajor: number
   client: { bin: string; text: string; major: number }
 }
 
@@ -34,7 +37,7 @@ export async function checkTarget(
   if (major === null) throw new DrillError(`could not read the version of ${bin}`)
   const tooOld = clientTooOld(major, null, sourceMajor)
   if (tooOld) throw new DrillError(tooOld)
-  const targetMajor = Math.floor(info.serverVersionNum / 10_000)
+  const targetMajor = majorOfVersionNum(info.serverVersionNum)
   if (targetMajor < sourceMajor)
     warn(
       `the target server is PostgreSQL ${targetMajor}, older than the source's ${sourceMajor}: objects the older server lacks will fail to restore`
@@ -42,7 +45,7 @@ export async function checkTarget(
   log(
     `target server ${info.host} (PostgreSQL ${info.serverVersion}) answers and its user can create a database; pg_restore ${clientVersionOf(text)} on the runner`
   )
-  return { info, client: { bin, text, major } }
+  return { info, serverMajor: targetMajor, client: { bin, text, major } }
 }
 
 /** "pg_restore (PostgreSQL) 15.18 (Debian 15.18-1)" → "15.18 (Debian 15.18-1)". */
