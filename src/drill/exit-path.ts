@@ -6,7 +6,6 @@
 //   → download ∥ closing counts of the source, then the client checked against the dump,
 //     the drill's database created, pg_restore into it
 import { randomBytes } from 'node:crypto'
-import { tmpdir } from 'node:os'
 import { dirname } from 'node:path'
 import { both } from '../concurrency.js'
 import { DrillError } from '../errors.js'
@@ -15,7 +14,7 @@ import { formatBytes, formatDuration } from '../format.js'
 import { clientTooOld, dumpedByOf } from '../rules/dump-version.js'
 import { exitDatabaseName } from '../safety.js'
 import type { RestoreResult } from '../steps/restore.js'
-import { downloadBackup, type Downloaded } from '../target/download.js'
+import { downloadBackup, runnerTemp, type Downloaded } from '../target/download.js'
 import { clientVersionOf, type TargetChecked } from '../steps/target-check.js'
 import { listDump, restoreDump } from '../target/pg-restore.js'
 import type { TargetServer } from '../target/server.js'
@@ -79,7 +78,7 @@ async function downloadStep(
   rt.secrets.addUrl(url)
   rt.log.info(`downloading ${backupName(backup)} to the runner`)
   const file = await downloadBackup(url, {
-    tempDir: process.env.RUNNER_TEMP || tmpdir(),
+    tempDir: runnerTemp(),
     log: (line) => rt.log.info(line),
     signal,
     onFolder: (dir) => rt.state.update({ exitDownload: { dir } })

@@ -14,7 +14,7 @@ import {
   type Ownership
 } from '../safety.js'
 import type { CreatedAddonState, DrillState } from '../state.js'
-import { removeDownloadFolder } from '../target/download.js'
+import { removeDownloadFolder, runnerTemp } from '../target/download.js'
 import type { TargetServer } from '../target/server.js'
 import { settleCapture } from './capture-cleanup.js'
 import { maintenanceOff } from './maintenance.js'
@@ -285,7 +285,7 @@ async function removeExitDownload(deps: CleanupDeps, result: CleanupResult): Pro
   const saved = deps.state.value.exitDownload
   if (!saved || saved.removed) return
   try {
-    const outcome = await removeDownloadFolder(saved.dir)
+    const outcome = await removeDownloadFolder(saved.dir, runnerTemp())
     if (outcome === 'not-ours')
       return void result.problems.push(
         `not a download folder of this action, left alone: ${saved.dir}`

@@ -3,8 +3,9 @@
 // into a file of its own under RUNNER_TEMP. A progress line at most every minute while it runs.
 import { HttpClient } from '@actions/http-client'
 import { createWriteStream, existsSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { basename, join } from 'node:path'
+import { basename, dirname, join, resolve } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { Transform } from 'node:stream'
 import { formatBytes, formatDuration } from '../format.js'
@@ -29,6 +30,9 @@ export interface DownloadOptions {
 }
 
 const FOLDER_PREFIX = 'restore-drill-backup-'
+
+/** Where the backup is downloaded: the runner's temp folder (emptied by the runner after each job). */
+export const runnerTemp = (): string => process.env.RUNNER_TEMP || tmpdir()
 
 /** No read for this long is a failed download (a stalled connection). */
 const SOCKET_TIMEOUT_MS = 5 * 60_000
@@ -95,13 +99,15 @@ function downloadError(err: unknown): Error {
 }
 
 /**
- * The post step's half: removes a download folder a killed main left, only one this action names
- * (`restore-drill-backup-*`), whatever the state says.
+ * The post step's half: removes a download folder a killed main left, only one this action makes
+ * (`restore-drill-backup-*` right under `tempDir`), whatever the state says.
  */
 export async function removeDownloadFolder(
-  dir: string
+  dir: string,
+  tempDir: string
 ): Promise<'removed' | 'absent' | 'not-ours'> {
-  if (!basename(dir).startsWith(FOLDER_PREFIX)) return 'not-ours'
+  const ours = basename(dir).startsWith(FOLDER_PREFIX) && dirname(resolve(dir)) === resolve(tempDir)
+  if (!ours) return 'not-ours'
   if (!existsSync(dir)) return 'absent'
   await rm(dir, { recursive: true, force: true })
   return 'removed'
