@@ -9,7 +9,7 @@ import type { DrillReport } from '../src/report/model.js'
 import { coverageLine } from '../src/verify/coverage.js'
 import type { PostgresServer } from '../sim/pg-server.js'
 import { startSimulator, type Simulator } from '../sim/server.js'
-import { runAction, type ActionRun } from './run-action.js'
+import { reportOf, runAction, type ActionRun } from './run-action.js'
 
 const TABLES = Number(process.env.BENCH_TABLES ?? 2000)
 const SUMMARY_LIMIT = 1024 * 1024
@@ -26,12 +26,6 @@ function manyTablesSql(): string {
     )
   }
   return statements.join('\n') + '\nanalyze;\n'
-}
-
-function reportOf(run: ActionRun): DrillReport {
-  if (!run.reportJson)
-    throw new Error(`no report (exit ${run.exitCode}): ${run.stderr.slice(-500)}`)
-  return JSON.parse(run.reportJson) as DrillReport
 }
 
 function figures(label: string, run: ActionRun, say: (line: string) => void): DrillReport {

@@ -7,7 +7,7 @@
 import type { DrillReport, Timings } from '../src/report/model.js'
 import { startPostgres, type PostgresServer } from '../sim/pg-server.js'
 import { startSimulator, type Simulator } from '../sim/server.js'
-import { runAction, type ActionRun } from './run-action.js'
+import { reportOf, runAction, type ActionRun } from './run-action.js'
 
 const PHASES: (keyof Timings)[] = [
   'preflightSeconds',
@@ -21,10 +21,8 @@ const PHASES: (keyof Timings)[] = [
   'drillSeconds'
 ]
 
-function reportOf(label: string, run: ActionRun): DrillReport {
-  if (!run.reportJson)
-    throw new Error(`${label}: no report (exit ${run.exitCode}): ${run.stderr.slice(-500)}`)
-  const report = JSON.parse(run.reportJson) as DrillReport
+function passedReport(label: string, run: ActionRun): DrillReport {
+  const report = reportOf(run)
   if (report.outcome !== 'passed') throw new Error(`${label}: ${report.verdict}`)
   return report
 }
@@ -55,14 +53,14 @@ export async function exitAtScale(
     const exit: DrillReport[] = []
     for (let i = 0; i < opts.rounds; i++) {
       heroku.push(
-        reportOf('Heroku path', await runAction({ inputs: base, env, timeoutMs: 30 * 60_000 }))
+        passedReport('Heroku path', await runAction({ inputs: base, env, timeoutMs: 30 * 60_000 }))
       )
       const exitRun = await runAction({
         inputs: { ...base, 'target-url': target.adminUrl },
         env,
         timeoutMs: 30 * 60_000
       })
-      exit.push(reportOf('exit drill', exitRun))
+      exit.push(passedReport('exit drill', exitRun))
     }
     const median = (rs: DrillReport[]) =>
       [...rs].sort((a, b) => a.timings.drillSeconds - b.timings.drillSeconds)[

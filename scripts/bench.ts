@@ -29,7 +29,7 @@ import { checksumTable } from '../src/verify/checksum.js'
 import { quoteIdent } from '../src/verify/sql.js'
 import { stillWaiting, waitFor } from '../src/heroku/wait.js'
 import { startPostgres, type PostgresServer } from '../sim/pg-server.js'
-import { REPO_ROOT, runAction, type ActionRun } from './run-action.js'
+import { REPO_ROOT, reportOf, runAction } from './run-action.js'
 import { startSimulator, type Simulator } from '../sim/server.js'
 import { budgetAtScale } from './bench-budget.js'
 import { exitAtScale } from './bench-exit.js'
@@ -84,12 +84,6 @@ async function api<T>(sim: Simulator, method: string, path: string): Promise<T> 
   })
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status}`)
   return (await res.json()) as T
-}
-
-function reportOf(run: ActionRun): DrillReport {
-  if (!run.reportJson)
-    throw new Error(`the action wrote no report (exit ${run.exitCode}):\n${run.stdout}`)
-  return JSON.parse(run.reportJson) as DrillReport
 }
 
 function apiRequests(sim: Simulator, from: number): number {

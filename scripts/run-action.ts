@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse as parseYaml } from 'yaml'
+import type { DrillReport } from '../src/report/model.js'
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 
@@ -336,4 +337,13 @@ export function assertNoLeaks(run: ActionRun, secrets: string[]): void {
     })
   }
   if (leaks.length > 0) throw new Error(`secrets leaked: ${leaks.join('; ')}`)
+}
+
+/** The report the run wrote; throws with the run's output when it wrote none. */
+export function reportOf(run: ActionRun): DrillReport {
+  if (!run.reportJson)
+    throw new Error(
+      `the action wrote no report (exit ${run.exitCode}):\n${run.stdout}\n${run.stderr.slice(-500)}`
+    )
+  return JSON.parse(run.reportJson) as DrillReport
 }
