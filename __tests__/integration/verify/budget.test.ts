@@ -1,7 +1,9 @@
-// verify-budget on a real restore: 40 tables of mixed sizes drilled five times with the coverage
-// carried from drill to drill (as the history does) and a budget that holds about a quarter of
-// the hashing. Each drill's hashing stays within the budget, every table's contents are verified
-// at least once over the five, and the coverage line is right each time.
+// verify-budget on a real restore: 40 tables of mixed sizes drilled again and again with the
+// coverage carried from drill to drill (as the history does) and a budget that holds about a
+// quarter of the hashing. Each drill's hashing stays within the budget, each drill verifies at
+// least one table never verified before until every table has been, and the coverage line is
+// right each time. How many drills that takes depends on the machine's load during them (the
+// budget is calibrated once, before them): about four on a quiet machine, at most eight here.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import { hashSourceTables } from '../../../src/verify/checks/source-hashes.js'
 import {
@@ -102,7 +104,7 @@ function expectedLine(lastVerified: Map<string, number>, drillNumber: number, no
 }
 
 describe('verify-budget', () => {
-  test('five drills with a quarter of the hashing each: within the budget, every table covered, the line right', async () => {
+  test('drills with a quarter of the hashing each: within the budget, each one reaching tables never verified until all are, the line right', async () => {
     // What the whole hashing takes, and what the checks cost without any hashing.
     const full = await drill({})
     expect(full.v.contents!.verified).toHaveLength(40)
@@ -113,7 +115,10 @@ describe('verify-budget', () => {
 
     let coverage: ContentCoverage | undefined
     const lastVerified = new Map<string, number>()
-    for (let n = 1; n <= 5; n++) {
+    for (let n = 1; lastVerified.size < TABLES.length; n++) {
+      // Eight drills hold 2.4 times the whole hashing: enough for a machine twice as busy as at
+      // the calibration; a rotation that starves some tables never gets there.
+      expect(n).toBeLessThanOrEqual(8)
       const contentBudget = {
         seconds: budgetSeconds,
         drillsAgo: drillsAgo(coverage),
@@ -144,6 +149,8 @@ describe('verify-budget', () => {
       expect(contents.verified.length).toBeLessThan(40)
       // Every table is either verified or deferred; none is lost from the account.
       expect([...contents.verified, ...contents.deferred].sort()).toEqual(TABLES)
+      // Progress: tables never verified come first, so each drill reaches at least one.
+      expect(contents.verified.filter((t) => !lastVerified.has(t)).length).toBeGreaterThan(0)
       for (const table of contents.verified) lastVerified.set(table, n)
       coverage = nextCoverage(
         coverage,
