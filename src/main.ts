@@ -20,6 +20,7 @@ import { publishInputError } from './report/input-error.js'
 import { publishReport } from './report/publish.js'
 import { createRuntime } from './drill/runtime.js'
 import { SecretRegistry } from './safety.js'
+import { flatten } from './untrusted.js'
 
 /** The runner sends SIGKILL soon after its signals: leave before it comes. */
 const EXIT_AFTER_SIGNAL_MS = 3000
@@ -41,7 +42,7 @@ async function main(): Promise<void> {
     const drilled = await runDrill(runtime)
     dispose()
     const { history, warning } = await historyRead
-    if (warning) core.warning(secrets.redact(warning))
+    if (warning) core.warning(flatten(secrets.redact(warning)))
     const heartbeatProblem = await heartbeatIfPassed(config, drilled, history)
     const facts: DrillFacts = { ...drilled, heartbeatProblem }
     const report = buildReport(config, facts, (text) => secrets.redact(text), history)

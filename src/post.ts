@@ -75,7 +75,7 @@ async function cleanUpAfterMain(
   if (result.kept) log(`kept add-on ${result.kept.addonName} (keep-database)`)
   for (const problem of result.problems) {
     // A leaked add-on costs money: loud, not a warning.
-    core.error(secrets.redact(problem), { title: 'Restore drill clean-up' })
+    core.error(flatten(secrets.redact(problem)), { title: 'Restore drill clean-up' })
   }
   if (result.problems.length > 0) process.exitCode = 1
   return result

@@ -240,4 +240,30 @@ describe('the log of a hostile report', () => {
     expect(logged).not.toMatch(/^\s*::/m)
     expect(logged).not.toMatch(/\r|\u001b/)
   })
+
+  it('in GitHub: every annotation (failure line, mismatches, history warnings) is one line', async () => {
+    const annotations: string[] = []
+    const note = (line: string) => void annotations.push(line)
+    const core = {
+      info: () => {},
+      error: note,
+      warning: note,
+      setFailed: note,
+      setOutput: () => {},
+      summary: { addRaw: () => ({ write: async () => undefined }) }
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'hostile-report-'))
+    const saved = process.env.GITHUB_STEP_SUMMARY
+    process.env.GITHUB_STEP_SUMMARY = join(dir, 'summary.md')
+    try {
+      const deps = { core, secrets: new SecretRegistry(), reportName: 'r', dir, upload: false }
+      await publishReport(hostile(fullFailedReport()), deps)
+    } finally {
+      if (saved !== undefined) process.env.GITHUB_STEP_SUMMARY = saved
+      else delete process.env.GITHUB_STEP_SUMMARY
+      rmSync(dir, { recursive: true, force: true })
+    }
+    expect(annotations.length).toBeGreaterThan(1)
+    for (const line of annotations) expect(line).not.toMatch(LINE_END)
+  })
 })

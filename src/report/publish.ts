@@ -48,6 +48,8 @@ export async function publishReport(
   deps: PublishDeps
 ): Promise<{ reportPath: string }> {
   const { core } = deps
+  // An annotation is a line of the log: one line, no secret (names and messages come from outside).
+  const annotation = (text: string): string => flat(deps.secrets.redact(text))
   const sha256 = reportSha256(report)
   const artifact = artifactLinks(deps, process.env)
   const markdown = renderSummary(report, { sha256, ...artifact })
@@ -74,14 +76,14 @@ export async function publishReport(
   for (const [name, value] of Object.entries(outputs))
     core.setOutput(name, deps.secrets.redact(String(value)))
   // The failure line first: GitHub shows only the first 10 error annotations of a step.
-  if (report.outcome !== 'passed') core.setFailed(deps.secrets.redact(report.verdict))
+  if (report.outcome !== 'passed') core.setFailed(annotation(report.verdict))
   // core.info writes as it is given: a line break in the verdict would start a line of its own,
   // which the runner reads as a workflow command when it starts with `::`.
   else core.info(commandSafe(flat(deps.secrets.redact(report.verdict))))
   // Regressions that did not fail the drill still deserve a warning of their own.
   for (const regression of report.history?.regressions ?? []) {
     if (regression.severity !== 'warning') continue
-    core.warning?.(deps.secrets.redact(regression.message), { title: 'Restore drill: history' })
+    core.warning?.(annotation(regression.message), { title: 'Restore drill: history' })
   }
   // Shortest object names first, as in the failure line: a missing table before its indexes.
   const mismatches = (report.verification?.findings ?? [])
@@ -90,7 +92,7 @@ export async function publishReport(
   const room = MAX_ANNOTATIONS - 1
   const shown = mismatches.length > room ? mismatches.slice(0, room - 1) : mismatches
   for (const finding of shown) {
-    core.error(deps.secrets.redact(`${finding.object}: ${finding.message}`), {
+    core.error(annotation(`${finding.object}: ${finding.message}`), {
       title: `Restore drill: ${finding.check}`
     })
   }
