@@ -3,8 +3,8 @@
 // into a file of its own under RUNNER_TEMP. A progress line at most every minute while it runs.
 import { HttpClient } from '@actions/http-client'
 import { createWriteStream, existsSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { basename, dirname, join, resolve } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { Transform } from 'node:stream'

@@ -1,5 +1,6 @@
 // The post step removes the backup file a killed exit drill left on the runner: only a folder the
-// action itself makes (its name, right under the temp folder), whatever path the saved state holds (the state is the job's, not ours alone).
+// action itself makes (its name, right under the temp folder), whatever path the saved state
+// holds (the state is the job's, not ours alone).
 import { describe, expect, it } from '@jest/globals'
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
